@@ -1,0 +1,242 @@
+/*
+ * bouncekit.h - public interface of libbouncekit.
+ *
+ * libbouncekit explains SMTP replies and bounces to email senders:
+ *   - bk_reply_parse() splits a reply or diagnostic text into its basic reply
+ *     code (RFC 5321), enhanced status code (RFC 3463), the SMTP command it
+ *     answered, the remote host and the free text;
+ *   - bk_kb_*() give the reference knowledge for any reply code, enhanced
+ *     code or combination of both (meaning, bounce type, severity, category,
+ *     what to do, causes, fixes, provider notes, questions and answers).
+ *
+ * All functions take (pointer, length) input and never read past it.
+ * Strings returned by the library are UTF-8 and owned by the library.
+ */
+#ifndef BOUNCEKIT_H
+#define BOUNCEKIT_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define BOUNCEKIT_VERSION_MAJOR 0
+#define BOUNCEKIT_VERSION_MINOR 1
+#define BOUNCEKIT_VERSION_PATCH 0
+#define BOUNCEKIT_VERSION "0.1.0"
+
+/* bk_version - the library's version string, e.g. "0.1.0" */
+const char *bk_version(void);
+
+/* ------------------------------------------------------------------------
+ * Shared vocabulary
+ * ---------------------------------------------------------------------- */
+
+typedef enum {
+    BK_PERM_UNKNOWN = 0, /* no code, or nothing decides */
+    BK_PERM_SUCCESS,     /* 2xx / 3xx reply, 2.x.x status */
+    BK_PERM_TRANSIENT,   /* 4xx reply, 4.x.x status */
+    BK_PERM_PERMANENT    /* 5xx reply, 5.x.x status */
+} bk_permanence;
+
+/* bk_permanence_name - "permanent", "transient", "success" or "unknown" */
+const char *bk_permanence_name(bk_permanence p);
+
+/* bk_permanence_of_class - permanence of a first digit (2..5) */
+bk_permanence bk_permanence_of_class(int class_digit);
+
+typedef enum {
+    BK_CMD_NONE = 0, /* the text does not say */
+    BK_CMD_CONNECT,  /* the greeting, or the connection itself */
+    BK_CMD_HELO,
+    BK_CMD_EHLO,
+    BK_CMD_STARTTLS,
+    BK_CMD_AUTH,
+    BK_CMD_MAIL,
+    BK_CMD_RCPT,
+    BK_CMD_DATA,     /* DATA, or the end of data */
+    BK_CMD_BDAT,
+    BK_CMD_QUIT
+} bk_command;
+
+/* bk_command_name - "RCPT", "DATA", ... ; "" for BK_CMD_NONE */
+const char *bk_command_name(bk_command c);
+
+/* ------------------------------------------------------------------------
+ * SMTP reply parser
+ * ---------------------------------------------------------------------- */
+
+typedef enum {
+    BK_DECIDE_NONE = 0, /* no valid code found */
+    BK_DECIDE_REPLY,    /* only a reply code, or the reply code wins a disagreement */
+    BK_DECIDE_STATUS,   /* only an enhanced status code */
+    BK_DECIDE_BOTH      /* both present and of the same class */
+} bk_decider;
+
+/* bk_decider_name - "reply code", "enhanced code", "both", "none" */
+const char *bk_decider_name(bk_decider d);
+
+/* A piece of the caller's input: ptr points into the parsed text. */
+typedef struct {
+    const char *ptr;
+    size_t len;
+} bk_span;
+
+#define BK_REPLY_TEXT_MAX 1024
+#define BK_STATUS_MAX 12
+
+typedef struct {
+    int reply_code;               /* basic reply code 200..559, 0 when none */
+    char status[BK_STATUS_MAX];   /* enhanced status "5.1.1", "" when none */
+    int status_class;             /* 2, 4, 5; 0 when none */
+    int status_subject;
+    int status_detail;
+    bk_command command;           /* the command it answered, when said */
+    bk_span host;                 /* remote host name, when stated */
+    bk_span address;              /* remote IP address, when stated */
+    char text[BK_REPLY_TEXT_MAX]; /* the free text: codes, prefixes and repeated
+                                     multi-line markers removed, white space
+                                     collapsed, valid UTF-8, NUL-terminated */
+    size_t text_len;
+    int text_truncated;           /* 1 when the text did not fit */
+    bk_permanence permanence;     /* what the deciding code says */
+    bk_decider decided_by;        /* which code decides, see decision */
+    const char *decision;         /* one sentence: which code decides and why */
+    int bad_reply_code;           /* a number in a reply-code position that is
+                                     not a reply code (e.g. 999), else 0 */
+    char bad_status[BK_STATUS_MAX]; /* a dotted code in a status position that
+                                     is not an enhanced code (e.g. "6.1.1") */
+} bk_reply;
+
+/*
+ * bk_reply_parse - find the codes, command, remote host and text in a reply
+ * or diagnostic text of len bytes (need not be NUL-terminated; may contain
+ * NUL bytes and invalid UTF-8). Fills *out; returns 1 when a valid reply
+ * code or enhanced code was found, 0 otherwise. Does not allocate; safe to
+ * call from many threads.
+ */
+int bk_reply_parse(const char *text, size_t len, bk_reply *out);
+
+/*
+ * bk_status_parse - parse exactly one enhanced status code "C.S.D" of len
+ * bytes. Returns 1 and fills the three numbers when well-formed with class
+ * 2, 4 or 5; 0 otherwise.
+ */
+int bk_status_parse(const char *s, size_t len, int *cls, int *subject, int *detail);
+
+/*
+ * bk_decide - which of the two codes decides and what permanence follows:
+ * reply_code 0 and/or status_class 0 when absent. Returns one sentence that
+ * says which code decides and why (a static string).
+ */
+const char *bk_decide(int reply_code, int status_class, bk_decider *by, bk_permanence *perm);
+
+/* bk_reply_code_valid - 1 when code is a well-formed reply code (RFC 5321 4.2:
+ * first digit 2-5, second digit 0-5) */
+int bk_reply_code_valid(int code);
+
+/* ------------------------------------------------------------------------
+ * Knowledge base
+ * ---------------------------------------------------------------------- */
+
+typedef struct bk_kb bk_kb;
+
+/* bk_kb_open - a knowledge base holding the data embedded at build time;
+ * NULL on allocation failure or if the embedded data is broken (then *err,
+ * when given, says why) */
+bk_kb *bk_kb_open(char *err, size_t errlen);
+
+/* bk_kb_load_file - add the records of a user file (same format, see
+ * docs/kb-format.md); a record with a key already known replaces it.
+ * Returns 0, or -1 with "FILE:LINE: reason" in err. */
+int bk_kb_load_file(bk_kb *kb, const char *path, char *err, size_t errlen);
+
+/* bk_kb_load_buffer - as bk_kb_load_file, from memory; name is used in errors */
+int bk_kb_load_buffer(bk_kb *kb, const char *name, const char *data, size_t len,
+                      char *err, size_t errlen);
+
+/* bk_kb_close - free everything */
+void bk_kb_close(bk_kb *kb);
+
+/* bk_kb_count - number of records */
+size_t bk_kb_count(const bk_kb *kb);
+
+/* bk_kb_key - key of record i ("550", "X.1.1", "550 5.1.1", "5.*", "X.1.*"),
+ * in a stable order: reply codes, enhanced codes, combinations, classes */
+const char *bk_kb_key(const bk_kb *kb, size_t i);
+
+/* bk_kb_title - title of record i */
+const char *bk_kb_title(const bk_kb *kb, size_t i);
+
+#define BK_LIST_MAX 32
+
+typedef struct {
+    const char *items[BK_LIST_MAX];
+    size_t n;
+} bk_list;
+
+typedef struct {
+    const char *question;
+    const char *answer;
+} bk_faq;
+
+/* What the reference says about one code or combination. */
+typedef struct {
+    char key[32];           /* "550 5.1.1", "5.7.26", "550" as asked (normalised) */
+    char entry[32];         /* key of the record that answered: "X.7.26", ... */
+    int reply_code;         /* 0 when not asked */
+    char status[BK_STATUS_MAX];
+    int exact;              /* 1: a record of its own; 0: derived from class/subject */
+    bk_permanence permanence;
+    bk_decider decided_by;
+    const char *decision;   /* when both codes were given and disagree: why */
+    const char *title;
+    char derived_title[192]; /* title holds this when the entry is derived */
+    const char *summary;
+    const char *bounce;     /* "hard", "soft", "none" */
+    const char *severity;
+    const char *category;
+    const char *action;
+    const char *standard;
+    bk_list meaning;
+    bk_list log;
+    bk_list cause;
+    bk_list fix;
+    bk_list provider;       /* "Name: note" */
+    bk_faq faq[BK_LIST_MAX];
+    size_t n_faq;
+    bk_list related;        /* keys */
+    /* the other readings of an X.s.d code, filled for enhanced codes */
+    const char *transient_bounce, *transient_action, *transient_severity;
+    const char *permanent_bounce, *permanent_action, *permanent_severity;
+} bk_explanation;
+
+/*
+ * bk_kb_explain - explain a reply code, enhanced code or both:
+ * reply_code 0 and/or status "" when absent. Returns 0, or -1 when neither
+ * is a well-formed code. Pointers in *out are valid until bk_kb_close().
+ */
+int bk_kb_explain(const bk_kb *kb, int reply_code, const char *status,
+                  bk_explanation *out);
+
+/*
+ * bk_kb_explain_entry - what one record says, by its key ("550", "X.1.1",
+ * "550 5.1.1", "5.*", "X.1.*"); an X.s.d or X.s.* record is read for class 5
+ * (its class-4 reading is in transient_*). Returns 0, or -1 when no record
+ * has this key.
+ */
+int bk_kb_explain_entry(const bk_kb *kb, const char *key, bk_explanation *out);
+
+/* bk_kb_find - index of the record with this exact key, or -1 */
+long bk_kb_find(const bk_kb *kb, const char *key);
+
+/* bk_kb_resolve_key - the record key that explains a related-code key such
+ * as "5.1.1" (-> "X.1.1"), "550" or "550 5.1.1"; NULL when none */
+const char *bk_kb_resolve_key(const bk_kb *kb, const char *key);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BOUNCEKIT_H */

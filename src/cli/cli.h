@@ -1,0 +1,26 @@
+/*
+ * cli.h - the subcommands of the bouncekit command and what they share.
+ *
+ * Exit status of every subcommand: 0 success, 1 a run-time failure (a file
+ * could not be read or written), 2 bad usage or malformed input.
+ */
+#ifndef BK_CLI_H
+#define BK_CLI_H
+
+#include "bouncekit.h"
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+/* cmd_explain - bouncekit explain */
+int cmd_explain(int argc, char **argv);
+/* cmd_site - bouncekit site */
+int cmd_site(int argc, char **argv);
+
+/* cli_open_kb - the embedded knowledge base plus the user files given with
+ * --kb; prints the error and returns NULL on failure */
+bk_kb *cli_open_kb(char **files, int nfiles);
+
+/* cli_error - "bouncekit: CMD: message" on stderr */
+void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

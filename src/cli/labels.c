@@ -1,0 +1,60 @@
+/*
+ * labels.c - wording for vocabulary values (see labels.h).
+ */
+#include "labels.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *label_bounce(const char *bounce)
+{
+    if (!bounce)
+        return "Unknown";
+    if (strcmp(bounce, "hard") == 0)
+        return "Hard bounce: the address itself is bad";
+    if (strcmp(bounce, "soft") == 0)
+        return "Soft bounce: the address is not shown to be bad";
+    return "Not a bounce";
+}
+
+const char *label_action(const char *action)
+{
+    static const struct {
+        const char *action, *words;
+    } map[] = {
+        {"suppress", "Suppress the address; do not retry"},
+        {"retry", "Let the mail server retry; change nothing yet"},
+        {"retry then suppress", "Retry for a while; suppress the address if it keeps failing"},
+        {"fix authentication", "Fix authentication on your side (SPF, DKIM, DMARC or SMTP AUTH)"},
+        {"fix reputation", "Fix your sending reputation (blocklists, complaints, volume)"},
+        {"review content", "Review the message content, links and attachments"},
+        {"fix configuration", "Fix the configuration of your sending server or DNS"},
+        {"none", "Nothing to do"},
+    };
+    for (size_t i = 0; action && i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(action, map[i].action) == 0)
+            return map[i].words;
+    return action ? action : "Unknown";
+}
+
+const char *label_permanence(bk_permanence p)
+{
+    switch (p) {
+    case BK_PERM_PERMANENT:
+        return "Permanent failure";
+    case BK_PERM_TRANSIENT:
+        return "Temporary failure";
+    case BK_PERM_SUCCESS:
+        return "Success";
+    default:
+        return "Unknown";
+    }
+}
+
+const char *label_capital(const char *s, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s", s ? s : "");
+    if (buf[0] >= 'a' && buf[0] <= 'z')
+        buf[0] = (char)(buf[0] - 32);
+    return buf;
+}

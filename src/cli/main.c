@@ -1,0 +1,108 @@
+/*
+ * main.c - the bouncekit command: dispatches to subcommands and prints
+ * the overall help and the version.
+ */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+    const char *name;
+    int (*run)(int, char **);
+    const char *what;
+} COMMANDS[] = {
+    {"explain", cmd_explain, "explain SMTP reply codes, enhanced status codes or whole reply lines"},
+    {"site", cmd_site, "write the static HTML reference of every code to a directory"},
+};
+
+/* usage - the overall help */
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "bouncekit %s - what every email bounce means and what to do about it\n"
+            "\n"
+            "Usage: bouncekit COMMAND [OPTIONS] [ARGS...]\n"
+            "       bouncekit help COMMAND\n"
+            "\n"
+            "Commands:\n",
+            bk_version());
+    for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
+        fprintf(out, "  %-10s %s\n", COMMANDS[i].name, COMMANDS[i].what);
+    fprintf(out, "\n"
+                 "Options:\n"
+                 "  -h, --help     show this help ('bouncekit COMMAND --help' for a command)\n"
+                 "  -V, --version  show the version\n"
+                 "\n"
+                 "Exit status: 0 success, 1 a run-time failure, 2 bad usage or malformed input.\n"
+                 "\n"
+                 "Examples:\n"
+                 "  bouncekit explain 550 5.1.1\n"
+                 "  bouncekit explain 'host mx.example.com[192.0.2.1] said: 452 4.2.2 Mailbox full'\n"
+                 "  bouncekit explain --json 5.7.26 | jq .suggestion\n"
+                 "  bouncekit site ./smtp-codes\n");
+}
+
+void cli_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "bouncekit: %s%s", cmd ? cmd : "", cmd ? ": " : "");
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+bk_kb *cli_open_kb(char **files, int nfiles)
+{
+    char err[512];
+    bk_kb *kb = bk_kb_open(err, sizeof err);
+    if (!kb) {
+        cli_error(NULL, "built-in knowledge base: %s", err);
+        return NULL;
+    }
+    for (int i = 0; i < nfiles; i++) {
+        if (bk_kb_load_file(kb, files[i], err, sizeof err) != 0) {
+            cli_error(NULL, "%s", err);
+            bk_kb_close(kb);
+            return NULL;
+        }
+    }
+    return kb;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("bouncekit %s\n", bk_version());
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "help") == 0) {
+        if (argc < 3) {
+            usage(stdout);
+            return EXIT_OK;
+        }
+        cmd = argv[2];
+        char *help_argv[] = {(char *)cmd, "--help", NULL};
+        for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
+            if (strcmp(cmd, COMMANDS[i].name) == 0)
+                return COMMANDS[i].run(2, help_argv);
+        cli_error(NULL, "unknown command '%s' (see 'bouncekit --help')", cmd);
+        return EXIT_USAGE;
+    }
+    for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
+        if (strcmp(cmd, COMMANDS[i].name) == 0)
+            return COMMANDS[i].run(argc - 1, argv + 1);
+    cli_error(NULL, "unknown command '%s' (see 'bouncekit --help')", cmd);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,731 @@
+/*
+ * reply.c - SMTP reply and diagnostic text parser.
+ *
+ * bk_reply_parse(text, len, &reply) finds, in whatever a log line, a DSN
+ * Diagnostic-Code or a bounce body says about a failure:
+ *   - the basic reply code (RFC 5321 4.2), e.g. 550;
+ *   - the enhanced status code (RFC 3463), e.g. 5.1.1, paired with the reply
+ *     code when it follows it ("550 5.1.1", "550-5.1.1"), or standing alone
+ *     ("#5.1.1", "smtp; 5.1.1", "dsn=5.1.1");
+ *   - the SMTP command it answered ("in reply to RCPT TO command", "after end
+ *     of data", ">>> DATA", "refused to talk to me", ...);
+ *   - the remote host and address ("host mx.example[192.0.2.1] said:",
+ *     "H=mx.example [192.0.2.1]", "while talking to mx.example.:", ...);
+ *   - the free text, with codes, lead-ins and repeated multi-line markers
+ *     removed, white space collapsed and invalid UTF-8 replaced.
+ *
+ * Numbers in reply-code positions that are not reply codes (999) and dotted
+ * codes with a class other than 2, 4, 5 (6.1.1) are reported, not used.
+ * When the classes of the two codes disagree (550 4.2.2) both are kept and
+ * the reply code decides (see DECISION_DISAGREE below).
+ *
+ * The parser never reads outside [text, text + len), does not allocate and
+ * keeps no state between calls.
+ */
+#include "bouncekit.h"
+#include "text.h"
+
+#include <string.h>
+
+/* a code found in the text: [pos, end) */
+typedef struct {
+    size_t pos, end;
+    int found;
+    int strong;
+} code_at;
+
+static const char DECISION_BOTH[] =
+    "The reply code and the enhanced code agree on the class.";
+static const char DECISION_REPLY[] = "Only a reply code was given: it decides.";
+static const char DECISION_STATUS[] = "Only an enhanced status code was given: it decides.";
+static const char DECISION_DISAGREE[] =
+    "The reply code decides: the classes disagree, and an SMTP client acts on the first "
+    "digit of the reply code (RFC 5321 4.2.1); RFC 3463 requires the enhanced code's class "
+    "to match it, so only the enhanced code's subject and detail are used.";
+static const char DECISION_NONE[] = "No valid code was found: the text alone must decide.";
+
+/* reply codes of RFC 5321 and its companions: a bare number in running
+ * text counts only when it is one of these */
+static const int KNOWN_REPLY_CODES[] = {211, 214, 220, 221, 235, 250, 251, 252, 334, 354,
+                                        421, 432, 450, 451, 452, 454, 455, 500, 501, 502,
+                                        503, 504, 521, 530, 534, 535, 538, 550, 551, 552,
+                                        553, 554, 555, 556};
+
+/* is_known_reply - 1 when code is listed above */
+static int is_known_reply(int code)
+{
+    for (size_t i = 0; i < sizeof KNOWN_REPLY_CODES / sizeof KNOWN_REPLY_CODES[0]; i++)
+        if (KNOWN_REPLY_CODES[i] == code)
+            return 1;
+    return 0;
+}
+
+int bk_reply_code_valid(int code)
+{
+    int first = code / 100, second = (code / 10) % 10;
+    return code >= 200 && code <= 559 && first >= 2 && first <= 5 && second <= 5;
+}
+
+/* byte - the byte at i, or 0 outside the text */
+static unsigned char byte(const char *s, size_t n, size_t i)
+{
+    return i < n ? (unsigned char)s[i] : 0;
+}
+
+/* is_blank - space or tab (not a line end) */
+static int is_blank(unsigned char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* prev_nonblank - the byte before i, skipping spaces and tabs; 0 at start */
+static unsigned char prev_nonblank(const char *s, size_t i)
+{
+    while (i > 0 && is_blank((unsigned char)s[i - 1]))
+        i--;
+    return i > 0 ? (unsigned char)s[i - 1] : 0;
+}
+
+/* at_line_start - only blanks between the start of the line and i */
+static int at_line_start(const char *s, size_t i)
+{
+    unsigned char c = prev_nonblank(s, i);
+    return c == 0 || c == '\n' || c == '\r';
+}
+
+/* three_digits - value of the three digits at i, or -1 when not a
+ * stand-alone three-digit number there */
+static int three_digits(const char *s, size_t n, size_t i)
+{
+    if (i + 3 > n)
+        return -1;
+    for (size_t k = 0; k < 3; k++)
+        if (!bk_is_digit((unsigned char)s[i + k]))
+            return -1;
+    if (i > 0) {
+        unsigned char b = (unsigned char)s[i - 1];
+        if (bk_is_digit(b) || bk_is_alpha(b) || b == '.' || b == '-' || b == '_' || b == '=' ||
+            b == '/' || b == '+' || b >= 0x80)
+            return -1;
+    }
+    unsigned char a = byte(s, n, i + 3);
+    if (!(i + 3 == n || a == ' ' || a == '-' || a == '\t' || a == '\r' || a == '\n' ||
+          a == '\0' || a == ']' || a == ')' || a == '>' || a == ';' || a == ','))
+        return -1;
+    /* "250-" at the end of a number like "250-300" is a range, not a marker */
+    if (a == '-' && bk_is_digit(byte(s, n, i + 4)) && byte(s, n, i + 5) != '.')
+        return -1;
+    return (s[i] - '0') * 100 + (s[i + 1] - '0') * 10 + (s[i + 2] - '0');
+}
+
+/* dotted_code - parse "C.S.D" at i (C one digit, S and D one to three
+ * digits); returns its end or 0; does not check the class */
+static size_t dotted_code(const char *s, size_t n, size_t i, int *c, int *sub, int *det)
+{
+    if (!bk_is_digit(byte(s, n, i)) || byte(s, n, i + 1) != '.')
+        return 0;
+    if (i > 0) {
+        unsigned char b = (unsigned char)s[i - 1];
+        if (bk_is_digit(b) || bk_is_alpha(b) || b == '.' || b == '_' || b >= 0x80)
+            return 0;
+    }
+    *c = s[i] - '0';
+    size_t j = i + 2;
+    int v = 0, k = 0;
+    while (k < 3 && bk_is_digit(byte(s, n, j))) {
+        v = v * 10 + (s[j] - '0');
+        j++, k++;
+    }
+    if (k == 0 || bk_is_digit(byte(s, n, j)) || byte(s, n, j) != '.')
+        return 0;
+    *sub = v;
+    j++;
+    v = 0, k = 0;
+    while (k < 3 && bk_is_digit(byte(s, n, j))) {
+        v = v * 10 + (s[j] - '0');
+        j++, k++;
+    }
+    if (k == 0 || bk_is_digit(byte(s, n, j)) || bk_is_alpha(byte(s, n, j)) ||
+        byte(s, n, j) == '_')
+        return 0;
+    /* "5.1.1.4" is an address or a version, not a code */
+    if (byte(s, n, j) == '.' && bk_is_digit(byte(s, n, j + 1)))
+        return 0;
+    *det = v;
+    return j;
+}
+
+int bk_status_parse(const char *s, size_t len, int *cls, int *subject, int *detail)
+{
+    int c, sub, det;
+    size_t end = dotted_code(s, len, 0, &c, &sub, &det);
+    if (end == 0 || end != len || (c != 2 && c != 4 && c != 5))
+        return 0;
+    *cls = c, *subject = sub, *detail = det;
+    return 1;
+}
+
+/* status_strong - is a dotted code at i in a place where codes stand? */
+static int status_strong(const char *s, size_t i)
+{
+    unsigned char c = prev_nonblank(s, i);
+    if (c == 0 || c == '\n' || c == '\r' || c == ':' || c == ';' || c == '#' || c == '(' ||
+        c == '[' || c == '<' || c == '=' || c == '"')
+        return 1;
+    /* "550-5.1.1": the marker of a multi-line reply */
+    if (i >= 4 && s[i - 1] == '-' && bk_is_digit((unsigned char)s[i - 2]))
+        return 1;
+    return 0;
+}
+
+/* reply_strong - is a three-digit number at i in a place where reply codes
+ * stand? */
+static int reply_strong(const char *s, size_t n, size_t i)
+{
+    unsigned char c = prev_nonblank(s, i);
+    if (c == 0 || c == '\n' || c == '\r' || c == ':' || c == ';' || c == '>' || c == '#' ||
+        c == '(' || c == '[' || c == '"')
+        return 1;
+    if (byte(s, n, i + 3) == '-')
+        return 1;
+    int a, b, d;
+    if (byte(s, n, i + 3) == ' ' && dotted_code(s, n, i + 4, &a, &b, &d))
+        return 1;
+    return 0;
+}
+
+/* set_status - store a valid enhanced code in out */
+static void set_status(bk_reply *out, int c, int sub, int det)
+{
+    out->status_class = c;
+    out->status_subject = sub;
+    out->status_detail = det;
+    /* sub and det are at most 999: the text always fits */
+    char tmp[BK_STATUS_MAX + 8];
+    int k = 0;
+    tmp[k++] = (char)('0' + c);
+    tmp[k++] = '.';
+    if (sub >= 100)
+        tmp[k++] = (char)('0' + sub / 100);
+    if (sub >= 10)
+        tmp[k++] = (char)('0' + (sub / 10) % 10);
+    tmp[k++] = (char)('0' + sub % 10);
+    tmp[k++] = '.';
+    if (det >= 100)
+        tmp[k++] = (char)('0' + det / 100);
+    if (det >= 10)
+        tmp[k++] = (char)('0' + (det / 10) % 10);
+    tmp[k++] = (char)('0' + det % 10);
+    tmp[k] = '\0';
+    memcpy(out->status, tmp, (size_t)k + 1);
+}
+
+/* set_bad_status - remember a dotted code that is not an enhanced code */
+static void set_bad_status(bk_reply *out, const char *s, size_t pos, size_t end)
+{
+    if (out->bad_status[0])
+        return;
+    size_t len = end - pos;
+    if (len >= BK_STATUS_MAX)
+        len = BK_STATUS_MAX - 1;
+    memcpy(out->bad_status, s + pos, len);
+    out->bad_status[len] = '\0';
+}
+
+/* ------------------------------------------------------------------------
+ * The command
+ * ---------------------------------------------------------------------- */
+
+static const struct {
+    const char *phrase;
+    bk_command cmd;
+} COMMAND_PHRASES[] = {
+    /* Postfix: "(in reply to RCPT TO command)" */
+    {"in reply to end of data command", BK_CMD_DATA},
+    {"in reply to data command", BK_CMD_DATA},
+    {"in reply to end of bdat command", BK_CMD_BDAT},
+    {"in reply to bdat command", BK_CMD_BDAT},
+    {"in reply to rcpt to command", BK_CMD_RCPT},
+    {"in reply to mail from command", BK_CMD_MAIL},
+    {"in reply to ehlo command", BK_CMD_EHLO},
+    {"in reply to lhlo command", BK_CMD_EHLO},
+    {"in reply to helo command", BK_CMD_HELO},
+    {"in reply to starttls command", BK_CMD_STARTTLS},
+    {"in reply to auth command", BK_CMD_AUTH},
+    {"in reply to quit command", BK_CMD_QUIT},
+    {"refused to talk to me", BK_CMD_CONNECT},
+    /* Exim: "SMTP error from remote mail server after RCPT TO:<...>" */
+    {"after end of data", BK_CMD_DATA},
+    {"after pipelined rcpt to", BK_CMD_RCPT},
+    {"after pipelined mail from", BK_CMD_MAIL},
+    {"after pipelined data", BK_CMD_DATA},
+    {"after rcpt to", BK_CMD_RCPT},
+    {"after mail from", BK_CMD_MAIL},
+    {"after data", BK_CMD_DATA},
+    {"after bdat", BK_CMD_BDAT},
+    {"after ehlo", BK_CMD_EHLO},
+    {"after helo", BK_CMD_HELO},
+    {"after starttls", BK_CMD_STARTTLS},
+    {"after auth", BK_CMD_AUTH},
+    {"after initial connection", BK_CMD_CONNECT},
+    {"after sending data block", BK_CMD_DATA},
+    /* Exim 4.95 and later: "SMTP error from remote server for RCPT TO command" */
+    {"for rcpt to command", BK_CMD_RCPT},
+    {"for mail from command", BK_CMD_MAIL},
+    {"for end of data command", BK_CMD_DATA},
+    {"for data command", BK_CMD_DATA},
+    /* Sendmail transcripts: ">>> RCPT To:<...>" then "<<< 550 ..." */
+    {">>> rcpt to", BK_CMD_RCPT},
+    {">>> mail from", BK_CMD_MAIL},
+    {">>> data", BK_CMD_DATA},
+    {">>> .", BK_CMD_DATA},
+    {">>> ehlo", BK_CMD_EHLO},
+    {">>> helo", BK_CMD_HELO},
+    {">>> starttls", BK_CMD_STARTTLS},
+    {">>> auth", BK_CMD_AUTH},
+    {"while connected to", BK_CMD_CONNECT},
+    {"during initial connection", BK_CMD_CONNECT},
+    {"in reply to initial greeting", BK_CMD_CONNECT},
+};
+
+/* find_command - the first phrase of the table that occurs in the text */
+static bk_command find_command(const char *s, size_t n)
+{
+    for (size_t i = 0; i < sizeof COMMAND_PHRASES / sizeof COMMAND_PHRASES[0]; i++)
+        if (bk_ci_find(s, n, COMMAND_PHRASES[i].phrase) >= 0)
+            return COMMAND_PHRASES[i].cmd;
+    return BK_CMD_NONE;
+}
+
+/* ------------------------------------------------------------------------
+ * The remote host
+ * ---------------------------------------------------------------------- */
+
+/* is_host_byte - a byte of a host name */
+static int is_host_byte(unsigned char c)
+{
+    return bk_is_alpha(c) || bk_is_digit(c) || c == '.' || c == '-' || c == '_';
+}
+
+/* is_addr_byte - a byte of an IPv4 or IPv6 address ("IPv6:" prefix too) */
+static int is_addr_byte(unsigned char c)
+{
+    return bk_is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '.' ||
+           c == ':' || c == 'I' || c == 'P' || c == 'v';
+}
+
+/* looks_like_addr - a dotted IPv4 address, or hex groups with colons */
+static int looks_like_addr(const char *p, size_t len)
+{
+    size_t dots = 0, colons = 0, digits = 0, hex = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c == '.')
+            dots++;
+        else if (c == ':')
+            colons++;
+        else if (bk_is_digit(c))
+            digits++;
+        else if ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))
+            hex++;
+        else
+            return 0;
+    }
+    if (colons >= 2)
+        return 1;
+    return colons == 0 && hex == 0 && dots == 3 && digits >= 4;
+}
+
+/* read_host_at - read "NAME[ADDR]", "NAME [ADDR]", "NAME (ADDR)" or a bare
+ * NAME with a dot at i; fills out and returns 1 when found */
+static int read_host_at(const char *s, size_t n, size_t i, bk_reply *out)
+{
+    while (i < n && is_blank((unsigned char)s[i]))
+        i++;
+    size_t h = i;
+    while (i < n && i - h < 255 && is_host_byte((unsigned char)s[i]))
+        i++;
+    size_t hlen = i - h;
+    /* strip the root dot of "mx.example.com." */
+    size_t name_len = hlen;
+    while (name_len && s[h + name_len - 1] == '.')
+        name_len--;
+    size_t a = 0, alen = 0;
+    size_t j = i;
+    if (j < n && s[j] == ' ')
+        j++;
+    if (j < n && (s[j] == '[' || s[j] == '(')) {
+        char close = s[j] == '[' ? ']' : ')';
+        size_t k = j + 1;
+        while (k < n && k - j < 64 && is_addr_byte((unsigned char)s[k]))
+            k++;
+        if (k < n && s[k] == close) {
+            size_t a0 = j + 1, al = k - j - 1;
+            if (al > 5 && bk_ci_prefix(s + a0, al, "ipv6:")) {
+                a0 += 5;
+                al -= 5;
+            }
+            if (looks_like_addr(s + a0, al)) {
+                a = a0;
+                alen = al;
+            }
+        }
+    }
+    int has_dot = memchr(s + h, '.', name_len) != NULL;
+    if (name_len == 0 && alen == 0)
+        return 0;
+    if (!has_dot && alen == 0)
+        return 0;
+    if (name_len && !(bk_is_alpha((unsigned char)s[h]) || bk_is_digit((unsigned char)s[h])))
+        return 0;
+    /* Postfix writes unknown[192.0.2.1] when the address has no name, and
+     * 192.0.2.1[192.0.2.1] for a route given as an address */
+    if (name_len == 7 && bk_ci_prefix(s + h, 7, "unknown"))
+        name_len = 0;
+    if (name_len && looks_like_addr(s + h, name_len)) {
+        if (alen == 0) {
+            a = h;
+            alen = name_len;
+        }
+        name_len = 0;
+    }
+    if (name_len == 0 && alen == 0)
+        return 0;
+    out->host.ptr = name_len ? s + h : NULL;
+    out->host.len = name_len;
+    out->address.ptr = alen ? s + a : NULL;
+    out->address.len = alen;
+    return 1;
+}
+
+/* lead-ins after which MTAs name the remote host */
+static const char *const HOST_MARKERS[] = {
+    "host ",              /* Postfix "host NAME[ADDR] said:", Exim "host NAME [ADDR]:" */
+    "host: ",             /* Exim 4.95+ "host: NAME (ADDR) reason:" */
+    "connect to ",        /* Postfix "connect to NAME[ADDR]:25: Connection refused" */
+    "connection with ",   /* Postfix "lost connection with NAME[ADDR] while ..." */
+    "conversation with ", /* Postfix "conversation with NAME[ADDR] timed out" */
+    "while talking to ",  /* Sendmail "while talking to NAME.:" */
+    "relay=",             /* log lines */
+    "H=",                 /* Exim log lines */
+    "remote-mta: dns;",   /* DSN field quoted in a body */
+    "remote host ",       /* "remote host NAME said" */
+    "remote server ",     /* "remote server NAME [ADDR] returned" */
+    "talking to ",
+};
+
+/* find_host - the first marker that is followed by a host */
+static void find_host(const char *s, size_t n, bk_reply *out)
+{
+    for (size_t m = 0; m < sizeof HOST_MARKERS / sizeof HOST_MARKERS[0]; m++) {
+        size_t from = 0;
+        size_t mlen = strlen(HOST_MARKERS[m]);
+        /* look at a bounded number of occurrences of each marker */
+        for (int tries = 0; tries < 8 && from < n; tries++) {
+            long at = bk_ci_find(s + from, n - from, HOST_MARKERS[m]);
+            if (at < 0)
+                break;
+            size_t i = from + (size_t)at;
+            /* "H=" must be a field of its own, not the end of a word */
+            if (m == 7 && i > 0 && !bk_is_space((unsigned char)s[i - 1]))
+                goto next;
+            if (read_host_at(s, n, i + mlen, out))
+                return;
+        next:
+            from = i + mlen;
+        }
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * The free text
+ * ---------------------------------------------------------------------- */
+
+typedef struct {
+    char *dst;
+    size_t len, cap;
+    int truncated;
+    int pending_space;
+} text_out;
+
+/* emit - append bytes of one UTF-8 character, or mark truncation */
+static void emit(text_out *t, const char *p, size_t k)
+{
+    if (t->truncated)
+        return;
+    size_t need = k + (t->pending_space && t->len > 0 ? 1 : 0);
+    if (t->len + need >= t->cap) {
+        t->truncated = 1;
+        return;
+    }
+    if (t->pending_space && t->len > 0)
+        t->dst[t->len++] = ' ';
+    t->pending_space = 0;
+    memcpy(t->dst + t->len, p, k);
+    t->len += k;
+}
+
+/* skip_marker - length of a repeated multi-line marker at i ("550-",
+ * "550 ", "550-5.1.1 ", "550 5.1.1 ") for the chosen reply code, or 0 */
+static size_t skip_marker(const char *s, size_t n, size_t i, int reply_code)
+{
+    if (reply_code == 0 || three_digits(s, n, i) != reply_code)
+        return 0;
+    unsigned char a = byte(s, n, i + 3);
+    if (a != '-' && a != ' ')
+        return 0;
+    size_t j = i + 4;
+    int c, sub, det;
+    size_t e = dotted_code(s, n, j, &c, &sub, &det);
+    if (e && (byte(s, n, e) == ' ' || e == n))
+        j = e + (e < n ? 1 : 0);
+    return j - i;
+}
+
+/* copy_text - append [from, to) to t, dropping multi-line markers and
+ * "(in reply to ... command)", collapsing white space and replacing
+ * control bytes and invalid UTF-8 */
+static void copy_text(const char *s, size_t from, size_t to, int reply_code, text_out *t)
+{
+    size_t i = from;
+    while (i < to && !t->truncated) {
+        unsigned char c = (unsigned char)s[i];
+        int boundary = (i == from) || bk_is_space((unsigned char)s[i - 1]) || s[i - 1] == '\0';
+        if (boundary && bk_is_digit(c)) {
+            size_t k = skip_marker(s, to, i, reply_code);
+            if (k) {
+                t->pending_space = 1;
+                i += k;
+                continue;
+            }
+        }
+        if (c == '(' && bk_ci_prefix(s + i, to - i, "(in reply to ")) {
+            size_t j = i;
+            while (j < to && j - i < 80 && s[j] != ')')
+                j++;
+            if (j < to && s[j] == ')') {
+                t->pending_space = 1;
+                i = j + 1;
+                continue;
+            }
+        }
+        if (c < 0x20 || c == 0x7f || c == ' ') {
+            t->pending_space = 1;
+            i++;
+            continue;
+        }
+        size_t k = bk_utf8_seq_len((const unsigned char *)s + i, to - i);
+        if (k == 0) {
+            emit(t, "\xEF\xBF\xBD", 3); /* U+FFFD */
+            i++;
+            continue;
+        }
+        emit(t, s + i, k);
+        i += k;
+    }
+}
+
+/* lead_in_end - end of the last lead-in ("said:", "smtp;", "<<<",
+ * "reason:") before limit, or 0 */
+static size_t lead_in_end(const char *s, size_t limit)
+{
+    static const char *const LEADS[] = {"said:", "smtp;", "<<<", "reason:", "x-postfix;"};
+    size_t best = 0;
+    for (size_t k = 0; k < sizeof LEADS / sizeof LEADS[0]; k++) {
+        size_t from = 0;
+        long at;
+        while (from < limit && (at = bk_ci_find(s + from, limit - from, LEADS[k])) >= 0) {
+            size_t end = from + (size_t)at + strlen(LEADS[k]);
+            if (end > best)
+                best = end;
+            from = end;
+        }
+    }
+    return best;
+}
+
+/* finish_text - trim leftover separators and NUL-terminate */
+static void finish_text(bk_reply *out, text_out *t)
+{
+    size_t start = 0;
+    while (start < t->len && (t->dst[start] == ':' || t->dst[start] == '-' ||
+                              t->dst[start] == ' ' || t->dst[start] == ';' ||
+                              t->dst[start] == ','))
+        start++;
+    if (start)
+        memmove(t->dst, t->dst + start, t->len - start);
+    t->len -= start;
+    while (t->len && t->dst[t->len - 1] == ' ')
+        t->len--;
+    t->dst[t->len] = '\0';
+    out->text_len = t->len;
+    out->text_truncated = t->truncated;
+}
+
+const char *bk_decide(int reply_code, int status_class, bk_decider *by, bk_permanence *perm)
+{
+    bk_decider d;
+    const char *why;
+    int cls;
+    if (reply_code && status_class) {
+        d = reply_code / 100 == status_class ? BK_DECIDE_BOTH : BK_DECIDE_REPLY;
+        why = d == BK_DECIDE_BOTH ? DECISION_BOTH : DECISION_DISAGREE;
+        cls = reply_code / 100;
+    } else if (reply_code) {
+        d = BK_DECIDE_REPLY, why = DECISION_REPLY, cls = reply_code / 100;
+    } else if (status_class) {
+        d = BK_DECIDE_STATUS, why = DECISION_STATUS, cls = status_class;
+    } else {
+        d = BK_DECIDE_NONE, why = DECISION_NONE, cls = 0;
+    }
+    if (by)
+        *by = d;
+    if (perm)
+        *perm = bk_permanence_of_class(cls);
+    return why;
+}
+
+/* ------------------------------------------------------------------------
+ * The parser
+ * ---------------------------------------------------------------------- */
+
+int bk_reply_parse(const char *s, size_t n, bk_reply *out)
+{
+    memset(out, 0, sizeof *out);
+    if (s == NULL)
+        n = 0;
+
+    code_at reply = {0, 0, 0, 0}, weak_reply = {0, 0, 0, 0};
+    int reply_value = 0, weak_value = 0;
+    code_at status = {0, 0, 0, 0}, weak_status = {0, 0, 0, 0};
+    int st[3] = {0, 0, 0}, wst[3] = {0, 0, 0};
+
+    /* one pass: the first strong and the first weak candidate of each kind */
+    for (size_t i = 0; i < n; i++) {
+        if (!bk_is_digit((unsigned char)s[i]))
+            continue;
+        if (!reply.found) {
+            int v = three_digits(s, n, i);
+            if (v >= 0) {
+                int strong = reply_strong(s, n, i);
+                if (strong && bk_reply_code_valid(v)) {
+                    reply = (code_at){i, i + 3, 1, 1};
+                    reply_value = v;
+                } else if (strong && !out->bad_reply_code && !bk_reply_code_valid(v)) {
+                    out->bad_reply_code = v;
+                } else if (!strong && !weak_reply.found && is_known_reply(v)) {
+                    weak_reply = (code_at){i, i + 3, 1, 0};
+                    weak_value = v;
+                }
+                i += 2;
+                continue;
+            }
+        }
+        if (!status.found) {
+            int c, sub, det;
+            size_t e = dotted_code(s, n, i, &c, &sub, &det);
+            if (e) {
+                int strong = status_strong(s, i);
+                int valid = c == 2 || c == 4 || c == 5;
+                if (strong && valid) {
+                    status = (code_at){i, e, 1, 1};
+                    st[0] = c, st[1] = sub, st[2] = det;
+                } else if (strong && !valid) {
+                    set_bad_status(out, s, i, e);
+                } else if (!strong && valid && c != 2 && !weak_status.found) {
+                    weak_status = (code_at){i, e, 1, 0};
+                    wst[0] = c, wst[1] = sub, wst[2] = det;
+                }
+                i = e - 1;
+                continue;
+            }
+        }
+        if (reply.found && status.found)
+            break;
+    }
+    if (!reply.found && weak_reply.found) {
+        reply = weak_reply;
+        reply_value = weak_value;
+    }
+
+    /* the enhanced code that follows the reply code belongs to it */
+    code_at block = {0, 0, 0, 0};
+    if (reply.found) {
+        out->reply_code = reply_value;
+        block = reply;
+        size_t j = reply.end;
+        if (j < n && (s[j] == '-' || s[j] == ' ')) {
+            j++;
+            while (j < n && j - reply.end < 4 && s[j] == ' ')
+                j++;
+            /* "550 [5.1.1]", "550 (5.1.1)", "550 #5.1.1" */
+            char close = 0;
+            if (j < n && (s[j] == '[' || s[j] == '(')) {
+                close = s[j] == '[' ? ']' : ')';
+                j++;
+            } else if (j < n && s[j] == '#')
+                j++;
+            int c, sub, det;
+            size_t e = dotted_code(s, n, j, &c, &sub, &det);
+            if (e && close) {
+                if (byte(s, n, e) == (unsigned char)close)
+                    e++;
+                else
+                    e = 0;
+            }
+            if (e && (c == 2 || c == 4 || c == 5)) {
+                status = (code_at){j, e, 1, 1};
+                st[0] = c, st[1] = sub, st[2] = det;
+                block.end = e;
+            } else if (e) {
+                set_bad_status(out, s, j, e);
+                block.end = e;
+                status.found = 0;
+            }
+        }
+    }
+    if (!status.found && weak_status.found) {
+        status = weak_status;
+        memcpy(st, wst, sizeof st);
+    }
+    if (status.found)
+        set_status(out, st[0], st[1], st[2]);
+    if (!reply.found && status.found)
+        block = status;
+
+    out->decision = bk_decide(out->reply_code, out->status_class, &out->decided_by,
+                              &out->permanence);
+
+    out->command = find_command(s, n);
+    find_host(s, n, out);
+
+    /* the free text: after a leading code block, else around it */
+    text_out t = {out->text, 0, sizeof out->text, 0, 0};
+    if (block.found) {
+        size_t lead = lead_in_end(s, block.pos);
+        unsigned char before = prev_nonblank(s, block.pos);
+        int leading = at_line_start(s, block.pos) || before == ':' || before == ';' ||
+                      before == '>' || before == '=';
+        if (leading && lead <= block.pos) {
+            copy_text(s, block.end, n, out->reply_code, &t);
+        } else {
+            size_t cut = block.pos, resume = block.end;
+            /* "(#5.1.1)", "[550]", "<5.1.1>" go as a whole */
+            if (cut > 0 && s[cut - 1] == '#')
+                cut--;
+            if (cut > 0 && resume < n &&
+                ((s[cut - 1] == '(' && s[resume] == ')') || (s[cut - 1] == '[' && s[resume] == ']') ||
+                 (s[cut - 1] == '<' && s[resume] == '>'))) {
+                cut--;
+                resume++;
+            }
+            copy_text(s, lead, cut, out->reply_code, &t);
+            t.pending_space = 1;
+            copy_text(s, resume, n, out->reply_code, &t);
+        }
+    } else {
+        copy_text(s, 0, n, 0, &t);
+    }
+    finish_text(out, &t);
+    return out->reply_code != 0 || out->status_class != 0;
+}

@@ -1,0 +1,44 @@
+/*
+ * text.h - bounded, locale-independent helpers for scanning untrusted text.
+ *
+ * Every function takes (pointer, length) and never reads past it. Character
+ * classes are ASCII only: bytes >= 0x80 are never letters or digits here.
+ */
+#ifndef BK_TEXT_H
+#define BK_TEXT_H
+
+#include <stddef.h>
+
+/* bk_is_digit - ASCII 0-9 */
+static inline int bk_is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+/* bk_is_alpha - ASCII letter */
+static inline int bk_is_alpha(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+/* bk_is_space - space, tab, CR, LF, VT, FF */
+static inline int bk_is_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+/* bk_lower - ASCII lower case */
+static inline unsigned char bk_lower(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+}
+
+/* bk_ci_find - offset of the first case-insensitive occurrence of the
+ * NUL-terminated needle in hay[0..len), or -1 */
+long bk_ci_find(const char *hay, size_t len, const char *needle);
+
+/* bk_ci_prefix - 1 when hay[0..len) starts with needle, ignoring case */
+int bk_ci_prefix(const char *hay, size_t len, const char *needle);
+
+/* bk_utf8_seq_len - length of the valid UTF-8 sequence at p (1..4), or 0
+ * when the bytes there are not valid UTF-8 */
+size_t bk_utf8_seq_len(const unsigned char *p, size_t avail);
+
+/* bk_trim - shrink [*p, *p + *len) to drop leading and trailing white space */
+void bk_trim(const char **p, size_t *len);
+
+#endif

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# quickstart.sh - install what the build needs, build, and run the main job
+# on the sample input bundled in samples/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tools/deps.sh
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$(nproc)" >/dev/null
+echo "== bouncekit explain --from samples/replies.txt"
+./build/bouncekit explain --from samples/replies.txt
