@@ -21,7 +21,7 @@ static const char STYLE_CSS[] =
     "--perm:#b3261e;--temp:#9a6700;--ok:#1a7f37}\n"
     "*{box-sizing:border-box}\n"
     "body{margin:0;font:16px/1.55 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;"
-    "color:var(--fg);background:var(--bg)}\n"
+    "color:var(--fg);background:var(--bg);overflow-wrap:anywhere}\n"
     "header,main,footer{max-width:52rem;margin:0 auto;padding:0 1rem}\n"
     "header{padding-top:1rem}footer{color:var(--muted);font-size:.85rem;padding-bottom:2rem;"
     "border-top:1px solid var(--line);margin-top:2rem;padding-top:1rem}\n"

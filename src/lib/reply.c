@@ -93,6 +93,33 @@ static int at_line_start(const char *s, size_t i)
     return c == 0 || c == '\n' || c == '\r';
 }
 
+/* glued_to_token - is the byte before i a ':' that ends a token other than
+ * a plain word? Then the number at i belongs to that token: a port
+ * ("192.0.2.1:587", "mx.example.com:465", "[2001:db8::1]:25"), a group of an
+ * IPv6 address ("2001:db8::550") or a field of a TLS cipher
+ * ("TLS_AES_256_GCM_SHA384:256"), never a code. "said:550" still counts. */
+static int glued_to_token(const char *s, size_t i)
+{
+    if (i == 0 || s[i - 1] != ':')
+        return 0;
+    size_t j = i - 1;
+    int plain_word = 1, any = 0;
+    while (j > 0) {
+        /* bounded: a token this long is no word */
+        if (i - j > 64)
+            return 1;
+        unsigned char c = (unsigned char)s[j - 1];
+        if (!(bk_is_alpha(c) || bk_is_digit(c) || c == '.' || c == ':' || c == '-' ||
+              c == '_' || c == '[' || c == ']'))
+            break;
+        if (!bk_is_alpha(c))
+            plain_word = 0;
+        any = 1;
+        j--;
+    }
+    return any && !plain_word;
+}
+
 /* three_digits - value of the three digits at i, or -1 when not a
  * stand-alone three-digit number there */
 static int three_digits(const char *s, size_t n, size_t i)
@@ -107,6 +134,8 @@ static int three_digits(const char *s, size_t n, size_t i)
         if (bk_is_digit(b) || bk_is_alpha(b) || b == '.' || b == '-' || b == '_' || b == '=' ||
             b == '/' || b == '+' || b >= 0x80)
             return -1;
+        if (glued_to_token(s, i))
+            return -1;
     }
     unsigned char a = byte(s, n, i + 3);
     if (!(i + 3 == n || a == ' ' || a == '-' || a == '\t' || a == '\r' || a == '\n' ||
@@ -116,6 +145,33 @@ static int three_digits(const char *s, size_t n, size_t i)
     if (a == '-' && bk_is_digit(byte(s, n, i + 4)) && byte(s, n, i + 5) != '.')
         return -1;
     return (s[i] - '0') * 100 + (s[i + 1] - '0') * 10 + (s[i + 2] - '0');
+}
+
+/* units and counted things: a number before one of these is a quantity
+ * ("450 seconds", "552 KB", "250 messages"), not a reply code */
+static const char *const UNITS[] = {
+    "b",      "byte",   "bytes",   "k",       "kb",         "kib",     "kbytes", "m",
+    "mb",     "mib",    "g",       "gb",      "s",          "sec",     "secs",   "second",
+    "seconds", "ms",    "min",     "mins",    "minute",     "minutes", "h",      "hr",
+    "hrs",    "hour",   "hours",   "day",     "days",       "msgs",    "messages",
+    "recipients", "rcpts", "connections", "times", "percent",
+};
+
+/* followed_by_unit - is the word after the number ending at i a unit? */
+static int followed_by_unit(const char *s, size_t n, size_t i)
+{
+    if (i < n && is_blank((unsigned char)s[i]))
+        i++;
+    size_t w = i;
+    while (i < n && i - w < 16 && bk_is_alpha((unsigned char)s[i]))
+        i++;
+    size_t wlen = i - w;
+    if (wlen == 0 || (i < n && (bk_is_alpha((unsigned char)s[i]) || bk_is_digit((unsigned char)s[i]))))
+        return 0;
+    for (size_t k = 0; k < sizeof UNITS / sizeof UNITS[0]; k++)
+        if (strlen(UNITS[k]) == wlen && bk_ci_prefix(s + w, wlen, UNITS[k]))
+            return 1;
+    return 0;
 }
 
 /* dotted_code - parse "C.S.D" at i (C one digit, S and D one to three
@@ -254,6 +310,19 @@ static const struct {
     {"in reply to auth command", BK_CMD_AUTH},
     {"in reply to quit command", BK_CMD_QUIT},
     {"refused to talk to me", BK_CMD_CONNECT},
+    /* Postfix: "lost connection with NAME[ADDR] while sending RCPT TO",
+     * "conversation with NAME[ADDR] timed out while sending end of data" */
+    {"while receiving the initial server greeting", BK_CMD_CONNECT},
+    {"while performing the ehlo handshake", BK_CMD_EHLO},
+    {"while performing the lhlo handshake", BK_CMD_EHLO},
+    {"while performing the helo handshake", BK_CMD_HELO},
+    {"while receiving the starttls response", BK_CMD_STARTTLS},
+    {"while sending mail from", BK_CMD_MAIL},
+    {"while sending rcpt to", BK_CMD_RCPT},
+    {"while sending data command", BK_CMD_DATA},
+    {"while sending message body", BK_CMD_DATA},
+    {"while sending end of data", BK_CMD_DATA},
+    {"while sending quit", BK_CMD_QUIT},
     /* Exim: "SMTP error from remote mail server after RCPT TO:<...>" */
     {"after end of data", BK_CMD_DATA},
     {"after pipelined rcpt to", BK_CMD_RCPT},
@@ -283,17 +352,60 @@ static const struct {
     {">>> helo", BK_CMD_HELO},
     {">>> starttls", BK_CMD_STARTTLS},
     {">>> auth", BK_CMD_AUTH},
+    /* qmail-remote: "Connected to ADDR but sender was rejected." */
+    {"but greeting failed", BK_CMD_CONNECT},
+    {"but my name was rejected", BK_CMD_HELO},
+    {"but sender was rejected", BK_CMD_MAIL},
+    {"does not like recipient", BK_CMD_RCPT},
+    {"failed on data command", BK_CMD_DATA},
+    {"failed after i sent the message", BK_CMD_DATA},
     {"while connected to", BK_CMD_CONNECT},
     {"during initial connection", BK_CMD_CONNECT},
     {"in reply to initial greeting", BK_CMD_CONNECT},
 };
 
-/* find_command - the first phrase of the table that occurs in the text */
-static bk_command find_command(const char *s, size_t n)
+/* last_sent - the command of the last ">>> " transcript line before limit,
+ * BK_CMD_NONE when there is none or it is not in the table */
+static bk_command last_sent(const char *s, size_t limit)
 {
+    size_t from = 0, last = 0;
+    int found = 0;
+    long at;
+    while (from < limit && (at = bk_ci_find(s + from, limit - from, ">>> ")) >= 0) {
+        last = from + (size_t)at;
+        found = 1;
+        from = last + 4;
+    }
+    if (!found)
+        return BK_CMD_NONE;
     for (size_t i = 0; i < sizeof COMMAND_PHRASES / sizeof COMMAND_PHRASES[0]; i++)
+        if (strncmp(COMMAND_PHRASES[i].phrase, ">>> ", 4) == 0 &&
+            bk_ci_prefix(s + last, limit - last, COMMAND_PHRASES[i].phrase))
+            return COMMAND_PHRASES[i].cmd;
+    return BK_CMD_NONE;
+}
+
+/* find_command - the first phrase of the table that occurs in the text; of
+ * a transcript (">>> RCPT To:<...>", "<<< 250 ...", ">>> DATA", "<<< 554 ..."),
+ * the last command sent before the code at code_pos */
+static bk_command find_command(const char *s, size_t n, size_t code_pos)
+{
+    int transcript_done = 0;
+    for (size_t i = 0; i < sizeof COMMAND_PHRASES / sizeof COMMAND_PHRASES[0]; i++) {
+        if (strncmp(COMMAND_PHRASES[i].phrase, ">>> ", 4) == 0) {
+            if (transcript_done)
+                continue;
+            transcript_done = 1;
+            bk_command c = last_sent(s, code_pos);
+            if (c == BK_CMD_NONE && code_pos < n)
+                c = last_sent(s, n);
+            if (c != BK_CMD_NONE)
+                return c;
+            continue;
+        }
         if (bk_ci_find(s, n, COMMAND_PHRASES[i].phrase) >= 0)
             return COMMAND_PHRASES[i].cmd;
+    }
     return BK_CMD_NONE;
 }
 
@@ -412,10 +524,43 @@ static const char *const HOST_MARKERS[] = {
     "remote host ",       /* "remote host NAME said" */
     "remote server ",     /* "remote server NAME [ADDR] returned" */
     "talking to ",
+    "connected to ",      /* qmail "Connected to ADDR but sender was rejected." */
+    "giving up on ",      /* qmail "Giving up on ADDR." */
 };
 
-/* find_host - the first marker that is followed by a host */
-static void find_host(const char *s, size_t n, bk_reply *out)
+/* find_bare_host - "NAME [ADDR]:" with no lead-in, as Courier ("<rcpt>:
+ * mx.example.com [192.0.2.1]:") and Exim ("mx.example.com [192.0.2.1]:
+ * Connection refused") write it; fills out and returns 1 when found */
+static int find_bare_host(const char *s, size_t n, bk_reply *out)
+{
+    size_t from = 0;
+    for (int tries = 0; tries < 8 && from < n; tries++) {
+        long at = bk_ci_find(s + from, n - from, " [");
+        if (at < 0)
+            return 0;
+        size_t b = from + (size_t)at;
+        from = b + 2;
+        size_t h = b;
+        while (h > 0 && b - h < 255 && is_host_byte((unsigned char)s[h - 1]))
+            h--;
+        if (h == b || memchr(s + h, '.', b - h) == NULL)
+            continue;
+        if (h > 0 && !bk_is_space((unsigned char)s[h - 1]) && s[h - 1] != '\0')
+            continue;
+        size_t k = b + 2;
+        while (k < n && k - b < 64 && is_addr_byte((unsigned char)s[k]))
+            k++;
+        if (k + 1 >= n || s[k] != ']' || s[k + 1] != ':')
+            continue;
+        if (read_host_at(s, n, h, out))
+            return 1;
+    }
+    return 0;
+}
+
+/* find_host - the first marker that is followed by a host; returns that
+ * marker ("" for a bare "NAME [ADDR]:"), or NULL */
+static const char *find_host(const char *s, size_t n, bk_reply *out)
 {
     for (size_t m = 0; m < sizeof HOST_MARKERS / sizeof HOST_MARKERS[0]; m++) {
         size_t from = 0;
@@ -430,11 +575,12 @@ static void find_host(const char *s, size_t n, bk_reply *out)
             if (m == 7 && i > 0 && !bk_is_space((unsigned char)s[i - 1]))
                 goto next;
             if (read_host_at(s, n, i + mlen, out))
-                return;
+                return HOST_MARKERS[m];
         next:
             from = i + mlen;
         }
     }
+    return find_bare_host(s, n, out) ? "" : NULL;
 }
 
 /* ------------------------------------------------------------------------
@@ -544,6 +690,64 @@ static size_t lead_in_end(const char *s, size_t limit)
     return best;
 }
 
+/* diagnostic_type_end - end of a DSN diagnostic type at the start of the
+ * text ("smtp;", "X-Postfix;", "x-unix;": RFC 3464 2.3.6), after the field
+ * name "Diagnostic-Code:" when present, or 0 */
+static size_t diagnostic_type_end(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && bk_is_space((unsigned char)s[i]))
+        i++;
+    if (bk_ci_prefix(s + i, n - i, "diagnostic-code:")) {
+        i += 16;
+        while (i < n && is_blank((unsigned char)s[i]))
+            i++;
+    }
+    size_t w = i;
+    while (i < n && i - w < 32 &&
+           (bk_is_alpha((unsigned char)s[i]) || bk_is_digit((unsigned char)s[i]) || s[i] == '-'))
+        i++;
+    if (i >= n || s[i] != ';')
+        return 0;
+    size_t wlen = i - w;
+    if ((wlen == 4 && bk_ci_prefix(s + w, wlen, "smtp")) ||
+        (wlen > 2 && bk_ci_prefix(s + w, wlen, "x-")))
+        return i + 1;
+    return 0;
+}
+
+/* widen_code - grow the span [*cut, *resume) of a code so that "#5.1.1",
+ * "(#5.1.1)", "[550]" and "<5.1.1>" go as a whole */
+static void widen_code(const char *s, size_t n, size_t *cut, size_t *resume)
+{
+    if (*cut > 0 && s[*cut - 1] == '#')
+        (*cut)--;
+    if (*cut > 0 && *resume < n &&
+        ((s[*cut - 1] == '(' && s[*resume] == ')') || (s[*cut - 1] == '[' && s[*resume] == ']') ||
+         (s[*cut - 1] == '<' && s[*resume] == '>'))) {
+        (*cut)--;
+        (*resume)++;
+    }
+}
+
+/* unbalanced_close - is the last byte a ')' or ']' that closes nothing,
+ * left over from a wrapper around the reply ("status=bounced (host ...
+ * said: 550 ... (in reply to RCPT TO command))")? */
+static int unbalanced_close(const char *p, size_t len)
+{
+    if (len == 0 || (p[len - 1] != ')' && p[len - 1] != ']'))
+        return 0;
+    char close = p[len - 1], open = close == ')' ? '(' : '[';
+    size_t opens = 0, closes = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (p[i] == open)
+            opens++;
+        else if (p[i] == close)
+            closes++;
+    }
+    return closes > opens;
+}
+
 /* finish_text - trim leftover separators and NUL-terminate */
 static void finish_text(bk_reply *out, text_out *t)
 {
@@ -557,6 +761,11 @@ static void finish_text(bk_reply *out, text_out *t)
     t->len -= start;
     while (t->len && t->dst[t->len - 1] == ' ')
         t->len--;
+    while (unbalanced_close(t->dst, t->len)) {
+        t->len--;
+        while (t->len && t->dst[t->len - 1] == ' ')
+            t->len--;
+    }
     t->dst[t->len] = '\0';
     out->text_len = t->len;
     out->text_truncated = t->truncated;
@@ -600,11 +809,28 @@ int bk_reply_parse(const char *s, size_t n, bk_reply *out)
     code_at status = {0, 0, 0, 0}, weak_status = {0, 0, 0, 0};
     int st[3] = {0, 0, 0}, wst[3] = {0, 0, 0};
 
-    /* one pass: the first strong and the first weak candidate of each kind */
+    /* one pass: the first strong and the first weak candidate of each kind;
+     * a failure reply after a success reply wins, as in a transcript
+     * ("<<< 250 2.1.0 Sender ok" ... "<<< 550 5.1.1 User unknown") */
     for (size_t i = 0; i < n; i++) {
         if (!bk_is_digit((unsigned char)s[i]))
             continue;
-        if (!reply.found) {
+        if (reply.found && reply_value < 400) {
+            int v = three_digits(s, n, i);
+            if (v >= 0) {
+                if (v >= 400 && bk_reply_code_valid(v) && reply_strong(s, n, i)) {
+                    reply = (code_at){i, i + 3, 1, 1};
+                    reply_value = v;
+                    /* the codes seen so far belong to the success */
+                    if (status.found && status.pos < i)
+                        status.found = 0;
+                    if (weak_status.found && weak_status.pos < i)
+                        weak_status.found = 0;
+                }
+                i += 2;
+                continue;
+            }
+        } else if (!reply.found) {
             int v = three_digits(s, n, i);
             if (v >= 0) {
                 int strong = reply_strong(s, n, i);
@@ -613,7 +839,8 @@ int bk_reply_parse(const char *s, size_t n, bk_reply *out)
                     reply_value = v;
                 } else if (strong && !out->bad_reply_code && !bk_reply_code_valid(v)) {
                     out->bad_reply_code = v;
-                } else if (!strong && !weak_reply.found && is_known_reply(v)) {
+                } else if (!strong && !weak_reply.found && is_known_reply(v) &&
+                           !followed_by_unit(s, n, i + 3)) {
                     weak_reply = (code_at){i, i + 3, 1, 0};
                     weak_value = v;
                 }
@@ -632,7 +859,9 @@ int bk_reply_parse(const char *s, size_t n, bk_reply *out)
                     st[0] = c, st[1] = sub, st[2] = det;
                 } else if (strong && !valid) {
                     set_bad_status(out, s, i, e);
-                } else if (!strong && valid && c != 2 && !weak_status.found) {
+                } else if (!strong && valid && c != 2 && sub <= 7 && !weak_status.found) {
+                    /* RFC 3463 defines subjects 0-7: in running text, "Exim
+                     * 4.96.1" is a version, not a code */
                     weak_status = (code_at){i, e, 1, 0};
                     wst[0] = c, wst[1] = sub, wst[2] = det;
                 }
@@ -640,7 +869,7 @@ int bk_reply_parse(const char *s, size_t n, bk_reply *out)
                 continue;
             }
         }
-        if (reply.found && status.found)
+        if (reply.found && reply_value >= 400 && status.found)
             break;
     }
     if (!reply.found && weak_reply.found) {
@@ -696,36 +925,62 @@ int bk_reply_parse(const char *s, size_t n, bk_reply *out)
     out->decision = bk_decide(out->reply_code, out->status_class, &out->decided_by,
                               &out->permanence);
 
-    out->command = find_command(s, n);
-    find_host(s, n, out);
+    out->command = find_command(s, n, block.found ? block.pos : n);
+    /* "connect to NAME[ADDR]:25: Connection refused": the connection failed */
+    const char *marker = find_host(s, n, out);
+    if (marker && strcmp(marker, "connect to ") == 0 && out->command == BK_CMD_NONE)
+        out->command = BK_CMD_CONNECT;
 
-    /* the free text: after a leading code block, else around it */
+    /* the free text: after a leading code block, else around it; an
+     * enhanced code standing apart from the reply code ("553 sorry, that
+     * domain isn't in my list of allowed rcpthosts (#5.7.1)") is left out
+     * too */
     text_out t = {out->text, 0, sizeof out->text, 0, 0};
+    size_t start = diagnostic_type_end(s, n);
+    size_t cut[2], resume[2];
+    int ncut = 0;
     if (block.found) {
         size_t lead = lead_in_end(s, block.pos);
+        if (start > block.pos)
+            start = 0;
+        if (lead > start)
+            start = lead;
         unsigned char before = prev_nonblank(s, block.pos);
         int leading = at_line_start(s, block.pos) || before == ':' || before == ';' ||
                       before == '>' || before == '=';
-        if (leading && lead <= block.pos) {
-            copy_text(s, block.end, n, out->reply_code, &t);
+        if (leading) {
+            start = block.end;
         } else {
-            size_t cut = block.pos, resume = block.end;
-            /* "(#5.1.1)", "[550]", "<5.1.1>" go as a whole */
-            if (cut > 0 && s[cut - 1] == '#')
-                cut--;
-            if (cut > 0 && resume < n &&
-                ((s[cut - 1] == '(' && s[resume] == ')') || (s[cut - 1] == '[' && s[resume] == ']') ||
-                 (s[cut - 1] == '<' && s[resume] == '>'))) {
-                cut--;
-                resume++;
-            }
-            copy_text(s, lead, cut, out->reply_code, &t);
-            t.pending_space = 1;
-            copy_text(s, resume, n, out->reply_code, &t);
+            cut[ncut] = block.pos, resume[ncut] = block.end;
+            widen_code(s, n, &cut[ncut], &resume[ncut]);
+            ncut++;
         }
-    } else {
-        copy_text(s, 0, n, 0, &t);
+        if (reply.found && status.found && (status.pos < block.pos || status.pos >= block.end) &&
+            status.pos >= start) {
+            size_t c = status.pos, r = status.end;
+            widen_code(s, n, &c, &r);
+            /* "(#5.1.1 - chkuser)" stays whole: no bracket is left open */
+            unsigned char opener = c > 0 ? (unsigned char)s[c - 1] : 0;
+            if (opener != '(' && opener != '[' && opener != '<') {
+                if (ncut == 1 && c < cut[0]) {
+                    cut[1] = cut[0], resume[1] = resume[0];
+                    cut[0] = c, resume[0] = r;
+                } else {
+                    cut[ncut] = c, resume[ncut] = r;
+                }
+                ncut++;
+            }
+        }
     }
+    size_t from = start;
+    for (int k = 0; k < ncut; k++) {
+        if (cut[k] < from)
+            continue;
+        copy_text(s, from, cut[k], out->reply_code, &t);
+        t.pending_space = 1;
+        from = resume[k];
+    }
+    copy_text(s, from, n, out->reply_code, &t);
     finish_text(out, &t);
     return out->reply_code != 0 || out->status_class != 0;
 }
