@@ -197,7 +197,8 @@ static int write_index(const char *dir, const bk_kb *kb)
         char skey[16];
         snprintf(skey, sizeof skey, "X.%d.*", subject);
         long si = bk_kb_find(kb, skey);
-        bk_buf_printf(&out, "<h3 id=\"subject-%d\">X.%d.x: ", subject, subject);
+        bk_buf_printf(&out, "<h3 id=\"subject-%d\"><a href=\"subject-%d.html\">X.%d.*</a>: ",
+                      subject, subject, subject);
         html_escape(&out, si >= 0 ? bk_kb_title(kb, (size_t)si) : "");
         bk_buf_puts(&out, "</h3><ul class=\"codes\">\n");
         char prefix[16];

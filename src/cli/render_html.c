@@ -89,10 +89,14 @@ void render_html_page(bk_buf *out, const bk_kb *kb, const bk_explanation *e,
     bk_buf_puts(out, "</span> ");
     html_escape(out, e->title);
     bk_buf_puts(out, "</h1>\n<p class=\"badges\">");
-    tag(out, "span", e->permanence == BK_PERM_PERMANENT   ? "badge perm"
-                     : e->permanence == BK_PERM_TRANSIENT ? "badge temp"
-                                                          : "badge ok",
-        label_permanence(e->permanence));
+    if (e->transient_bounce && !e->status[0])
+        /* an X.s.d page covers both failure classes */
+        tag(out, "span", "badge", "Permanent as 5.x.x, temporary as 4.x.x");
+    else
+        tag(out, "span", e->permanence == BK_PERM_PERMANENT   ? "badge perm"
+                         : e->permanence == BK_PERM_TRANSIENT ? "badge temp"
+                                                              : "badge ok",
+            label_permanence(e->permanence));
     tag(out, "span", "badge", bounce_short);
     snprintf(href, sizeof href, "%s severity", label_capital(e->severity, cap, sizeof cap));
     tag(out, "span", "badge", href);
@@ -112,10 +116,10 @@ void render_html_page(bk_buf *out, const bk_kb *kb, const bk_explanation *e,
     glance_row(out, "Standard", e->standard);
     if (e->transient_bounce) {
         char line[256];
-        snprintf(line, sizeof line, "%s bounce; %s", e->transient_bounce,
+        snprintf(line, sizeof line, "%s bounce. %s", label_capital(e->transient_bounce, cap, sizeof cap),
                  label_action(e->transient_action));
         glance_row(out, "As 4.x.x (temporary)", line);
-        snprintf(line, sizeof line, "%s bounce; %s", e->permanent_bounce,
+        snprintf(line, sizeof line, "%s bounce. %s", label_capital(e->permanent_bounce, cap, sizeof cap),
                  label_action(e->permanent_action));
         glance_row(out, "As 5.x.x (permanent)", line);
     }

@@ -1,8 +1,9 @@
 'use strict';
 // Browser checks of the static site written by `bouncekit site`.
-// Usage: node check-site.js BASE_URL [CODE_550_JSON]
+// Usage: node check-site.js BASE_URL [CODE_550_JSON [SITE_DIR]]
 //   BASE_URL        where the site is served, ending in '/', e.g. http://127.0.0.1:8000/site/
 //   CODE_550_JSON   output of `bouncekit explain --json 550` (for the title index.html must show)
+//   SITE_DIR        the served directory: pages in it that no link reaches are listed (a note, not a failure)
 // Exit status: 0 all checks passed, 1 some failed (each failure names its page and link).
 
 const fs = require('fs');
@@ -10,6 +11,7 @@ const { launch, PHONE, DESKTOP } = require('./browser');
 
 const base = process.argv[2];
 const codeJson = process.argv[3];
+const siteDir = process.argv[4];
 if (!base || !base.endsWith('/')) {
   console.error('usage: node check-site.js BASE_URL/ [CODE_550_JSON]');
   process.exit(2);
@@ -219,20 +221,23 @@ async function main() {
         fail(f.from, `${f.label}: no element with id "${f.id}" on ${rel(f.target)}`);
       }
     }
-    for (const b of blocked) fail(rel(b.from || base), `request to a non-local URL was made (and blocked): ${b.url}`);
-    for (const r of badResponses) fail(r.page, `resource ${rel(r.url)} answered HTTP ${r.status}`);
-    for (const e of pageErrors) fail(e.page, `script error: ${e.msg}`);
 
+    if (siteDir) {
+      const orphans = fs
+        .readdirSync(siteDir)
+        .filter((f) => f.endsWith('.html') && !pages.has(new URL(f, base).href) && !queued.has(new URL(f, base).href));
+      if (orphans.length > 0)
+        console.log(`note ${orphans.length} page(s) in the site that no link reaches: ${orphans.slice(0, 10).join(', ')}${orphans.length > 10 ? ', ...' : ''}`);
+    }
     const crawled = `crawled ${pages.size} pages reachable from index.html`;
     const links = `${linkCount} links (${linkTargets.size} distinct local targets, ${fragmentChecks.length} #fragments)`;
     const assets = `${assetCount} <link>/<script>/<img> (and other embedded) asset references`;
     if (pages.size > 0) ok(crawled);
-    else fail('index.html', `${crawled}`);
+    else console.log(`     ${crawled}`);
     if (linkFailures === 0) ok(`checked ${links}: all resolve locally (HTTP 200), none external`);
-    else fail('links', `checked ${links}: ${linkFailures} bad (listed above)`);
+    else console.log(`     checked ${links}: ${linkFailures} bad (listed above)`);
     if (assetFailures === 0) ok(`checked ${assets}: all local and HTTP 200`);
-    else fail('assets', `checked ${assets}: ${assetFailures} bad (listed above)`);
-    if (blocked.length === 0) ok(`no page requested anything outside ${base}`);
+    else console.log(`     checked ${assets}: ${assetFailures} bad (listed above)`);
 
     // ---- index.html: the visible headings and code 550 with its title
     const idx = pages.get(index);
@@ -295,32 +300,67 @@ async function main() {
       const m = await page.evaluate((limit) => {
         const sw = document.documentElement.scrollWidth;
         const culprits = [];
+        const describe = (e) => {
+          const id = e.id ? `#${e.id}` : '';
+          const cls = e.classList.length ? `.${[...e.classList].join('.')}` : '';
+          const sec = e.closest('section[id]');
+          return `<${e.tagName.toLowerCase()}${id}${cls}>${sec && sec !== e ? ` in section#${sec.id}` : ''}`;
+        };
         if (sw > limit) {
-          for (const e of document.body.querySelectorAll('*')) {
-            const r = e.getBoundingClientRect();
-            if (r.right > limit && r.width > 0) {
-              // keep the innermost offenders: skip elements whose child also overflows
-              const childOver = [...e.children].some((c) => c.getBoundingClientRect().right > limit);
-              if (!childOver) {
-                const id = e.id ? `#${e.id}` : '';
-                const cls = e.classList.length ? `.${[...e.classList].join('.')}` : '';
-                culprits.push(`<${e.tagName.toLowerCase()}${id}${cls}> right edge ${Math.round(r.right)}px "${(e.textContent || '').replace(/\s+/g, ' ').trim().slice(0, 40)}"`);
-              }
+          // text that runs past the edge (long unbreakable words, URLs, log lines)
+          const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+          for (let n = walk.nextNode(); n && culprits.length < 3; n = walk.nextNode()) {
+            if (!n.textContent.trim()) continue;
+            const range = document.createRange();
+            range.selectNodeContents(n);
+            const r = range.getBoundingClientRect();
+            if (r.right > limit) {
+              const words = n.textContent.split(/\s+/).sort((a, b) => b.length - a.length);
+              culprits.push(`text in ${describe(n.parentElement)} reaches ${Math.round(r.right)}px (longest word: "${words[0].slice(0, 80)}")`);
             }
-            if (culprits.length >= 3) break;
+          }
+          // boxes that stick out although none of their children do (images, tables, pre)
+          for (const e of document.body.querySelectorAll('*')) {
+            if (culprits.length >= 5) break;
+            const r = e.getBoundingClientRect();
+            if (r.right > limit && r.width > 0 && ![...e.children].some((c) => c.getBoundingClientRect().right > limit)) {
+              culprits.push(`${describe(e)} box reaches ${Math.round(r.right)}px`);
+            }
           }
         }
         return { sw, culprits };
       }, PHONE.width + 1);
       if (m.sw > PHONE.width + 1) {
         tooWide.push(name);
-        fail(name, `scrolls horizontally at ${PHONE.width}x${PHONE.height}: scrollWidth ${m.sw}px > ${PHONE.width + 1}px; widest: ${m.culprits.join('; ')}`);
+        fail(name, `scrolls horizontally at ${PHONE.width}x${PHONE.height}: scrollWidth ${m.sw}px > ${PHONE.width + 1}px; ${m.culprits.join('; ') || 'no single element found'}`);
       } else if (url === p550) {
         ok(`550.html fits a ${PHONE.width}x${PHONE.height} phone viewport (scrollWidth ${m.sw}px)`);
       }
     }
     if (tooWide.length === 0) ok(`all ${phoneOrder.length} pages fit ${PHONE.width}px wide without horizontal scrolling`);
     await page.setViewportSize(DESKTOP);
+
+    // ---- what the browser itself fetched while showing the pages (CSS @import, fonts, ...)
+    const grouped = (list, key, who) => {
+      const m = new Map();
+      for (const x of list) {
+        const k = key(x);
+        if (!m.has(k)) m.set(k, new Set());
+        m.get(k).add(who(x));
+      }
+      return m;
+    };
+    const pagesOf = (set) => {
+      const a = [...set];
+      return a.slice(0, 5).join(', ') + (a.length > 5 ? ` and ${a.length - 5} more pages` : '');
+    };
+    for (const [url, from] of grouped(blocked, (b) => b.url, (b) => rel(b.from || base)))
+      fail(pagesOf(from), `the browser requested a non-local URL (blocked): ${url}`);
+    for (const [what, from] of grouped(badResponses, (r) => `${rel(r.url)} answered HTTP ${r.status}`, (r) => r.page))
+      fail(pagesOf(from), `resource ${what}`);
+    for (const [msg, from] of grouped(pageErrors, (e) => e.msg, (e) => e.page)) fail(pagesOf(from), `script error: ${msg}`);
+    if (blocked.length === 0 && badResponses.length === 0 && pageErrors.length === 0)
+      ok(`showing the pages requested nothing outside ${base}, and every resource loaded`);
   } finally {
     await browser.close();
   }

@@ -9,6 +9,8 @@ SITE_CHROMIUM=${BOUNCEKIT_CHROMIUM:-/usr/bin/chromium}
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 export BOUNCEKIT_CHROMIUM="$SITE_CHROMIUM"
 
+# set by site_start_server, read by the callers
+# shellcheck disable=SC2034
 SITE_SERVER_PID=
 SITE_BASE=
 
@@ -61,13 +63,14 @@ site_ensure_deps() {
 # (chosen by the kernel) under the path /site/, and sets SITE_BASE and
 # SITE_SERVER_PID. The server also exits by itself when this shell is gone.
 site_start_server() {
-  local root=$1 work=$2 i
+  local root=$1 work=$2 _
   rm -f "$work/port"
   node "$SITE_TEST_DIR/serve.js" --root "$root" --port-file "$work/port" --parent $$ \
     >"$work/server.log" 2>&1 &
   SITE_SERVER_PID=$!
-  for i in $(seq 1 100); do
+  for _ in $(seq 1 100); do
     if [ -s "$work/port" ]; then
+      # shellcheck disable=SC2034  # read by the callers
       SITE_BASE="http://127.0.0.1:$(cat "$work/port")/site/"
       return 0
     fi

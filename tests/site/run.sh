@@ -7,7 +7,7 @@ set -u
 
 BIN=${1:?usage: run.sh PATH_TO_BOUNCEKIT [SOURCE_DIR]}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$HERE/lib.sh"
 
 if ! reason=$(site_need_tools); then
@@ -24,6 +24,7 @@ if [ ! -x "$BIN" ]; then
 fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/bouncekit-site-test.XXXXXX")
+# shellcheck disable=SC2317  # called from the trap
 cleanup() {
   site_stop_server
   rm -rf "$WORK"
@@ -43,7 +44,7 @@ if ! site_start_server "$WORK/site" "$WORK"; then
 fi
 echo "site served at $SITE_BASE (server pid $SITE_SERVER_PID); chromium: $SITE_CHROMIUM"
 
-node "$HERE/check-site.js" "$SITE_BASE" "$WORK/550.json"
+node "$HERE/check-site.js" "$SITE_BASE" "$WORK/550.json" "$WORK/site"
 rc=$?
 [ "$rc" -eq 0 ] || rc=1
 exit "$rc"
