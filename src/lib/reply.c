@@ -16,6 +16,12 @@
  *
  * Numbers in reply-code positions that are not reply codes (999) and dotted
  * codes with a class other than 2, 4, 5 (6.1.1) are reported, not used.
+ * Numbers that are parts of something else are not codes at all: ports and
+ * IPv6 groups glued to a colon ("192.0.2.1:587", "2001:db8::550"),
+ * quantities ("450 seconds", "552 KB"), versions ("Exim 4.96.1": a bare
+ * dotted number in running text counts only with a subject of 0-7).
+ * Of a transcript with a success reply before a failure reply, the failure
+ * is what the text is about: it is the reply code found.
  * When the classes of the two codes disagree (550 4.2.2) both are kept and
  * the reply code decides (see DECISION_DISAGREE below).
  *
@@ -150,11 +156,10 @@ static int three_digits(const char *s, size_t n, size_t i)
 /* units and counted things: a number before one of these is a quantity
  * ("450 seconds", "552 KB", "250 messages"), not a reply code */
 static const char *const UNITS[] = {
-    "b",      "byte",   "bytes",   "k",       "kb",         "kib",     "kbytes", "m",
-    "mb",     "mib",    "g",       "gb",      "s",          "sec",     "secs",   "second",
-    "seconds", "ms",    "min",     "mins",    "minute",     "minutes", "h",      "hr",
-    "hrs",    "hour",   "hours",   "day",     "days",       "msgs",    "messages",
-    "recipients", "rcpts", "connections", "times", "percent",
+    "b", "byte", "bytes", "k", "kb", "kib", "kbytes", "m", "mb", "mib", "g", "gb",
+    "s", "sec", "secs", "second", "seconds", "ms", "min", "mins", "minute", "minutes",
+    "h", "hr", "hrs", "hour", "hours", "day", "days",
+    "msgs", "messages", "recipients", "rcpts", "connections", "times", "percent",
 };
 
 /* followed_by_unit - is the word after the number ending at i a unit? */
@@ -166,7 +171,7 @@ static int followed_by_unit(const char *s, size_t n, size_t i)
     while (i < n && i - w < 16 && bk_is_alpha((unsigned char)s[i]))
         i++;
     size_t wlen = i - w;
-    if (wlen == 0 || (i < n && (bk_is_alpha((unsigned char)s[i]) || bk_is_digit((unsigned char)s[i]))))
+    if (wlen == 0 || (i < n && bk_is_digit((unsigned char)s[i])))
         return 0;
     for (size_t k = 0; k < sizeof UNITS / sizeof UNITS[0]; k++)
         if (strlen(UNITS[k]) == wlen && bk_ci_prefix(s + w, wlen, UNITS[k]))
@@ -724,7 +729,8 @@ static void widen_code(const char *s, size_t n, size_t *cut, size_t *resume)
         (*cut)--;
     if (*cut > 0 && *resume < n &&
         ((s[*cut - 1] == '(' && s[*resume] == ')') || (s[*cut - 1] == '[' && s[*resume] == ']') ||
-         (s[*cut - 1] == '<' && s[*resume] == '>'))) {
+         (s[*cut - 1] == '<' && s[*resume] == '>') || (s[*cut - 1] == '\'' && s[*resume] == '\'') ||
+         (s[*cut - 1] == '"' && s[*resume] == '"'))) {
         (*cut)--;
         (*resume)++;
     }
@@ -748,8 +754,9 @@ static int unbalanced_close(const char *p, size_t len)
     return closes > opens;
 }
 
-/* finish_text - trim leftover separators and NUL-terminate */
-static void finish_text(bk_reply *out, text_out *t)
+/* finish_text - trim leftover separators and the closer of a wrapper
+ * around the reply (when not NULL), and NUL-terminate */
+static void finish_text(bk_reply *out, text_out *t, const char *closer)
 {
     size_t start = 0;
     while (start < t->len && (t->dst[start] == ':' || t->dst[start] == '-' ||
@@ -763,6 +770,12 @@ static void finish_text(bk_reply *out, text_out *t)
         t->len--;
     while (unbalanced_close(t->dst, t->len)) {
         t->len--;
+        while (t->len && t->dst[t->len - 1] == ' ')
+            t->len--;
+    }
+    size_t clen = closer ? strlen(closer) : 0;
+    if (clen && t->len >= clen && memcmp(t->dst + t->len - clen, closer, clen) == 0) {
+        t->len -= clen;
         while (t->len && t->dst[t->len - 1] == ' ')
             t->len--;
     }
@@ -936,18 +949,28 @@ int bk_reply_parse(const char *s, size_t n, bk_reply *out)
      * domain isn't in my list of allowed rcpthosts (#5.7.1)") is left out
      * too */
     text_out t = {out->text, 0, sizeof out->text, 0, 0};
-    size_t start = diagnostic_type_end(s, n);
+    size_t start = 0;
     size_t cut[2], resume[2];
     int ncut = 0;
+    const char *closer = NULL;
     if (block.found) {
-        size_t lead = lead_in_end(s, block.pos);
-        if (start > block.pos)
-            start = 0;
-        if (lead > start)
-            start = lead;
+        start = lead_in_end(s, block.pos);
         unsigned char before = prev_nonblank(s, block.pos);
         int leading = at_line_start(s, block.pos) || before == ':' || before == ';' ||
                       before == '>' || before == '=';
+        /* a reply opened by a quote or '#' after a blank, and closed at the
+         * end: Exchange "Remote Server returned '550 5.1.1 ...; not found'"
+         * and "#550 5.1.1 ...; not found ##" */
+        if (!leading && (before == '\'' || before == '"' || before == '#') &&
+            byte(s, n, block.end) != before) {
+            size_t op = block.pos; /* the opener is at op - 1 */
+            while (op > 0 && is_blank((unsigned char)s[op - 1]))
+                op--;
+            if (op == 1 || (op > 1 && bk_is_space((unsigned char)s[op - 2]))) {
+                leading = 1;
+                closer = before == '#' ? "##" : before == '"' ? "\"" : "'";
+            }
+        }
         if (leading) {
             start = block.end;
         } else {
@@ -972,15 +995,20 @@ int bk_reply_parse(const char *s, size_t n, bk_reply *out)
             }
         }
     }
+    /* "Diagnostic-Code: X-Postfix;" where the free text begins */
+    start += diagnostic_type_end(s + start, (ncut ? cut[0] : n) - start);
     size_t from = start;
     for (int k = 0; k < ncut; k++) {
-        if (cut[k] < from)
+        if (cut[k] < from) {
+            if (resume[k] > from)
+                from = resume[k];
             continue;
+        }
         copy_text(s, from, cut[k], out->reply_code, &t);
         t.pending_space = 1;
         from = resume[k];
     }
     copy_text(s, from, n, out->reply_code, &t);
-    finish_text(out, &t);
+    finish_text(out, &t, closer);
     return out->reply_code != 0 || out->status_class != 0;
 }

@@ -33,13 +33,16 @@ int main(void)
 }
 C
 export PKG_CONFIG_PATH="$LIBDIR/pkgconfig"
+# a sanitizer build installs a sanitized library: programs link the runtime too
+SAN=
+[ "${BK_SANITIZE:-OFF}" = ON ] && SAN="-fsanitize=address,undefined"
 [ "$(pkg-config --modversion bouncekit)" = "$("$BK" --version | cut -d' ' -f2)" ] || fail "pkg-config version"
 # shared
-cc -o "$TMP/app" "$TMP/app.c" $(pkg-config --cflags --libs bouncekit) || fail "compile shared"
+cc $SAN -o "$TMP/app" "$TMP/app.c" $(pkg-config --cflags --libs bouncekit) || fail "compile shared"
 out=$(LD_LIBRARY_PATH="$LIBDIR" "$TMP/app") || fail "run shared"
 [ "$out" = "$(pkg-config --modversion bouncekit) 550 5.1.1 hard suppress RCPT" ] || fail "shared app printed '$out'"
 # static
-cc -o "$TMP/app-static" "$TMP/app.c" $(pkg-config --cflags bouncekit) "$LIBDIR/libbouncekit.a" || fail "compile static"
+cc $SAN -o "$TMP/app-static" "$TMP/app.c" $(pkg-config --cflags bouncekit) "$LIBDIR/libbouncekit.a" || fail "compile static"
 out=$("$TMP/app-static") || fail "run static"
 grep -q "550 5.1.1 hard suppress RCPT" <<<"$out" || fail "static app printed '$out'"
 finish
