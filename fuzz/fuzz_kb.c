@@ -7,16 +7,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-static bk_kb *kb;
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char err[256];
-    if (!kb)
-        kb = bk_kb_open(err, sizeof err);
-    if (!kb)
-        abort();
-    bk_kb *k = bk_kb_open(err, sizeof err);
+    bk_kb *k = bk_kb_new();
     if (!k)
         abort();
     if (bk_kb_load_buffer(k, "fuzz.kb", (const char *)data, size, err, sizeof err) == 0) {

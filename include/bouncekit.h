@@ -147,6 +147,10 @@ typedef struct bk_kb bk_kb;
  * when given, says why) */
 bk_kb *bk_kb_open(char *err, size_t errlen);
 
+/* bk_kb_new - an empty knowledge base, for callers that bring all their
+ * own records; NULL on allocation failure */
+bk_kb *bk_kb_new(void);
+
 /* bk_kb_load_file - add the records of a user file (same format, see
  * docs/kb-format.md); a record with a key already known replaces it.
  * Returns 0, or -1 with "FILE:LINE: reason" in err. */

@@ -58,3 +58,31 @@ const char *label_capital(const char *s, char *buf, size_t len)
         buf[0] = (char)(buf[0] - 32);
     return buf;
 }
+
+/* reading - "Soft bounce. Let the mail server retry; ..." */
+static const char *reading(const char *bounce, const char *action, char *buf, size_t len)
+{
+    char cap[32];
+    snprintf(buf, len, "%s bounce. %s", label_capital(bounce, cap, sizeof cap), label_action(action));
+    return buf;
+}
+
+void glance_rows(const bk_explanation *e, glance_fn fn, void *ctx)
+{
+    char line[256];
+    fn(ctx, "Code", e->key);
+    fn(ctx, "Bounce type", label_bounce(e->bounce));
+    fn(ctx, "Permanence", bk_permanence_name(e->permanence));
+    fn(ctx, "Severity", e->severity);
+    fn(ctx, "Category", e->category);
+    fn(ctx, "What to do", label_action(e->action));
+    fn(ctx, "Standard", e->standard);
+    if (!e->exact)
+        fn(ctx, "Entry", "No entry of its own: explained from its class and subject");
+    if (e->reply_code && e->status[0] && e->decided_by == BK_DECIDE_REPLY)
+        fn(ctx, "Decided by", e->decision);
+    if (e->transient_bounce) {
+        fn(ctx, "As 4.x.x", reading(e->transient_bounce, e->transient_action, line, sizeof line));
+        fn(ctx, "As 5.x.x", reading(e->permanent_bounce, e->permanent_action, line, sizeof line));
+    }
+}

@@ -44,8 +44,9 @@ static void tag(bk_buf *out, const char *t, const char *cls, const char *text)
 }
 
 /* glance_row - one row of the at-a-glance table */
-static void glance_row(bk_buf *out, const char *name, const char *value)
+static void glance_row(void *ctx, const char *name, const char *value)
 {
+    bk_buf *out = ctx;
     if (!value || !value[0])
         return;
     bk_buf_puts(out, "<tr><th scope=\"row\">");
@@ -107,22 +108,7 @@ void render_html_page(bk_buf *out, const bk_kb *kb, const bk_explanation *e,
         tag(out, "p", "summary", e->summary);
 
     bk_buf_puts(out, "\n<section id=\"glance\"><h2>At a glance</h2><table class=\"glance\">\n");
-    glance_row(out, "Code", e->key);
-    glance_row(out, "Bounce type", label_bounce(e->bounce));
-    glance_row(out, "Permanence", bk_permanence_name(e->permanence));
-    glance_row(out, "Severity", e->severity);
-    glance_row(out, "Category", e->category);
-    glance_row(out, "What to do", label_action(e->action));
-    glance_row(out, "Standard", e->standard);
-    if (e->transient_bounce) {
-        char line[256];
-        snprintf(line, sizeof line, "%s bounce. %s", label_capital(e->transient_bounce, cap, sizeof cap),
-                 label_action(e->transient_action));
-        glance_row(out, "As 4.x.x (temporary)", line);
-        snprintf(line, sizeof line, "%s bounce. %s", label_capital(e->permanent_bounce, cap, sizeof cap),
-                 label_action(e->permanent_action));
-        glance_row(out, "As 5.x.x (permanent)", line);
-    }
+    glance_rows(e, glance_row, out);
     bk_buf_puts(out, "</table></section>\n");
 
     if (e->meaning.n) {

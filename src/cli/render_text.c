@@ -19,6 +19,12 @@ static void row(term *t, const char *name, const char *value)
     term_wrap(t, 16, label, value);
 }
 
+/* glance_row - row() as a glance_fn */
+static void glance_row(void *ctx, const char *name, const char *value)
+{
+    row(ctx, name, value);
+}
+
 /* bullets - a heading and a wrapped list */
 static void bullets(term *t, const char *heading, const bk_list *l)
 {
@@ -82,23 +88,7 @@ void render_text(term *t, const bk_explanation *e, const bk_reply *parsed)
     }
 
     term_heading(t, "At a glance");
-    row(t, "Code", e->key);
-    row(t, "Bounce type", label_bounce(e->bounce));
-    row(t, "Permanence", bk_permanence_name(e->permanence));
-    row(t, "Severity", e->severity);
-    row(t, "Category", e->category);
-    row(t, "What to do", label_action(e->action));
-    row(t, "Standard", e->standard);
-    if (!e->exact)
-        row(t, "Entry", "No entry of its own: explained from its class and subject");
-    if (e->reply_code && e->status[0] && e->decided_by == BK_DECIDE_REPLY)
-        row(t, "Decided by", e->decision);
-    if (e->transient_bounce && e->status[0]) {
-        snprintf(line, sizeof line, "4.x.x: %s bounce, %s;  5.x.x: %s bounce, %s",
-                 e->transient_bounce, e->transient_action, e->permanent_bounce,
-                 e->permanent_action);
-        row(t, "By class", line);
-    }
+    glance_rows(e, glance_row, t);
 
     if (parsed)
         parsed_section(t, parsed);

@@ -74,7 +74,8 @@ static int merge(bk_kb *kb, kb_records *add)
     free(add->items);
     add->items = NULL;
     add->n = add->cap = 0;
-    qsort(kb->recs.items, kb->recs.n, sizeof *kb->recs.items, record_order);
+    if (kb->recs.n > 1)
+        qsort(kb->recs.items, kb->recs.n, sizeof *kb->recs.items, record_order);
     return 0;
 }
 
@@ -140,9 +141,14 @@ int bk_kb_load_file(bk_kb *kb, const char *path, char *err, size_t errlen)
     return rc;
 }
 
+bk_kb *bk_kb_new(void)
+{
+    return calloc(1, sizeof(bk_kb));
+}
+
 bk_kb *bk_kb_open(char *err, size_t errlen)
 {
-    bk_kb *kb = calloc(1, sizeof *kb);
+    bk_kb *kb = bk_kb_new();
     if (!kb) {
         if (err && errlen)
             snprintf(err, errlen, "out of memory");
