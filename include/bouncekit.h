@@ -239,6 +239,95 @@ long bk_kb_find(const bk_kb *kb, const char *key);
  * as "5.1.1" (-> "X.1.1"), "550" or "550 5.1.1"; NULL when none */
 const char *bk_kb_resolve_key(const bk_kb *kb, const char *key);
 
+
+/* ------------------------------------------------------------------------
+ * Classifier
+ * ---------------------------------------------------------------------- */
+
+typedef struct bk_classifier bk_classifier;
+
+/* What the caller already knows about a reply; zero/NULL fields are unknown
+ * and are taken from the text. Known values win over the text. */
+typedef struct {
+    bk_command command;   /* the SMTP command the reply answered */
+    const char *host;     /* the remote host name (or address) */
+    const char *domain;   /* the recipient's domain: helps recognise the provider */
+    int reply_code;       /* the basic reply code */
+    const char *status;   /* the enhanced status code, e.g. "5.1.1" */
+} bk_hints;
+
+/* the tiers of docs/rules-format.md, in precedence order */
+typedef enum {
+    BK_TIER_USER = 1,
+    BK_TIER_PROVIDER,
+    BK_TIER_PHRASE,
+    BK_TIER_STATUS,
+    BK_TIER_WEAK_PHRASE,
+    BK_TIER_GENERIC_STATUS,
+    BK_TIER_REPLY,
+    BK_TIER_DEFAULT
+} bk_tier;
+
+/* bk_tier_name - "user", "provider", "phrase", "status", "weak phrase",
+ * "generic status", "reply code", "default" */
+const char *bk_tier_name(bk_tier t);
+
+#define BK_MATCHED_MAX 16
+
+/* The verdict on one reply. All strings are static or owned by the
+ * classifier: valid until bk_classifier_free(). */
+typedef struct {
+    const char *reason;        /* one of the 36 reason names */
+    int hardbounce;            /* 1: the address itself is bad: suppress it now */
+    bk_permanence permanence;
+    const char *category;      /* address, domain, mailbox, reputation, ... */
+    const char *fault;         /* recipient, sender, content, remote system, network, none, unknown */
+    const char *suggestion;    /* suppress, retry, retry then suppress, fix ..., none */
+    const char *severity;      /* critical, high, medium, low, info */
+    const char *provider;      /* "Gmail", "Microsoft", ...; NULL when not recognised */
+    const char *bounce_class;  /* Momentum/SparkPost/KumoMTA class; NULL for none */
+    const char *pmta_category; /* PowerMTA bounce category; NULL for none */
+    const char *rule;          /* id of the deciding rule; "" when none decided */
+    bk_tier tier;              /* the tier of that rule */
+    int reply_code;            /* the codes the verdict used (hints or text) */
+    char status[BK_STATUS_MAX];
+    bk_command command;
+    const char *matched[BK_MATCHED_MAX]; /* ids of every rule that matched, best first */
+    size_t n_matched;
+    int matched_truncated;     /* 1 when more rules matched than listed */
+} bk_verdict;
+
+/*
+ * bk_classifier_new - compile the built-in rules, after the user rule files
+ * (which take precedence), into one Vectorscan database. Returns NULL with
+ * "FILE:LINE: reason" (or another cause) in err on failure.
+ */
+bk_classifier *bk_classifier_new(const char *const *rule_files, size_t n_files, char *err,
+                                 size_t errlen);
+
+/* bk_classifier_free - release everything */
+void bk_classifier_free(bk_classifier *c);
+
+/* bk_classifier_rule_count - number of rules loaded */
+size_t bk_classifier_rule_count(const bk_classifier *c);
+
+/*
+ * bk_classify - the verdict on a reply or diagnostic text of len bytes, with
+ * optional hints (NULL for none). When parsed is not NULL it receives what the
+ * reply parser found. Returns 0, or -1 only when the classifier cannot scan
+ * (out of memory the first time a thread classifies). Thread-safe: many
+ * threads may share one classifier; each thread allocates its scan space
+ * once, on its first call.
+ */
+int bk_classify(const bk_classifier *c, const char *text, size_t len, const bk_hints *hints,
+                bk_verdict *out, bk_reply *parsed);
+
+/* bk_reason_valid - 1 when name is one of the 36 reasons */
+int bk_reason_valid(const char *name);
+
+/* bk_reason_names - the 36 reason names in precedence order, NULL-terminated */
+const char *const *bk_reason_names(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -13,6 +13,8 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
 /* cmd_explain - bouncekit explain */
 int cmd_explain(int argc, char **argv);
+/* cmd_classify - bouncekit classify */
+int cmd_classify(int argc, char **argv);
 /* cmd_site - bouncekit site */
 int cmd_site(int argc, char **argv);
 

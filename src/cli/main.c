@@ -14,6 +14,7 @@ static const struct {
     const char *what;
 } COMMANDS[] = {
     {"explain", cmd_explain, "explain SMTP reply codes, enhanced status codes or whole reply lines"},
+    {"classify", cmd_classify, "tell what a reply means: reason, hard or soft, whose fault, what to do"},
     {"site", cmd_site, "write the static HTML reference of every code to a directory"},
 };
 
@@ -41,6 +42,7 @@ static void usage(FILE *out)
                  "  bouncekit explain 550 5.1.1\n"
                  "  bouncekit explain 'host mx.example.com[192.0.2.1] said: 452 4.2.2 Mailbox full'\n"
                  "  bouncekit explain --json 5.7.26 | jq .suggestion\n"
+                 "  bouncekit classify '550 5.7.1 Service unavailable; client host blocked using zen.spamhaus.org'\n"
                  "  bouncekit site ./smtp-codes\n");
 }
 

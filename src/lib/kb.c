@@ -155,7 +155,7 @@ bk_kb *bk_kb_open(char *err, size_t errlen)
         return NULL;
     }
     for (size_t i = 0; i < kb_embedded_count; i++) {
-        const kb_embedded_file *f = &kb_embedded_files[i];
+        const bk_embedded_file *f = &kb_embedded_files[i];
         if (bk_kb_load_buffer(kb, f->name, (const char *)f->data, f->len, err, errlen) != 0) {
             bk_kb_close(kb);
             return NULL;

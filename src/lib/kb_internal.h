@@ -6,6 +6,7 @@
 #define BK_KB_INTERNAL_H
 
 #include "bouncekit.h"
+#include "embedded.h"
 
 #include <stddef.h>
 
@@ -46,14 +47,6 @@ int kb_parse_buffer(const char *name, const char *data, size_t len, kb_records *
 void kb_record_free(kb_record *r);
 void kb_records_free(kb_records *recs);
 
-/* the files embedded at build time (generated kb_embedded.c) */
-typedef struct {
-    const char *name;
-    const unsigned char *data;
-    size_t len;
-} kb_embedded_file;
 
-extern const kb_embedded_file kb_embedded_files[];
-extern const size_t kb_embedded_count;
 
 #endif

@@ -29,7 +29,11 @@
  * keeps no state between calls.
  */
 #include "bouncekit.h"
+#include "phrases.h"
 #include "text.h"
+
+#include <pthread.h>
+#include <stddef.h>
 
 #include <string.h>
 
@@ -369,49 +373,69 @@ static const struct {
     {"in reply to initial greeting", BK_CMD_CONNECT},
 };
 
+/* the phrase sets, indexed once (init_phrases) */
+enum { SET_COMMAND, SET_HOST, SET_LEAD, N_SETS };
+#define HIT_MAX 64
+
+static const char *const LEADS[] = {"said:", "smtp;", "<<<", "reason:", "x-postfix;", ">>> "};
+#define LEAD_TRANSCRIPT 5 /* ">>> ": a command sent, in a transcript */
+
+static phrase_set command_set, host_set, lead_set;
+static phrase_group all_phrases;
+static const char *command_text[PHRASE_SET_MAX];
+static size_t first_transcript_phrase;
+static pthread_once_t phrases_once = PTHREAD_ONCE_INIT;
+
+/* hits of one text, in text order */
+typedef struct {
+    phrase_hit hit[HIT_MAX];
+    size_t n;
+} text_hits;
+
 /* last_sent - the command of the last ">>> " transcript line before limit,
  * BK_CMD_NONE when there is none or it is not in the table */
-static bk_command last_sent(const char *s, size_t limit)
+static bk_command last_sent(const text_hits *h, size_t limit)
 {
-    size_t from = 0, last = 0;
+    size_t last = 0;
     int found = 0;
-    long at;
-    while (from < limit && (at = bk_ci_find(s + from, limit - from, ">>> ")) >= 0) {
-        last = from + (size_t)at;
-        found = 1;
-        from = last + 4;
-    }
+    for (size_t i = 0; i < h->n; i++)
+        if (h->hit[i].set == SET_LEAD && h->hit[i].phrase == LEAD_TRANSCRIPT &&
+            h->hit[i].pos + 4 <= limit) {
+            last = h->hit[i].pos;
+            found = 1;
+        }
     if (!found)
         return BK_CMD_NONE;
-    for (size_t i = 0; i < sizeof COMMAND_PHRASES / sizeof COMMAND_PHRASES[0]; i++)
-        if (strncmp(COMMAND_PHRASES[i].phrase, ">>> ", 4) == 0 &&
-            bk_ci_prefix(s + last, limit - last, COMMAND_PHRASES[i].phrase))
-            return COMMAND_PHRASES[i].cmd;
+    for (size_t i = 0; i < h->n; i++)
+        if (h->hit[i].set == SET_COMMAND && h->hit[i].pos == last &&
+            h->hit[i].phrase >= first_transcript_phrase &&
+            strncmp(COMMAND_PHRASES[h->hit[i].phrase].phrase, ">>> ", 4) == 0 &&
+            h->hit[i].pos + strlen(COMMAND_PHRASES[h->hit[i].phrase].phrase) <= limit)
+            return COMMAND_PHRASES[h->hit[i].phrase].cmd;
     return BK_CMD_NONE;
 }
 
 /* find_command - the first phrase of the table that occurs in the text; of
  * a transcript (">>> RCPT To:<...>", "<<< 250 ...", ">>> DATA", "<<< 554 ..."),
  * the last command sent before the code at code_pos */
-static bk_command find_command(const char *s, size_t n, size_t code_pos)
+static bk_command find_command(const text_hits *h, size_t n, size_t code_pos)
 {
-    int transcript_done = 0;
-    for (size_t i = 0; i < sizeof COMMAND_PHRASES / sizeof COMMAND_PHRASES[0]; i++) {
-        if (strncmp(COMMAND_PHRASES[i].phrase, ">>> ", 4) == 0) {
-            if (transcript_done)
-                continue;
-            transcript_done = 1;
-            bk_command c = last_sent(s, code_pos);
-            if (c == BK_CMD_NONE && code_pos < n)
-                c = last_sent(s, n);
-            if (c != BK_CMD_NONE)
-                return c;
+    size_t best = (size_t)-1;
+    for (size_t i = 0; i < h->n; i++) {
+        if (h->hit[i].set != SET_COMMAND)
             continue;
-        }
-        if (bk_ci_find(s, n, COMMAND_PHRASES[i].phrase) >= 0)
-            return COMMAND_PHRASES[i].cmd;
+        size_t p = h->hit[i].phrase;
+        if (strncmp(COMMAND_PHRASES[p].phrase, ">>> ", 4) != 0 && p < best)
+            best = p;
     }
-    return BK_CMD_NONE;
+    if (best < first_transcript_phrase)
+        return COMMAND_PHRASES[best].cmd;
+    bk_command c = last_sent(h, code_pos);
+    if (c == BK_CMD_NONE && code_pos < n)
+        c = last_sent(h, n);
+    if (c != BK_CMD_NONE)
+        return c;
+    return best != (size_t)-1 ? COMMAND_PHRASES[best].cmd : BK_CMD_NONE;
 }
 
 /* ------------------------------------------------------------------------
@@ -524,7 +548,7 @@ static const char *const HOST_MARKERS[] = {
     "conversation with ", /* Postfix "conversation with NAME[ADDR] timed out" */
     "while talking to ",  /* Sendmail "while talking to NAME.:" */
     "relay=",             /* log lines */
-    "H=",                 /* Exim log lines */
+    "h=",                 /* Exim log lines ("H=", any case) */
     "remote-mta: dns;",   /* DSN field quoted in a body */
     "remote host ",       /* "remote host NAME said" */
     "remote server ",     /* "remote server NAME [ADDR] returned" */
@@ -565,24 +589,22 @@ static int find_bare_host(const char *s, size_t n, bk_reply *out)
 
 /* find_host - the first marker that is followed by a host; returns that
  * marker ("" for a bare "NAME [ADDR]:"), or NULL */
-static const char *find_host(const char *s, size_t n, bk_reply *out)
+static const char *find_host(const char *s, size_t n, const text_hits *h, bk_reply *out)
 {
     for (size_t m = 0; m < sizeof HOST_MARKERS / sizeof HOST_MARKERS[0]; m++) {
-        size_t from = 0;
         size_t mlen = strlen(HOST_MARKERS[m]);
+        int tries = 0;
         /* look at a bounded number of occurrences of each marker */
-        for (int tries = 0; tries < 8 && from < n; tries++) {
-            long at = bk_ci_find(s + from, n - from, HOST_MARKERS[m]);
-            if (at < 0)
-                break;
-            size_t i = from + (size_t)at;
+        for (size_t k = 0; k < h->n && tries < 8; k++) {
+            if (h->hit[k].set != SET_HOST || h->hit[k].phrase != m)
+                continue;
+            tries++;
+            size_t i = h->hit[k].pos;
             /* "H=" must be a field of its own, not the end of a word */
             if (m == 7 && i > 0 && !bk_is_space((unsigned char)s[i - 1]))
-                goto next;
+                continue;
             if (read_host_at(s, n, i + mlen, out))
                 return HOST_MARKERS[m];
-        next:
-            from = i + mlen;
         }
     }
     return find_bare_host(s, n, out) ? "" : NULL;
@@ -610,6 +632,32 @@ static void emit(text_out *t, const char *p, size_t k)
         return;
     }
     if (t->pending_space && t->len > 0)
+        t->dst[t->len++] = ' ';
+    t->pending_space = 0;
+    memcpy(t->dst + t->len, p, k);
+    t->len += k;
+}
+
+/* emit_run - append single-byte characters, as many as fit */
+static void emit_run(text_out *t, const char *p, size_t k)
+{
+    if (t->truncated)
+        return;
+    size_t space = t->pending_space && t->len > 0 ? 1 : 0;
+    if (t->len + space + k >= t->cap) {
+        /* keep what fits; the rest is cut */
+        if (t->len + space + 1 < t->cap) {
+            size_t fit = t->cap - 1 - t->len - space;
+            if (space)
+                t->dst[t->len++] = ' ';
+            memcpy(t->dst + t->len, p, fit);
+            t->len += fit;
+        }
+        t->pending_space = 0;
+        t->truncated = 1;
+        return;
+    }
+    if (space)
         t->dst[t->len++] = ' ';
     t->pending_space = 0;
     memcpy(t->dst + t->len, p, k);
@@ -665,6 +713,15 @@ static void copy_text(const char *s, size_t from, size_t to, int reply_code, tex
             i++;
             continue;
         }
+        if (c < 0x80 && c != '(') {
+            /* a run of printable ASCII goes in one copy */
+            size_t j = i + 1;
+            while (j < to && (unsigned char)s[j] > 0x20 && (unsigned char)s[j] < 0x7f && s[j] != '(')
+                j++;
+            emit_run(t, s + i, j - i);
+            i = j;
+            continue;
+        }
         size_t k = bk_utf8_seq_len((const unsigned char *)s + i, to - i);
         if (k == 0) {
             emit(t, "\xEF\xBF\xBD", 3); /* U+FFFD */
@@ -678,21 +735,34 @@ static void copy_text(const char *s, size_t from, size_t to, int reply_code, tex
 
 /* lead_in_end - end of the last lead-in ("said:", "smtp;", "<<<",
  * "reason:") before limit, or 0 */
-static size_t lead_in_end(const char *s, size_t limit)
+static size_t lead_in_end(const text_hits *h, size_t limit)
 {
-    static const char *const LEADS[] = {"said:", "smtp;", "<<<", "reason:", "x-postfix;"};
     size_t best = 0;
-    for (size_t k = 0; k < sizeof LEADS / sizeof LEADS[0]; k++) {
-        size_t from = 0;
-        long at;
-        while (from < limit && (at = bk_ci_find(s + from, limit - from, LEADS[k])) >= 0) {
-            size_t end = from + (size_t)at + strlen(LEADS[k]);
-            if (end > best)
-                best = end;
-            from = end;
-        }
+    for (size_t i = 0; i < h->n; i++) {
+        if (h->hit[i].set != SET_LEAD || h->hit[i].phrase == LEAD_TRANSCRIPT)
+            continue;
+        size_t end = h->hit[i].pos + strlen(LEADS[h->hit[i].phrase]);
+        if (end <= limit && end > best)
+            best = end;
     }
     return best;
+}
+
+/* init_phrases - index the phrase tables (once) */
+static void init_phrases(void)
+{
+    size_t nc = sizeof COMMAND_PHRASES / sizeof COMMAND_PHRASES[0];
+    first_transcript_phrase = nc;
+    for (size_t i = 0; i < nc && i < PHRASE_SET_MAX; i++) {
+        command_text[i] = COMMAND_PHRASES[i].phrase;
+        if (first_transcript_phrase == nc && strncmp(command_text[i], ">>> ", 4) == 0)
+            first_transcript_phrase = i;
+    }
+    phrase_set_init(&command_set, command_text, nc);
+    phrase_set_init(&host_set, HOST_MARKERS, sizeof HOST_MARKERS / sizeof HOST_MARKERS[0]);
+    phrase_set_init(&lead_set, LEADS, sizeof LEADS / sizeof LEADS[0]);
+    const phrase_set *sets[N_SETS] = {&command_set, &host_set, &lead_set};
+    phrase_group_init(&all_phrases, sets, N_SETS);
 }
 
 /* diagnostic_type_end - end of a DSN diagnostic type at the start of the
@@ -813,7 +883,10 @@ const char *bk_decide(int reply_code, int status_class, bk_decider *by, bk_perma
 
 int bk_reply_parse(const char *s, size_t n, bk_reply *out)
 {
-    memset(out, 0, sizeof *out);
+    /* everything but the text buffer, which only needs its first byte */
+    memset(out, 0, offsetof(bk_reply, text));
+    out->text[0] = '\0';
+    memset(&out->text_len, 0, sizeof *out - offsetof(bk_reply, text_len));
     if (s == NULL)
         n = 0;
 
@@ -938,9 +1011,15 @@ int bk_reply_parse(const char *s, size_t n, bk_reply *out)
     out->decision = bk_decide(out->reply_code, out->status_class, &out->decided_by,
                               &out->permanence);
 
-    out->command = find_command(s, n, block.found ? block.pos : n);
+    /* every phrase of the three tables, in one pass */
+    text_hits hits;
+    int more;
+    pthread_once(&phrases_once, init_phrases);
+    hits.n = phrase_scan(&all_phrases, s, n, hits.hit, HIT_MAX, &more);
+
+    out->command = find_command(&hits, n, block.found ? block.pos : n);
     /* "connect to NAME[ADDR]:25: Connection refused": the connection failed */
-    const char *marker = find_host(s, n, out);
+    const char *marker = find_host(s, n, &hits, out);
     if (marker && strcmp(marker, "connect to ") == 0 && out->command == BK_CMD_NONE)
         out->command = BK_CMD_CONNECT;
 
@@ -954,7 +1033,7 @@ int bk_reply_parse(const char *s, size_t n, bk_reply *out)
     int ncut = 0;
     const char *closer = NULL;
     if (block.found) {
-        start = lead_in_end(s, block.pos);
+        start = lead_in_end(&hits, block.pos);
         unsigned char before = prev_nonblank(s, block.pos);
         int leading = at_line_start(s, block.pos) || before == ':' || before == ';' ||
                       before == '>' || before == '=';

@@ -1,0 +1,31 @@
+/*
+ * config.h - the configuration file: `key = value` lines, `#` comments.
+ * Found at --config FILE, else $BOUNCEKIT_CONFIG, else
+ * $XDG_CONFIG_HOME/bouncekit/bouncekit.conf (~/.config/... when unset);
+ * a missing default file is not an error. Keys known today:
+ *   rules = FILE    a user rule file for the classifier (may be repeated)
+ *   kb = FILE       a user knowledge-base file for explain/site (may be repeated)
+ */
+#ifndef BK_CONFIG_H
+#define BK_CONFIG_H
+
+#include <stddef.h>
+
+#define CONFIG_LIST_MAX 16
+
+typedef struct {
+    char *rules[CONFIG_LIST_MAX];
+    size_t n_rules;
+    char *kb[CONFIG_LIST_MAX];
+    size_t n_kb;
+    char path[1024]; /* the file read, "" when none */
+} bk_config;
+
+/* config_load - read the file named (NULL: the default place); prints the
+ * error ("FILE:LINE: reason") and returns -1 when it is unusable */
+int config_load(bk_config *cfg, const char *explicit_path);
+
+/* config_free - release */
+void config_free(bk_config *cfg);
+
+#endif

@@ -1,0 +1,495 @@
+/*
+ * classify.c - the classifier: reply text in, verdict out.
+ *
+ * bk_classifier_new() reads the reason table and the rule files embedded
+ * from data/rules (plus the user's files, which come first), and compiles
+ * every pattern into one Vectorscan database. bk_classify() then:
+ *   1. parses the reply (bk_reply_parse) and applies the caller's hints;
+ *   2. scans the free text once; every matching pattern is a candidate;
+ *   3. adds the code rules that hold for the enhanced and reply codes;
+ *   4. takes the best candidate by tier, then reason order, then rule order
+ *      (docs/rules-format.md "Precedence");
+ *   5. fills the verdict from the reason table, reading the transient
+ *      column for 4xx replies; hardbounce needs a permanent failure.
+ * The classifier is read-only after construction; each thread keeps its own
+ * Vectorscan scratch space, allocated on its first call.
+ */
+#include "embedded.h"
+#include "reasons.h"
+#include "rules.h"
+#include "text.h"
+
+#include <hs.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MATCH_MAX 64 /* candidates kept from one scan */
+
+struct bk_classifier {
+    bk_ruleset rs;
+    bk_reason_table reasons;
+    hs_database_t *db;      /* NULL when there are no patterns */
+    unsigned long id;       /* tells thread scratch spaces apart */
+    int *code_rules;        /* rules without a pattern, best first */
+    size_t n_code_rules;
+};
+
+static atomic_ulong next_classifier_id = 1;
+
+const char *bk_tier_name(bk_tier t)
+{
+    static const char *const names[] = {"",         "user",           "provider",  "phrase",
+                                        "status",   "weak phrase",    "generic status",
+                                        "reply code", "default"};
+    return (unsigned)t < sizeof names / sizeof names[0] ? names[t] : "";
+}
+
+/* ------------------------------------------------------------------------
+ * Building
+ * ---------------------------------------------------------------------- */
+
+/* kind_of - the kind of an embedded rule file, from its path */
+static rules_kind kind_of(const char *name)
+{
+    if (strncmp(name, "providers/", 10) == 0)
+        return RULES_PROVIDER;
+    if (strncmp(name, "core/", 5) == 0)
+        return RULES_CORE;
+    return RULES_CODES;
+}
+
+/* read_file - a whole file into memory (at most 16 MiB) */
+static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "%s: cannot open", path);
+        return NULL;
+    }
+    size_t cap = 65536, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+        if (n == cap) {
+            if (cap >= (size_t)16 << 20) {
+                snprintf(err, errlen, "%s: larger than 16 MiB", path);
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            char *p = realloc(buf, cap * 2);
+            if (!p) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = p;
+            cap *= 2;
+        }
+    }
+    if (buf && ferror(f)) {
+        snprintf(err, errlen, "%s: read error", path);
+        free(buf);
+        buf = NULL;
+    } else if (!buf && !err[0])
+        snprintf(err, errlen, "%s: out of memory", path);
+    fclose(f);
+    *len = n;
+    return buf;
+}
+
+/* rank_less - precedence between two rules (see the top comment) */
+static int rank_less(const bk_classifier *c, int a, int b)
+{
+    const bk_rule *ra = &c->rs.rules[a], *rb = &c->rs.rules[b];
+    if (ra->tier != rb->tier)
+        return ra->tier < rb->tier;
+    int oa = c->reasons.r[ra->reason].order, ob = c->reasons.r[rb->reason].order;
+    if (oa != ob)
+        return oa < ob;
+    return a < b;
+}
+
+/* sort_code_rules - insertion sort of the pattern-less rules by rank */
+static void sort_code_rules(bk_classifier *c)
+{
+    for (size_t i = 1; i < c->n_code_rules; i++) {
+        int v = c->code_rules[i];
+        size_t j = i;
+        while (j > 0 && rank_less(c, v, c->code_rules[j - 1])) {
+            c->code_rules[j] = c->code_rules[j - 1];
+            j--;
+        }
+        c->code_rules[j] = v;
+    }
+}
+
+/* compile - all rule and provider-text patterns into one database; pattern
+ * ids are rule indices, then n_rules + text index */
+static int compile(bk_classifier *c, char *err, size_t errlen)
+{
+    size_t n = 0, total = c->rs.n_rules + c->rs.n_texts;
+    const char **exprs = calloc(total ? total : 1, sizeof *exprs);
+    unsigned *flags = calloc(total ? total : 1, sizeof *flags);
+    unsigned *ids = calloc(total ? total : 1, sizeof *ids);
+    if (!exprs || !flags || !ids) {
+        free(exprs), free(flags), free(ids);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < c->rs.n_rules; i++) {
+        if (!c->rs.rules[i].pattern)
+            continue;
+        exprs[n] = c->rs.rules[i].pattern;
+        ids[n] = (unsigned)i;
+        flags[n] = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH | HS_FLAG_UTF8;
+        n++;
+    }
+    for (size_t i = 0; i < c->rs.n_texts; i++) {
+        exprs[n] = c->rs.texts[i].pattern;
+        ids[n] = (unsigned)(c->rs.n_rules + i);
+        flags[n] = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH | HS_FLAG_UTF8;
+        n++;
+    }
+    int rc = 0;
+    if (n > 0) {
+        hs_compile_error_t *ce = NULL;
+        if (hs_compile_multi(exprs, flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL, &c->db, &ce) !=
+            HS_SUCCESS) {
+            /* name the file and line of the pattern that failed */
+            if (ce && ce->expression >= 0 && (size_t)ce->expression < n) {
+                unsigned id = ids[ce->expression];
+                const char *file;
+                size_t line;
+                if (id < c->rs.n_rules)
+                    file = c->rs.rules[id].file, line = c->rs.rules[id].line;
+                else
+                    file = c->rs.texts[id - c->rs.n_rules].file,
+                    line = c->rs.texts[id - c->rs.n_rules].line;
+                snprintf(err, errlen, "%s:%zu: pattern does not compile: %s", file, line,
+                         ce->message);
+            } else
+                snprintf(err, errlen, "rules do not compile: %s", ce ? ce->message : "?");
+            hs_free_compile_error(ce);
+            rc = -1;
+        }
+    }
+    free(exprs), free(flags), free(ids);
+    return rc;
+}
+
+bk_classifier *bk_classifier_new(const char *const *rule_files, size_t n_files, char *err,
+                                 size_t errlen)
+{
+    char dummy[8];
+    if (!err || !errlen)
+        err = dummy, errlen = sizeof dummy;
+    err[0] = '\0';
+    bk_classifier *c = calloc(1, sizeof *c);
+    if (!c) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    int have_reasons = 0;
+    /* user files first: they take precedence */
+    for (size_t i = 0; i < n_files; i++) {
+        size_t len;
+        char *data = read_file(rule_files[i], &len, err, errlen);
+        if (!data)
+            goto fail;
+        int rc = rules_parse(&c->rs, rule_files[i], data, len, RULES_USER, err, errlen);
+        free(data);
+        if (rc != 0)
+            goto fail;
+    }
+    for (size_t i = 0; i < rules_embedded_count; i++) {
+        const bk_embedded_file *f = &rules_embedded_files[i];
+        size_t nl = strlen(f->name);
+        if (nl > 4 && strcmp(f->name + nl - 4, ".tsv") == 0) {
+            if (reasons_load(&c->reasons, f->name, (const char *)f->data, f->len, err, errlen))
+                goto fail;
+            have_reasons = 1;
+            continue;
+        }
+        if (rules_parse(&c->rs, f->name, (const char *)f->data, f->len, kind_of(f->name), err,
+                        errlen) != 0)
+            goto fail;
+    }
+    if (!have_reasons) {
+        snprintf(err, errlen, "built-in rules: reasons.tsv is missing");
+        goto fail;
+    }
+    c->code_rules = malloc((c->rs.n_rules ? c->rs.n_rules : 1) * sizeof *c->code_rules);
+    if (!c->code_rules) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < c->rs.n_rules; i++)
+        if (!c->rs.rules[i].pattern)
+            c->code_rules[c->n_code_rules++] = (int)i;
+    sort_code_rules(c);
+    if (compile(c, err, errlen) != 0)
+        goto fail;
+    c->id = atomic_fetch_add(&next_classifier_id, 1);
+    return c;
+fail:
+    bk_classifier_free(c);
+    return NULL;
+}
+
+void bk_classifier_free(bk_classifier *c)
+{
+    if (!c)
+        return;
+    hs_free_database(c->db);
+    rules_free(&c->rs);
+    reasons_free(&c->reasons);
+    free(c->code_rules);
+    free(c);
+}
+
+size_t bk_classifier_rule_count(const bk_classifier *c)
+{
+    return c->rs.n_rules;
+}
+
+/* ------------------------------------------------------------------------
+ * Scratch space, one per thread
+ * ---------------------------------------------------------------------- */
+
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+static _Thread_local hs_scratch_t *thread_scratch;
+static _Thread_local unsigned long thread_scratch_for;
+
+/* free_scratch - thread exit */
+static void free_scratch(void *p)
+{
+    hs_free_scratch(p);
+}
+
+static void make_key(void)
+{
+    pthread_key_create(&scratch_key, free_scratch);
+}
+
+/* scratch_for - this thread's scratch, fit for c's database */
+static hs_scratch_t *scratch_for(const bk_classifier *c)
+{
+    if (thread_scratch_for == c->id && thread_scratch)
+        return thread_scratch;
+    pthread_once(&scratch_once, make_key);
+    if (hs_alloc_scratch(c->db, &thread_scratch) != HS_SUCCESS)
+        return NULL;
+    thread_scratch_for = c->id;
+    pthread_setspecific(scratch_key, thread_scratch);
+    return thread_scratch;
+}
+
+/* ------------------------------------------------------------------------
+ * Classifying
+ * ---------------------------------------------------------------------- */
+
+typedef struct {
+    unsigned ids[MATCH_MAX];
+    size_t n;
+    int overflow;
+} scan_hits;
+
+/* on_match - Vectorscan callback: remember the pattern (each reports once) */
+static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+                    void *ctx)
+{
+    (void)from, (void)to, (void)flags;
+    scan_hits *h = ctx;
+    if (h->n < MATCH_MAX)
+        h->ids[h->n++] = id;
+    else
+        h->overflow = 1;
+    return 0;
+}
+
+/* host_is - host equals suffix or ends with "." suffix (ASCII, any case) */
+static int host_is(const char *host, size_t hl, const char *suffix)
+{
+    size_t sl = strlen(suffix);
+    if (sl > hl)
+        return 0;
+    const char *tail = host + hl - sl;
+    for (size_t i = 0; i < sl; i++)
+        if (bk_lower((unsigned char)tail[i]) != (unsigned char)suffix[i])
+            return 0;
+    return hl == sl || tail[-1] == '.';
+}
+
+/* provider_by_host - the provider whose host suffix the name ends with */
+static int provider_by_host(const bk_classifier *c, const char *host, size_t hl)
+{
+    while (hl && host[hl - 1] == '.')
+        hl--;
+    if (hl == 0)
+        return -1;
+    for (size_t p = 0; p < c->rs.n_providers; p++)
+        for (size_t h = 0; h < c->rs.providers[p].n_hosts; h++)
+            if (host_is(host, hl, c->rs.providers[p].hosts[h]))
+                return (int)p;
+    return -1;
+}
+
+/* context for the condition checks */
+typedef struct {
+    int reply, c, s, d, cls;
+    bk_command cmd;
+    int provider; /* recognised by host or text, -1 */
+} facts;
+
+/* holds - do all of a rule's conditions hold? */
+static int holds(const bk_rule *r, const facts *f)
+{
+    if (!rule_status_holds(r, f->c, f->s, f->d))
+        return 0;
+    if (r->n_reply && (!f->reply || !rule_reply_holds(r, f->reply)))
+        return 0;
+    if (r->class_mask && !(f->cls && (r->class_mask & (1u << f->cls))))
+        return 0;
+    if (r->cmd_mask && !(f->cmd && (r->cmd_mask & (1u << f->cmd))))
+        return 0;
+    if (r->provider_only && r->provider != f->provider)
+        return 0;
+    return 1;
+}
+
+/* add_matched - insert a rule into the best-first list of the verdict */
+static void add_matched(const bk_classifier *c, int *list, size_t *n, int *truncated, int rule)
+{
+    size_t i = *n;
+    if (i == BK_MATCHED_MAX) {
+        if (!rank_less(c, rule, list[i - 1])) {
+            *truncated = 1;
+            return;
+        }
+        i--;
+        *truncated = 1;
+    } else
+        (*n)++;
+    while (i > 0 && rank_less(c, rule, list[i - 1])) {
+        list[i] = list[i - 1];
+        i--;
+    }
+    list[i] = rule;
+}
+
+int bk_classify(const bk_classifier *c, const char *text, size_t len, const bk_hints *hints,
+                bk_verdict *out, bk_reply *parsed)
+{
+    bk_reply local;
+    bk_reply *r = parsed ? parsed : &local;
+    memset(out, 0, sizeof *out);
+    bk_reply_parse(text, len, r);
+
+    facts f = {r->reply_code, r->status_class, r->status_subject, r->status_detail, 0,
+               r->command, -1};
+    if (hints) {
+        int hc, hs, hd;
+        if (hints->reply_code && bk_reply_code_valid(hints->reply_code))
+            f.reply = hints->reply_code;
+        if (hints->status && bk_status_parse(hints->status, strlen(hints->status), &hc, &hs, &hd))
+            f.c = hc, f.s = hs, f.d = hd;
+        if (hints->command)
+            f.cmd = hints->command;
+    }
+    bk_decider by;
+    bk_decide(f.reply, f.c, &by, &out->permanence);
+    f.cls = f.reply ? f.reply / 100 : f.c;
+    if (f.cls == 3)
+        f.cls = 2;
+
+    /* the provider, from the host names first */
+    if (hints && hints->host)
+        f.provider = provider_by_host(c, hints->host, strlen(hints->host));
+    if (f.provider < 0 && r->host.len)
+        f.provider = provider_by_host(c, r->host.ptr, r->host.len);
+    if (f.provider < 0 && hints && hints->domain)
+        f.provider = provider_by_host(c, hints->domain, strlen(hints->domain));
+
+    scan_hits hits = {{0}, 0, 0};
+    if (c->db && r->text_len) {
+        hs_scratch_t *s = scratch_for(c);
+        if (!s)
+            return -1;
+        hs_scan(c->db, r->text, (unsigned)r->text_len, 0, s, on_match, &hits);
+    }
+    /* a provider's text pattern recognises it too */
+    for (size_t i = 0; i < hits.n && f.provider < 0; i++)
+        if (hits.ids[i] >= c->rs.n_rules)
+            f.provider = c->rs.texts[hits.ids[i] - c->rs.n_rules].provider;
+
+    int list[BK_MATCHED_MAX];
+    size_t n = 0;
+    int truncated = hits.overflow;
+    int matched_provider = -1;
+    for (size_t i = 0; i < hits.n; i++) {
+        unsigned id = hits.ids[i];
+        if (id >= c->rs.n_rules)
+            continue;
+        const bk_rule *rule = &c->rs.rules[id];
+        if (!holds(rule, &f))
+            continue;
+        add_matched(c, list, &n, &truncated, (int)id);
+        if (rule->provider >= 0 && matched_provider < 0)
+            matched_provider = rule->provider;
+    }
+    /* code rules: sorted best first, so the first that holds is the best */
+    if (f.c || f.reply) {
+        for (size_t i = 0; i < c->n_code_rules; i++) {
+            int id = c->code_rules[i];
+            if (holds(&c->rs.rules[id], &f)) {
+                add_matched(c, list, &n, &truncated, id);
+                break;
+            }
+        }
+    }
+    if (f.provider < 0)
+        f.provider = matched_provider;
+
+    int reason;
+    if (n > 0) {
+        const bk_rule *best = &c->rs.rules[list[0]];
+        reason = best->reason;
+        out->rule = best->id;
+        out->tier = best->tier;
+    } else {
+        const char *fallback = out->permanence == BK_PERM_SUCCESS ? "delivered" : "undefined";
+        reason = reason_index(fallback, strlen(fallback));
+        out->rule = "";
+        out->tier = BK_TIER_DEFAULT;
+    }
+    for (size_t i = 0; i < n; i++)
+        out->matched[i] = c->rs.rules[list[i]].id;
+    out->n_matched = n;
+    out->matched_truncated = truncated;
+
+    const bk_reason_info *ri = &c->reasons.r[reason];
+    int t = out->permanence == BK_PERM_TRANSIENT;
+    out->reason = ri->name;
+    out->hardbounce = ri->hard_when_permanent && out->permanence != BK_PERM_TRANSIENT &&
+                      out->permanence != BK_PERM_SUCCESS;
+    out->category = ri->category;
+    out->fault = ri->fault;
+    out->suggestion = ri->suggestion[t];
+    out->severity = ri->severity[t];
+    out->bounce_class = ri->bounce_class[t];
+    out->pmta_category = ri->pmta[t];
+    out->provider = f.provider >= 0 ? c->rs.providers[f.provider].name : NULL;
+    out->reply_code = f.reply;
+    if (f.c)
+        snprintf(out->status, sizeof out->status, "%d.%d.%d", f.c, f.s, f.d);
+    out->command = f.cmd;
+    return 0;
+}

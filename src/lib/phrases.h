@@ -1,0 +1,58 @@
+/*
+ * phrases.h - find many fixed phrases in a text in one pass.
+ *
+ * A phrase_set indexes a table of lower-case phrases by their first byte.
+ * phrase_scan() walks the text once and, at each word start (the first
+ * byte, or a byte after one that is not a letter or digit), tries only the
+ * phrases that begin with that byte, ignoring ASCII case. Each hit records
+ * the set, the phrase and the position, up to a caller-given bound.
+ */
+#ifndef BK_PHRASES_H
+#define BK_PHRASES_H
+
+#include <stddef.h>
+
+#define PHRASE_SET_MAX 128
+
+typedef struct {
+    const char *const *phrases; /* lower-case */
+    size_t n;
+    unsigned char len[PHRASE_SET_MAX];
+    unsigned char order[PHRASE_SET_MAX]; /* phrase numbers grouped by first byte */
+    unsigned char start[257];            /* bucket of byte b: order[start[b] .. start[b+1]) */
+} phrase_set;
+
+typedef struct {
+    unsigned char set;    /* which set, in the order given to phrase_scan */
+    unsigned char phrase; /* index in that set's table */
+    size_t pos;
+} phrase_hit;
+
+/* phrase_set_init - index a table of at most PHRASE_SET_MAX phrases, each
+ * shorter than 256 bytes (not thread-safe: call once, before any scan) */
+void phrase_set_init(phrase_set *set, const char *const *phrases, size_t n);
+
+#define PHRASE_GROUP_MAX 8
+
+#define PHRASE_GROUP_ENTRIES 512
+
+/* sets searched together: all their phrases in one index by first byte */
+typedef struct {
+    struct {
+        const char *text;
+        unsigned char len, set, phrase;
+    } entry[PHRASE_GROUP_ENTRIES];
+    unsigned short start[257]; /* entries of first byte b: [start[b], start[b+1]) */
+    unsigned char first[256];  /* 1: some phrase starts with this byte, any case */
+} phrase_group;
+
+/* phrase_group_init - group initialised sets (at most PHRASE_GROUP_MAX) */
+void phrase_group_init(phrase_group *g, const phrase_set *const *sets, size_t n);
+
+/* phrase_scan - every occurrence of the group's phrases at word starts, in
+ * text order; returns how many hits were stored (at most max) and sets
+ * *more when there were others */
+size_t phrase_scan(const phrase_group *g, const char *s, size_t n, phrase_hit *hits, size_t max,
+                   int *more);
+
+#endif

@@ -1,0 +1,75 @@
+/*
+ * rules.h - classification rules read from rule files (docs/rules-format.md):
+ * the rules with their conditions and patterns, and the providers with the
+ * host suffixes and text patterns that recognise them.
+ */
+#ifndef BK_RULES_H
+#define BK_RULES_H
+
+#include "bouncekit.h"
+
+#include <stddef.h>
+
+#define RULE_ALTS_MAX 8
+
+/* the kinds of rule file, which set the tier of their rules */
+typedef enum { RULES_USER, RULES_PROVIDER, RULES_CORE, RULES_CODES } rules_kind;
+
+typedef struct {
+    short c, s, d; /* -1: any */
+} status_pat;
+
+typedef struct {
+    char *id;
+    int reason;            /* reason_index() */
+    bk_tier tier;
+    int provider;          /* index into providers, -1 for none */
+    int provider_only;
+    short n_status;
+    status_pat status[RULE_ALTS_MAX];
+    short n_reply;
+    short reply_lo[RULE_ALTS_MAX], reply_hi[RULE_ALTS_MAX];
+    unsigned class_mask;   /* bit N: class N allowed; 0 = any */
+    unsigned cmd_mask;     /* bit N: bk_command N allowed; 0 = any */
+    char *pattern;         /* NULL for a code rule */
+    const char *file;      /* for messages */
+    size_t line;
+} bk_rule;
+
+typedef struct {
+    char *name;
+    char **hosts;
+    size_t n_hosts;
+} bk_provider;
+
+typedef struct {
+    char *pattern;
+    int provider;
+    const char *file;
+    size_t line;
+} bk_provider_text;
+
+typedef struct {
+    bk_rule *rules;
+    size_t n_rules, cap_rules;
+    bk_provider *providers;
+    size_t n_providers, cap_providers;
+    bk_provider_text *texts;
+    size_t n_texts, cap_texts;
+    char **files;
+    size_t n_files, cap_files;
+} bk_ruleset;
+
+/* rules_parse - add the rules of one file; on error nothing of the file is
+ * kept and err holds "NAME:LINE: reason" */
+int rules_parse(bk_ruleset *rs, const char *name, const char *data, size_t len, rules_kind kind,
+                char *err, size_t errlen);
+
+/* rules_free - release everything */
+void rules_free(bk_ruleset *rs);
+
+/* rule_status_holds, rule_reply_holds - do a rule's code conditions hold? */
+int rule_status_holds(const bk_rule *r, int c, int s, int d);
+int rule_reply_holds(const bk_rule *r, int reply);
+
+#endif
