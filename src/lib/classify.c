@@ -14,6 +14,7 @@
  * The classifier is read-only after construction; each thread keeps its own
  * Vectorscan scratch space, allocated on its first call.
  */
+#include "classify_internal.h"
 #include "embedded.h"
 #include "reasons.h"
 #include "rules.h"
@@ -110,6 +111,8 @@ static int rank_less(const bk_classifier *c, int a, int b)
     const bk_rule *ra = &c->rs.rules[a], *rb = &c->rs.rules[b];
     if (ra->tier != rb->tier)
         return ra->tier < rb->tier;
+    if (ra->tier == BK_TIER_USER)
+        return a < b; /* the user's own order: first rule first */
     int oa = c->reasons.r[ra->reason].order, ob = c->reasons.r[rb->reason].order;
     if (oa != ob)
         return oa < ob;
@@ -187,6 +190,14 @@ static int compile(bk_classifier *c, char *err, size_t errlen)
 bk_classifier *bk_classifier_new(const char *const *rule_files, size_t n_files, char *err,
                                  size_t errlen)
 {
+    return classifier_build(rule_files, n_files, rules_embedded_files, rules_embedded_count, err,
+                            errlen);
+}
+
+bk_classifier *classifier_build(const char *const *rule_files, size_t n_files,
+                                const bk_embedded_file *builtin, size_t n_builtin, char *err,
+                                size_t errlen)
+{
     char dummy[8];
     if (!err || !errlen)
         err = dummy, errlen = sizeof dummy;
@@ -208,8 +219,8 @@ bk_classifier *bk_classifier_new(const char *const *rule_files, size_t n_files, 
         if (rc != 0)
             goto fail;
     }
-    for (size_t i = 0; i < rules_embedded_count; i++) {
-        const bk_embedded_file *f = &rules_embedded_files[i];
+    for (size_t i = 0; i < n_builtin; i++) {
+        const bk_embedded_file *f = &builtin[i];
         size_t nl = strlen(f->name);
         if (nl > 4 && strcmp(f->name + nl - 4, ".tsv") == 0) {
             if (reasons_load(&c->reasons, f->name, (const char *)f->data, f->len, err, errlen))

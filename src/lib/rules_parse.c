@@ -233,13 +233,13 @@ static int valid_id(const char *p, size_t len)
     return 1;
 }
 
-/* id_taken - another rule has this id */
-static int id_taken(const bk_ruleset *rs, const char *p, size_t len)
+/* id_owner - the rule that has this id already, or NULL */
+static const bk_rule *id_owner(const bk_ruleset *rs, const char *p, size_t len)
 {
     for (size_t i = 0; i < rs->n_rules; i++)
         if (strlen(rs->rules[i].id) == len && memcmp(rs->rules[i].id, p, len) == 0)
-            return 1;
-    return 0;
+            return &rs->rules[i];
+    return NULL;
 }
 
 /* free_rule - release one rule's strings */
@@ -364,7 +364,14 @@ static int parse_rule(bk_ruleset *rs, const char *file, const char *line, const 
     next_token(&p, end, &tok, &tl);
     if (!valid_id(tok, tl))
         return fail(err, errlen, file, lineno, "a rule id is [a-z0-9._-]+", tok, tl);
-    if (id_taken(rs, tok, tl))
+    const bk_rule *owner = id_owner(rs, tok, tl);
+    if (owner && owner->tier == BK_TIER_USER && kind != RULES_USER) {
+        /* user files are read first: name the user's line, not ours */
+        char why[160];
+        snprintf(why, sizeof why, "rule id used by a built-in rule (%s:%zu)", file, lineno);
+        return fail(err, errlen, owner->file, owner->line, why, tok, tl);
+    }
+    if (owner)
         return fail(err, errlen, file, lineno, "duplicate rule id", tok, tl);
     const char *id = tok;
     size_t idl = tl;
