@@ -248,6 +248,12 @@ class Reply:
         self.mx = mx if mx else (pick(mxs) if mxs else None)
 
 
+def staged(entries, default):
+    """Pick from (weight, text[, stages]) entries; stages default to DEFAULT."""
+    e = weighted([(x[0], x) for x in entries])
+    return Reply(e[1], stage=pick(e[2] if len(e) > 2 else default))
+
+
 class Final(str):
     """Already the full diagnostic text; no wrapper applies."""
 
@@ -794,22 +800,22 @@ def greylist_ms(c):
 # --- rate limits / throttling -----------------------------------------------
 
 def rate_generic(c):
-    t = weighted([
-        (3, "421 4.7.0 %s Error: too many connections from %s" % (c.mx, c.cip)),
-        (2, "450 4.7.1 Error: too much mail from %s" % c.cip),
-        (2, "452 4.5.3 Error: too many recipients"),
-        (2, "421 4.7.0 Too many connections from your IP, try again later"),
+    return staged([
+        (3, "421 4.7.0 %s Error: too many connections from %s" % (c.mx, c.cip), ("connect",)),
+        (2, "450 4.7.1 Error: too much mail from %s" % c.cip, ("mail", "rcpt")),
+        (2, "452 4.5.3 Error: too many recipients", ("rcpt",)),
+        (2, "421 4.7.0 Too many connections from your IP, try again later", ("connect", "mail")),
         (2, "450 4.7.1 Rate limit exceeded, try again later"),
         (1, "451 4.7.1 Ratelimit \"%s\" exceeded" % c.sdom),
-        (1, "452 4.5.3 Too many recipients in this session"),
-        (1, "421 %s Too many concurrent SMTP connections; please try again later." % c.mx),
-        (1, "452 Too many recipients received this hour"),
+        (1, "452 4.5.3 Too many recipients in this session", ("rcpt",)),
+        (1, "421 %s Too many concurrent SMTP connections; please try again later." % c.mx,
+         ("connect",)),
+        (1, "452 Too many recipients received this hour", ("rcpt",)),
         (1, "451 4.7.1 Too many messages from %s in the last hour, slow down" % c.sdom),
-        (1, "421 4.3.2 Too many connections, try again later"),
-        (1, "450 4.7.0 Sender %s is sending too fast, message deferred" % c.sender),
-        (1, "421 4.7.0 Connection rate limit exceeded for %s" % c.cip),
-    ])
-    return Reply(t, stage=pick(("connect", "mail", "rcpt", "rcpt")))
+        (1, "421 4.3.2 Too many connections, try again later", ("connect",)),
+        (1, "450 4.7.0 Sender %s is sending too fast, message deferred" % c.sender, ("mail",)),
+        (1, "421 4.7.0 Connection rate limit exceeded for %s" % c.cip, ("connect",)),
+    ], ("mail", "rcpt", "rcpt", "data"))
 
 
 def rate_gmail(c):
@@ -916,25 +922,25 @@ def rate_providers(c):
 # --- temporary server trouble ----------------------------------------------
 
 def tempfail(c):
-    t = weighted([
+    t = [
         (3, "451 4.3.0 Error: queue file write error"),
         (2, "451 4.3.0 Temporary system failure. Please try again later"),
-        (2, "421 4.3.0 Service not available, closing transmission channel"),
+        (2, "421 4.3.0 Service not available, closing transmission channel", ("connect", "mail")),
         (2, "451 4.3.5 Server configuration problem"),
         (2, "452 4.3.1 Insufficient system storage"),
         (2, "451 Requested action aborted: local error in processing"),
-        (1, "421 %s Service not available - too busy" % c.mx),
+        (1, "421 %s Service not available - too busy" % c.mx, ("connect",)),
         (1, "451 4.4.3 Temporary lookup failure"),
-        (1, "450 4.1.8 <%s>: Sender address rejected: Domain not found" % c.sender),
-        (1, "451 4.3.0 <%s>: Temporary lookup failure" % c.rcpt),
+        (1, "450 4.1.8 <%s>: Sender address rejected: Domain not found" % c.sender, ("rcpt",)),
+        (1, "451 4.3.0 <%s>: Temporary lookup failure" % c.rcpt, ("rcpt",)),
         (1, "451 4.7.1 Internal error, please retry"),
-        (1, "432 4.7.12 A password transition is needed"),
-        (1, "451 Could not complete sender verify callout"),
-        (1, "421 4.4.5 Server shutting down"),
+        (1, "432 4.7.12 A password transition is needed", ("mail",)),
+        (1, "451 Could not complete sender verify callout", ("mail", "rcpt")),
+        (1, "421 4.4.5 Server shutting down", ("connect", "data")),
         (1, "451 4.3.2 Please try again later, system is under maintenance"),
-        (1, "454 4.7.1 <%s>: Relay access temporarily unavailable" % c.rcpt),
-    ])
-    return Reply(t, stage=pick(("connect", "mail", "rcpt", "data", "data")))
+        (1, "454 4.7.1 <%s>: Relay access temporarily unavailable" % c.rcpt, ("rcpt",)),
+    ]
+    return staged(t, ("mail", "rcpt", "data", "data"))
 
 
 def tempfail_providers(c):
@@ -1211,22 +1217,23 @@ def policy_ms(c):
 # --- DMARC / SPF / DKIM -----------------------------------------------------
 
 def auth_generic(c):
-    t = weighted([
+    return staged([
         (3, "550 5.7.1 Email rejected per DMARC policy for %s" % c.sdom),
         (2, "550 5.7.23 <%s>: Recipient address rejected: Message rejected due to: SPF fail - "
             "not authorized. Please see http://www.openspf.net/Why?s=mfrom;id=%s;ip=%s;r=<UNKNOWN>"
-            % (c.rcpt, c.sender, c.cip)),
-        (2, "550 5.7.1 SPF check failed: %s is not allowed to send mail for %s" % (c.cip, c.sdom)),
+            % (c.rcpt, c.sender, c.cip), ("rcpt",)),
+        (2, "550 5.7.1 SPF check failed: %s is not allowed to send mail for %s" % (c.cip, c.sdom),
+         ("mail", "rcpt", "data")),
         (2, "550 5.7.23 The message was rejected because of Sender Policy Framework violation"),
         (1, "550 5.7.1 DKIM signature verification failed for %s" % c.sdom),
         (1, "554 5.7.5 Permanent error evaluating DMARC policy"),
         (1, "550 5.7.1 Unauthenticated email is not accepted from this domain"),
-        (1, "550 Bad SPF records for [%s:%s], see http://spf.pobox.com/" % (c.sdom, c.cip)),
-        (1, "451 4.7.24 Temporary DNS error while checking SPF for %s" % c.sdom),
+        (1, "550 Bad SPF records for [%s:%s], see http://spf.pobox.com/" % (c.sdom, c.cip),
+         ("mail", "rcpt")),
+        (1, "451 4.7.24 Temporary DNS error while checking SPF for %s" % c.sdom, ("mail", "rcpt")),
         (1, "550 5.7.1 Sender domain %s fails DMARC alignment (p=reject)" % c.sdom),
-        (1, "550 domain [%s] mismatches client ip %s" % (c.sdom, c.cip)),
-    ])
-    return Reply(t, stage=pick(("data", "data", "mail", "rcpt")))
+        (1, "550 domain [%s] mismatches client ip %s" % (c.sdom, c.cip), ("mail",)),
+    ], ("data",))
 
 
 def auth_gmail(c):
@@ -1455,21 +1462,21 @@ def relay(c):
 # --- reverse DNS ------------------------------------------------------------
 
 def ptr(c):
-    t = weighted([
+    return staged([
         (3, "450 4.7.1 Client host rejected: cannot find your hostname, [%s]" % c.cip),
         (2, "550 5.7.1 Client host rejected: cannot find your reverse hostname, [%s]" % c.cip),
         (1, "450 4.7.25 Client host rejected: cannot find your hostname, [%s]" % c.cip),
-        (1, "550 5.7.25 [%s] The IP address sending this message does not have a PTR record "
-            "setup, or the corresponding forward DNS entry does not point to the sending IP."
-            % c.cip),
         (1, "450 4.7.1 Access denied. IP name lookup failed [%s]" % c.cip),
         (1, "550 5.7.1 Connections not accepted from servers without a valid reverse DNS "
             "entry (%s)" % c.cip),
         (1, "554 5.7.1 <unknown[%s]>: Client host rejected: Reverse DNS lookup failed" % c.cip),
-        (1, "550 5.7.1 Helo command rejected: Host not found"),
-        (1, "504 5.5.2 <localhost>: Helo command rejected: need fully-qualified hostname"),
-    ])
-    return Reply(t, stage=pick(("connect", "helo", "rcpt", "rcpt")))
+        (1, "550 5.7.1 Helo command rejected: Host not found", ("helo", "rcpt")),
+        (1, "504 5.5.2 <localhost>: Helo command rejected: need fully-qualified hostname",
+         ("helo", "rcpt")),
+        (1, "550 5.7.25 [%s] The IP address sending this message does not have a PTR record "
+            "setup, or the corresponding forward DNS entry does not point to the sending IP."
+            % c.cip, ("data",)),
+    ], ("connect", "rcpt", "rcpt", "mail"))
 
 
 def ptr_gmail(c):
@@ -1514,20 +1521,20 @@ def tls(c):
 def size(c):
     lim = R.choice((10, 20, 25, 30, 35, 50, 100)) * 1048576
     big = lim + R.randint(1000, 40000000)
-    t = weighted([
-        (3, "552 5.3.4 Message size exceeds fixed limit"),
-        (2, "552 5.3.4 Message size exceeds fixed maximum message size (%d)" % lim),
+    t = [
+        (3, "552 5.3.4 Message size exceeds fixed limit", ("mail", "data")),
+        (2, "552 5.3.4 Message size exceeds fixed maximum message size (%d)" % lim, ("mail",)),
         (1, "552 5.2.3 Message exceeds maximum size"),
         (1, "552 Message size exceeds maximum permitted"),
         (1, "552 5.2.3 Message length exceeds limit set by recipient"),
         (1, "552 5.3.4 Message too large"),
         (1, "550 5.2.3 RESOLVER.RST.RecipSizeLimit; message too large for this recipient"),
         (1, "552 5.2.3 Your message exceeded Google's message size limits. %s - gsmtp" % gsmtp_id()),
-    ])
+    ]
     if chance(0.15):
         return Final("message size %d exceeds size limit %d of server %s[%s]" % (
             big, lim, c.mx, c.mxip))
-    return Reply(t, stage=pick(("mail", "data", "data")))
+    return staged(t, ("data",))
 
 
 # --- virus / attachments ----------------------------------------------------
@@ -1594,10 +1601,10 @@ def bad_domain(c):
 # --- syntax / protocol / headers -------------------------------------------
 
 def protocol(c):
-    t = weighted([
-        (2, "501 5.1.3 Bad recipient address syntax"),
-        (1, "501 5.5.4 Invalid Address"),
-        (1, "553 5.1.3 <%s>... List:; syntax illegal for recipient addresses" % c.rcpt),
+    return staged([
+        (2, "501 5.1.3 Bad recipient address syntax", ("rcpt",)),
+        (1, "501 5.5.4 Invalid Address", ("rcpt", "mail")),
+        (1, "553 5.1.3 <%s>... List:; syntax illegal for recipient addresses" % c.rcpt, ("rcpt",)),
         (1, "554 5.6.0 Message contains invalid header"),
         (1, "554 5.6.11 SMTPSEND.BareLinefeedsAreIllegal; message contains bare linefeeds, which "
             "cannot be sent via DATA"),
@@ -1607,13 +1614,12 @@ def protocol(c):
             "header, are not accepted. %s - gsmtp" % gsmtp_id()),
         (1, "550 5.7.1 Messages missing a valid Message-ID header are not accepted. %s - gsmtp"
             % gsmtp_id()),
-        (1, "503 5.5.1 Error: need MAIL command"),
-        (1, "504 5.5.2 Command parameter not implemented"),
-        (1, "500 5.5.2 Error: bad syntax"),
+        (1, "503 5.5.1 Error: need MAIL command", ("rcpt", "data0")),
+        (1, "504 5.5.2 Command parameter not implemented", ("mail",)),
+        (1, "500 5.5.2 Error: bad syntax", ("mail", "rcpt")),
         (1, "554 5.6.0 Message rejected: duplicate Subject header"),
         (1, "550 5.6.0 Lone CR or LF in headers (see RFC 5322 section 2.3)"),
-    ])
-    return Reply(t, stage=pick(("rcpt", "data", "data")))
+    ], ("data",))
 
 
 # --- loops -------------------------------------------------------------------
@@ -1703,7 +1709,7 @@ MIX = [
     (0.2, uu_cox), (0.4, uu_gmx), (0.3, uu_mailru), (0.3, uu_yandex), (0.3, uu_qq),
     (0.2, uu_zoho), (0.3, uu_orange), (0.6, uu_japan), (0.9, uu_filters), (0.4, uu_exim_local),
     # mailbox full (about 9%)
-    (3.6, full_generic), (1.8, full_gmail), (1.2, full_ms), (1.3, full_providers),
+    (4.4, full_generic), (1.9, full_gmail), (1.2, full_ms), (1.3, full_providers),
     (0.6, full_local),
     # disabled accounts
     (2.0, disabled),

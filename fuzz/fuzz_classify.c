@@ -1,0 +1,29 @@
+/*
+ * fuzz_classify.c - libFuzzer target for the classifier with every built-in
+ * rule: any bytes in, a verdict out whose fields are all from the vocabulary.
+ */
+#include "bouncekit.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bk_classifier *clf;
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char err[512];
+    if (!clf && !(clf = bk_classifier_new(NULL, 0, err, sizeof err)))
+        abort();
+    bk_verdict v;
+    bk_reply r;
+    if (bk_classify(clf, (const char *)data, size, NULL, &v, &r) != 0)
+        abort();
+    if (!bk_reason_valid(v.reason) || !v.category || !v.suggestion || !v.severity || !v.fault)
+        abort();
+    if (v.hardbounce && v.permanence == BK_PERM_TRANSIENT)
+        abort();
+    if (v.n_matched > BK_MATCHED_MAX || (v.n_matched && strcmp(v.matched[0], v.rule) != 0))
+        abort();
+    return 0;
+}
