@@ -22,6 +22,7 @@
 typedef struct {
     const bk_classifier *c;
     bk_hints hints;
+    int jsonl_input;
     int json;
     int explain;
     term t;
@@ -45,6 +46,9 @@ static void classify_usage(FILE *out)
             "  --json            JSON Lines (the default when stdout is not a terminal)\n"
             "  --table           an aligned table (the default on a terminal)\n"
             "  --explain         add the deciding rule, its tier and the other rules that matched\n"
+            "  --input jsonl     read JSON Lines instead of plain lines: {\"text\": ...} with\n"
+            "                    optional \"status\", \"replycode\", \"command\", \"host\",\n"
+            "                    \"domain\" hints per line\n"
             "  --rules FILE      load your own rules first (docs/rules-format.md); may be\n"
             "                    repeated; they win over the built-in ones\n"
             "  --config FILE     read 'rules = FILE' settings from FILE\n"
@@ -160,17 +164,69 @@ static int one(run_state *st, const char *text, size_t len)
     return 0;
 }
 
+/* parse_command - a command name for --command or a "command" key */
+static bk_command parse_command(const char *s);
+
+/* one_json - one JSON Lines input: {"text": ..., hints...}; lineno for errors */
+static int one_json(run_state *st, const char *line, size_t len, size_t lineno)
+{
+    json_error_t jerr;
+    json_t *o = json_loadb(line, len, 0, &jerr);
+    const char *text = NULL;
+    size_t tlen = 0;
+    if (o && json_is_object(o)) {
+        json_t *t = json_object_get(o, "text");
+        if (json_is_string(t)) {
+            text = json_string_value(t);
+            tlen = json_string_length(t);
+        }
+    }
+    if (!text) {
+        cli_error("classify", "standard input:%zu: %s", lineno,
+                  o ? "want an object with a \"text\" string" : jerr.text);
+        json_decref(o);
+        return 1; /* reported; the batch goes on */
+    }
+    bk_hints saved = st->hints;
+    json_t *v;
+    if ((v = json_object_get(o, "status")) && json_is_string(v))
+        st->hints.status = json_string_value(v);
+    if ((v = json_object_get(o, "replycode")) && json_is_integer(v))
+        st->hints.reply_code = (int)json_integer_value(v);
+    if ((v = json_object_get(o, "command")) && json_is_string(v))
+        st->hints.command = parse_command(json_string_value(v));
+    if ((v = json_object_get(o, "host")) && json_is_string(v))
+        st->hints.host = json_string_value(v);
+    if ((v = json_object_get(o, "domain")) && json_is_string(v))
+        st->hints.domain = json_string_value(v);
+    int rc = one(st, text, tlen);
+    st->hints = saved;
+    json_decref(o);
+    return rc;
+}
+
 /* from_stdin - one reply per line */
 static int from_stdin(run_state *st)
 {
     char *line = NULL;
-    size_t cap = 0;
+    size_t cap = 0, lineno = 0;
     ssize_t got;
     int rc = EXIT_OK;
     while ((got = getline(&line, &cap, stdin)) >= 0) {
         size_t len = (size_t)got;
         while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             len--;
+        lineno++;
+        if (st->jsonl_input) {
+            int r = one_json(st, line, len, lineno);
+            if (r < 0) {
+                rc = EXIT_FAIL;
+                break;
+            }
+            if (r > 0)
+                rc = EXIT_FAIL; /* a bad line: reported, and the exit status says so */
+            continue;
+        }
         if (len > LINE_MAX_BYTES)
             len = LINE_MAX_BYTES;
         len = unescape(line, len);
@@ -187,7 +243,6 @@ static int from_stdin(run_state *st)
     return rc;
 }
 
-/* parse_command - a command name for --command */
 static bk_command parse_command(const char *s)
 {
     for (int c = BK_CMD_CONNECT; c <= BK_CMD_QUIT; c++)
@@ -210,6 +265,7 @@ int cmd_classify(int argc, char **argv)
         {"config", required_argument, NULL, 'C'}, {"host", required_argument, NULL, 'H'},
         {"domain", required_argument, NULL, 'D'}, {"command", required_argument, NULL, 'c'},
         {"status", required_argument, NULL, 's'}, {"reply", required_argument, NULL, 'R'},
+        {"input", required_argument, NULL, 'I'},
         {"help", no_argument, NULL, 'h'},      {NULL, 0, NULL, 0}};
     run_state st;
     memset(&st, 0, sizeof st);
@@ -267,6 +323,14 @@ int cmd_classify(int argc, char **argv)
             st.hints.reply_code = atoi(optarg);
             if (!bk_reply_code_valid(st.hints.reply_code) || strlen(optarg) != 3) {
                 cli_error("classify", "--reply: '%s' is not an SMTP reply code", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'I':
+            if (strcmp(optarg, "jsonl") == 0)
+                st.jsonl_input = 1;
+            else if (strcmp(optarg, "text") != 0) {
+                cli_error("classify", "--input: want 'text' or 'jsonl', not '%s'", optarg);
                 return EXIT_USAGE;
             }
             break;
