@@ -13,6 +13,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    setenv("BOUNCEKIT_CACHE_DIR", "off", 1); /* no database files per input */
     const bk_embedded_file *reasons = NULL;
     for (size_t i = 0; i < rules_embedded_count; i++)
         if (strcmp(rules_embedded_files[i].name, "reasons.tsv") == 0)

@@ -22,7 +22,13 @@
 
 #include <hs.h>
 #include <pthread.h>
+#include <dirent.h>
+#include <errno.h>
+#include <time.h>
 #include <stdatomic.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +42,7 @@ struct bk_classifier {
     unsigned long id;       /* tells thread scratch spaces apart */
     int *code_rules;        /* rules without a pattern, best first */
     size_t n_code_rules;
+    uint64_t source_hash;   /* of every rule file read: names the cached database */
 };
 
 static atomic_ulong next_classifier_id = 1;
@@ -133,10 +140,145 @@ static void sort_code_rules(bk_classifier *c)
     }
 }
 
+/* hash_bytes - FNV-1a, 64 bits */
+static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+/* hash_source - fold one rule file (name and content) into the hash */
+static void hash_source(bk_classifier *c, const char *name, const void *data, size_t len)
+{
+    c->source_hash = hash_bytes(c->source_hash, name, strlen(name) + 1);
+    c->source_hash = hash_bytes(c->source_hash, &len, sizeof len);
+    c->source_hash = hash_bytes(c->source_hash, data, len);
+}
+
+/* cache_path - where the compiled database of these rules is kept:
+ * $BOUNCEKIT_CACHE_DIR, $XDG_CACHE_HOME/bouncekit or ~/.cache/bouncekit;
+ * 0 when caching is off (BOUNCEKIT_CACHE_DIR=off) or there is no place */
+static int cache_path(const bk_classifier *c, char *buf, size_t len, char *dir, size_t dirlen)
+{
+    const char *env = getenv("BOUNCEKIT_CACHE_DIR");
+    if (env && strcmp(env, "off") == 0)
+        return 0;
+    if (env && env[0])
+        snprintf(dir, dirlen, "%s", env);
+    else if (getenv("XDG_CACHE_HOME") && getenv("XDG_CACHE_HOME")[0])
+        snprintf(dir, dirlen, "%s/bouncekit", getenv("XDG_CACHE_HOME"));
+    else if (getenv("HOME") && getenv("HOME")[0])
+        snprintf(dir, dirlen, "%s/.cache/bouncekit", getenv("HOME"));
+    else
+        return 0;
+    /* the Vectorscan version and the platform are part of the name too */
+    uint64_t h = hash_bytes(c->source_hash, hs_version(), strlen(hs_version()));
+    int n = snprintf(buf, len, "%s/rules-%016llx.hsdb", dir, (unsigned long long)h);
+    return n > 0 && (size_t)n < len;
+}
+
+/* cache_load - the cached database, when there is a good one */
+static hs_database_t *cache_load(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    hs_database_t *db = NULL;
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && st.st_size > 0 && st.st_size < (64 << 20)) {
+        char *bytes = malloc((size_t)st.st_size);
+        if (bytes && fread(bytes, 1, (size_t)st.st_size, f) == (size_t)st.st_size &&
+            hs_deserialize_database(bytes, (size_t)st.st_size, &db) != HS_SUCCESS)
+            db = NULL;
+        free(bytes);
+    }
+    fclose(f);
+    return db;
+}
+
+/* cache_prune - keep the newest CACHE_KEEP databases of the directory */
+#define CACHE_KEEP 8
+static void cache_prune(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct {
+        char name[96];
+        time_t mtime;
+    } files[64];
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL && n < 64) {
+        size_t len = strlen(e->d_name);
+        if (len < 12 || len >= sizeof files[0].name || strncmp(e->d_name, "rules-", 6) != 0 ||
+            strcmp(e->d_name + len - 5, ".hsdb") != 0)
+            continue;
+        char path[1200];
+        struct stat st;
+        snprintf(path, sizeof path, "%.1000s/%.95s", dir, e->d_name);
+        if (stat(path, &st) != 0)
+            continue;
+        memcpy(files[n].name, e->d_name, len + 1);
+        files[n].mtime = st.st_mtime;
+        n++;
+    }
+    closedir(d);
+    while (n > CACHE_KEEP) {
+        size_t oldest = 0;
+        for (size_t i = 1; i < n; i++)
+            if (files[i].mtime < files[oldest].mtime)
+                oldest = i;
+        char path[1200];
+        snprintf(path, sizeof path, "%.1000s/%.95s", dir, files[oldest].name);
+        unlink(path);
+        files[oldest] = files[--n];
+    }
+}
+
+/* cache_store - keep the database for the next start (errors are ignored:
+ * the cache only saves time) */
+static void cache_store(const hs_database_t *db, const char *path, const char *dir)
+{
+    char *bytes = NULL;
+    size_t len = 0;
+    if (hs_serialize_database(db, &bytes, &len) != HS_SUCCESS)
+        return;
+    char parent[1024];
+    snprintf(parent, sizeof parent, "%s", dir);
+    for (char *p = parent + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(parent, 0700);
+            *p = '/';
+        }
+    mkdir(parent, 0700);
+    char tmp[1200];
+    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (f) {
+        int ok = fwrite(bytes, 1, len, f) == len;
+        if (fclose(f) == 0 && ok)
+            ok = rename(tmp, path) == 0;
+        if (!ok)
+            unlink(tmp);
+    }
+    free(bytes);
+    cache_prune(parent);
+}
+
 /* compile - all rule and provider-text patterns into one database; pattern
  * ids are rule indices, then n_rules + text index */
 static int compile(bk_classifier *c, char *err, size_t errlen)
 {
+    char path[1100], dir[1024];
+    int cached = cache_path(c, path, sizeof path, dir, sizeof dir);
+    if (cached && (c->db = cache_load(path)) != NULL)
+        return 0;
     size_t n = 0, total = c->rs.n_rules + c->rs.n_texts;
     const char **exprs = calloc(total ? total : 1, sizeof *exprs);
     unsigned *flags = calloc(total ? total : 1, sizeof *flags);
@@ -181,7 +323,8 @@ static int compile(bk_classifier *c, char *err, size_t errlen)
                 snprintf(err, errlen, "rules do not compile: %s", ce ? ce->message : "?");
             hs_free_compile_error(ce);
             rc = -1;
-        }
+        } else if (cached)
+            cache_store(c->db, path, dir);
     }
     free(exprs), free(flags), free(ids);
     return rc;
@@ -208,6 +351,7 @@ bk_classifier *classifier_build(const char *const *rule_files, size_t n_files,
         return NULL;
     }
     int have_reasons = 0;
+    c->source_hash = 14695981039346656037ULL;
     /* user files first: they take precedence */
     for (size_t i = 0; i < n_files; i++) {
         size_t len;
@@ -215,6 +359,7 @@ bk_classifier *classifier_build(const char *const *rule_files, size_t n_files,
         if (!data)
             goto fail;
         int rc = rules_parse(&c->rs, rule_files[i], data, len, RULES_USER, err, errlen);
+        hash_source(c, rule_files[i], data, len);
         free(data);
         if (rc != 0)
             goto fail;
@@ -231,6 +376,7 @@ bk_classifier *classifier_build(const char *const *rule_files, size_t n_files,
         if (rules_parse(&c->rs, f->name, (const char *)f->data, f->len, kind_of(f->name), err,
                         errlen) != 0)
             goto fail;
+        hash_source(c, f->name, f->data, f->len);
     }
     if (!have_reasons) {
         snprintf(err, errlen, "built-in rules: reasons.tsv is missing");

@@ -4,6 +4,8 @@
 #include "phrases.h"
 #include "text.h"
 
+#include <hs.h>
+#include <limits.h>
 #include <string.h>
 
 void phrase_set_init(phrase_set *set, const char *const *phrases, size_t n)
@@ -59,10 +61,86 @@ void phrase_group_init(phrase_group *g, const phrase_set *const *sets, size_t n)
             if (c >= 'a' && c <= 'z')
                 g->first[c - 32] = 1;
         }
+    /* the same phrases as one literal database */
+    const char *exprs[PHRASE_GROUP_ENTRIES];
+    size_t lens[PHRASE_GROUP_ENTRIES];
+    unsigned flags[PHRASE_GROUP_ENTRIES], ids[PHRASE_GROUP_ENTRIES];
+    unsigned total_entries = g->start[256];
+    for (unsigned e = 0; e < total_entries; e++) {
+        exprs[e] = g->entry[e].text;
+        lens[e] = g->entry[e].len;
+        flags[e] = HS_FLAG_CASELESS; /* literals: the start is the end minus the length */
+        ids[e] = e;
+    }
+    hs_database_t *db = NULL;
+    hs_compile_error_t *ce = NULL;
+    if (total_entries &&
+        hs_compile_lit_multi(exprs, flags, ids, lens, total_entries, HS_MODE_BLOCK, NULL, &db,
+                             &ce) != HS_SUCCESS) {
+        hs_free_compile_error(ce);
+        db = NULL;
+    }
+    g->db = db;
 }
+
+typedef struct {
+    const phrase_group *g;
+    const char *s;
+    phrase_hit *hits;
+    size_t n, max;
+    int more;
+} scan_ctx;
+
+/* on_phrase - Vectorscan callback: keep a hit that starts a word */
+static int on_phrase(unsigned id, unsigned long long from, unsigned long long to,
+                     unsigned flags, void *arg)
+{
+    (void)from, (void)flags;
+    scan_ctx *x = arg;
+    from = to - x->g->entry[id].len;
+    if (from > 0) {
+        unsigned char b = (unsigned char)x->s[from - 1];
+        if (bk_is_alpha(b) || bk_is_digit(b))
+            return 0;
+    }
+    if (x->n == x->max) {
+        x->more = 1;
+        return 1; /* stop */
+    }
+    x->hits[x->n].set = x->g->entry[id].set;
+    x->hits[x->n].phrase = x->g->entry[id].phrase;
+    x->hits[x->n].pos = (size_t)from;
+    x->n++;
+    return 0;
+}
+
+static _Thread_local hs_scratch_t *phrase_scratch;
 
 size_t phrase_scan(const phrase_group *g, const char *s, size_t n, phrase_hit *hits, size_t max,
                    int *more)
+{
+    if (!g->db || n > UINT_MAX ||
+        (!phrase_scratch && hs_alloc_scratch(g->db, &phrase_scratch) != HS_SUCCESS))
+        return phrase_scan_plain(g, s, n, hits, max, more);
+    scan_ctx x = {g, s, hits, 0, max, 0};
+    if (n)
+        hs_scan(g->db, s, (unsigned)n, 0, phrase_scratch, on_phrase, &x);
+    /* matches come in order of their ends: put them in text order */
+    for (size_t i = 1; i < x.n; i++) {
+        phrase_hit h = hits[i];
+        size_t j = i;
+        while (j > 0 && hits[j - 1].pos > h.pos) {
+            hits[j] = hits[j - 1];
+            j--;
+        }
+        hits[j] = h;
+    }
+    *more = x.more;
+    return x.n;
+}
+
+size_t phrase_scan_plain(const phrase_group *g, const char *s, size_t n, phrase_hit *hits,
+                         size_t max, int *more)
 {
     size_t found = 0;
     *more = 0;

@@ -1,11 +1,14 @@
 /*
  * phrases.h - find many fixed phrases in a text in one pass.
  *
- * A phrase_set indexes a table of lower-case phrases by their first byte.
- * phrase_scan() walks the text once and, at each word start (the first
- * byte, or a byte after one that is not a letter or digit), tries only the
- * phrases that begin with that byte, ignoring ASCII case. Each hit records
- * the set, the phrase and the position, up to a caller-given bound.
+ * A phrase_group holds several tables (phrase_set) of lower-case phrases.
+ * phrase_scan() finds every occurrence that begins at a word start (the
+ * first byte, or a byte after one that is not a letter or digit), ignoring
+ * ASCII case, and records the set, the phrase and the position, in text
+ * order, up to a caller-given bound. The phrases are compiled into one
+ * Vectorscan literal database; each thread allocates its scratch space on
+ * its first scan. Should that be impossible, a plain loop that tries, at
+ * each word start, only the phrases beginning with that byte does the same.
  */
 #ifndef BK_PHRASES_H
 #define BK_PHRASES_H
@@ -44,6 +47,7 @@ typedef struct {
     } entry[PHRASE_GROUP_ENTRIES];
     unsigned short start[257]; /* entries of first byte b: [start[b], start[b+1]) */
     unsigned char first[256];  /* 1: some phrase starts with this byte, any case */
+    void *db;                  /* the Vectorscan database, NULL when it failed */
 } phrase_group;
 
 /* phrase_group_init - group initialised sets (at most PHRASE_GROUP_MAX) */
@@ -54,5 +58,9 @@ void phrase_group_init(phrase_group *g, const phrase_set *const *sets, size_t n)
  * *more when there were others */
 size_t phrase_scan(const phrase_group *g, const char *s, size_t n, phrase_hit *hits, size_t max,
                    int *more);
+
+/* phrase_scan_plain - the same with the plain loop (also for tests) */
+size_t phrase_scan_plain(const phrase_group *g, const char *s, size_t n, phrase_hit *hits,
+                         size_t max, int *more);
 
 #endif

@@ -42,7 +42,9 @@ cc $SAN -o "$TMP/app" "$TMP/app.c" $(pkg-config --cflags --libs bouncekit) || fa
 out=$(LD_LIBRARY_PATH="$LIBDIR" "$TMP/app") || fail "run shared"
 [ "$out" = "$(pkg-config --modversion bouncekit) 550 5.1.1 hard suppress RCPT" ] || fail "shared app printed '$out'"
 # static
-cc $SAN -o "$TMP/app-static" "$TMP/app.c" $(pkg-config --cflags bouncekit) "$LIBDIR/libbouncekit.a" || fail "compile static"
+# the static library, and what it needs from pkg-config --static
+deps=$(pkg-config --static --libs bouncekit | sed 's/-lbouncekit//')
+cc $SAN -o "$TMP/app-static" "$TMP/app.c" $(pkg-config --cflags bouncekit) "$LIBDIR/libbouncekit.a" $deps || fail "compile static"
 out=$("$TMP/app-static") || fail "run static"
 grep -q "550 5.1.1 hard suppress RCPT" <<<"$out" || fail "static app printed '$out'"
 finish
