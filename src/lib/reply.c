@@ -564,10 +564,12 @@ static int find_bare_host(const char *s, size_t n, bk_reply *out)
 {
     size_t from = 0;
     for (int tries = 0; tries < 8 && from < n; tries++) {
-        long at = bk_ci_find(s + from, n - from, " [");
-        if (at < 0)
+        const char *sp = from + 1 < n ? memchr(s + from + 1, '[', n - from - 1) : NULL;
+        while (sp && sp[-1] != ' ')
+            sp = (size_t)(sp - s) + 1 < n ? memchr(sp + 1, '[', n - (size_t)(sp - s) - 1) : NULL;
+        if (!sp)
             return 0;
-        size_t b = from + (size_t)at;
+        size_t b = (size_t)(sp - s) - 1; /* the blank before '[' */
         from = b + 2;
         size_t h = b;
         while (h > 0 && b - h < 255 && is_host_byte((unsigned char)s[h - 1]))
@@ -637,6 +639,17 @@ static void emit(text_out *t, const char *p, size_t k)
     memcpy(t->dst + t->len, p, k);
     t->len += k;
 }
+
+/* PLAIN - printable ASCII that copy_text passes on as it is: not a blank, a
+ * control byte, '(' (which may open "(in reply to"), or a byte >= 0x80 */
+#define R4(x) x, x, x, x
+#define R16(x) R4(x), R4(x), R4(x), R4(x)
+static const unsigned char PLAIN[256] = {
+    R16(0), R16(0),                           /* 0x00-0x1f */
+    0, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, /* 0x20-0x2f: ' ' and '(' are not */
+    R16(1), R16(1), R16(1), R16(1),           /* 0x30-0x6f */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, /* 0x70-0x7f: DEL is not */
+    R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0)};
 
 /* emit_run - append single-byte characters, as many as fit */
 static void emit_run(text_out *t, const char *p, size_t k)
@@ -716,7 +729,7 @@ static void copy_text(const char *s, size_t from, size_t to, int reply_code, tex
         if (c < 0x80 && c != '(') {
             /* a run of printable ASCII goes in one copy */
             size_t j = i + 1;
-            while (j < to && (unsigned char)s[j] > 0x20 && (unsigned char)s[j] < 0x7f && s[j] != '(')
+            while (j < to && PLAIN[(unsigned char)s[j]])
                 j++;
             emit_run(t, s + i, j - i);
             i = j;
