@@ -798,7 +798,9 @@ static size_t diagnostic_type_end(const char *s, size_t n)
     if (i >= n || s[i] != ';')
         return 0;
     size_t wlen = i - w;
+    /* "unknown;" is not registered but real producers write it */
     if ((wlen == 4 && bk_ci_prefix(s + w, wlen, "smtp")) ||
+        (wlen == 7 && bk_ci_prefix(s + w, wlen, "unknown")) ||
         (wlen > 2 && bk_ci_prefix(s + w, wlen, "x-")))
         return i + 1;
     return 0;
