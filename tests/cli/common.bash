@@ -26,10 +26,11 @@ expect_out() { grep -qF -- "$1" <<<"$OUT" || fail "$2: stdout lacks '$1'"; }
 # expect_err TEXT WHAT - stderr contains TEXT
 expect_err() { grep -qF -- "$1" <<<"$ERR" || fail "$2: stderr lacks '$1'"; }
 
-# jq_is FILTER WANT WHAT - jq FILTER on stdout gives WANT
+# jq_is [-s] FILTER WANT WHAT - jq FILTER on stdout gives WANT (-s: slurp lines)
 jq_is() {
-    local got
-    got=$(jq -r "$1" <<<"$OUT" 2>&1)
+    local got slurp=
+    if [ "$1" = -s ]; then slurp=-s; shift; fi
+    got=$(jq $slurp -r "$1" <<<"$OUT" 2>&1)
     [ "$got" = "$2" ] || fail "$3: jq '$1' gave '$got', want '$2'"
 }
 
