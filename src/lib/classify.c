@@ -604,8 +604,11 @@ int bk_classify(const bk_classifier *c, const char *text, size_t len, const bk_h
     }
     /* code rules: sorted best first, so the first that holds is the best */
     if (f.c || f.reply) {
+        unsigned subject_bit = !f.c ? 0x1ffu : f.s < 8 ? 1u << f.s : 1u << 8;
         for (size_t i = 0; i < c->n_code_rules; i++) {
             int id = c->code_rules[i];
+            if (!(c->rs.rules[id].subject_mask & subject_bit))
+                continue;
             if (holds(&c->rs.rules[id], &f)) {
                 add_matched(c, list, &n, &truncated, id);
                 break;
