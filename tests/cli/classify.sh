@@ -3,7 +3,7 @@
 # JSON Lines input, and clear errors.
 . "$(dirname "$0")/common.bash"
 command -v jq >/dev/null || { echo "SKIP: jq not installed"; exit 77; }
-export BOUNCEKIT_CACHE_DIR="$TMP/cache"
+export BOUNCEKIT_CACHE_DIR="${BOUNCEKIT_CACHE_DIR:-$TMP/cache}"
 
 run classify --help
 expect_rc 0 "classify --help"
