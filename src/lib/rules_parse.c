@@ -469,7 +469,7 @@ int rules_parse(bk_ruleset *rs, const char *name, const char *data, size_t len, 
     rs->files[rs->n_files++] = file;
 
     size_t i = 0, lineno = 0;
-    int seen_rule = 0;
+    int seen_rule = 0, user_provider = 0;
     while (i < len) {
         size_t start = i;
         while (i < len && data[i] != '\n')
@@ -501,7 +501,11 @@ int rules_parse(bk_ruleset *rs, const char *name, const char *data, size_t len, 
             p++;
         if (p == end || *p == '#')
             continue;
-        if (kind == RULES_PROVIDER && !seen_rule) {
+        /* a user file may describe a provider of its own, with the same header */
+        if (kind == RULES_USER && !seen_rule && rs->n_providers == providers0 &&
+            bk_ci_prefix(p, (size_t)(end - p), "provider ") )
+            user_provider = 1;
+        if ((kind == RULES_PROVIDER || user_provider) && !seen_rule) {
             int h = parse_header(rs, file, p, end, lineno, providers0, err, errlen);
             if (h < 0)
                 goto error;
@@ -518,10 +522,13 @@ int rules_parse(bk_ruleset *rs, const char *name, const char *data, size_t len, 
             goto error;
         }
         bk_rule *r = &rs->rules[rs->n_rules];
-        if (parse_rule(rs, file, p, end, lineno, kind, r, err, errlen) != 0)
+        if (parse_rule(rs, file, p, end, lineno, user_provider ? RULES_PROVIDER : kind, r, err,
+                       errlen) != 0)
             goto error;
-        if (kind == RULES_PROVIDER)
+        if (kind == RULES_PROVIDER || user_provider)
             r->provider = (int)rs->n_providers - 1;
+        if (kind == RULES_USER)
+            r->tier = BK_TIER_USER;
         rs->n_rules++;
         seen_rule = 1;
     }

@@ -322,6 +322,26 @@ static void test_user_rules(void **state)
             ":2: pattern does not compile");
     refused("x.a userunknown /caf\xc3/\n", ":1: not valid UTF-8");
 
+    /* a user file may name a provider of its own */
+    write_tmp(path, sizeof path,
+              "provider Local Mail\nhost local-mail.test\nlocal.full mailboxfull /\\bLM-FULL\\b/\n"
+              "local.only suspend provider-only /closed/\n");
+    const char *pfiles[] = {path};
+    c = build(pfiles, 1, err, sizeof err);
+    unlink(path);
+    if (!c)
+        fail_msg("provider user file: %s", err);
+    bk_hints lh = {.host = "mx.local-mail.test"};
+    assert_int_equal(bk_classify(c, "452 LM-FULL", 11, NULL, &v, NULL), 0);
+    assert_string_equal(v.reason, "mailboxfull");
+    assert_string_equal(v.provider, "Local Mail");
+    assert_int_equal(v.tier, BK_TIER_USER);
+    assert_int_equal(bk_classify(c, "550 closed", 10, &lh, &v, NULL), 0);
+    assert_string_equal(v.reason, "suspend");
+    assert_int_equal(bk_classify(c, "550 closed", 10, NULL, &v, NULL), 0);
+    assert_string_not_equal(v.reason, "suspend");
+    bk_classifier_free(c);
+
     /* a missing file is named */
     const char *missing[] = {"/nonexistent/rules"};
     assert_null(build(missing, 1, err, sizeof err));
