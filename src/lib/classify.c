@@ -638,8 +638,12 @@ int bk_classify(const bk_classifier *c, const char *text, size_t len, const bk_h
     const bk_reason_info *ri = &c->reasons.r[reason];
     int t = out->permanence == BK_PERM_TRANSIENT;
     out->reason = ri->name;
-    out->hardbounce = ri->hard_when_permanent && out->permanence != BK_PERM_TRANSIENT &&
-                      out->permanence != BK_PERM_SUCCESS;
+    /* the address itself is bad: a permanent failure, or one with no code at
+     * all for the reasons that say so by their words alone */
+    out->hardbounce = ri->hard_when_permanent == 2
+                          ? out->permanence == BK_PERM_PERMANENT
+                          : ri->hard_when_permanent && out->permanence != BK_PERM_TRANSIENT &&
+                                out->permanence != BK_PERM_SUCCESS;
     out->category = ri->category;
     out->fault = ri->fault;
     out->suggestion = ri->suggestion[t];

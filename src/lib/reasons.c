@@ -103,7 +103,7 @@ int reasons_load(bk_reason_table *t, const char *name, const char *data, size_t 
         r->bounce_class[1] = dash_null(f[8]);
         r->pmta[0] = dash_null(f[9]);
         r->pmta[1] = dash_null(f[10]);
-        r->hard_when_permanent = strcmp(f[11], "yes") == 0;
+        r->hard_when_permanent = strcmp(f[11], "yes") == 0 ? 1 : strcmp(f[11], "5xx") == 0 ? 2 : 0;
     }
     for (int i = 0; i < BK_REASON_COUNT; i++)
         if (!seen[i]) {

@@ -14,7 +14,8 @@
 typedef struct {
     const char *name;
     int order;                /* 0 = first in precedence */
-    int hard_when_permanent;
+    int hard_when_permanent;  /* 1: hard unless transient or success; 2: only with a
+                                 permanent (5xx) code ("5xx" in the table) */
     const char *category;
     const char *fault;
     const char *suggestion[2];

@@ -54,6 +54,7 @@ static const char CODES[] = "# test codes\n"
                             "code.421 toomanyconn reply=421\n";
 static const char CORE_UNKNOWN[] = "userunknown.no-such-user userunknown /\\bno such user\\b/\n"
                                    "userunknown.rcpt-only userunknown cmd=RCPT /\\bnot here\\b/\n";
+static const char CORE_NOTACCEPT[] = "notaccept.no-mail notaccept /does not accept mail/\n";
 static const char CORE_BLOCKED[] = "blocked.listed blocked /\\blisted (at|on|in)\\b/\n"
                                    "blocked.vague blocked weak /\\bdenied\\b/\n";
 static const char CORE_SPAM[] = "spamdetected.spam spamdetected /\\bspam\\b/\n"
@@ -75,6 +76,7 @@ static bk_classifier *build(const char *const *user, size_t n_user, char *err, s
     bk_embedded_file files[] = {
         {"codes.rules", (const unsigned char *)CODES, sizeof CODES - 1},
         {"core/blocked.rules", (const unsigned char *)CORE_BLOCKED, sizeof CORE_BLOCKED - 1},
+        {"core/notaccept.rules", (const unsigned char *)CORE_NOTACCEPT, sizeof CORE_NOTACCEPT - 1},
         {"core/spamdetected.rules", (const unsigned char *)CORE_SPAM, sizeof CORE_SPAM - 1},
         {"core/userunknown.rules", (const unsigned char *)CORE_UNKNOWN, sizeof CORE_UNKNOWN - 1},
         {"providers/exmail.rules", (const unsigned char *)PROVIDER, sizeof PROVIDER - 1},
@@ -245,6 +247,14 @@ static void test_verdict_fields(void **state)
     v = verdict("no such user", NULL);
     assert_true(v.hardbounce);
     assert_int_equal(v.permanence, BK_PERM_UNKNOWN);
+    /* notaccept is hard only with a permanent code (DESIGN.md) */
+    v = verdict("556 5.1.10 example.net does not accept mail", NULL);
+    assert_string_equal(v.reason, "notaccept");
+    assert_true(v.hardbounce);
+    v = verdict("example.net does not accept mail", NULL);
+    assert_false(v.hardbounce);
+    v = verdict("421 example.net does not accept mail", NULL);
+    assert_false(v.hardbounce);
     /* a policy rejection is permanent but never hard */
     v = verdict("554 5.7.1 rejected", NULL);
     assert_string_equal(v.reason, "policyviolation");
