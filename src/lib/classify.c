@@ -271,6 +271,18 @@ static void cache_store(const hs_database_t *db, const char *path, const char *d
     cache_prune(parent);
 }
 
+/* pattern_flags - caseless, one report per scan; UTF-8 mode only for a
+ * pattern that holds non-ASCII text (it is costly, and an ASCII pattern means
+ * the same on UTF-8 text byte by byte) */
+static unsigned pattern_flags(const char *pattern)
+{
+    unsigned flags = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH;
+    for (const unsigned char *p = (const unsigned char *)pattern; *p; p++)
+        if (*p >= 0x80)
+            return flags | HS_FLAG_UTF8;
+    return flags;
+}
+
 /* compile - all rule and provider-text patterns into one database; pattern
  * ids are rule indices, then n_rules + text index */
 static int compile(bk_classifier *c, char *err, size_t errlen)
@@ -293,13 +305,13 @@ static int compile(bk_classifier *c, char *err, size_t errlen)
             continue;
         exprs[n] = c->rs.rules[i].pattern;
         ids[n] = (unsigned)i;
-        flags[n] = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH | HS_FLAG_UTF8;
+        flags[n] = pattern_flags(exprs[n]);
         n++;
     }
     for (size_t i = 0; i < c->rs.n_texts; i++) {
         exprs[n] = c->rs.texts[i].pattern;
         ids[n] = (unsigned)(c->rs.n_rules + i);
-        flags[n] = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH | HS_FLAG_UTF8;
+        flags[n] = pattern_flags(exprs[n]);
         n++;
     }
     int rc = 0;
