@@ -6,6 +6,7 @@
 
 #include <hs.h>
 #include <limits.h>
+#include <pthread.h>
 #include <string.h>
 
 void phrase_set_init(phrase_set *set, const char *const *phrases, size_t n)
@@ -115,12 +116,36 @@ static int on_phrase(unsigned id, unsigned long long from, unsigned long long to
 }
 
 static _Thread_local hs_scratch_t *phrase_scratch;
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+/* free_scratch - a thread's scratch space goes with the thread */
+static void free_scratch(void *p)
+{
+    hs_free_scratch(p);
+}
+
+static void make_key(void)
+{
+    pthread_key_create(&scratch_key, free_scratch);
+}
+
+/* thread_scratch - this thread's scratch space, made on first use */
+static hs_scratch_t *thread_scratch(const phrase_group *g)
+{
+    if (phrase_scratch)
+        return phrase_scratch;
+    pthread_once(&scratch_once, make_key);
+    if (hs_alloc_scratch(g->db, &phrase_scratch) != HS_SUCCESS)
+        return NULL;
+    pthread_setspecific(scratch_key, phrase_scratch);
+    return phrase_scratch;
+}
 
 size_t phrase_scan(const phrase_group *g, const char *s, size_t n, phrase_hit *hits, size_t max,
                    int *more)
 {
-    if (!g->db || n > UINT_MAX ||
-        (!phrase_scratch && hs_alloc_scratch(g->db, &phrase_scratch) != HS_SUCCESS))
+    if (!g->db || n > UINT_MAX || !thread_scratch(g))
         return phrase_scan_plain(g, s, n, hits, max, more);
     scan_ctx x = {g, s, hits, 0, max, 0};
     if (n)

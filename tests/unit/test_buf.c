@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "phrases.h"
 #include "text.h"
 
 static void test_buf_grows(void **state)
@@ -56,12 +57,58 @@ static void test_utf8(void **state)
     assert_int_equal(bk_utf8_seq_len((const unsigned char *)"\xF5\x80\x80\x80", 4), 0);
 }
 
+/* the Vectorscan scan and the plain loop find the same hits */
+static void test_phrases(void **state)
+{
+    (void)state;
+    static const char *const a[] = {"in reply to rcpt to command", "in reply to data command",
+                                    "after end of data", ">>> data", "h="};
+    static const char *const b[] = {"host ", "said:", "smtp;", "<<<"};
+    static phrase_set sa, sb;
+    static phrase_group g;
+    phrase_set_init(&sa, a, 5);
+    phrase_set_init(&sb, b, 4);
+    const phrase_set *sets[] = {&sa, &sb};
+    phrase_group_init(&g, sets, 2);
+    assert_non_null(g.db);
+    static const char *const texts[] = {
+        "host mx.example.com[192.0.2.1] said: 550 5.1.1 no (in reply to RCPT TO command)",
+        "SMTP error from remote mail server after end of data: host x H=y",
+        "smtp; 550 x\n>>> DATA\n<<< 554 no", "xhost said:said: ghost h=1 H=2", "", "h",
+        "IN REPLY TO DATA COMMAND in reply to data command"};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        phrase_hit x[16], y[16];
+        int mx, my;
+        size_t n = strlen(texts[i]);
+        size_t nx = phrase_scan(&g, texts[i], n, x, 16, &mx);
+        size_t ny = phrase_scan_plain(&g, texts[i], n, y, 16, &my);
+        assert_int_equal(nx, ny);
+        assert_int_equal(mx, my);
+        for (size_t k = 0; k < nx; k++) {
+            assert_int_equal(x[k].pos, y[k].pos);
+            assert_int_equal(x[k].set, y[k].set);
+            assert_int_equal(x[k].phrase, y[k].phrase);
+        }
+    }
+    /* only at word starts: "xhost" and "ghost" are not "host" */
+    phrase_hit h[16];
+    int more;
+    size_t n = phrase_scan(&g, "xhost ghost host ", 17, h, 16, &more);
+    assert_int_equal(n, 1);
+    assert_int_equal(h[0].pos, 12);
+    /* the bound holds and says there was more */
+    n = phrase_scan(&g, "h= h= h= h=", 11, h, 2, &more);
+    assert_int_equal(n, 2);
+    assert_true(more);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_buf_grows),
         cmocka_unit_test(test_ci_find),
         cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_phrases),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
