@@ -19,8 +19,14 @@ int cmd_classify(int argc, char **argv);
 int cmd_site(int argc, char **argv);
 
 /* cli_open_kb - the embedded knowledge base plus the user files given with
- * --kb; prints the error and returns NULL on failure */
-bk_kb *cli_open_kb(char **files, int nfiles);
+ * --kb and the configuration's 'kb = FILE' settings; prints the error and
+ * returns NULL on failure */
+bk_kb *cli_open_kb(const char *const *files, size_t nfiles);
+
+/* cli_push - append an option's value to a bounded list; prints the error
+ * and returns -1 when the list is full */
+int cli_push(const char *cmd, const char *option, const char **list, size_t *n, size_t max,
+             const char *value);
 
 /* cli_error - "bouncekit: CMD: message" on stderr */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -288,11 +288,8 @@ int cmd_classify(int argc, char **argv)
             st.explain = 1;
             break;
         case 'r':
-            if (n_rules == MAX_RULE_FILES) {
-                cli_error("classify", "at most %d --rules files", MAX_RULE_FILES);
+            if (cli_push("classify", "--rules", rule_files, &n_rules, MAX_RULE_FILES, optarg) != 0)
                 return EXIT_USAGE;
-            }
-            rule_files[n_rules++] = optarg;
             break;
         case 'C':
             config_path = optarg;

@@ -167,8 +167,9 @@ int cmd_explain(int argc, char **argv)
                                          {"from", required_argument, NULL, 'f'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    int json = 0, list = 0, nkb = 0;
-    char *kb_files[MAX_KB_FILES];
+    int json = 0, list = 0;
+    size_t nkb = 0;
+    const char *kb_files[MAX_KB_FILES];
     const char *from = NULL;
     optind = 1;
     int c;
@@ -181,11 +182,8 @@ int cmd_explain(int argc, char **argv)
             list = 1;
             break;
         case 'k':
-            if (nkb == MAX_KB_FILES) {
-                cli_error("explain", "at most %d --kb files", MAX_KB_FILES);
+            if (cli_push("explain", "--kb", kb_files, &nkb, MAX_KB_FILES, optarg) != 0)
                 return EXIT_USAGE;
-            }
-            kb_files[nkb++] = optarg;
             break;
         case 'f':
             from = optarg;

@@ -224,17 +224,15 @@ int cmd_site(int argc, char **argv)
                                          {"quiet", no_argument, NULL, 'q'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    char *kb_files[MAX_KB_FILES];
-    int nkb = 0, quiet = 0, c;
+    const char *kb_files[MAX_KB_FILES];
+    size_t nkb = 0;
+    int quiet = 0, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "hq", opts, NULL)) != -1) {
         switch (c) {
         case 'k':
-            if (nkb == MAX_KB_FILES) {
-                cli_error("site", "at most %d --kb files", MAX_KB_FILES);
+            if (cli_push("site", "--kb", kb_files, &nkb, MAX_KB_FILES, optarg) != 0)
                 return EXIT_USAGE;
-            }
-            kb_files[nkb++] = optarg;
             break;
         case 'q':
             quiet = 1;

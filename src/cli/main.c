@@ -3,6 +3,7 @@
  * the overall help and the version.
  */
 #include "cli.h"
+#include "config.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -56,22 +57,41 @@ void cli_error(const char *cmd, const char *fmt, ...)
     va_end(ap);
 }
 
-bk_kb *cli_open_kb(char **files, int nfiles)
+bk_kb *cli_open_kb(const char *const *files, size_t nfiles)
 {
     char err[512];
+    bk_config cfg;
+    if (config_load(&cfg, NULL) != 0)
+        return NULL;
     bk_kb *kb = bk_kb_open(err, sizeof err);
     if (!kb) {
         cli_error(NULL, "built-in knowledge base: %s", err);
+        config_free(&cfg);
         return NULL;
     }
-    for (int i = 0; i < nfiles; i++) {
-        if (bk_kb_load_file(kb, files[i], err, sizeof err) != 0) {
+    /* the configuration's files, then the command line's: later records win */
+    for (size_t i = 0; i < cfg.n_kb + nfiles; i++) {
+        const char *f = i < cfg.n_kb ? cfg.kb[i] : files[i - cfg.n_kb];
+        if (bk_kb_load_file(kb, f, err, sizeof err) != 0) {
             cli_error(NULL, "%s", err);
             bk_kb_close(kb);
-            return NULL;
+            kb = NULL;
+            break;
         }
     }
+    config_free(&cfg);
     return kb;
+}
+
+int cli_push(const char *cmd, const char *option, const char **list, size_t *n, size_t max,
+             const char *value)
+{
+    if (*n == max) {
+        cli_error(cmd, "at most %zu %s options", max, option);
+        return -1;
+    }
+    list[(*n)++] = value;
+    return 0;
 }
 
 int main(int argc, char **argv)
