@@ -568,7 +568,10 @@ int bk_classify(const bk_classifier *c, const char *text, size_t len, const bk_h
         int hc, hs, hd;
         if (hints->reply_code && bk_reply_code_valid(hints->reply_code))
             f.reply = hints->reply_code;
-        if (hints->status && bk_status_parse(hints->status, strlen(hints->status), &hc, &hs, &hd))
+        /* a known code wins over the text's, except that a bare X.0.0 ("something
+         * failed") gives way to a detailed code of the same class in the text */
+        if (hints->status && bk_status_parse(hints->status, strlen(hints->status), &hc, &hs, &hd) &&
+            !(hs == 0 && hd == 0 && f.c == hc && (f.s || f.d)))
             f.c = hc, f.s = hs, f.d = hd;
         if (hints->command)
             f.cmd = hints->command;

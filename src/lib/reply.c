@@ -243,11 +243,25 @@ static int status_strong(const char *s, size_t i)
     return 0;
 }
 
+/* after_unix_type - the number at i follows the diagnostic type "x-unix;"
+ * (RFC 3464 2.3.6), whose text is a program's exit status, not an SMTP reply */
+static int after_unix_type(const char *s, size_t i)
+{
+    while (i > 0 && is_blank((unsigned char)s[i - 1]))
+        i--;
+    if (i < 7 || s[i - 1] != ';')
+        return 0;
+    return bk_ci_prefix(s + i - 7, 6, "x-unix") &&
+           (i == 7 || !bk_is_alpha((unsigned char)s[i - 8]));
+}
+
 /* reply_strong - is a three-digit number at i in a place where reply codes
  * stand? */
 static int reply_strong(const char *s, size_t n, size_t i)
 {
     unsigned char c = prev_nonblank(s, i);
+    if (c == ';' && after_unix_type(s, i))
+        return 0; /* "X-Unix; 255": the exit status of a local program */
     if (c == 0 || c == '\n' || c == '\r' || c == ':' || c == ';' || c == '>' || c == '#' ||
         c == '(' || c == '[' || c == '"')
         return 1;

@@ -220,6 +220,13 @@ static void test_hints(void **state)
     v = verdict("450 4.1.1 whatever", &perm);
     assert_string_equal(v.reason, "mailboxfull");
     assert_string_equal(v.status, "5.2.2");
+    /* a bare X.0.0 hint gives way to the text's detailed code of its class */
+    bk_hints generic = {.status = "5.0.0"};
+    v = verdict("550 5.2.2 whatever", &generic);
+    assert_string_equal(v.status, "5.2.2");
+    assert_string_equal(v.reason, "mailboxfull");
+    v = verdict("450 4.2.2 whatever", &generic);
+    assert_string_equal(v.status, "5.0.0");
     /* a malformed hint is ignored */
     bk_hints bad = {.status = "9.9.9", .reply_code = 999};
     v = verdict("550 5.1.1 x", &bad);

@@ -179,6 +179,9 @@ static const shape SHAPES[] = {
      550, "5.1.1", BK_CMD_NONE, "", "", "<w@example.com>: Recipient address rejected: User unknown",
      0, ""},
     {"smtp;550 5.1.1 User unknown", 550, "5.1.1", BK_CMD_NONE, "", "", "User unknown", 0, ""},
+    /* x-unix: the exit status of a local delivery program, not a reply code */
+    {"X-Unix; 255", 0, "", BK_CMD_NONE, "", "", "255", 0, ""},
+    {"x-unix; 75 temporary failure", 0, "", BK_CMD_NONE, "", "", "75 temporary failure", 0, ""},
     {"X-Postfix; unknown user: \"heidi\"", 0, "", BK_CMD_NONE, "", "", "unknown user: \"heidi\"",
      0, ""},
     {"X-Postfix; host mx.example.com[192.0.2.10] said: 550 5.1.1 User unknown (in reply to RCPT "
