@@ -175,8 +175,11 @@ static int cache_path(const bk_classifier *c, char *buf, size_t len, char *dir, 
         snprintf(dir, dirlen, "%s/.cache/bouncekit", getenv("HOME"));
     else
         return 0;
-    /* the Vectorscan version and the platform are part of the name too */
+    /* the Vectorscan version and the way patterns are compiled (bump
+     * COMPILE_SCHEME when that changes) are part of the name too */
+    static const char COMPILE_SCHEME[] = "lower-case ASCII, 2";
     uint64_t h = hash_bytes(c->source_hash, hs_version(), strlen(hs_version()));
+    h = hash_bytes(h, COMPILE_SCHEME, sizeof COMPILE_SCHEME);
     int n = snprintf(buf, len, "%s/rules-%016llx.hsdb", dir, (unsigned long long)h);
     return n > 0 && (size_t)n < len;
 }
@@ -271,16 +274,45 @@ static void cache_store(const hs_database_t *db, const char *path, const char *d
     cache_prune(parent);
 }
 
-/* pattern_flags - caseless, one report per scan; UTF-8 mode only for a
- * pattern that holds non-ASCII text (it is costly, and an ASCII pattern means
- * the same on UTF-8 text byte by byte) */
-static unsigned pattern_flags(const char *pattern)
+/* is_ascii - the pattern holds no byte >= 0x80 */
+static int is_ascii(const char *pattern)
 {
-    unsigned flags = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH;
     for (const unsigned char *p = (const unsigned char *)pattern; *p; p++)
         if (*p >= 0x80)
-            return flags | HS_FLAG_UTF8;
-    return flags;
+            return 0;
+    return 1;
+}
+
+/* pattern_flags - one report per scan. The text is scanned in ASCII lower
+ * case, so an ASCII pattern (compiled in lower case, see lower_pattern) needs
+ * neither caseless matching nor UTF-8 mode, both costly; a pattern with
+ * non-ASCII text keeps both, for the case of its other letters. */
+static unsigned pattern_flags(const char *pattern)
+{
+    if (is_ascii(pattern))
+        return HS_FLAG_SINGLEMATCH;
+    return HS_FLAG_SINGLEMATCH | HS_FLAG_CASELESS | HS_FLAG_UTF8;
+}
+
+/* lower_pattern - an ASCII pattern with its letters in lower case, escapes
+ * (\S, \W, \x41 ...) left as they are; NULL on allocation failure */
+static char *lower_pattern(const char *pattern)
+{
+    size_t n = strlen(pattern);
+    char *out = malloc(n + 1);
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i <= n; i++) {
+        char ch = pattern[i];
+        if (ch == '\\' && i + 1 < n) {
+            out[i] = ch;
+            out[i + 1] = pattern[i + 1];
+            i++;
+            continue;
+        }
+        out[i] = (ch >= 'A' && ch <= 'Z') ? (char)(ch + 32) : ch;
+    }
+    return out;
 }
 
 /* compile - all rule and provider-text patterns into one database; pattern
@@ -300,18 +332,31 @@ static int compile(bk_classifier *c, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    for (size_t i = 0; i < c->rs.n_rules; i++) {
-        if (!c->rs.rules[i].pattern)
-            continue;
-        exprs[n] = c->rs.rules[i].pattern;
-        ids[n] = (unsigned)i;
-        flags[n] = pattern_flags(exprs[n]);
-        n++;
+    char **owned = calloc(total ? total : 1, sizeof *owned);
+    if (!owned) {
+        free(exprs), free(flags), free(ids);
+        snprintf(err, errlen, "out of memory");
+        return -1;
     }
-    for (size_t i = 0; i < c->rs.n_texts; i++) {
-        exprs[n] = c->rs.texts[i].pattern;
-        ids[n] = (unsigned)(c->rs.n_rules + i);
-        flags[n] = pattern_flags(exprs[n]);
+    for (size_t i = 0; i < total; i++) {
+        const char *pat = i < c->rs.n_rules ? c->rs.rules[i].pattern
+                                            : c->rs.texts[i - c->rs.n_rules].pattern;
+        if (!pat)
+            continue;
+        flags[n] = pattern_flags(pat);
+        ids[n] = (unsigned)i;
+        if (!(flags[n] & HS_FLAG_CASELESS)) {
+            owned[n] = lower_pattern(pat);
+            if (!owned[n]) {
+                for (size_t k = 0; k < n; k++)
+                    free(owned[k]);
+                free(owned), free(exprs), free(flags), free(ids);
+                snprintf(err, errlen, "out of memory");
+                return -1;
+            }
+            pat = owned[n];
+        }
+        exprs[n] = pat;
         n++;
     }
     int rc = 0;
@@ -338,7 +383,9 @@ static int compile(bk_classifier *c, char *err, size_t errlen)
         } else if (cached)
             cache_store(c->db, path, dir);
     }
-    free(exprs), free(flags), free(ids);
+    for (size_t k = 0; k < n; k++)
+        free(owned[k]);
+    free(owned), free(exprs), free(flags), free(ids);
     return rc;
 }
 
@@ -595,7 +642,11 @@ int bk_classify(const bk_classifier *c, const char *text, size_t len, const bk_h
         hs_scratch_t *s = scratch_for(c);
         if (!s)
             return -1;
-        hs_scan(c->db, r->text, (unsigned)r->text_len, 0, s, on_match, &hits);
+        /* the ASCII patterns are compiled in lower case: scan the text so */
+        char lower[BK_REPLY_TEXT_MAX];
+        for (size_t i = 0; i < r->text_len; i++)
+            lower[i] = (char)bk_lower((unsigned char)r->text[i]);
+        hs_scan(c->db, lower, (unsigned)r->text_len, 0, s, on_match, &hits);
     }
     /* a provider's text pattern recognises it too */
     for (size_t i = 0; i < hits.n && f.provider < 0; i++)
