@@ -8,3 +8,6 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc)" >/dev/null
 echo "== bouncekit explain --from samples/replies.txt"
 ./build/bouncekit explain --from samples/replies.txt
+echo
+echo "== bouncekit classify --table (the same sample replies)"
+grep -v '^#' samples/replies.txt | ./build/bouncekit classify --table
