@@ -16,6 +16,7 @@
  */
 #include "classify_internal.h"
 #include "embedded.h"
+#include "file.h"
 #include "reasons.h"
 #include "rules.h"
 #include "text.h"
@@ -67,49 +68,6 @@ static rules_kind kind_of(const char *name)
     if (strncmp(name, "core/", 5) == 0)
         return RULES_CORE;
     return RULES_CODES;
-}
-
-/* read_file - a whole file into memory (at most 16 MiB) */
-static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: cannot open", path);
-        return NULL;
-    }
-    size_t cap = 65536, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-        if (n == cap) {
-            if (cap >= (size_t)16 << 20) {
-                snprintf(err, errlen, "%s: larger than 16 MiB", path);
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            char *p = realloc(buf, cap * 2);
-            if (!p) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = p;
-            cap *= 2;
-        }
-    }
-    if (buf && ferror(f)) {
-        snprintf(err, errlen, "%s: read error", path);
-        free(buf);
-        buf = NULL;
-    } else if (!buf && !err[0])
-        snprintf(err, errlen, "%s: out of memory", path);
-    fclose(f);
-    *len = n;
-    return buf;
 }
 
 /* rank_less - precedence between two rules (see the top comment) */
@@ -414,7 +372,7 @@ bk_classifier *classifier_build(const char *const *rule_files, size_t n_files,
     /* user files first: they take precedence */
     for (size_t i = 0; i < n_files; i++) {
         size_t len;
-        char *data = read_file(rule_files[i], &len, err, errlen);
+        char *data = bk_read_file(rule_files[i], (size_t)16 << 20, &len, err, errlen);
         if (!data)
             goto fail;
         int rc = rules_parse(&c->rs, rule_files[i], data, len, RULES_USER, err, errlen);

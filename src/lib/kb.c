@@ -12,10 +12,10 @@
  * When both codes are given, the enhanced code's record explains and the
  * reply code's class decides the permanence (bk_decide()).
  */
+#include "file.h"
 #include "kb_internal.h"
 #include "text.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,47 +95,13 @@ int bk_kb_load_buffer(bk_kb *kb, const char *name, const char *data, size_t len,
 
 int bk_kb_load_file(bk_kb *kb, const char *path, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        if (err && errlen)
-            snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    char dummy[8];
+    size_t len;
+    if (!err || !errlen)
+        err = dummy, errlen = sizeof dummy;
+    char *data = bk_read_file(path, (size_t)64 << 20, &len, err, errlen);
+    if (!data)
         return -1;
-    }
-    char *data = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (len == cap) {
-            if (cap >= (size_t)64 << 20) {
-                fclose(f);
-                free(data);
-                if (err && errlen)
-                    snprintf(err, errlen, "%s: file larger than 64 MiB", path);
-                return -1;
-            }
-            cap = cap ? cap * 2 : 65536;
-            char *p = realloc(data, cap);
-            if (!p) {
-                fclose(f);
-                free(data);
-                if (err && errlen)
-                    snprintf(err, errlen, "%s: out of memory", path);
-                return -1;
-            }
-            data = p;
-        }
-        size_t got = fread(data + len, 1, cap - len, f);
-        len += got;
-        if (got == 0)
-            break;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(data);
-        if (err && errlen)
-            snprintf(err, errlen, "%s: read error", path);
-        return -1;
-    }
     int rc = bk_kb_load_buffer(kb, path, data, len, err, errlen);
     free(data);
     return rc;
