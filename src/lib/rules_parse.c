@@ -45,8 +45,8 @@ static int grow(void **items, size_t *cap, size_t n, size_t size)
     return 0;
 }
 
-/* dup - a NUL-terminated copy of n bytes */
-static char *dup(const char *p, size_t n)
+/* copy_n - a NUL-terminated copy of n bytes */
+static char *copy_n(const char *p, size_t n)
 {
     char *s = malloc(n + 1);
     if (s) {
@@ -305,7 +305,7 @@ static int parse_header(bk_ruleset *rs, const char *file, const char *line, cons
             return fail(err, errlen, file, lineno, "out of memory", NULL, 0);
         bk_provider *pv = &rs->providers[rs->n_providers];
         memset(pv, 0, sizeof *pv);
-        pv->name = dup(name, nl);
+        pv->name = copy_n(name, nl);
         if (!pv->name)
             return fail(err, errlen, file, lineno, "out of memory", NULL, 0);
         rs->n_providers++;
@@ -323,7 +323,7 @@ static int parse_header(bk_ruleset *rs, const char *file, const char *line, cons
             if (!h)
                 return fail(err, errlen, file, lineno, "out of memory", NULL, 0);
             pv->hosts = h;
-            h[cap] = dup(tok, tl);
+            h[cap] = copy_n(tok, tl);
             if (!h[cap])
                 return fail(err, errlen, file, lineno, "out of memory", NULL, 0);
             for (size_t i = 0; i < tl; i++)
@@ -341,7 +341,7 @@ static int parse_header(bk_ruleset *rs, const char *file, const char *line, cons
     if (grow((void **)&rs->texts, &rs->cap_texts, rs->n_texts, sizeof *rs->texts))
         return fail(err, errlen, file, lineno, "out of memory", NULL, 0);
     bk_provider_text *t = &rs->texts[rs->n_texts];
-    t->pattern = dup(pat, pl);
+    t->pattern = copy_n(pat, pl);
     t->provider = pi;
     t->file = file;
     t->line = lineno;
@@ -448,8 +448,8 @@ static int parse_rule(bk_ruleset *rs, const char *file, const char *line, const 
         r->subject_mask |= r->status[i].s < 0 ? 0x1ffu
                            : r->status[i].s < 8 ? 1u << r->status[i].s
                                                 : 1u << 8;
-    r->id = dup(id, idl);
-    r->pattern = pat ? dup(pat, pl) : NULL;
+    r->id = copy_n(id, idl);
+    r->pattern = pat ? copy_n(pat, pl) : NULL;
     if (!r->id || (pat && !r->pattern)) {
         free_rule(r);
         return fail(err, errlen, file, lineno, "out of memory", NULL, 0);
@@ -463,7 +463,7 @@ int rules_parse(bk_ruleset *rs, const char *name, const char *data, size_t len, 
     size_t rules0 = rs->n_rules, providers0 = rs->n_providers, texts0 = rs->n_texts;
     if (grow((void **)&rs->files, &rs->cap_files, rs->n_files, sizeof *rs->files))
         return fail(err, errlen, name, 0, "out of memory", NULL, 0);
-    char *file = dup(name, strlen(name));
+    char *file = copy_n(name, strlen(name));
     if (!file)
         return fail(err, errlen, name, 0, "out of memory", NULL, 0);
     rs->files[rs->n_files++] = file;
