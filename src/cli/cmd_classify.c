@@ -135,9 +135,10 @@ static void emit_row(run_state *st, const bk_verdict *v, const bk_reply *r)
                "SUGGESTION", "TEXT");
         term_style(&st->t, NULL);
     }
+    /* the text gets what the terminal has left, and never less than 40 columns */
     int room = st->t.width - 64;
-    if (room < 20)
-        room = 20;
+    if (room < 40)
+        room = 40;
     printf("%-15s %-4s %-9s %-11.11s %-20.20s %.*s%s\n", v->reason, v->hardbounce ? "yes" : "no",
            bk_permanence_name(v->permanence), v->provider ? v->provider : "-", v->suggestion,
            (int)((size_t)room < r->text_len ? (size_t)room : r->text_len), r->text,
