@@ -63,6 +63,11 @@ typedef enum {
 /* bk_command_name - "RCPT", "DATA", ... ; "" for BK_CMD_NONE */
 const char *bk_command_name(bk_command c);
 
+/* bk_command_parse - the command named by len bytes, any case: the names of
+ * bk_command_name, also "RCPT TO", "MAIL FROM", "LHLO" and "." (end of data);
+ * BK_CMD_NONE when it names none */
+bk_command bk_command_parse(const char *name, size_t len);
+
 /* ------------------------------------------------------------------------
  * SMTP reply parser
  * ---------------------------------------------------------------------- */

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -165,9 +164,6 @@ static int one(run_state *st, const char *text, size_t len)
     return 0;
 }
 
-/* parse_command - a command name for --command or a "command" key */
-static bk_command parse_command(const char *s);
-
 /* one_json - one JSON Lines input: {"text": ..., hints...}; lineno for errors */
 static int one_json(run_state *st, const char *line, size_t len, size_t lineno)
 {
@@ -195,7 +191,7 @@ static int one_json(run_state *st, const char *line, size_t len, size_t lineno)
     if ((v = json_object_get(o, "replycode")) && json_is_integer(v))
         st->hints.reply_code = (int)json_integer_value(v);
     if ((v = json_object_get(o, "command")) && json_is_string(v))
-        st->hints.command = parse_command(json_string_value(v));
+        st->hints.command = bk_command_parse(json_string_value(v), json_string_length(v));
     if ((v = json_object_get(o, "host")) && json_is_string(v))
         st->hints.host = json_string_value(v);
     if ((v = json_object_get(o, "domain")) && json_is_string(v))
@@ -244,20 +240,6 @@ static int from_stdin(run_state *st)
     return rc;
 }
 
-static bk_command parse_command(const char *s)
-{
-    for (int c = BK_CMD_CONNECT; c <= BK_CMD_QUIT; c++)
-        if (strcasecmp(s, bk_command_name((bk_command)c)) == 0)
-            return (bk_command)c;
-    if (strcasecmp(s, "RCPT TO") == 0)
-        return BK_CMD_RCPT;
-    if (strcasecmp(s, "MAIL FROM") == 0)
-        return BK_CMD_MAIL;
-    if (strcmp(s, ".") == 0)
-        return BK_CMD_DATA;
-    return BK_CMD_NONE;
-}
-
 int cmd_classify(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -302,7 +284,7 @@ int cmd_classify(int argc, char **argv)
             st.hints.domain = optarg;
             break;
         case 'c':
-            st.hints.command = parse_command(optarg);
+            st.hints.command = bk_command_parse(optarg, strlen(optarg));
             if (!st.hints.command) {
                 cli_error("classify", "--command: unknown SMTP command '%s'", optarg);
                 return EXIT_USAGE;

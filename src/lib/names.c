@@ -3,6 +3,9 @@
  * SMTP commands, deciders) and the library version.
  */
 #include "bouncekit.h"
+#include "text.h"
+
+#include <string.h>
 
 const char *bk_version(void)
 {
@@ -45,6 +48,26 @@ const char *bk_command_name(bk_command c)
     if ((unsigned)c < sizeof names / sizeof names[0])
         return names[c];
     return "";
+}
+
+bk_command bk_command_parse(const char *name, size_t len)
+{
+    static const struct {
+        const char *name;
+        bk_command cmd;
+    } extra[] = {{"RCPT TO", BK_CMD_RCPT}, {"MAIL FROM", BK_CMD_MAIL}, {"LHLO", BK_CMD_EHLO},
+                 {".", BK_CMD_DATA}};
+    if (!name)
+        return BK_CMD_NONE;
+    for (int c = BK_CMD_CONNECT; c <= BK_CMD_QUIT; c++) {
+        const char *n = bk_command_name((bk_command)c);
+        if (strlen(n) == len && bk_ci_prefix(name, len, n))
+            return (bk_command)c;
+    }
+    for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
+        if (strlen(extra[i].name) == len && bk_ci_prefix(name, len, extra[i].name))
+            return extra[i].cmd;
+    return BK_CMD_NONE;
 }
 
 const char *bk_decider_name(bk_decider d)

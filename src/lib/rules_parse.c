@@ -132,17 +132,6 @@ static int parse_reply(const char *p, size_t len, short *lo, short *hi)
     return 0;
 }
 
-/* command_bit - bit of a command name, 0 when unknown */
-static unsigned command_bit(const char *p, size_t len)
-{
-    for (int c = BK_CMD_CONNECT; c <= BK_CMD_QUIT; c++) {
-        const char *name = bk_command_name((bk_command)c);
-        if (strlen(name) == len && bk_ci_prefix(p, len, name))
-            return 1u << c;
-    }
-    return 0;
-}
-
 /* split_list - call fn for each comma-separated item; stops at an error */
 static int each_item(const char *p, size_t len, int (*fn)(void *, const char *, size_t), void *ctx)
 {
@@ -189,10 +178,10 @@ static int add_class(void *ctx, const char *p, size_t len)
 static int add_cmd(void *ctx, const char *p, size_t len)
 {
     bk_rule *r = ctx;
-    unsigned bit = command_bit(p, len);
-    if (!bit)
+    bk_command c = bk_command_parse(p, len);
+    if (c == BK_CMD_NONE)
         return -1;
-    r->cmd_mask |= bit;
+    r->cmd_mask |= 1u << c;
     return 0;
 }
 

@@ -23,14 +23,6 @@
 #define HARD_FLOOR 0.98
 #define PROVIDER_FLOOR 0.95
 
-static bk_command command_of(const char *s)
-{
-    for (int c = BK_CMD_CONNECT; c <= BK_CMD_QUIT; c++)
-        if (strcmp(s, bk_command_name((bk_command)c)) == 0)
-            return (bk_command)c;
-    return BK_CMD_NONE;
-}
-
 /* unescape - "\n" to a line break, in place */
 static size_t unescape(char *s)
 {
@@ -82,7 +74,7 @@ static void test_table(void **state)
         int hard = strcmp(col[1], "true") == 0;
         size_t len = unescape(col[6]);
         bk_hints h = {0};
-        h.command = command_of(command);
+        h.command = bk_command_parse(command, strlen(command));
         if (strcmp(host, "-") != 0)
             h.host = host;
         bk_verdict v;

@@ -1198,9 +1198,28 @@ static void test_empty(void **state)
     assert_int_equal(r.decided_by, BK_DECIDE_NONE);
 }
 
+/* command names both ways */
+static void test_command_names(void **state)
+{
+    (void)state;
+    for (int c = BK_CMD_CONNECT; c <= BK_CMD_QUIT; c++) {
+        const char *n = bk_command_name((bk_command)c);
+        assert_int_equal(bk_command_parse(n, strlen(n)), c);
+    }
+    assert_int_equal(bk_command_parse("rcpt", 4), BK_CMD_RCPT);
+    assert_int_equal(bk_command_parse("RCPT TO", 7), BK_CMD_RCPT);
+    assert_int_equal(bk_command_parse("mail from", 9), BK_CMD_MAIL);
+    assert_int_equal(bk_command_parse(".", 1), BK_CMD_DATA);
+    assert_int_equal(bk_command_parse("RCPTX", 4), BK_CMD_RCPT); /* len bytes only */
+    assert_int_equal(bk_command_parse("FROB", 4), BK_CMD_NONE);
+    assert_int_equal(bk_command_parse("", 0), BK_CMD_NONE);
+    assert_int_equal(bk_command_parse(NULL, 0), BK_CMD_NONE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_command_names),
         cmocka_unit_test(test_shapes),
         cmocka_unit_test(test_shape_prefixes),
         cmocka_unit_test(test_decide),
