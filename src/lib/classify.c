@@ -490,14 +490,14 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
 }
 
 /* host_is - host equals suffix or ends with "." suffix (ASCII, any case) */
-static int host_is(const char *host, size_t hl, const char *suffix)
+static int host_is(const char *host, size_t hl, const bk_host_suffix *suffix)
 {
-    size_t sl = strlen(suffix);
+    size_t sl = suffix->len;
     if (sl > hl)
         return 0;
     const char *tail = host + hl - sl;
     for (size_t i = 0; i < sl; i++)
-        if (bk_lower((unsigned char)tail[i]) != (unsigned char)suffix[i])
+        if (bk_lower((unsigned char)tail[i]) != (unsigned char)suffix->name[i])
             return 0;
     return hl == sl || tail[-1] == '.';
 }
@@ -511,7 +511,7 @@ static int provider_by_host(const bk_classifier *c, const char *host, size_t hl)
         return -1;
     for (size_t p = 0; p < c->rs.n_providers; p++)
         for (size_t h = 0; h < c->rs.providers[p].n_hosts; h++)
-            if (host_is(host, hl, c->rs.providers[p].hosts[h]))
+            if (host_is(host, hl, &c->rs.providers[p].hosts[h]))
                 return (int)p;
     return -1;
 }

@@ -39,8 +39,13 @@ typedef struct {
 } bk_rule;
 
 typedef struct {
+    char *name; /* lower case */
+    size_t len;
+} bk_host_suffix;
+
+typedef struct {
     char *name;
-    char **hosts;
+    bk_host_suffix *hosts;
     size_t n_hosts;
 } bk_provider;
 

@@ -248,7 +248,7 @@ static void rollback(bk_ruleset *rs, size_t rules, size_t providers, size_t text
     while (rs->n_providers > providers) {
         bk_provider *p = &rs->providers[--rs->n_providers];
         for (size_t i = 0; i < p->n_hosts; i++)
-            free(p->hosts[i]);
+            free(p->hosts[i].name);
         free(p->hosts);
         free(p->name);
     }
@@ -308,15 +308,16 @@ static int parse_header(bk_ruleset *rs, const char *file, const char *line, cons
     if (is_host) {
         while (next_token(&p, end, &tok, &tl)) {
             size_t cap = pv->n_hosts;
-            char **h = realloc(pv->hosts, (cap + 1) * sizeof *h);
+            bk_host_suffix *h = realloc(pv->hosts, (cap + 1) * sizeof *h);
             if (!h)
                 return fail(err, errlen, file, lineno, "out of memory", NULL, 0);
             pv->hosts = h;
-            h[cap] = copy_n(tok, tl);
-            if (!h[cap])
+            h[cap].name = copy_n(tok, tl);
+            h[cap].len = tl;
+            if (!h[cap].name)
                 return fail(err, errlen, file, lineno, "out of memory", NULL, 0);
             for (size_t i = 0; i < tl; i++)
-                h[cap][i] = (char)bk_lower((unsigned char)h[cap][i]);
+                h[cap].name[i] = (char)bk_lower((unsigned char)h[cap].name[i]);
             pv->n_hosts++;
         }
         return 1;
