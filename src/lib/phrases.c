@@ -15,23 +15,10 @@ void phrase_set_init(phrase_set *set, const char *const *phrases, size_t n)
         n = PHRASE_SET_MAX;
     set->phrases = phrases;
     set->n = n;
-    unsigned count[256] = {0};
     for (size_t i = 0; i < n; i++) {
         size_t len = strlen(phrases[i]);
         set->len[i] = (unsigned char)(len < 255 ? len : 255);
-        count[(unsigned char)phrases[i][0]]++;
     }
-    unsigned pos = 0;
-    for (int b = 0; b < 256; b++) {
-        set->start[b] = (unsigned char)pos;
-        pos += count[b];
-    }
-    set->start[256] = (unsigned char)pos;
-    unsigned fill[256];
-    for (int b = 0; b < 256; b++)
-        fill[b] = set->start[b];
-    for (size_t i = 0; i < n; i++)
-        set->order[fill[(unsigned char)phrases[i][0]]++] = (unsigned char)i;
 }
 
 void phrase_group_init(phrase_group *g, const phrase_set *const *sets, size_t n)

@@ -21,8 +21,6 @@ typedef struct {
     const char *const *phrases; /* lower-case */
     size_t n;
     unsigned char len[PHRASE_SET_MAX];
-    unsigned char order[PHRASE_SET_MAX]; /* phrase numbers grouped by first byte */
-    unsigned char start[257];            /* bucket of byte b: order[start[b] .. start[b+1]) */
 } phrase_set;
 
 typedef struct {
@@ -31,7 +29,7 @@ typedef struct {
     size_t pos;
 } phrase_hit;
 
-/* phrase_set_init - index a table of at most PHRASE_SET_MAX phrases, each
+/* phrase_set_init - take a table of at most PHRASE_SET_MAX phrases, each
  * shorter than 256 bytes (not thread-safe: call once, before any scan) */
 void phrase_set_init(phrase_set *set, const char *const *phrases, size_t n);
 
