@@ -329,11 +329,105 @@ size_t bk_classifier_rule_count(const bk_classifier *c);
 int bk_classify(const bk_classifier *c, const char *text, size_t len, const bk_hints *hints,
                 bk_verdict *out, bk_reply *parsed);
 
+/* bk_verdict_set_reason - give v another reason (a report that says why on
+ * its own, such as a complaint): reason, hardbounce, category, fault,
+ * suggestion, severity and bounce classes follow from it and from v's
+ * permanence; rule becomes "". Returns -1 when reason is not one of the 36. */
+int bk_verdict_set_reason(const bk_classifier *c, bk_verdict *v, const char *reason);
+
 /* bk_reason_valid - 1 when name is one of the 36 reasons */
 int bk_reason_valid(const char *name);
 
 /* bk_reason_names - the 36 reason names in precedence order, NULL-terminated */
 const char *const *bk_reason_names(void);
+
+/* ------------------------------------------------------------------------
+ * Decoding bounce messages (RFC 3464 DSNs, RFC 5965 complaints, RFC 3834
+ * auto-replies and the formats of real MTAs and providers)
+ * ---------------------------------------------------------------------- */
+
+typedef struct bk_decoder bk_decoder;
+
+#define BK_ADDR_MAX 320
+#define BK_FIELD_MAX 256
+
+/* One failed (or, when asked for, delayed, delivered or auto-replied)
+ * recipient of a bounce message. Strings are UTF-8 and NUL-terminated;
+ * empty when the message does not say. */
+typedef struct {
+    char timestamp[32];             /* when it happened, "2026-01-02T03:04:05+09:00" */
+    long long epoch;                /* the same in seconds since 1970 (0: unknown) */
+    char addresser[BK_ADDR_MAX];    /* the sender of the returned message */
+    char recipient[BK_ADDR_MAX];    /* the address that failed */
+    char action[16];                /* failed, delayed, delivered, relayed, expanded */
+    char diagnosticcode[BK_REPLY_TEXT_MAX]; /* the remote server's text */
+    char diagnostictype[16];        /* SMTP, X-Postfix, X-Unix, ... */
+    char rhost[BK_FIELD_MAX];       /* the remote host that answered */
+    char lhost[BK_FIELD_MAX];       /* the host that reported */
+    char decodedby[32];             /* the format that read it: rfc3464, postfix, ... */
+    char messageid[BK_FIELD_MAX];   /* Message-ID of the returned message */
+    char subject[BK_FIELD_MAX];     /* Subject of the returned message */
+    char listid[BK_FIELD_MAX];      /* List-Id of the returned message */
+    char feedbacktype[32];          /* abuse, fraud, opt-out, ... (complaints) */
+    char token[41];                 /* SHA-1 of addresser, recipient and time */
+    bk_verdict verdict;             /* reason, hardbounce, status, reply code ... */
+} bk_bounce;
+
+/* what bk_decode made of one message */
+typedef enum {
+    BK_DECODED = 0,     /* a bounce: n recipients (n >= 1) */
+    BK_NOT_BOUNCE,      /* read, but not a bounce (why says what it is) */
+    BK_UNREADABLE       /* could not be read as a message (why says why) */
+} bk_decode_status;
+
+typedef struct {
+    bk_decode_status status;
+    char why[256];                 /* for BK_NOT_BOUNCE and BK_UNREADABLE */
+    bk_bounce *bounces;            /* owned by the decoder: valid until the next call */
+    size_t n;
+    size_t dropped;                /* recipients past BK_DECODE_RCPT_MAX, not listed */
+} bk_decoded;
+
+#define BK_DECODE_RCPT_MAX 1000
+
+typedef struct {
+    int vacation;   /* report auto-replies (reason vacation) instead of skipping them */
+    int delivered;  /* report success notifications (reason delivered) */
+} bk_decode_options;
+
+/* bk_decoder_new - a decoder that gives verdicts with classifier c (which
+ * must outlive it); options may be NULL. One decoder per thread. */
+bk_decoder *bk_decoder_new(const bk_classifier *c, const bk_decode_options *options);
+
+/* bk_decoder_free - release everything */
+void bk_decoder_free(bk_decoder *d);
+
+/* bk_decode - decode one message of len bytes (LF, CRLF or CR line ends).
+ * Returns 0 and fills out (see its status); -1 only when out of memory. */
+int bk_decode(bk_decoder *d, const char *msg, size_t len, bk_decoded *out);
+
+/* bk_decode_formats - the names of every format the decoder knows, NULL-terminated */
+const char *const *bk_decode_formats(void);
+
+/* Mailboxes: a message file, an mbox file, a Maildir, a directory tree of
+ * these, gzip-compressed files, or "-" for standard input, read as a stream
+ * of messages. */
+typedef struct bk_mailbox bk_mailbox;
+
+/* bk_mailbox_open - open path; NULL with the reason in err on failure */
+bk_mailbox *bk_mailbox_open(const char *path, char *err, size_t errlen);
+
+/* bk_mailbox_next - the next message: 1 with msg/len/origin set (valid until
+ * the next call), 0 at the end, -1 when one item could not be read (origin
+ * and err say which and why; the next call goes on with the rest) */
+int bk_mailbox_next(bk_mailbox *mb, const char **msg, size_t *len, const char **origin,
+                    char *err, size_t errlen);
+
+/* bk_mailbox_bytes - bytes read so far (compressed size for .gz), for progress */
+unsigned long long bk_mailbox_bytes(const bk_mailbox *mb);
+
+/* bk_mailbox_close - release everything */
+void bk_mailbox_close(bk_mailbox *mb);
 
 #ifdef __cplusplus
 }

@@ -15,6 +15,8 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 int cmd_explain(int argc, char **argv);
 /* cmd_classify - bouncekit classify */
 int cmd_classify(int argc, char **argv);
+/* cmd_decode - bouncekit decode */
+int cmd_decode(int argc, char **argv);
 /* cmd_site - bouncekit site */
 int cmd_site(int argc, char **argv);
 
@@ -22,6 +24,13 @@ int cmd_site(int argc, char **argv);
  * --kb and the configuration's 'kb = FILE' settings; prints the error and
  * returns NULL on failure */
 bk_kb *cli_open_kb(const char *const *files, size_t nfiles);
+
+/* cli_open_classifier - the built-in rules after the user rule files given
+ * on the command line and the configuration's 'rules = FILE' settings (the
+ * configuration file config_path, NULL for the default place); prints the
+ * error and returns NULL on failure */
+bk_classifier *cli_open_classifier(const char *cmd, const char *const *rule_files, size_t n,
+                                   const char *config_path);
 
 /* cli_push - append an option's value to a bounded list; prints the error
  * and returns -1 when the list is full */

@@ -4,7 +4,6 @@
  * default when stdout is not a terminal) or as an aligned table.
  */
 #include "cli.h"
-#include "config.h"
 #include "term.h"
 
 #include <getopt.h>
@@ -254,7 +253,7 @@ int cmd_classify(int argc, char **argv)
     memset(&st, 0, sizeof st);
     term_init(&st.t, stdout);
     st.json = !isatty(fileno(stdout));
-    const char *rule_files[MAX_RULE_FILES * 2];
+    const char *rule_files[MAX_RULE_FILES];
     size_t n_rules = 0;
     const char *config_path = NULL;
     int c;
@@ -322,19 +321,9 @@ int cmd_classify(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
-    bk_config cfg;
-    if (config_load(&cfg, config_path) != 0)
+    bk_classifier *clf = cli_open_classifier("classify", rule_files, n_rules, config_path);
+    if (!clf)
         return EXIT_FAIL;
-    /* files named on the command line first, then the configuration's */
-    for (size_t i = 0; i < cfg.n_rules && n_rules < MAX_RULE_FILES * 2; i++)
-        rule_files[n_rules++] = cfg.rules[i];
-    char err[1024];
-    bk_classifier *clf = bk_classifier_new(rule_files, n_rules, err, sizeof err);
-    if (!clf) {
-        cli_error("classify", "%s", err);
-        config_free(&cfg);
-        return EXIT_FAIL;
-    }
     st.c = clf;
     int rc = EXIT_OK;
     if (optind < argc) {
@@ -350,6 +339,5 @@ int cmd_classify(int argc, char **argv)
         rc = EXIT_FAIL;
     }
     bk_classifier_free(clf);
-    config_free(&cfg);
     return rc;
 }

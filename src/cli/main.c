@@ -16,6 +16,7 @@ static const struct {
 } COMMANDS[] = {
     {"explain", cmd_explain, "explain SMTP reply codes, enhanced status codes or whole reply lines"},
     {"classify", cmd_classify, "tell what a reply means: reason, hard or soft, whose fault, what to do"},
+    {"decode", cmd_decode, "read bounce messages (files, mbox, Maildir): one verdict per failed recipient"},
     {"site", cmd_site, "write the static HTML reference of every code to a directory"},
 };
 
@@ -81,6 +82,27 @@ bk_kb *cli_open_kb(const char *const *files, size_t nfiles)
     }
     config_free(&cfg);
     return kb;
+}
+
+bk_classifier *cli_open_classifier(const char *cmd, const char *const *rule_files, size_t n,
+                                   const char *config_path)
+{
+    bk_config cfg;
+    if (config_load(&cfg, config_path) != 0)
+        return NULL;
+    /* files named on the command line first, then the configuration's */
+    const char *all[CONFIG_LIST_MAX * 2];
+    size_t k = 0;
+    for (size_t i = 0; i < n && k < CONFIG_LIST_MAX; i++)
+        all[k++] = rule_files[i];
+    for (size_t i = 0; i < cfg.n_rules && k < CONFIG_LIST_MAX * 2; i++)
+        all[k++] = cfg.rules[i];
+    char err[1024];
+    bk_classifier *c = bk_classifier_new(all, k, err, sizeof err);
+    if (!c)
+        cli_error(cmd, "%s", err);
+    config_free(&cfg);
+    return c;
 }
 
 int cli_push(const char *cmd, const char *option, const char **list, size_t *n, size_t max,

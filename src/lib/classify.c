@@ -559,6 +559,8 @@ static void add_matched(const bk_classifier *c, int *list, size_t *n, int *trunc
     list[i] = rule;
 }
 
+static void fill_from_reason(const bk_classifier *c, bk_verdict *out, int reason);
+
 int bk_classify(const bk_classifier *c, const char *text, size_t len, const bk_hints *hints,
                 bk_verdict *out, bk_reply *parsed)
 {
@@ -659,6 +661,18 @@ int bk_classify(const bk_classifier *c, const char *text, size_t len, const bk_h
     out->n_matched = n;
     out->matched_truncated = truncated;
 
+    fill_from_reason(c, out, reason);
+    out->provider = f.provider >= 0 ? c->rs.providers[f.provider].name : NULL;
+    out->reply_code = f.reply;
+    if (f.c)
+        snprintf(out->status, sizeof out->status, "%d.%d.%d", f.c, f.s, f.d);
+    out->command = f.cmd;
+    return 0;
+}
+
+/* fill_from_reason - the verdict's fields that follow from its reason and permanence */
+static void fill_from_reason(const bk_classifier *c, bk_verdict *out, int reason)
+{
     const bk_reason_info *ri = &c->reasons.r[reason];
     int t = out->permanence == BK_PERM_TRANSIENT;
     out->reason = ri->name;
@@ -674,10 +688,15 @@ int bk_classify(const bk_classifier *c, const char *text, size_t len, const bk_h
     out->severity = ri->severity[t];
     out->bounce_class = ri->bounce_class[t];
     out->pmta_category = ri->pmta[t];
-    out->provider = f.provider >= 0 ? c->rs.providers[f.provider].name : NULL;
-    out->reply_code = f.reply;
-    if (f.c)
-        snprintf(out->status, sizeof out->status, "%d.%d.%d", f.c, f.s, f.d);
-    out->command = f.cmd;
+}
+
+int bk_verdict_set_reason(const bk_classifier *c, bk_verdict *v, const char *reason)
+{
+    int i = reason ? reason_index(reason, strlen(reason)) : -1;
+    if (i < 0)
+        return -1;
+    fill_from_reason(c, v, i);
+    v->rule = "";
+    v->tier = BK_TIER_DEFAULT;
     return 0;
 }

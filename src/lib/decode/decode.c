@@ -1,0 +1,357 @@
+/*
+ * decode.c - bounce messages to one verdict per recipient (bk_decode).
+ *
+ *   1. line ends to LF; a leading mbox "From " line dropped
+ *   2. message.c takes the message apart (GMime)
+ *   3. the formats of src/lib/formats/, in rank order: the first whose
+ *      match() holds and whose decode() finds recipients wins
+ *   4. per recipient: what the text around it adds (the SMTP command), the
+ *      classifier's verdict with the report's codes and host as hints, and
+ *      the returned message's sender, Message-ID and Subject
+ * Success notices and auto-replies are reported only when asked.
+ */
+#include "bouncekit.h"
+#include "format.h"
+#include "lines.h"
+#include "message.h"
+#include "text.h"
+
+#include <gmime/gmime.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern const bk_format *const bk_formats_table[];
+extern const size_t bk_formats_count;
+
+struct bk_decoder {
+    const bk_classifier *c;
+    bk_decode_options opt;
+    bk_buf norm;          /* the message with LF line ends */
+    bk_message m;
+    found f;
+    bk_bounce *out;
+    size_t out_cap;
+};
+
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static const bk_format *sorted[256];
+static const char *names[257];
+static size_t n_sorted;
+
+/* by_rank - qsort order of formats: rank, then name */
+static int by_rank(const void *a, const void *b)
+{
+    const bk_format *x = *(const bk_format *const *)a, *y = *(const bk_format *const *)b;
+    if (x->rank != y->rank)
+        return x->rank < y->rank ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+/* init - GMime, and the formats in the order they are tried */
+static void init(void)
+{
+    g_mime_init();
+    n_sorted = bk_formats_count < 256 ? bk_formats_count : 256;
+    for (size_t i = 0; i < n_sorted; i++)
+        sorted[i] = bk_formats_table[i];
+    qsort(sorted, n_sorted, sizeof sorted[0], by_rank);
+    for (size_t i = 0; i < n_sorted; i++)
+        names[i] = sorted[i]->name;
+    names[n_sorted] = NULL;
+}
+
+const char *const *bk_decode_formats(void)
+{
+    pthread_once(&init_once, init);
+    return names;
+}
+
+bk_decoder *bk_decoder_new(const bk_classifier *c, const bk_decode_options *options)
+{
+    pthread_once(&init_once, init);
+    bk_decoder *d = calloc(1, sizeof *d);
+    if (!d)
+        return NULL;
+    d->c = c;
+    if (options)
+        d->opt = *options;
+    message_init(&d->m);
+    return d;
+}
+
+void bk_decoder_free(bk_decoder *d)
+{
+    if (!d)
+        return;
+    bk_buf_free(&d->norm);
+    message_free(&d->m);
+    found_free(&d->f);
+    free(d->out);
+    free(d);
+}
+
+/* normalise - LF line ends, no leading mbox "From " line */
+static void normalise(bk_buf *b, const char *p, size_t len)
+{
+    bk_buf_reset(b);
+    if (len > 5 && memcmp(p, "From ", 5) == 0) {
+        const char *nl = memchr(p, '\n', len);
+        size_t skip = nl ? (size_t)(nl - p) + 1 : len;
+        p += skip;
+        len -= skip;
+    }
+    size_t i = 0;
+    while (i < len) {
+        const char *cr = memchr(p + i, '\r', len - i);
+        size_t run = cr ? (size_t)(cr - p) - i : len - i;
+        bk_buf_append(b, p + i, run);
+        i += run;
+        if (!cr)
+            break;
+        bk_buf_putc(b, '\n');
+        i++;
+        if (i < len && p[i] == '\n')
+            i++;
+    }
+}
+
+/* paragraph - the lines of the report's text about address a: from the
+ * line that names it to the next blank line (bounded) */
+static span paragraph(const bk_message *m, size_t end, const char *a)
+{
+    span none = {"", 0};
+    if (!m->text.len || !a[0])
+        return none;
+    span text = {m->text.data, end};
+    long at = span_find(text, a);
+    if (at < 0)
+        return none;
+    size_t s = (size_t)at;
+    while (s > 0 && m->text.data[s - 1] != '\n')
+        s--;
+    size_t pos = s, e = s, lines = 0;
+    span line;
+    while (lines++ < 12 && line_next(m->text.data, end, &pos, &line)) {
+        if (lines > 1 && span_is_blank(line))
+            break;
+        e = pos;
+    }
+    span r = {m->text.data + s, e - s};
+    return r;
+}
+
+/* command_in - the command of "in reply to X command" / "after X" in s */
+static bk_command command_in(span s)
+{
+    long at = span_find(s, "in reply to ");
+    if (at < 0)
+        return BK_CMD_NONE;
+    span rest = span_from(s, (size_t)at + 12);
+    long end = span_find(rest, " command");
+    if (end < 0)
+        return BK_CMD_NONE;
+    if (span_starts(rest, "end of ") && (size_t)end >= 7) {
+        rest = span_from(rest, 7);
+        end -= 7;
+    }
+    return bk_command_parse(rest.p, (size_t)end);
+}
+
+/* set_time - timestamp and epoch from a date field's text */
+static void set_time(bk_bounce *b, const char *date)
+{
+    if (!date || !date[0])
+        return;
+    GDateTime *dt = g_mime_utils_header_decode_date(date);
+    if (!dt)
+        return;
+    gchar *s = g_date_time_format(dt, "%Y-%m-%dT%H:%M:%S%:z");
+    if (s) {
+        found_set(b->timestamp, sizeof b->timestamp, s, strlen(s));
+        g_free(s);
+    }
+    b->epoch = (long long)g_date_time_to_unix(dt);
+    g_date_time_unref(dt);
+}
+
+/* set_token - SHA-1 of addresser, recipient and time, as hex */
+static void set_token(bk_bounce *b)
+{
+    GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA1);
+    char t[32];
+    snprintf(t, sizeof t, "%lld", b->epoch);
+    g_checksum_update(sum, (const guchar *)"\x02", 1);
+    g_checksum_update(sum, (const guchar *)b->addresser, (gssize)strlen(b->addresser));
+    g_checksum_update(sum, (const guchar *)"\x1e", 1);
+    g_checksum_update(sum, (const guchar *)b->recipient, (gssize)strlen(b->recipient));
+    g_checksum_update(sum, (const guchar *)"\x1e", 1);
+    g_checksum_update(sum, (const guchar *)t, (gssize)strlen(t));
+    g_checksum_update(sum, (const guchar *)"\x03", 1);
+    const gchar *hex = g_checksum_get_string(sum);
+    found_set(b->token, sizeof b->token, hex, strlen(hex));
+    g_checksum_free(sum);
+}
+
+/* original_fields - sender, Message-ID, Subject, List-Id of the returned message */
+static void original_fields(bk_decoder *d, bk_bounce *b)
+{
+    const char *h = d->f.original_len ? d->f.original : d->m.original.data;
+    size_t hl = d->f.original_len ? d->f.original_len : d->m.original.len;
+    char v[BK_ADDR_MAX * 2];
+    if (d->f.addresser[0])
+        found_set(b->addresser, sizeof b->addresser, d->f.addresser, strlen(d->f.addresser));
+    if (!h || !hl)
+        return;
+    span a;
+    if (!b->addresser[0] && (header_value(h, hl, "From", v, sizeof v) ||
+                             header_value(h, hl, "Return-Path", v, sizeof v))) {
+        span s = {v, strlen(v)};
+        if (find_address(s, &a))
+            SPAN_SET(b->addresser, a);
+    }
+    if (header_value(h, hl, "Message-ID", v, sizeof v)) {
+        span s = span_trim((span){v, strlen(v)});
+        if (s.len > 2 && s.p[0] == '<' && s.p[s.len - 1] == '>')
+            s.p++, s.len -= 2;
+        SPAN_SET(b->messageid, s);
+    }
+    if (header_value(h, hl, "Subject", v, sizeof v)) {
+        gchar *dec = g_mime_utils_header_decode_text(NULL, v);
+        found_set(b->subject, sizeof b->subject, dec ? dec : v, strlen(dec ? dec : v));
+        g_free(dec);
+    }
+    if (header_value(h, hl, "List-Id", v, sizeof v))
+        found_set(b->listid, sizeof b->listid, v, strlen(v));
+}
+
+/* success - an action that says the message arrived */
+static int success(const found_rcpt *r)
+{
+    return strcmp(r->action, "delivered") == 0 || strcmp(r->action, "relayed") == 0 ||
+           strcmp(r->action, "expanded") == 0;
+}
+
+/* fill - one bounce from what the format found */
+static void fill(bk_decoder *d, const bk_format *fmt, const found_rcpt *r, size_t end,
+                 bk_bounce *b)
+{
+    memset(b, 0, sizeof *b);
+    found_set(b->recipient, sizeof b->recipient, r->recipient, strlen(r->recipient));
+    found_set(b->action, sizeof b->action, r->action[0] ? r->action : "failed",
+              strlen(r->action[0] ? r->action : "failed"));
+    found_set(b->diagnostictype, sizeof b->diagnostictype, r->diagtype, strlen(r->diagtype));
+    found_set(b->rhost, sizeof b->rhost, r->rhost, strlen(r->rhost));
+    const char *lhost = r->lhost[0] ? r->lhost : d->f.lhost;
+    found_set(b->lhost, sizeof b->lhost, lhost, strlen(lhost));
+    found_set(b->decodedby, sizeof b->decodedby, fmt->name, strlen(fmt->name));
+    found_set(b->feedbacktype, sizeof b->feedbacktype, r->feedbacktype, strlen(r->feedbacktype));
+
+    /* the text around the recipient: the diagnostic when the report has
+     * none, and the command it answered */
+    bk_command cmd = r->command;
+    const char *diag = r->diag;
+    size_t diag_len = r->diag_len;
+    found_rcpt extra;
+    if (!diag_len || !cmd) {
+        span para = paragraph(&d->m, end, r->recipient);
+        if (!cmd)
+            cmd = command_in(para);
+        if (!diag_len && para.len && !r->reason) {
+            extra.diag_len = 0;
+            span after = para;
+            long at = span_find(para, r->recipient);
+            if (at >= 0)
+                after = span_from(para, (size_t)at + strlen(r->recipient));
+            while (after.len && strchr(">:,) \t\n", after.p[0]))
+                after = span_from(after, 1);
+            found_diag(&extra, after.p, after.len);
+            diag = extra.diag;
+            diag_len = extra.diag_len;
+        }
+    }
+    found_set(b->diagnosticcode, sizeof b->diagnosticcode, diag, diag_len);
+
+    const char *at = strrchr(b->recipient, '@');
+    bk_hints hints = {cmd, b->rhost[0] ? b->rhost : NULL, at ? at + 1 : NULL, r->reply_code,
+                      r->status[0] ? r->status : NULL};
+    bk_classify(d->c, diag, diag_len, &hints, &b->verdict, NULL);
+    if (r->reason)
+        bk_verdict_set_reason(d->c, &b->verdict, r->reason);
+
+    set_time(b, r->date[0] ? r->date : d->f.date[0] ? d->f.date : NULL);
+    if (!b->timestamp[0]) {
+        const char *date = message_header(&d->m, "Date", NULL);
+        set_time(b, date);
+    }
+    original_fields(d, b);
+    set_token(b);
+}
+
+int bk_decode(bk_decoder *d, const char *msg, size_t len, bk_decoded *out)
+{
+    memset(out, 0, sizeof *out);
+    normalise(&d->norm, msg, len);
+    if (d->norm.oom)
+        return -1;
+    if (message_read(&d->m, d->norm.data ? d->norm.data : "", d->norm.len, out->why,
+                     sizeof out->why) != 0) {
+        out->status = BK_UNREADABLE;
+        return 0;
+    }
+    const bk_format *fmt = NULL;
+    for (size_t i = 0; i < n_sorted; i++) {
+        if (!sorted[i]->match(&d->m))
+            continue;
+        found_reset(&d->f);
+        if (sorted[i]->decode(&d->m, &d->f) && d->f.n) {
+            fmt = sorted[i];
+            break;
+        }
+    }
+    if (!fmt) {
+        out->status = BK_NOT_BOUNCE;
+        snprintf(out->why, sizeof out->why, "%s",
+                 looks_like_bounce(&d->m)
+                     ? "looks like a delivery report, but no failed recipient could be read"
+                     : "not a bounce: no delivery report and no failed recipient found");
+        return 0;
+    }
+    if (d->out_cap < d->f.n) {
+        bk_bounce *nb = realloc(d->out, d->f.n * sizeof *nb);
+        if (!nb)
+            return -1;
+        d->out = nb;
+        d->out_cap = d->f.n;
+    }
+    size_t end = original_start(&d->m.text);
+    size_t n = 0, skipped_success = 0, skipped_vacation = 0;
+    for (size_t i = 0; i < d->f.n; i++) {
+        const found_rcpt *r = &d->f.r[i];
+        int vacation = r->reason && strcmp(r->reason, "vacation") == 0;
+        if (vacation && !d->opt.vacation) {
+            skipped_vacation++;
+            continue;
+        }
+        if (!vacation && success(r) && !d->opt.delivered) {
+            skipped_success++;
+            continue;
+        }
+        fill(d, fmt, r, end, &d->out[n]);
+        if (vacation)
+            bk_verdict_set_reason(d->c, &d->out[n].verdict, "vacation");
+        n++;
+    }
+    out->bounces = d->out;
+    out->n = n;
+    out->dropped = d->f.dropped;
+    if (n == 0) {
+        out->status = BK_NOT_BOUNCE;
+        snprintf(out->why, sizeof out->why, "%s",
+                 skipped_vacation ? "an automatic reply (reported with --vacation)"
+                                  : skipped_success
+                                        ? "a success notification (reported with --delivered)"
+                                        : "no failed recipient");
+    }
+    return 0;
+}

@@ -1,0 +1,181 @@
+/*
+ * dsn.c - RFC 3464 delivery status notifications (see dsn.h).
+ *
+ * Groups of fields are separated by blank lines. A group with
+ * Final-Recipient or Original-Recipient describes one recipient; the others
+ * (Reporting-MTA, Arrival-Date, X-Postfix-Sender ...) the whole message.
+ * Typed values ("rfc822; addr", "dns; host", "smtp; 550 ...") lose their
+ * type, which is kept as the diagnostic type where it matters.
+ */
+#include "dsn.h"
+#include "lines.h"
+#include "text.h"
+
+#include <string.h>
+
+/* typed_value - the part of "type; value" after the ';' (all when none);
+ * the type into type/cap when asked */
+static span typed_value(const char *v, size_t n, char *type, size_t cap)
+{
+    span s = {v, n};
+    const char *semi = memchr(v, ';', n);
+    if (type)
+        type[0] = '\0';
+    if (!semi)
+        return span_trim(s);
+    if (type)
+        found_set(type, cap, v, (size_t)(semi - v));
+    span r = {semi + 1, n - (size_t)(semi - v) - 1};
+    return span_trim(r);
+}
+
+/* get - a field's value as a span (len 0 when missing) */
+static span get(const field_block *b, const char *name)
+{
+    span s = {NULL, 0};
+    s.p = fields_get(b, name, &s.len);
+    if (!s.p)
+        s.p = "";
+    return s;
+}
+
+/* upper_type - "smtp" -> "SMTP" in place */
+static void upper_type(char *t)
+{
+    for (; *t; t++)
+        if (*t >= 'a' && *t <= 'z')
+            *t = (char)(*t - 'a' + 'A');
+}
+
+/* recipient_group - one recipient's fields into an entry */
+static void recipient_group(const field_block *g, const field_block *msg, found *out)
+{
+    span final = get(g, "Final-Recipient");
+    span orig = get(g, "Original-Recipient");
+    span actual = get(g, "X-Actual-Recipient");
+    found_rcpt *r = NULL;
+    if (final.len)
+        r = found_add(out, final.p, final.len);
+    if (!r && orig.len)
+        r = found_add(out, orig.p, orig.len);
+    if (!r && actual.len)
+        r = found_add(out, actual.p, actual.len);
+    if (!r)
+        return;
+    span action = get(g, "Action");
+    if (action.len) {
+        /* "failed (bad address)": the word alone, lower case */
+        size_t k = 0;
+        while (k < action.len && bk_is_alpha((unsigned char)action.p[k]))
+            k++;
+        found_set(r->action, sizeof r->action, action.p, k);
+        for (char *c = r->action; *c; c++)
+            *c = (char)bk_lower((unsigned char)*c);
+    }
+    span status = get(g, "Status");
+    if (status.len)
+        find_status(status, r->status);
+    span rmta = get(g, "Remote-MTA");
+    if (rmta.len) {
+        span h = typed_value(rmta.p, rmta.len, NULL, 0);
+        /* "dns; mx.example.com [192.0.2.1]": the name */
+        size_t k = 0;
+        while (k < h.len && !bk_is_space((unsigned char)h.p[k]))
+            k++;
+        if (k && !(h.p[0] == '['))
+            found_set(r->rhost, sizeof r->rhost, h.p, k);
+        else
+            found_set(r->rhost, sizeof r->rhost, h.p, h.len);
+    }
+    span diag = get(g, "Diagnostic-Code");
+    if (diag.len) {
+        span d = typed_value(diag.p, diag.len, r->diagtype, sizeof r->diagtype);
+        upper_type(r->diagtype);
+        found_diag(r, d.p, d.len);
+    }
+    span when = get(g, "Last-Attempt-Date");
+    if (!when.len)
+        when = get(msg, "Arrival-Date");
+    if (when.len)
+        SPAN_SET(r->date, when);
+    span rep = get(msg, "Reporting-MTA");
+    if (rep.len) {
+        span h = typed_value(rep.p, rep.len, NULL, 0);
+        size_t k = 0;
+        while (k < h.len && !bk_is_space((unsigned char)h.p[k]))
+            k++;
+        found_set(r->lhost, sizeof r->lhost, h.p, k);
+    }
+}
+
+/* dsn_parse - one entry per recipient group of a block of status fields */
+size_t dsn_parse(const char *p, size_t len, found *out)
+{
+    size_t before = out->n;
+    field_block msg, g;
+    memset(&msg, 0, sizeof msg);
+    memset(&g, 0, sizeof g);
+    size_t pos = 0;
+    /* the per-message group is the first; it may be missing */
+    while (pos < len) {
+        fields_reset(&g);
+        size_t used = fields_parse(&g, p + pos, len - pos);
+        pos += used ? used : len - pos;
+        if (g.n == 0)
+            continue;
+        if (fields_get(&g, "Final-Recipient", NULL) || fields_get(&g, "Original-Recipient", NULL))
+            recipient_group(&g, &msg, out);
+        else if (msg.n == 0)
+            for (size_t i = 0; i < g.n; i++) {
+                size_t nl, vl;
+                const char *n = fields_name(&g, i, &nl);
+                const char *v = fields_value(&g, i, &vl);
+                fields_add(&msg, n, nl, v, vl);
+            }
+    }
+    size_t sl;
+    const char *sender = fields_get(&msg, "X-Postfix-Sender", &sl);
+    if (!sender)
+        sender = fields_get(&msg, "X-Original-Sender", &sl);
+    if (sender && !out->addresser[0]) {
+        span s = typed_value(sender, sl, NULL, 0);
+        if (is_address(s))
+            SPAN_SET(out->addresser, s);
+    }
+    fields_free(&msg);
+    fields_free(&g);
+    return out->n - before;
+}
+
+/* dsn_fields_text - where the delivery-status fields are */
+int dsn_fields_text(const bk_message *m, const char **p, size_t *len)
+{
+    if (m->dsn.len) {
+        *p = m->dsn.data;
+        *len = m->dsn.len;
+        return 1;
+    }
+    static const char *const starts[] = {"\nReporting-MTA:", "\nFinal-Recipient:",
+                                         "\nOriginal-Recipient:"};
+    long best = -1;
+    for (size_t i = 0; i < sizeof starts / sizeof starts[0]; i++) {
+        long at = text_find(&m->text, starts[i]);
+        if (at >= 0 && (best < 0 || at < best))
+            best = at;
+    }
+    if (best < 0 || text_find(&m->text, "\nStatus:") < 0)
+        return 0;
+    *p = m->text.data + best + 1;
+    *len = m->text.len - (size_t)best - 1;
+    return 1;
+}
+
+/* dsn_decode - one entry per recipient group of the message's status fields */
+size_t dsn_decode(const bk_message *m, found *out)
+{
+    const char *p;
+    size_t len;
+    if (!dsn_fields_text(m, &p, &len))
+        return 0;
+    return dsn_parse(p, len, out);
+}

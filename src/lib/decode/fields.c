@@ -1,0 +1,132 @@
+/*
+ * fields.c - header fields of RFC 5322 / RFC 3464 blocks (see fields.h).
+ */
+#include "fields.h"
+#include "text.h"
+
+#include <string.h>
+
+/* fields_reset - empty a block, keep its memory */
+void fields_reset(field_block *b)
+{
+    b->n = 0;
+    b->skipped = 0;
+    bk_buf_reset(&b->store);
+}
+
+/* fields_free - release a block's memory */
+void fields_free(field_block *b)
+{
+    bk_buf_free(&b->store);
+    b->n = 0;
+}
+
+/* fields_add - add one field, unfolding its value */
+void fields_add(field_block *b, const char *name, size_t name_len, const char *value,
+                size_t value_len)
+{
+    if (b->n == FIELDS_MAX) {
+        b->skipped++;
+        return;
+    }
+    field *f = &b->f[b->n];
+    f->name = b->store.len;
+    f->name_len = name_len;
+    bk_buf_append(&b->store, name, name_len);
+    bk_buf_putc(&b->store, '\0');
+    f->value = b->store.len;
+    size_t start = b->store.len;
+    int space = 0;
+    for (size_t i = 0; i < value_len && b->store.len - start < FIELD_VALUE_MAX; i++) {
+        unsigned char c = (unsigned char)value[i];
+        if (bk_is_space(c) || c == '\0') {
+            space = b->store.len > start;
+            continue;
+        }
+        if (space)
+            bk_buf_putc(&b->store, ' ');
+        space = 0;
+        bk_buf_putc(&b->store, (char)c);
+    }
+    f->value_len = b->store.len - start;
+    bk_buf_putc(&b->store, '\0');
+    if (!b->store.oom)
+        b->n++;
+}
+
+/* line_end - the end of the line at p[i] (the index of '\n' or len) */
+static size_t line_end(const char *p, size_t len, size_t i)
+{
+    const char *nl = memchr(p + i, '\n', len - i);
+    return nl ? (size_t)(nl - p) : len;
+}
+
+/* is_name_char - printable ASCII other than ':' (RFC 5322 ftext) */
+static int is_name_char(unsigned char c)
+{
+    return c > 32 && c < 127 && c != ':';
+}
+
+/* fields_parse - read fields until a blank line or the end */
+size_t fields_parse(field_block *b, const char *p, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        size_t e = line_end(p, len, i);
+        size_t le = e;
+        if (le > i && p[le - 1] == '\r')
+            le--;
+        if (le == i) /* blank line: the block ends */
+            return e < len ? e + 1 : len;
+        size_t k = i;
+        while (k < le && is_name_char((unsigned char)p[k]))
+            k++;
+        size_t name_end = k;
+        while (k < le && (p[k] == ' ' || p[k] == '\t'))
+            k++;
+        if (name_end == i || k == le || p[k] != ':') {
+            /* not a field: a stray continuation or junk line is skipped */
+            i = e < len ? e + 1 : len;
+            continue;
+        }
+        size_t vstart = k + 1;
+        size_t vend = e;
+        /* continuation lines start with white space */
+        while (vend < len && vend + 1 < len && (p[vend + 1] == ' ' || p[vend + 1] == '\t'))
+            vend = line_end(p, len, vend + 1);
+        fields_add(b, p + i, name_end - i, p + vstart, vend - vstart);
+        i = vend < len ? vend + 1 : len;
+    }
+    return len;
+}
+
+/* fields_get - the value of the first field called name */
+const char *fields_get(const field_block *b, const char *name, size_t *len)
+{
+    size_t nl = strlen(name);
+    for (size_t i = 0; i < b->n; i++) {
+        const field *f = &b->f[i];
+        if (f->name_len == nl && bk_ci_prefix(b->store.data + f->name, f->name_len, name)) {
+            if (len)
+                *len = f->value_len;
+            return b->store.data + f->value;
+        }
+    }
+    if (len)
+        *len = 0;
+    return NULL;
+}
+
+/* fields_name - the name of field i */
+const char *fields_name(const field_block *b, size_t i, size_t *len)
+{
+    *len = b->f[i].name_len;
+    return b->store.data + b->f[i].name;
+}
+
+/* fields_value - the value of field i */
+const char *fields_value(const field_block *b, size_t i, size_t *len)
+{
+    *len = b->f[i].value_len;
+    return b->store.data + b->f[i].value;
+}

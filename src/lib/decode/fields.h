@@ -1,0 +1,56 @@
+/*
+ * fields.h - header fields of RFC 5322 / RFC 3464 blocks: "Name: value"
+ * lines, with folded continuation lines, as in a message header, a
+ * delivery-status group or a feedback report.
+ *
+ * A field_block keeps its names and unfolded values in one bk_buf; lookups
+ * are by name, ASCII case-insensitive. Parsing takes (pointer, length).
+ */
+#ifndef BK_FIELDS_H
+#define BK_FIELDS_H
+
+#include "buf.h"
+
+#include <stddef.h>
+
+#define FIELDS_MAX 256          /* fields kept per block; more are counted, not kept */
+#define FIELD_VALUE_MAX 4096    /* an unfolded value is cut to this many bytes */
+
+typedef struct {
+    size_t name, name_len;      /* offsets into the block's store */
+    size_t value, value_len;
+} field;
+
+typedef struct {
+    field f[FIELDS_MAX];
+    size_t n;
+    size_t skipped;             /* fields past FIELDS_MAX */
+    bk_buf store;
+} field_block;
+
+/* fields_reset - empty a block, keep its memory */
+void fields_reset(field_block *b);
+
+/* fields_free - release a block's memory */
+void fields_free(field_block *b);
+
+/* fields_parse - read fields from p until a blank line or the end; returns
+ * the bytes consumed (including the blank line). Lines that are not fields
+ * are skipped. */
+size_t fields_parse(field_block *b, const char *p, size_t len);
+
+/* fields_add - add one field (the value is unfolded: line breaks and the
+ * white space around them become one space) */
+void fields_add(field_block *b, const char *name, size_t name_len, const char *value,
+                size_t value_len);
+
+/* fields_get - the value of the first field called name, or NULL; *len set */
+const char *fields_get(const field_block *b, const char *name, size_t *len);
+
+/* fields_name - the name of field i */
+const char *fields_name(const field_block *b, size_t i, size_t *len);
+
+/* fields_value - the value of field i */
+const char *fields_value(const field_block *b, size_t i, size_t *len);
+
+#endif

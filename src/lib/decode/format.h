@@ -1,0 +1,75 @@
+/*
+ * format.h - what a bounce format decoder is, and what it finds.
+ *
+ * Each format lives in one file of src/lib/formats/ and defines one
+ *     const bk_format bk_format_NAME = {"name", match, decode};
+ * The build lists every file of that folder in a table (formats_table.c),
+ * so adding a format touches nothing else. Formats are tried in the order
+ * of their 'rank' (lower first; ties by name): specific formats before the
+ * standard reports, the general fallback last.
+ *
+ * match() looks only at cheap markers (header fields, the first lines of the
+ * text); decode() fills a found list, one entry per recipient. The core then
+ * takes each entry's text, codes, command and host to the classifier.
+ */
+#ifndef BK_FORMAT_H
+#define BK_FORMAT_H
+
+#include "bouncekit.h"
+#include "message.h"
+
+#include <stddef.h>
+
+typedef struct {
+    char recipient[BK_ADDR_MAX];
+    char action[16];                    /* failed, delayed, delivered, ... */
+    char status[BK_STATUS_MAX];         /* the enhanced code the report gives */
+    int reply_code;                     /* the reply code the report gives, 0 none */
+    bk_command command;                 /* the command the reply answered */
+    char diag[BK_REPLY_TEXT_MAX];       /* the remote text, white space collapsed */
+    size_t diag_len;
+    char diagtype[16];                  /* SMTP, X-Postfix, ... */
+    char rhost[BK_FIELD_MAX];
+    char lhost[BK_FIELD_MAX];
+    char date[64];                      /* when, as the report writes it */
+    char feedbacktype[32];
+    const char *reason;                 /* set when the format itself says why */
+} found_rcpt;
+
+typedef struct {
+    found_rcpt *r;
+    size_t n, cap;
+    size_t dropped;                     /* past BK_DECODE_RCPT_MAX */
+    const char *original;               /* the returned message's header block */
+    size_t original_len;                /* when found in the text (0: none) */
+    char lhost[BK_FIELD_MAX];           /* the reporting host, for every recipient */
+    char date[64];                      /* the report's date, for every recipient */
+    char addresser[BK_ADDR_MAX];        /* the returned message's sender, when known */
+} found;
+
+typedef struct {
+    const char *name;                   /* decodedby */
+    int rank;                           /* order of trial: 10 specific ... 90 fallback */
+    int (*match)(const bk_message *m);
+    int (*decode)(const bk_message *m, found *out);
+} bk_format;
+
+/* found_reset - empty the list, keep the memory */
+void found_reset(found *f);
+
+/* found_free - release the list */
+void found_free(found *f);
+
+/* found_add - a new entry for the address in p[0..n) (angle brackets,
+ * "rfc822;" and white space are taken off); returns the existing entry when
+ * the address is already listed, NULL when it is not an address or the list
+ * is full */
+found_rcpt *found_add(found *f, const char *p, size_t n);
+
+/* found_diag - append text to an entry's diagnostic, white space collapsed */
+void found_diag(found_rcpt *r, const char *p, size_t n);
+
+/* found_set - copy p[0..n) into a fixed field of size cap, trimmed */
+void found_set(char *dst, size_t cap, const char *p, size_t n);
+
+#endif

@@ -1,0 +1,133 @@
+/*
+ * found.c - the recipients a format decoder finds (see format.h).
+ */
+#include "format.h"
+#include "lines.h"
+#include "text.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* found_reset - empty the list, keep the memory */
+void found_reset(found *f)
+{
+    f->n = 0;
+    f->dropped = 0;
+    f->original = NULL;
+    f->original_len = 0;
+    f->lhost[0] = f->date[0] = f->addresser[0] = '\0';
+}
+
+/* found_free - release the list */
+void found_free(found *f)
+{
+    free(f->r);
+    memset(f, 0, sizeof *f);
+}
+
+/* found_set - copy p[0..n) into a fixed field of size cap, trimmed */
+void found_set(char *dst, size_t cap, const char *p, size_t n)
+{
+    bk_trim(&p, &n);
+    if (n >= cap) {
+        n = cap - 1;
+        /* do not cut a UTF-8 sequence in two */
+        while (n > 0 && ((unsigned char)p[n] & 0xc0) == 0x80)
+            n--;
+    }
+    memcpy(dst, p, n);
+    dst[n] = '\0';
+}
+
+/* normalise - the bare address of p[0..n): "rfc822;", quotes, brackets off,
+ * the domain in lower case; 0 when it is not an address */
+static size_t normalise(const char *p, size_t n, char *out)
+{
+    span s = {p, n};
+    s = span_trim(s);
+    if (span_starts(s, "rfc822;"))
+        s = span_trim(span_from(s, 7));
+    while (s.len >= 2 && ((s.p[0] == '<' && s.p[s.len - 1] == '>') ||
+                          (s.p[0] == '"' && s.p[s.len - 1] == '"') ||
+                          (s.p[0] == '\'' && s.p[s.len - 1] == '\''))) {
+        s.p++;
+        s.len -= 2;
+        s = span_trim(s);
+    }
+    span a;
+    if (!is_address(s)) {
+        if (!find_address(s, &a))
+            return 0;
+        s = a;
+    }
+    if (s.len && s.p[0] == '<') {
+        s.p++;
+        s.len -= 2;
+    }
+    if (s.len == 0 || s.len >= BK_ADDR_MAX)
+        return 0;
+    memcpy(out, s.p, s.len);
+    out[s.len] = '\0';
+    char *at = strrchr(out, '@');
+    for (char *c = at; c && *c; c++)
+        *c = (char)bk_lower((unsigned char)*c);
+    return s.len;
+}
+
+/* found_add - a new entry for an address, or the existing one */
+found_rcpt *found_add(found *f, const char *p, size_t n)
+{
+    char addr[BK_ADDR_MAX];
+    if (!normalise(p, n, addr))
+        return NULL;
+    for (size_t i = 0; i < f->n; i++)
+        if (strlen(f->r[i].recipient) == strlen(addr) &&
+            bk_ci_prefix(f->r[i].recipient, strlen(addr), addr))
+            return &f->r[i];
+    if (f->n == BK_DECODE_RCPT_MAX) {
+        f->dropped++;
+        return NULL;
+    }
+    if (f->n == f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : 8;
+        found_rcpt *r = realloc(f->r, cap * sizeof *r);
+        if (!r)
+            return NULL;
+        f->r = r;
+        f->cap = cap;
+    }
+    found_rcpt *r = &f->r[f->n++];
+    memset(r, 0, sizeof *r);
+    memcpy(r->recipient, addr, strlen(addr) + 1);
+    return r;
+}
+
+/* found_diag - append text to an entry's diagnostic, white space collapsed */
+void found_diag(found_rcpt *r, const char *p, size_t n)
+{
+    int space = r->diag_len > 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (bk_is_space(c) || c == '\0') {
+            space = r->diag_len > 0;
+            continue;
+        }
+        size_t need = (size_t)space + 1;
+        if (r->diag_len + need >= sizeof r->diag)
+            break;
+        if (space)
+            r->diag[r->diag_len++] = ' ';
+        space = 0;
+        r->diag[r->diag_len++] = (char)c;
+    }
+    /* never end inside a UTF-8 sequence */
+    size_t k = r->diag_len;
+    while (k > 0 && ((unsigned char)r->diag[k - 1] & 0xc0) == 0x80)
+        k--;
+    if (k > 0 && ((unsigned char)r->diag[k - 1] & 0xc0) == 0xc0) {
+        size_t want = bk_utf8_seq_len((const unsigned char *)r->diag + k - 1, r->diag_len - k + 1);
+        if (want == 0)
+            r->diag_len = k - 1;
+    }
+    r->diag[r->diag_len] = '\0';
+}

@@ -1,0 +1,294 @@
+/*
+ * lines.c - reading the text of a bounce: lines, markers and addresses
+ * (see lines.h).
+ */
+#include "lines.h"
+#include "fields.h"
+#include "text.h"
+
+#include <string.h>
+
+/* line_next - the next line */
+int line_next(const char *text, size_t len, size_t *pos, span *line)
+{
+    size_t i = *pos;
+    if (i >= len)
+        return 0;
+    const char *nl = memchr(text + i, '\n', len - i);
+    size_t e = nl ? (size_t)(nl - text) : len;
+    line->p = text + i;
+    line->len = e - i;
+    if (line->len && line->p[line->len - 1] == '\r')
+        line->len--;
+    *pos = nl ? e + 1 : len;
+    return 1;
+}
+
+/* span_trim - drop white space at both ends */
+span span_trim(span s)
+{
+    bk_trim(&s.p, &s.len);
+    return s;
+}
+
+/* span_from - the part of s from byte k on */
+span span_from(span s, size_t k)
+{
+    if (k > s.len)
+        k = s.len;
+    span r = {s.p + k, s.len - k};
+    return r;
+}
+
+/* span_starts - 1 when s starts with prefix */
+int span_starts(span s, const char *prefix)
+{
+    return bk_ci_prefix(s.p, s.len, prefix);
+}
+
+/* span_is - 1 when s is word */
+int span_is(span s, const char *word)
+{
+    return strlen(word) == s.len && bk_ci_prefix(s.p, s.len, word);
+}
+
+/* span_find - offset of needle in s, or -1 */
+long span_find(span s, const char *needle)
+{
+    return bk_ci_find(s.p, s.len, needle);
+}
+
+/* span_is_blank - only white space */
+int span_is_blank(span s)
+{
+    for (size_t i = 0; i < s.len; i++)
+        if (!bk_is_space((unsigned char)s.p[i]))
+            return 0;
+    return 1;
+}
+
+/* text_find - offset of needle in text, or -1 */
+long text_find(const bk_buf *text, const char *needle)
+{
+    return text->len ? bk_ci_find(text->data, text->len, needle) : -1;
+}
+
+/* local_char - a byte that may stand in an address's local part or domain */
+static int addr_char(unsigned char c)
+{
+    return c > 32 && c < 127 && !strchr("<>()[],;:\"\\@", c);
+}
+
+/* is_address - s is one e-mail address, perhaps in angle brackets */
+int is_address(span s)
+{
+    s = span_trim(s);
+    if (s.len >= 2 && s.p[0] == '<' && s.p[s.len - 1] == '>') {
+        s.p++;
+        s.len -= 2;
+    }
+    if (s.len < 3 || s.len >= BK_ADDR_MAX)
+        return 0;
+    const char *at = memchr(s.p, '@', s.len);
+    if (!at || at == s.p || at == s.p + s.len - 1)
+        return 0;
+    for (size_t i = 0; i < s.len; i++) {
+        unsigned char c = (unsigned char)s.p[i];
+        if (s.p + i != at && !addr_char(c) && c < 0x80)
+            return 0;
+    }
+    return memchr(at + 1, '@', (size_t)(s.p + s.len - at - 1)) == NULL;
+}
+
+/* bare_address - the address around the '@' at s.p[at] */
+static int bare_address(span s, size_t at, span *addr)
+{
+    size_t a = at, b = at + 1;
+    while (a > 0 && (addr_char((unsigned char)s.p[a - 1]) || (unsigned char)s.p[a - 1] >= 0x80))
+        a--;
+    while (b < s.len && (addr_char((unsigned char)s.p[b]) || (unsigned char)s.p[b] >= 0x80))
+        b++;
+    /* a sentence's full stop or a quote is not part of it */
+    while (b > at + 1 && strchr(".'`", s.p[b - 1]))
+        b--;
+    while (a < at && strchr(".'`", s.p[a]))
+        a++;
+    if (a == at || b == at + 1)
+        return 0;
+    addr->p = s.p + a;
+    addr->len = b - a;
+    return addr->len < BK_ADDR_MAX;
+}
+
+/* find_address - the first e-mail address in s */
+int find_address(span s, span *addr)
+{
+    for (size_t i = 0; i < s.len; i++) {
+        if (s.p[i] != '<')
+            continue;
+        const char *close = memchr(s.p + i, '>', s.len - i);
+        if (!close)
+            break;
+        span in = {s.p + i + 1, (size_t)(close - s.p) - i - 1};
+        if (in.len > 7 && bk_ci_prefix(in.p, in.len, "mailto:")) {
+            in.p += 7;
+            in.len -= 7;
+        }
+        if (is_address(in)) {
+            *addr = span_trim(in);
+            return 1;
+        }
+    }
+    for (size_t i = 0; i < s.len; i++)
+        if (s.p[i] == '@' && bare_address(s, i, addr) && is_address(*addr))
+            return 1;
+    return 0;
+}
+
+/* header_value - the value of field name in a header block text */
+int header_value(const char *block, size_t len, const char *name, char *out, size_t cap)
+{
+    size_t nl = strlen(name);
+    size_t pos = 0;
+    span line;
+    out[0] = '\0';
+    while (line_next(block, len, &pos, &line)) {
+        if (line.len == 0)
+            return 0;
+        if (line.len <= nl || line.p[nl] != ':' || !bk_ci_prefix(line.p, line.len, name))
+            continue;
+        size_t o = 0;
+        span v = span_trim(span_from(line, nl + 1));
+        for (;;) {
+            for (size_t i = 0; i < v.len && o + 1 < cap; i++)
+                out[o++] = v.p[i];
+            size_t save = pos;
+            span next;
+            if (!line_next(block, len, &pos, &next) || next.len == 0 ||
+                (next.p[0] != ' ' && next.p[0] != '\t')) {
+                pos = save;
+                break;
+            }
+            v = span_trim(next);
+            if (o + 1 < cap)
+                out[o++] = ' ';
+        }
+        out[o] = '\0';
+        return 1;
+    }
+    return 0;
+}
+
+/* take_reply_code - a three-digit reply code at the start of s, or 0 */
+int take_reply_code(span s)
+{
+    if (s.len < 3 || s.p[0] < '2' || s.p[0] > '5' || !bk_is_digit((unsigned char)s.p[1]) ||
+        !bk_is_digit((unsigned char)s.p[2]))
+        return 0;
+    if (s.len > 3 && bk_is_digit((unsigned char)s.p[3]))
+        return 0;
+    return (s.p[0] - '0') * 100 + (s.p[1] - '0') * 10 + (s.p[2] - '0');
+}
+
+/* find_status - the first enhanced status code in s */
+int find_status(span s, char *out)
+{
+    for (size_t i = 0; i + 4 < s.len; i++) {
+        if ((s.p[i] != '2' && s.p[i] != '4' && s.p[i] != '5') || s.p[i + 1] != '.')
+            continue;
+        if (i > 0 && (bk_is_digit((unsigned char)s.p[i - 1]) || s.p[i - 1] == '.'))
+            continue;
+        size_t k = i + 2, d1 = 0, d2 = 0;
+        while (k < s.len && bk_is_digit((unsigned char)s.p[k]) && d1 < 3)
+            k++, d1++;
+        if (!d1 || k >= s.len || s.p[k] != '.')
+            continue;
+        k++;
+        while (k < s.len && bk_is_digit((unsigned char)s.p[k]) && d2 < 3)
+            k++, d2++;
+        if (!d2 || (k < s.len && (bk_is_digit((unsigned char)s.p[k]) ||
+                                  (s.p[k] == '.' && k + 1 < s.len &&
+                                   bk_is_digit((unsigned char)s.p[k + 1])))))
+            continue;
+        found_set(out, BK_STATUS_MAX, s.p + i, k - i);
+        return 1;
+    }
+    return 0;
+}
+
+/* the lines that introduce the returned message */
+static const char *const ORIGINAL_MARKERS[] = {
+    "below this line is a copy of the message",
+    "this is a copy of the message",
+    "original message follows",
+    "----- original message",
+    "------ original message",
+    "-----original message",
+    "original message header",
+    "the original message was",
+    "message header follows",
+    "unsent message below",
+    "content-type: message/rfc822",
+    "content-type: text/rfc822-headers",
+    "a copy of the original message",
+    "----- message text follows",
+    "original text follows",
+    "header of the original message",
+};
+
+/* header_line - a "Received:" / "Return-Path:" line that opens a header block */
+static int header_line(span line)
+{
+    return span_starts(line, "Received: ") || span_starts(line, "Return-Path: ") ||
+           span_starts(line, "Message-ID: ") || span_starts(line, "DKIM-Signature: ");
+}
+
+/* original_start - where the returned message begins in the text */
+size_t original_start(const bk_buf *text)
+{
+    size_t pos = 0, at;
+    span line;
+    const char *t = text->data ? text->data : "";
+    while (at = pos, line_next(t, text->len, &pos, &line)) {
+        if (header_line(line))
+            return at;
+        if (line.len < 8)
+            continue;
+        for (size_t i = 0; i < sizeof ORIGINAL_MARKERS / sizeof ORIGINAL_MARKERS[0]; i++)
+            if (span_find(line, ORIGINAL_MARKERS[i]) >= 0)
+                return at;
+    }
+    return text->len;
+}
+
+static const char *const BOUNCE_FROM[] = {"mailer-daemon", "postmaster", "mail delivery",
+                                          "mail administrator", "mailer_daemon", "mdaemon",
+                                          "mail delivery subsystem", "bounce", "nobody@"};
+static const char *const BOUNCE_SUBJECT[] = {
+    "undeliver", "undelivered", "delivery fail", "delivery status notification",
+    "returned mail", "return mail", "failure notice", "delivery failure", "not delivered",
+    "mail delivery failed", "could not be delivered", "delivery problem", "nondeliverable",
+    "non-delivery", "non delivery", "mail system error", "delivery notification",
+    "rejected", "error sending", "warning: message", "delayed mail", "delivery delayed",
+    "mail failure", "message failure", "bounce", "unzustellbar", "non remis",
+    "no entregado", "non recapitabile", "\xe9\x85\x8d\xe9\x81\x94", /* 配達 */
+};
+
+/* looks_like_bounce - From or Subject of a delivery failure report */
+int looks_like_bounce(const bk_message *m)
+{
+    size_t len;
+    const char *v = message_header(m, "From", &len);
+    span s = {v, len};
+    for (size_t i = 0; v && i < sizeof BOUNCE_FROM / sizeof BOUNCE_FROM[0]; i++)
+        if (span_find(s, BOUNCE_FROM[i]) >= 0)
+            return 1;
+    v = message_header(m, "Subject", &len);
+    s.p = v;
+    s.len = len;
+    for (size_t i = 0; v && i < sizeof BOUNCE_SUBJECT / sizeof BOUNCE_SUBJECT[0]; i++)
+        if (span_find(s, BOUNCE_SUBJECT[i]) >= 0)
+            return 1;
+    v = message_header(m, "Return-Path", &len);
+    return v && len <= 3 && (len == 0 || (len == 2 && v[0] == '<' && v[1] == '>'));
+}

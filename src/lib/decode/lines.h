@@ -1,0 +1,73 @@
+/*
+ * lines.h - reading the text of a bounce: lines, markers and addresses.
+ * Shared by every format decoder; all take (pointer, length).
+ */
+#ifndef BK_LINES_H
+#define BK_LINES_H
+
+#include "format.h"
+
+#include <stddef.h>
+
+typedef struct {
+    const char *p;
+    size_t len;
+} span;
+
+/* line_next - the line at *pos of text[0..len) without its line end; moves
+ * *pos past it. Returns 0 at the end. */
+int line_next(const char *text, size_t len, size_t *pos, span *line);
+
+/* span_trim - drop white space at both ends */
+span span_trim(span s);
+
+/* span_from - the part of s from byte k on */
+span span_from(span s, size_t k);
+
+/* span_starts - 1 when s starts with prefix (ASCII case-insensitive) */
+int span_starts(span s, const char *prefix);
+
+/* span_is - 1 when s is word (ASCII case-insensitive) */
+int span_is(span s, const char *word);
+
+/* span_find - offset of needle in s (ASCII case-insensitive), or -1 */
+long span_find(span s, const char *needle);
+
+/* span_is_blank - only white space */
+int span_is_blank(span s);
+
+/* text_find - offset of needle in text (ASCII case-insensitive), or -1 */
+long text_find(const bk_buf *text, const char *needle);
+
+/* find_address - the first e-mail address in s ("<a@b>" preferred to a bare
+ * a@b); 1 with *addr set, 0 when there is none */
+int find_address(span s, span *addr);
+
+/* is_address - s is one e-mail address, perhaps in angle brackets */
+int is_address(span s);
+
+/* header_value - the value of field name in a header block text (the
+ * returned message's header), unfolded into out; 1 when found */
+int header_value(const char *block, size_t len, const char *name, char *out, size_t cap);
+
+/* take_reply_code - a three-digit reply code at the start of s (2xx-5xx), or 0 */
+int take_reply_code(span s);
+
+/* find_status - the first enhanced status code "d.ddd.ddd" in s into out
+ * (size BK_STATUS_MAX); 1 when found */
+int find_status(span s, char *out);
+
+/* original_start - where the returned message begins in the text: the
+ * first line of the markers MTAs put before it ("Below this line is a copy
+ * of the message", "Original message follows", ...) or the first header
+ * block; text->len when none */
+size_t original_start(const bk_buf *text);
+
+/* looks_like_bounce - From or Subject of a delivery failure report
+ * (mailer-daemon, postmaster, "Undeliverable", "Returned mail", ...) */
+int looks_like_bounce(const bk_message *m);
+
+/* bounded copies used everywhere */
+#define SPAN_SET(dst, s) found_set((dst), sizeof(dst), (s).p, (s).len)
+
+#endif

@@ -1,0 +1,384 @@
+/*
+ * mailbox.c - messages from files, mbox files, Maildirs, directory trees,
+ * gzip-compressed files and standard input, one at a time (bk_mailbox_*).
+ *
+ * Every file goes through zlib's gzread, which reads plain files as they
+ * are. A file whose first line starts with "From " is an mbox: it is split
+ * at "From " lines that follow a blank line, and ">From " quoting is undone
+ * (mboxrd); only the current message is held in memory. Any other file is
+ * one message. Directories are walked in name order, depth first; a
+ * Maildir's tmp/ and the index files of IMAP servers are skipped.
+ */
+#include "bouncekit.h"
+#include "buf.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zlib.h>
+
+#define MAILBOX_DEPTH_MAX 32
+#define MAILBOX_MESSAGE_MAX (64u * 1024u * 1024u) /* one message larger is skipped */
+#define LINE_CHUNK 65536
+
+typedef struct {
+    char *path;
+    char **names;
+    size_t n, i;
+} dir_level;
+
+struct bk_mailbox {
+    char *root;
+    int root_is_dir;
+    int root_done;
+    dir_level stack[MAILBOX_DEPTH_MAX];
+    int depth;
+    gzFile gz;
+    char *file;             /* the file being read */
+    int mbox;               /* it is an mbox */
+    int file_eof;
+    size_t msgno;           /* messages read from it */
+    bk_buf msg;
+    bk_buf pending;         /* a line read ahead: the next message's first */
+    int have_pending;
+    char *chunk;
+    char origin[4200];
+    unsigned long long bytes_done;
+};
+
+/* by_name - qsort order of directory entries */
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* skipped_name - files and folders that hold no messages */
+static int skipped_name(const char *name, int is_dir)
+{
+    if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+        return 1;
+    if (is_dir)
+        return strcmp(name, "tmp") == 0;
+    return name[0] == '.' || strncmp(name, "dovecot", 7) == 0 ||
+           strncmp(name, "courierimap", 11) == 0 || strcmp(name, "maildirfolder") == 0 ||
+           strcmp(name, "subscriptions") == 0;
+}
+
+/* join - "dir/name" (malloc'd) */
+static char *join(const char *dir, const char *name)
+{
+    size_t a = strlen(dir), b = strlen(name);
+    char *p = malloc(a + b + 2);
+    if (!p)
+        return NULL;
+    memcpy(p, dir, a);
+    p[a] = '/';
+    memcpy(p + a + 1, name, b + 1);
+    return p;
+}
+
+/* push_dir - list a directory's entries onto the stack */
+static int push_dir(bk_mailbox *mb, const char *path, char *err, size_t errlen)
+{
+    if (mb->depth == MAILBOX_DEPTH_MAX) {
+        snprintf(err, errlen, "directory tree deeper than %d levels: not read", MAILBOX_DEPTH_MAX);
+        return -1;
+    }
+    DIR *d = opendir(path);
+    if (!d) {
+        snprintf(err, errlen, "cannot read directory: %s", strerror(errno));
+        return -1;
+    }
+    dir_level *l = &mb->stack[mb->depth];
+    memset(l, 0, sizeof *l);
+    l->path = strdup(path);
+    size_t cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if (l->n == cap) {
+            cap = cap ? cap * 2 : 64;
+            char **nn = realloc(l->names, cap * sizeof *nn);
+            if (!nn)
+                break;
+            l->names = nn;
+        }
+        l->names[l->n] = strdup(e->d_name);
+        if (l->names[l->n])
+            l->n++;
+    }
+    closedir(d);
+    if (l->n)
+        qsort(l->names, l->n, sizeof l->names[0], by_name);
+    mb->depth++;
+    return 0;
+}
+
+/* pop_dir - done with the deepest directory */
+static void pop_dir(bk_mailbox *mb)
+{
+    dir_level *l = &mb->stack[--mb->depth];
+    for (size_t i = 0; i < l->n; i++)
+        free(l->names[i]);
+    free(l->names);
+    free(l->path);
+    memset(l, 0, sizeof *l);
+}
+
+bk_mailbox *bk_mailbox_open(const char *path, char *err, size_t errlen)
+{
+    bk_mailbox *mb = calloc(1, sizeof *mb);
+    if (!mb || !(mb->chunk = malloc(LINE_CHUNK)) || !(mb->root = strdup(path))) {
+        snprintf(err, errlen, "out of memory");
+        if (mb)
+            free(mb->chunk);
+        free(mb);
+        return NULL;
+    }
+    if (strcmp(path, "-") != 0) {
+        struct stat st;
+        if (stat(path, &st) != 0) {
+            snprintf(err, errlen, "%s: %s", path, strerror(errno));
+            bk_mailbox_close(mb);
+            return NULL;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            mb->root_is_dir = 1;
+            if (push_dir(mb, path, err, errlen) != 0) {
+                bk_mailbox_close(mb);
+                return NULL;
+            }
+        }
+    }
+    return mb;
+}
+
+/* close_file - done with the current file */
+static void close_file(bk_mailbox *mb)
+{
+    if (mb->gz) {
+        mb->bytes_done += (unsigned long long)gzoffset(mb->gz);
+        gzclose(mb->gz);
+    }
+    mb->gz = NULL;
+    free(mb->file);
+    mb->file = NULL;
+    mb->have_pending = 0;
+    mb->file_eof = 0;
+}
+
+/* read_line - the next line (with its '\n') into out; 0 at the end */
+static int read_line(bk_mailbox *mb, bk_buf *out)
+{
+    bk_buf_reset(out);
+    for (;;) {
+        if (!gzgets(mb->gz, mb->chunk, LINE_CHUNK))
+            return out->len > 0;
+        size_t n = strnlen(mb->chunk, LINE_CHUNK);
+        bk_buf_append(out, mb->chunk, n);
+        if (n && mb->chunk[n - 1] == '\n')
+            return 1;
+        if (n == 0) /* a NUL byte: gzgets stops there; take it as a space */
+            bk_buf_putc(out, ' ');
+        if (out->len > MAILBOX_MESSAGE_MAX)
+            return 1;
+    }
+}
+
+/* open_file - start reading a file: plain, gzip or stdin; mbox or one message */
+static int open_file(bk_mailbox *mb, const char *path, char *err, size_t errlen)
+{
+    mb->gz = strcmp(path, "-") == 0 ? gzdopen(dup(0), "rb") : gzopen(path, "rb");
+    mb->file = strdup(path);
+    mb->msgno = 0;
+    if (!mb->gz || !mb->file) {
+        snprintf(err, errlen, "cannot open: %s", strerror(errno ? errno : ENOMEM));
+        snprintf(mb->origin, sizeof mb->origin, "%s", path);
+        close_file(mb);
+        return -1;
+    }
+    gzbuffer(mb->gz, 128 * 1024);
+    /* the first line says whether it is an mbox */
+    mb->have_pending = read_line(mb, &mb->pending);
+    mb->mbox = mb->have_pending && mb->pending.len > 5 && memcmp(mb->pending.data, "From ", 5) == 0;
+    return 0;
+}
+
+/* next_path - the next file of the walk (malloc'd), NULL at the end */
+static char *next_path(bk_mailbox *mb, char *err, size_t errlen, int *failed)
+{
+    *failed = 0;
+    if (!mb->root_is_dir) {
+        if (mb->root_done)
+            return NULL;
+        mb->root_done = 1;
+        return strdup(mb->root);
+    }
+    while (mb->depth > 0) {
+        dir_level *l = &mb->stack[mb->depth - 1];
+        if (l->i == l->n) {
+            pop_dir(mb);
+            continue;
+        }
+        const char *name = l->names[l->i++];
+        char *p = join(l->path, name);
+        if (!p)
+            continue;
+        struct stat st;
+        if (stat(p, &st) != 0) {
+            snprintf(err, errlen, "%s", strerror(errno));
+            snprintf(mb->origin, sizeof mb->origin, "%s", p);
+            free(p);
+            *failed = 1;
+            return NULL;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            if (!skipped_name(name, 1) && push_dir(mb, p, err, errlen) != 0) {
+                snprintf(mb->origin, sizeof mb->origin, "%s", p);
+                free(p);
+                *failed = 1;
+                return NULL;
+            }
+            free(p);
+            continue;
+        }
+        if (!S_ISREG(st.st_mode) || skipped_name(name, 0)) {
+            free(p);
+            continue;
+        }
+        return p;
+    }
+    return NULL;
+}
+
+/* read_message - the next message of the open file into mb->msg: 1, 0 at
+ * the file's end, -1 when it is too large (skipped) */
+static int read_message(bk_mailbox *mb, char *err, size_t errlen)
+{
+    bk_buf_reset(&mb->msg);
+    if (mb->file_eof)
+        return 0;
+    int too_large = 0;
+    bk_buf line = BK_BUF_INIT;
+    if (!mb->mbox) {
+        if (mb->have_pending)
+            bk_buf_append(&mb->msg, mb->pending.data, mb->pending.len);
+        mb->have_pending = 0;
+        int n;
+        while ((n = gzread(mb->gz, mb->chunk, LINE_CHUNK)) > 0) {
+            if (mb->msg.len + (size_t)n > MAILBOX_MESSAGE_MAX)
+                too_large = 1;
+            else
+                bk_buf_append(&mb->msg, mb->chunk, (size_t)n);
+        }
+        mb->file_eof = 1;
+    } else {
+        int prev_blank = 1, started = 0;
+        if (mb->have_pending) /* the "From " separator: not part of the message */
+            started = 1;
+        mb->have_pending = 0;
+        while (read_line(mb, &line)) {
+            if (line.len > 5 && memcmp(line.data, "From ", 5) == 0 && prev_blank && started &&
+                mb->msg.len > 0) {
+                bk_buf_reset(&mb->pending);
+                bk_buf_append(&mb->pending, line.data, line.len);
+                mb->have_pending = 1;
+                break;
+            }
+            started = 1;
+            prev_blank = line.len == 1 || (line.len == 2 && line.data[0] == '\r');
+            const char *p = line.data;
+            size_t n = line.len;
+            /* mboxrd: ">From ", ">>From " ... lose one '>' */
+            size_t k = 0;
+            while (k < n && p[k] == '>')
+                k++;
+            if (k > 0 && n - k > 5 && memcmp(p + k, "From ", 5) == 0)
+                p++, n--;
+            if (mb->msg.len + n > MAILBOX_MESSAGE_MAX)
+                too_large = 1;
+            else
+                bk_buf_append(&mb->msg, p, n);
+        }
+        if (!mb->have_pending)
+            mb->file_eof = 1;
+        /* drop the blank line that precedes the next separator */
+        if (mb->msg.len && mb->msg.data[mb->msg.len - 1] == '\n' && mb->have_pending)
+            mb->msg.len--, mb->msg.data[mb->msg.len] = '\0';
+    }
+    bk_buf_free(&line);
+    mb->msgno++;
+    if (mb->mbox)
+        snprintf(mb->origin, sizeof mb->origin, "%s:%zu", mb->file, mb->msgno);
+    else
+        snprintf(mb->origin, sizeof mb->origin, "%s", mb->file);
+    if (too_large) {
+        snprintf(err, errlen, "message larger than %u MB: skipped", MAILBOX_MESSAGE_MAX >> 20);
+        return -1;
+    }
+    if (mb->msg.oom) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (mb->msg.len == 0 && mb->file_eof && !mb->mbox) {
+        snprintf(err, errlen, "empty file");
+        return -1;
+    }
+    return mb->msg.len > 0 ? 1 : 0;
+}
+
+int bk_mailbox_next(bk_mailbox *mb, const char **msg, size_t *len, const char **origin,
+                    char *err, size_t errlen)
+{
+    *origin = mb->origin;
+    for (;;) {
+        if (!mb->gz) {
+            int failed;
+            char *p = next_path(mb, err, errlen, &failed);
+            if (!p)
+                return failed ? -1 : 0;
+            int rc = open_file(mb, p, err, errlen);
+            free(p);
+            if (rc != 0)
+                return -1;
+        }
+        int rc = read_message(mb, err, errlen);
+        if (rc == 0) {
+            close_file(mb);
+            continue;
+        }
+        if (rc < 0) {
+            if (mb->file_eof)
+                close_file(mb);
+            return -1;
+        }
+        *msg = mb->msg.data;
+        *len = mb->msg.len;
+        if (mb->file_eof)
+            close_file(mb);
+        return 1;
+    }
+}
+
+unsigned long long bk_mailbox_bytes(const bk_mailbox *mb)
+{
+    return mb->bytes_done + (mb->gz ? (unsigned long long)gzoffset(mb->gz) : 0);
+}
+
+void bk_mailbox_close(bk_mailbox *mb)
+{
+    if (!mb)
+        return;
+    close_file(mb);
+    while (mb->depth > 0)
+        pop_dir(mb);
+    bk_buf_free(&mb->msg);
+    bk_buf_free(&mb->pending);
+    free(mb->chunk);
+    free(mb->root);
+    free(mb);
+}

@@ -1,0 +1,45 @@
+/*
+ * message.h - a bounce message taken apart with GMime: its header fields
+ * (RFC 2047 decoded), its human-readable text (every text part outside the
+ * returned message, converted to UTF-8), its machine-readable reports
+ * (message/delivery-status, message/feedback-report) and the header of the
+ * message it returns (message/rfc822 or text/rfc822-headers).
+ *
+ * The format decoders (src/lib/formats/) read only this model.
+ */
+#ifndef BK_MESSAGE_H
+#define BK_MESSAGE_H
+
+#include "buf.h"
+#include "fields.h"
+
+#include <stddef.h>
+
+#define MESSAGE_TEXT_MAX (512u * 1024u) /* text kept per message; the rest is cut */
+
+typedef struct {
+    field_block head;      /* the message's own header fields, decoded */
+    bk_buf content_type;   /* "multipart/report", lower case, no parameters */
+    bk_buf report_type;    /* the report-type parameter, lower case */
+    bk_buf text;           /* the readable text, UTF-8, LF line ends */
+    bk_buf dsn;            /* every message/delivery-status body, one after another */
+    bk_buf feedback;       /* the message/feedback-report body */
+    bk_buf original;       /* the returned message's header block (raw text) */
+    int has_original;      /* a message/rfc822 or text/rfc822-headers part was found */
+    int parts;             /* MIME parts seen */
+} bk_message;
+
+/* message_init - an empty message model */
+void message_init(bk_message *m);
+
+/* message_free - release its memory */
+void message_free(bk_message *m);
+
+/* message_read - take msg (LF line ends) apart into m; returns 0, or -1 with
+ * why filled when it is not a readable message */
+int message_read(bk_message *m, const char *msg, size_t len, char *why, size_t whylen);
+
+/* message_header - the decoded value of the message's own field name, or NULL */
+const char *message_header(const bk_message *m, const char *name, size_t *len);
+
+#endif
