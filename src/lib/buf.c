@@ -49,6 +49,11 @@ void bk_buf_puts(bk_buf *b, const char *s)
 
 void bk_buf_putc(bk_buf *b, char c)
 {
+    if (b->len + 2 <= b->cap) { /* room for it and the NUL: the common case */
+        b->data[b->len++] = c;
+        b->data[b->len] = '\0';
+        return;
+    }
     bk_buf_append(b, &c, 1);
 }
 

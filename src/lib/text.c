@@ -12,15 +12,24 @@ long bk_ci_find(const char *hay, size_t len, const char *needle)
         return 0;
     if (n > len)
         return -1;
-    unsigned char first = bk_lower((unsigned char)needle[0]);
-    for (size_t i = 0; i + n <= len; i++) {
-        if (bk_lower((unsigned char)hay[i]) != first)
-            continue;
+    unsigned char lo = bk_lower((unsigned char)needle[0]);
+    unsigned char up = lo >= 'a' && lo <= 'z' ? (unsigned char)(lo - 'a' + 'A') : lo;
+    size_t last = len - n; /* the last place the needle can start */
+    /* the next place of each case of the first byte, found with memchr */
+    const char *next_lo = memchr(hay, lo, last + 1);
+    const char *next_up = up != lo ? memchr(hay, up, last + 1) : NULL;
+    while (next_lo || next_up) {
+        const char *at = !next_up || (next_lo && next_lo < next_up) ? next_lo : next_up;
+        size_t i = (size_t)(at - hay);
         size_t k = 1;
         while (k < n && bk_lower((unsigned char)hay[i + k]) == bk_lower((unsigned char)needle[k]))
             k++;
         if (k == n)
             return (long)i;
+        if (at == next_lo)
+            next_lo = i < last ? memchr(hay + i + 1, lo, last - i) : NULL;
+        else
+            next_up = i < last ? memchr(hay + i + 1, up, last - i) : NULL;
     }
     return -1;
 }

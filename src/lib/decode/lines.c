@@ -292,3 +292,71 @@ int looks_like_bounce(const bk_message *m)
     v = message_header(m, "Return-Path", &len);
     return v && len <= 3 && (len == 0 || (len == 2 && v[0] == '<' && v[1] == '>'));
 }
+
+/* add_failed_recipients - entries for the X-Failed-Recipients addresses */
+size_t add_failed_recipients(const bk_message *m, found *out)
+{
+    size_t len, n = 0;
+    const char *v = message_header(m, "X-Failed-Recipients", &len);
+    if (!v)
+        return 0;
+    size_t i = 0;
+    while (i < len) {
+        size_t e = i;
+        while (e < len && v[e] != ',' && v[e] != ';')
+            e++;
+        span a, item = {v + i, e - i};
+        if (find_address(item, &a) && found_add(out, a.p, a.len))
+            n++;
+        i = e + 1;
+    }
+    return n;
+}
+
+/* command_word - the command at the start of s ("RCPT TO", "end of data" ...) */
+static bk_command command_word(span s)
+{
+    static const struct {
+        const char *word;
+        bk_command cmd;
+    } words[] = {{"end of data", BK_CMD_DATA}, {"data", BK_CMD_DATA},
+                 {"text", BK_CMD_DATA},        {"rcpt", BK_CMD_RCPT},
+                 {"mail", BK_CMD_MAIL},        {"ehlo", BK_CMD_EHLO},
+                 {"helo", BK_CMD_HELO},        {"lhlo", BK_CMD_EHLO},
+                 {"starttls", BK_CMD_STARTTLS}, {"auth", BK_CMD_AUTH},
+                 {"bdat", BK_CMD_BDAT},        {"initial connection", BK_CMD_CONNECT},
+                 {"connect", BK_CMD_CONNECT}};
+    if (span_starts(s, "pipelined "))
+        s = span_from(s, 10);
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        size_t wl = strlen(words[i].word);
+        if (span_starts(s, words[i].word) &&
+            (s.len == wl || !bk_is_alpha((unsigned char)s.p[wl])))
+            return words[i].cmd;
+    }
+    return BK_CMD_NONE;
+}
+
+/* command_after - the command named by "after X", "for X command", ">>> X" */
+bk_command command_after(span s)
+{
+    static const char *const lead[] = {"after ", "for ", ">>> "};
+    for (size_t k = 0; k < sizeof lead / sizeof lead[0]; k++) {
+        span rest = s;
+        long at;
+        for (int guard = 0; guard < 16 && (at = span_find(rest, lead[k])) >= 0; guard++) {
+            rest = span_from(rest, (size_t)at + strlen(lead[k]));
+            bk_command c = command_word(rest);
+            if (c == BK_CMD_NONE)
+                continue;
+            /* "for" names a command only as "for X command" */
+            if (k == 1) {
+                long cw = span_find(rest, " command");
+                if (cw < 0 || cw > 16)
+                    continue;
+            }
+            return c;
+        }
+    }
+    return BK_CMD_NONE;
+}

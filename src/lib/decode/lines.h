@@ -67,6 +67,17 @@ size_t original_start(const bk_buf *text);
  * (mailer-daemon, postmaster, "Undeliverable", "Returned mail", ...) */
 int looks_like_bounce(const bk_message *m);
 
+/* add_failed_recipients - an entry for every address of the message's
+ * X-Failed-Recipients field (Exim, Gmail, Mail.ru ...); returns how many
+ * entries the field named */
+size_t add_failed_recipients(const bk_message *m, found *out);
+
+/* command_after - the SMTP command an MTA names in its own words in s:
+ * "after RCPT TO:<a>", "after end of data", "after MAIL FROM", "after
+ * initial connection", "for TEXT command", ">>> RCPT TO:<a>"; BK_CMD_NONE
+ * when it names none */
+bk_command command_after(span s);
+
 /* bounded copies used everywhere */
 #define SPAN_SET(dst, s) found_set((dst), sizeof(dst), (s).p, (s).len)
 

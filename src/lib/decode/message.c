@@ -61,6 +61,16 @@ static void append_clean(bk_buf *b, const unsigned char *p, size_t n)
     size_t i = 0;
     while (i < n && b->len < MESSAGE_TEXT_MAX) {
         unsigned char c = p[i];
+        if (c >= 0x20 && c < 0x7f) { /* a run of printable ASCII, copied at once */
+            size_t k = i + 1;
+            while (k < n && p[k] >= 0x20 && p[k] < 0x7f)
+                k++;
+            if (b->len + (k - i) > MESSAGE_TEXT_MAX)
+                k = i + (MESSAGE_TEXT_MAX - b->len);
+            bk_buf_append(b, (const char *)p + i, k - i);
+            i = k;
+            continue;
+        }
         if (c < 0x80) {
             if (c == '\r') {
                 if (i + 1 < n && p[i + 1] == '\n') {
