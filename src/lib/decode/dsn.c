@@ -47,7 +47,8 @@ static void upper_type(char *t)
             *t = (char)(*t - 'a' + 'A');
 }
 
-/* recipient_group - one recipient's fields into an entry */
+/* recipient_group - one recipient's fields into an entry; a recipient
+ * listed twice keeps what its first group said */
 static void recipient_group(const field_block *g, const field_block *msg, found *out)
 {
     span final = get(g, "Final-Recipient");
@@ -63,7 +64,7 @@ static void recipient_group(const field_block *g, const field_block *msg, found 
     if (!r)
         return;
     span action = get(g, "Action");
-    if (action.len) {
+    if (action.len && !r->action[0]) {
         /* "failed (bad address)": the word alone, lower case */
         size_t k = 0;
         while (k < action.len && bk_is_alpha((unsigned char)action.p[k]))
@@ -73,10 +74,10 @@ static void recipient_group(const field_block *g, const field_block *msg, found 
             *c = (char)bk_lower((unsigned char)*c);
     }
     span status = get(g, "Status");
-    if (status.len)
+    if (status.len && !r->status[0])
         find_status(status, r->status);
     span rmta = get(g, "Remote-MTA");
-    if (rmta.len) {
+    if (rmta.len && !r->rhost[0]) {
         span h = typed_value(rmta.p, rmta.len, NULL, 0);
         /* "dns; mx.example.com [192.0.2.1]": the name */
         size_t k = 0;
@@ -88,7 +89,7 @@ static void recipient_group(const field_block *g, const field_block *msg, found 
             found_set(r->rhost, sizeof r->rhost, h.p, h.len);
     }
     span diag = get(g, "Diagnostic-Code");
-    if (diag.len) {
+    if (diag.len && !r->diag_len) {
         span d = typed_value(diag.p, diag.len, r->diagtype, sizeof r->diagtype);
         upper_type(r->diagtype);
         found_diag(r, d.p, d.len);
@@ -96,10 +97,10 @@ static void recipient_group(const field_block *g, const field_block *msg, found 
     span when = get(g, "Last-Attempt-Date");
     if (!when.len)
         when = get(msg, "Arrival-Date");
-    if (when.len)
+    if (when.len && !r->date[0])
         SPAN_SET(r->date, when);
     span rep = get(msg, "Reporting-MTA");
-    if (rep.len) {
+    if (rep.len && !r->lhost[0]) {
         span h = typed_value(rep.p, rep.len, NULL, 0);
         size_t k = 0;
         while (k < h.len && !bk_is_space((unsigned char)h.p[k]))

@@ -337,8 +337,8 @@ static bk_command command_word(span s)
     return BK_CMD_NONE;
 }
 
-/* command_after - the command named by "after X", "for X command", ">>> X" */
-bk_command command_after(span s)
+/* command_named - the command named by "after X", "for X command", ">>> X" */
+bk_command command_named(span s)
 {
     static const char *const lead[] = {"after ", "for ", ">>> "};
     for (size_t k = 0; k < sizeof lead / sizeof lead[0]; k++) {
@@ -359,4 +359,36 @@ bk_command command_after(span s)
         }
     }
     return BK_CMD_NONE;
+}
+
+/* original_header - the returned message's header block in the text */
+span original_header(const bk_buf *text)
+{
+    span none = {"", 0};
+    size_t start = original_start(text);
+    if (start >= text->len)
+        return none;
+    const char *t = text->data;
+    size_t pos = start, at = start;
+    span line;
+    /* the marker line itself, unless the block opens with a header line */
+    if (line_next(t, text->len, &pos, &line) && !header_line(line)) {
+        const char *colon = memchr(line.p, ':', line.len);
+        int is_field = colon && colon > line.p && !memchr(line.p, ' ', (size_t)(colon - line.p));
+        if (!is_field || span_find(line, "content-type: message/") >= 0 ||
+            span_find(line, "content-type: text/rfc822") >= 0)
+            at = pos;
+    }
+    pos = at;
+    while (at = pos, line_next(t, text->len, &pos, &line) && span_is_blank(line))
+        ;
+    size_t s = at, e = at;
+    pos = at;
+    for (size_t n = 0; n < 1000 && line_next(t, text->len, &pos, &line); n++) {
+        if (span_is_blank(line))
+            break;
+        e = pos;
+    }
+    span r = {t + s, e - s};
+    return r;
 }

@@ -63,6 +63,11 @@ int find_status(span s, char *out);
  * block; text->len when none */
 size_t original_start(const bk_buf *text);
 
+/* original_header - the header block of the returned message found in the
+ * text: from original_start(), past its marker line and blank lines, to
+ * the first blank line; len 0 when there is none */
+span original_header(const bk_buf *text);
+
 /* looks_like_bounce - From or Subject of a delivery failure report
  * (mailer-daemon, postmaster, "Undeliverable", "Returned mail", ...) */
 int looks_like_bounce(const bk_message *m);
@@ -72,11 +77,11 @@ int looks_like_bounce(const bk_message *m);
  * entries the field named */
 size_t add_failed_recipients(const bk_message *m, found *out);
 
-/* command_after - the SMTP command an MTA names in its own words in s:
+/* command_named - the SMTP command an MTA names in its own words in s:
  * "after RCPT TO:<a>", "after end of data", "after MAIL FROM", "after
  * initial connection", "for TEXT command", ">>> RCPT TO:<a>"; BK_CMD_NONE
  * when it names none */
-bk_command command_after(span s);
+bk_command command_named(span s);
 
 /* bounded copies used everywhere */
 #define SPAN_SET(dst, s) found_set((dst), sizeof(dst), (s).p, (s).len)

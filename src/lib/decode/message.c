@@ -233,6 +233,14 @@ static void walk(bk_message *m, GMimeObject *obj, int depth, int skip_html)
         int n = g_mime_multipart_get_count(mp);
         for (int i = 0; i < n; i++)
             walk(m, g_mime_multipart_get_part(mp, i), depth + 1, alt);
+        /* a multipart whose boundary never occurs (old PMDF, broken
+         * gateways): its whole body is the prologue, read it as text */
+        const char *pro = n == 0 ? g_mime_multipart_get_prologue(mp) : NULL;
+        if (pro && pro[0]) {
+            if (m->text.len && m->text.data[m->text.len - 1] != '\n')
+                bk_buf_putc(&m->text, '\n');
+            append_clean(&m->text, (const unsigned char *)pro, strlen(pro));
+        }
         return;
     }
     if (GMIME_IS_MESSAGE_PART(obj)) {

@@ -39,8 +39,8 @@ static int match(const bk_message *m)
     return span_find(d, "X-Postfix-Queue-ID:") >= 0 || span_find(d, "X-Postfix-Sender:") >= 0;
 }
 
-/* command_after - the command named at the start of s ("RCPT TO", "MAIL FROM", "end of DATA") */
-static bk_command command_after(span s)
+/* named_command - the command named at the start of s ("RCPT TO", "MAIL FROM", "end of DATA") */
+static bk_command named_command(span s)
 {
     s = span_trim(s);
     if (span_starts(s, "end of "))
@@ -56,7 +56,7 @@ static void paragraph_read(span para, found_rcpt *r)
 {
     long at = span_find(para, "(in reply to ");
     if (at >= 0 && !r->command)
-        r->command = command_after(span_from(para, (size_t)at + 13));
+        r->command = named_command(span_from(para, (size_t)at + 13));
     long h = span_find(para, "host");
     if (h >= 0 && !r->rhost[0]) {
         span rest = span_trim(span_from(para, (size_t)h + 4));
@@ -149,7 +149,7 @@ static void transcript(const bk_message *m, found *out)
         span s = span_trim(line);
         if (span_starts(s, "In:")) {
             span c = span_trim(span_from(s, 3));
-            bk_command k = command_after(c);
+            bk_command k = named_command(c);
             if (k)
                 cmd = k;
             span a;

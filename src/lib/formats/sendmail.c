@@ -1,0 +1,295 @@
+/*
+ * sendmail.c - bounces written by Sendmail 8 (and its derivatives): a
+ * multipart/report from "Mail Delivery Subsystem" with the Subject
+ * "Returned mail: ..." or "Warning: could not send message for past ...",
+ * whose text says "The original message was received at ...",
+ * "----- The following addresses had permanent fatal errors -----"
+ * ("<addr>" then "(reason: ...)", "(expanded from: ...)") and
+ * "----- Transcript of session follows -----":
+ *     ... while talking to mx.example.com.:
+ *     >>> RCPT To:<addr>
+ *     <<< 550 5.1.1 <addr>... User unknown
+ *     550 5.1.1 <addr>... User unknown
+ * The delivery-status fields come first; the transcript adds the remote
+ * reply, the command it answered and the remote host, and the local
+ * mailer's words where the DSN only gives an exit code ("X-Unix; 255").
+ */
+#include "dsn.h"
+#include "format.h"
+#include "lines.h"
+#include "text.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define SENDMAIL_LINES 2000
+
+/* match - Sendmail's section markers with a delivery-status part */
+static int match(const bk_message *m)
+{
+    if (text_find(&m->text, "----- The following addresses had ") >= 0)
+        return 1;
+    if (!m->dsn.len && text_find(&m->text, "\nFinal-Recipient:") < 0)
+        return 0;
+    return text_find(&m->text, "----- Transcript of session follows -----") >= 0 ||
+           text_find(&m->text, "The original message was received at ") >= 0;
+}
+
+/* named_command - the command named at the start of s ("RCPT To:<a>") */
+static bk_command named_command(span s)
+{
+    s = span_trim(s);
+    size_t k = 0;
+    while (k < s.len && bk_is_alpha((unsigned char)s.p[k]))
+        k++;
+    return bk_command_parse(s.p, k);
+}
+
+/* listed - the entry of out for address a, or NULL */
+static found_rcpt *listed(found *out, span a)
+{
+    if (a.len >= 2 && a.p[0] == '<' && a.p[a.len - 1] == '>')
+        a.p++, a.len -= 2;
+    for (size_t i = 0; i < out->n; i++)
+        if (strlen(out->r[i].recipient) == a.len && span_starts(a, out->r[i].recipient))
+            return &out->r[i];
+    return NULL;
+}
+
+/* noise - Sendmail's own queue lines in a transcript, not a diagnostic */
+static int noise(span s)
+{
+    return span_starts(s, "Message could not be delivered for") ||
+           span_starts(s, "Message will be deleted from queue") ||
+           span_starts(s, "Warning: message still undelivered") ||
+           span_starts(s, "Will keep trying until message is") || span_starts(s, "-----") ||
+           span_starts(s, "**");
+}
+
+/* tx_state - what the transcript says so far */
+typedef struct {
+    bk_command cmd;                     /* the last ">>> " command */
+    span rcpt;                          /* the address of the last RCPT */
+    char rhost[BK_FIELD_MAX];           /* "... while talking to X.:" */
+    found_rcpt general;                 /* a reply to a non-RCPT command */
+    found_rcpt pending;                 /* lines not yet tied to a recipient */
+    int in_reply;                       /* the last line was a "<<<" reply */
+} tx_state;
+
+/* tx_line - one transcript line; per-recipient text into tx */
+static void tx_line(tx_state *st, span line, found *tx, const found *out)
+{
+    span s = span_trim(line);
+    if (!s.len || noise(s)) {
+        st->in_reply = 0;
+        return;
+    }
+    if (span_starts(s, "... while talking to ") || span_starts(s, "While talking to ")) {
+        span h = span_trim(span_from(s, s.p[0] == '.' ? 21 : 17));
+        while (h.len && (h.p[h.len - 1] == ':' || h.p[h.len - 1] == '.'))
+            h.len--;
+        SPAN_SET(st->rhost, h);
+        st->cmd = BK_CMD_CONNECT; /* until a command is sent: the greeting */
+        st->in_reply = 0;
+        return;
+    }
+    if (span_starts(s, ">>> ")) {
+        st->cmd = named_command(span_from(s, 4));
+        st->rcpt.len = 0;
+        if (st->cmd == BK_CMD_RCPT && !find_address(span_from(s, 4), &st->rcpt))
+            st->rcpt.len = 0;
+        st->in_reply = 0;
+        return;
+    }
+    if (span_starts(s, "<<< ")) {
+        span reply = span_from(s, 4);
+        found_rcpt *r = NULL;
+        if (st->cmd == BK_CMD_QUIT) {
+            /* the answer to QUIT says nothing about the recipients */
+            st->in_reply = 0;
+            return;
+        }
+        if (st->cmd == BK_CMD_RCPT && st->rcpt.len)
+            r = found_add(tx, st->rcpt.p, st->rcpt.len);
+        if (!r) {
+            r = &st->general;
+            if (!st->in_reply)
+                r->diag_len = 0;
+        }
+        if (!st->in_reply) {
+            r->command = st->cmd;
+            found_set(r->rhost, sizeof r->rhost, st->rhost, strlen(st->rhost));
+        }
+        found_diag(r, reply.p, reply.len);
+        st->in_reply = 1;
+        return;
+    }
+    st->in_reply = 0;
+    /* "550 5.1.1 <a>... User unknown", "<a>... Deferred: ..." */
+    span a;
+    if (find_address(s, &a) && listed((found *)out, a)) {
+        found_rcpt *r = found_add(tx, a.p, a.len);
+        if (r && !r->diag_len) {
+            /* the local summary, with the local mailer's lines before it */
+            found_diag(r, st->pending.diag, st->pending.diag_len);
+            found_diag(r, s.p, s.len);
+            r->diagtype[0] = 'L'; /* local: from a summary line */
+            r->diagtype[1] = '\0';
+        }
+        st->pending.diag_len = 0;
+        st->pending.diag[0] = '\0';
+        return;
+    }
+    found_diag(&st->pending, s.p, s.len);
+}
+
+/* transcript - the "Transcript of session follows" section, per recipient into tx */
+static void transcript(const bk_message *m, const found *out, found *tx, tx_state *st)
+{
+    long at = text_find(&m->text, "----- Transcript of session follows -----");
+    if (at < 0)
+        return;
+    const char *t = m->text.data;
+    size_t end = m->text.len, pos = (size_t)at, lines = 0;
+    span line;
+    line_next(t, end, &pos, &line);
+    while (lines++ < SENDMAIL_LINES && line_next(t, end, &pos, &line)) {
+        span s = span_trim(line);
+        if (span_starts(s, "-----") || span_starts(s, "--") || span_starts(s, "Content-Type:"))
+            break;
+        tx_line(st, line, tx, out);
+    }
+}
+
+/* reasons - "<addr>" / "(reason: ...)" lines of the address list, into tx */
+static void reasons(const bk_message *m, found *tx)
+{
+    long at = text_find(&m->text, "----- The following addresses had ");
+    if (at < 0)
+        return;
+    const char *t = m->text.data;
+    size_t end = m->text.len, pos = (size_t)at, lines = 0;
+    span line;
+    found_rcpt *cur = NULL;
+    line_next(t, end, &pos, &line);
+    while (lines++ < SENDMAIL_LINES && line_next(t, end, &pos, &line)) {
+        span s = span_trim(line);
+        if (span_starts(s, "-----"))
+            break;
+        span a;
+        if (span_starts(s, "(reason: ") && cur) {
+            span v = span_from(s, 9);
+            if (v.len && v.p[v.len - 1] == ')')
+                v.len--;
+            found_diag(cur, v.p, v.len);
+        } else if (span_starts(s, "(expanded from: ") && find_address(s, &a)) {
+            /* the DSN names the original address */
+            found_rcpt *orig = found_add(tx, a.p, a.len);
+            if (orig && cur && !orig->diag_len)
+                found_diag(orig, cur->diag, cur->diag_len);
+            if (orig)
+                cur = orig;
+        } else if (s.len && s.p[0] != '(' && find_address(s, &a)) {
+            cur = found_add(tx, a.p, a.len);
+        } else if (s.len && s.p[0] != '(') {
+            cur = NULL;
+        }
+    }
+}
+
+/* weak_diag - the DSN's diagnostic says nothing a transcript would not say better */
+static int weak_diag(const found_rcpt *r)
+{
+    if (!r->diag_len)
+        return 1;
+    if (r->diagtype[0] && strcmp(r->diagtype, "SMTP") != 0)
+        return 1;
+    /* "smtp; 421" alone */
+    span d = {r->diag, r->diag_len};
+    return d.len <= 3 || (take_reply_code(d) && d.len <= 4);
+}
+
+/* enrich - what the text says about one DSN recipient */
+static void enrich(found_rcpt *r, const found_rcpt *t, const found_rcpt *reason,
+                   const tx_state *st)
+{
+    const found_rcpt *src = NULL;
+    if (t && t->diag_len && t->diagtype[0] != 'L')
+        src = t;                       /* its own remote reply */
+    else if (st->general.diag_len)
+        src = &st->general;            /* a reply to MAIL, DATA, the greeting */
+    if (src) {
+        if (!r->command)
+            r->command = src->command;
+        if (!r->rhost[0] && src->rhost[0])
+            found_set(r->rhost, sizeof r->rhost, src->rhost, strlen(src->rhost));
+    }
+    if (!weak_diag(r))
+        return;
+    const found_rcpt *use = src ? src : (t && t->diag_len) ? t : NULL;
+    if (!use && st->pending.diag_len)
+        use = &st->pending;
+    if (!use && reason && reason->diag_len)
+        use = reason;
+    if (!use)
+        return;
+    r->diag_len = 0;
+    found_diag(r, use->diag, use->diag_len);
+    r->diagtype[0] = '\0';
+}
+
+/* better_status - the remote reply's own enhanced code ("550 5.7.1 ...")
+ * over the DSN's, which Sendmail may set from its queue state (4.4.7) or
+ * a general class (5.0.0) */
+static void better_status(found_rcpt *r)
+{
+    char st[BK_STATUS_MAX];
+    span d = span_trim((span){r->diag, r->diag_len});
+    if (!take_reply_code(d))
+        return;
+    span rest = span_trim(span_from(d, 4));
+    if (rest.len && (rest.p[0] == '2' || rest.p[0] == '4' || rest.p[0] == '5') &&
+        find_status((span){rest.p, rest.len < 10 ? rest.len : 10}, st) &&
+        (strcmp(st + 1, ".0.0") != 0 || !r->status[0]))
+        memcpy(r->status, st, sizeof st);
+    else if (!r->status[0] && find_status(d, st))
+        memcpy(r->status, st, sizeof st);
+}
+
+/* decode - the DSN fields, then the transcript's reply, command and host */
+static int decode(const bk_message *m, found *out)
+{
+    found tx;
+    memset(&tx, 0, sizeof tx);
+    found rs;
+    memset(&rs, 0, sizeof rs);
+    static const tx_state zero;
+    tx_state *st = malloc(sizeof *st);
+    if (!st)
+        return 0;
+    *st = zero;
+    dsn_decode(m, out);
+    reasons(m, &rs);
+    if (!out->n) {
+        /* no status fields: the address list names the recipients */
+        for (size_t i = 0; i < rs.n; i++)
+            found_add(out, rs.r[i].recipient, strlen(rs.r[i].recipient));
+    }
+    transcript(m, out, &tx, st);
+    for (size_t i = 0; i < out->n; i++) {
+        found_rcpt *r = &out->r[i];
+        span a = {r->recipient, strlen(r->recipient)};
+        enrich(r, listed(&tx, a), listed(&rs, a), st);
+        if (!r->reply_code) {
+            span d = span_trim((span){r->diag, r->diag_len});
+            r->reply_code = take_reply_code(d);
+        }
+        better_status(r);
+    }
+    found_free(&tx);
+    found_free(&rs);
+    free(st);
+    return out->n > 0;
+}
+
+const bk_format bk_format_sendmail = {"sendmail", 20, match, decode};

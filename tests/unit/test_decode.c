@@ -1,0 +1,240 @@
+/*
+ * test_decode.c - the decoder's core: header field blocks, RFC 3464 status
+ * groups, the text helpers formats use, bk_decode on edge cases and
+ * hostile input, and bk_mailbox on mbox quoting and odd files.
+ */
+#include "bouncekit.h"
+#include "dsn.h"
+#include "fields.h"
+#include "lines.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+static bk_classifier *clf;
+
+/* span_eq - s holds exactly want */
+static int span_eq(span s, const char *want)
+{
+    return s.len == strlen(want) && memcmp(s.p, want, s.len) == 0;
+}
+
+static void test_fields_fold(void **state)
+{
+    (void)state;
+    const char *t = "Status: 5.1.1\nDiagnostic-Code: smtp; 550 first\n\tsecond line\n"
+                    "junk line without colon\nX-Empty:\n\nAfter: blank";
+    field_block b;
+    memset(&b, 0, sizeof b);
+    size_t used = fields_parse(&b, t, strlen(t));
+    assert_int_equal(used, (size_t)(strstr(t, "After") - t));
+    size_t len;
+    const char *v = fields_get(&b, "diagnostic-code", &len);
+    assert_non_null(v);
+    assert_string_equal(v, "smtp; 550 first second line");
+    assert_non_null(fields_get(&b, "X-Empty", &len));
+    assert_int_equal(len, 0);
+    assert_null(fields_get(&b, "After", &len));
+    fields_free(&b);
+}
+
+static void test_fields_many(void **state)
+{
+    (void)state;
+    bk_buf t = BK_BUF_INIT;
+    for (int i = 0; i < FIELDS_MAX + 10; i++)
+        bk_buf_printf(&t, "X-F%d: v\n", i);
+    field_block b;
+    memset(&b, 0, sizeof b);
+    fields_parse(&b, t.data, t.len);
+    assert_int_equal(b.n, FIELDS_MAX);
+    assert_int_equal(b.skipped, 10);
+    fields_free(&b);
+    bk_buf_free(&t);
+}
+
+static void test_dsn_groups(void **state)
+{
+    (void)state;
+    const char *t = "Reporting-MTA: dns; mta.example.org\nX-Postfix-Sender: rfc822; s@example.com\n\n"
+                    "Final-Recipient: rfc822; <A@Example.NET>\nAction: failed (permanent)\n"
+                    "Status: 5.1.1 (bad address)\nRemote-MTA: dns; mx.example.net [192.0.2.1]\n"
+                    "Diagnostic-Code: smtp; 550 5.1.1 no such\n  user here\n\n"
+                    "Original-Recipient: rfc822;b@example.org\nFinal-Recipient: LOCAL; b\n"
+                    "Action: delayed\nStatus: 4.4.1\n\n"
+                    "Final-Recipient: rfc822; a@example.net\nAction: failed\nStatus: 5.0.0\n";
+    found f;
+    memset(&f, 0, sizeof f);
+    assert_int_equal(dsn_parse(t, strlen(t), &f), 2);
+    assert_string_equal(f.r[0].recipient, "A@example.net");
+    assert_string_equal(f.r[0].action, "failed");
+    assert_string_equal(f.r[0].status, "5.1.1");
+    assert_string_equal(f.r[0].rhost, "mx.example.net");
+    assert_string_equal(f.r[0].lhost, "mta.example.org");
+    assert_string_equal(f.r[0].diagtype, "SMTP");
+    assert_string_equal(f.r[0].diag, "550 5.1.1 no such user here");
+    /* a local Final-Recipient falls back to Original-Recipient */
+    assert_string_equal(f.r[1].recipient, "b@example.org");
+    assert_string_equal(f.r[1].action, "delayed");
+    assert_string_equal(f.addresser, "s@example.com");
+    found_free(&f);
+}
+
+static void test_addresses(void **state)
+{
+    (void)state;
+    span a;
+    span s1 = {"RCPT TO:<jo.e+x@example.com> said", 34};
+    assert_true(find_address(s1, &a));
+    assert_true(span_eq(a, "jo.e+x@example.com"));
+    span s2 = {"mail to ana@example.net. failed", 31};
+    assert_true(find_address(s2, &a));
+    assert_true(span_eq(a, "ana@example.net"));
+    span s3 = {"no address @ here", 17};
+    assert_false(find_address(s3, &a));
+    span s4 = {"<mailto:b@example.org>", 22};
+    assert_true(find_address(s4, &a));
+    assert_true(span_eq(a, "b@example.org"));
+    span s5 = {"a@@b", 4};
+    assert_false(is_address(s5));
+}
+
+static void test_codes(void **state)
+{
+    (void)state;
+    char st[BK_STATUS_MAX];
+    span s1 = {"host said: 550 5.7.26 unauthenticated", 37};
+    assert_true(find_status(s1, st));
+    assert_string_equal(st, "5.7.26");
+    span s2 = {"version 1.2.3.4 and 10.5.1.1", 28};
+    assert_false(find_status(s2, st));
+    span s3 = {"452 mailbox full", 16};
+    assert_int_equal(take_reply_code(s3), 452);
+    span s4 = {"4521 x", 6};
+    assert_int_equal(take_reply_code(s4), 0);
+}
+
+static void test_header_value(void **state)
+{
+    (void)state;
+    const char *h = "From: A <a@example.com>\nSubject: one\n two\nTo: x@example.org\n\nSubject: body";
+    char v[64];
+    assert_true(header_value(h, strlen(h), "subject", v, sizeof v));
+    assert_string_equal(v, "one two");
+    assert_false(header_value(h, strlen(h), "Cc", v, sizeof v));
+    char tiny[4];
+    assert_true(header_value(h, strlen(h), "To", tiny, sizeof tiny));
+    assert_string_equal(tiny, "x@e");
+}
+
+/* decode_text - bk_decode on a C string */
+static bk_decoded decode_text(bk_decoder *d, const char *msg, size_t len)
+{
+    bk_decoded out;
+    assert_int_equal(bk_decode(d, msg, len, &out), 0);
+    return out;
+}
+
+static void test_decode_edges(void **state)
+{
+    (void)state;
+    bk_decoder *d = bk_decoder_new(clf, NULL);
+    assert_non_null(d);
+    bk_decoded out = decode_text(d, "", 0);
+    assert_int_not_equal(out.status, BK_DECODED);
+    assert_true(out.why[0] != '\0');
+    out = decode_text(d, "\0\0\0\xff\xfe", 5);
+    assert_int_not_equal(out.status, BK_DECODED);
+    const char *plain = "From: a@example.org\nSubject: hello\n\nhi\n";
+    out = decode_text(d, plain, strlen(plain));
+    assert_int_equal(out.status, BK_NOT_BOUNCE);
+    /* a DSN with a 10 MB diagnostic and thousands of recipients stays bounded */
+    bk_buf m = BK_BUF_INIT;
+    bk_buf_puts(&m, "From: MAILER-DAEMON@example.org\nSubject: Undelivered Mail\n"
+                    "MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; "
+                    "boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nfailed\n--b\n"
+                    "Content-Type: message/delivery-status\n\nReporting-MTA: dns; x\n\n");
+    for (int i = 0; i < BK_DECODE_RCPT_MAX + 20; i++)
+        bk_buf_printf(&m, "Final-Recipient: rfc822; u%d@example.net\nAction: failed\nStatus: 5.1.1\n\n", i);
+    bk_buf_puts(&m, "Final-Recipient: rfc822; long@example.net\nAction: failed\nStatus: 5.0.0\n"
+                    "Diagnostic-Code: smtp; 550 ");
+    for (int i = 0; i < 1000000; i++)
+        bk_buf_puts(&m, "aaaaaaaaa ");
+    bk_buf_puts(&m, "\n\n--b--\n");
+    out = decode_text(d, m.data, m.len);
+    assert_int_equal(out.status, BK_DECODED);
+    assert_int_equal(out.n, BK_DECODE_RCPT_MAX);
+    assert_true(out.dropped > 0);
+    assert_string_equal(out.bounces[0].verdict.reason, "userunknown");
+    bk_buf_free(&m);
+    bk_decoder_free(d);
+}
+
+/* write_file - a temporary file with the given bytes; the path is static */
+static const char *write_file(const char *bytes, size_t len)
+{
+    static char path[64];
+    snprintf(path, sizeof path, "/tmp/test_decode.%d", (int)getpid());
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fwrite(bytes, 1, len, f);
+    fclose(f);
+    return path;
+}
+
+static void test_mailbox_mbox(void **state)
+{
+    (void)state;
+    const char *mbox = "From a@example.org Mon Jan  5 10:00:00 2026\nSubject: one\n\n"
+                       ">From the start\nline\n\n"
+                       "From b@example.org Mon Jan  5 10:01:00 2026\nSubject: two\n\nbody\n";
+    const char *path = write_file(mbox, strlen(mbox));
+    char err[256];
+    bk_mailbox *mb = bk_mailbox_open(path, err, sizeof err);
+    assert_non_null(mb);
+    const char *msg, *origin;
+    size_t len;
+    assert_int_equal(bk_mailbox_next(mb, &msg, &len, &origin, err, sizeof err), 1);
+    assert_string_equal(msg, "Subject: one\n\nFrom the start\nline\n");
+    assert_non_null(strstr(origin, ":1"));
+    assert_int_equal(bk_mailbox_next(mb, &msg, &len, &origin, err, sizeof err), 1);
+    assert_string_equal(msg, "Subject: two\n\nbody\n");
+    assert_int_equal(bk_mailbox_next(mb, &msg, &len, &origin, err, sizeof err), 0);
+    bk_mailbox_close(mb);
+    /* an empty file is reported, not skipped */
+    path = write_file("", 0);
+    mb = bk_mailbox_open(path, err, sizeof err);
+    assert_non_null(mb);
+    assert_int_equal(bk_mailbox_next(mb, &msg, &len, &origin, err, sizeof err), -1);
+    assert_non_null(strstr(err, "empty"));
+    assert_int_equal(bk_mailbox_next(mb, &msg, &len, &origin, err, sizeof err), 0);
+    bk_mailbox_close(mb);
+    unlink(path);
+    assert_null(bk_mailbox_open("/nonexistent/x", err, sizeof err));
+}
+
+int main(void)
+{
+    char err[512];
+    clf = bk_classifier_new(NULL, 0, err, sizeof err);
+    if (!clf) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fields_fold),  cmocka_unit_test(test_fields_many),
+        cmocka_unit_test(test_dsn_groups),   cmocka_unit_test(test_addresses),
+        cmocka_unit_test(test_codes),        cmocka_unit_test(test_header_value),
+        cmocka_unit_test(test_decode_edges), cmocka_unit_test(test_mailbox_mbox),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    bk_classifier_free(clf);
+    return rc;
+}
