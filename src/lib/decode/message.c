@@ -31,6 +31,7 @@ void message_free(bk_message *m)
     bk_buf_free(&m->dsn);
     bk_buf_free(&m->feedback);
     bk_buf_free(&m->original);
+    bk_buf_free(&m->inner_dsn);
 }
 
 /* reset - empty every part of m, keep the memory */
@@ -43,6 +44,7 @@ static void reset(bk_message *m)
     bk_buf_reset(&m->dsn);
     bk_buf_reset(&m->feedback);
     bk_buf_reset(&m->original);
+    bk_buf_reset(&m->inner_dsn);
     m->has_original = 0;
     m->parts = 0;
 }
@@ -219,6 +221,34 @@ static int has_plain_child(GMimeMultipart *mp)
     return 0;
 }
 
+/* inner_reports - the delivery-status parts inside a returned message into
+ * m->inner_dsn (nothing else of it is read) */
+static void inner_reports(bk_message *m, GMimeObject *obj, int depth)
+{
+    if (!obj || depth > WALK_DEPTH_MAX)
+        return;
+    GMimeContentType *ct = g_mime_object_get_content_type(obj);
+    if (GMIME_IS_MULTIPART(obj)) {
+        GMimeMultipart *mp = GMIME_MULTIPART(obj);
+        int n = g_mime_multipart_get_count(mp);
+        for (int i = 0; i < n; i++)
+            inner_reports(m, g_mime_multipart_get_part(mp, i), depth + 1);
+        return;
+    }
+    if (!ct || !(g_mime_content_type_is_type(ct, "message", "delivery-status") ||
+                 g_mime_content_type_is_type(ct, "message", "global-delivery-status")))
+        return;
+    if (GMIME_IS_MESSAGE_PART(obj)) {
+        GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+        char *s = inner ? g_mime_object_to_string(GMIME_OBJECT(inner), NULL) : NULL;
+        if (s) {
+            append_clean(&m->inner_dsn, (const unsigned char *)s, strlen(s));
+            g_free(s);
+        }
+    } else if (GMIME_IS_PART(obj))
+        part_content(GMIME_PART(obj), 1, &m->inner_dsn);
+}
+
 /* walk - read one MIME object and, for multiparts, its children */
 static void walk(bk_message *m, GMimeObject *obj, int depth, int skip_html)
 {
@@ -255,7 +285,10 @@ static void walk(bk_message *m, GMimeObject *obj, int depth, int skip_html)
             }
             return;
         }
+        int first = !m->has_original;
         original_headers(m, inner);
+        if (first && inner)
+            inner_reports(m, g_mime_message_get_mime_part(inner), depth + 1);
         return;
     }
     if (!GMIME_IS_PART(obj) || !ct)
@@ -337,7 +370,7 @@ int message_read(bk_message *m, const char *msg, size_t len, char *why, size_t w
         snprintf(why, whylen, "not a mail message: no header fields and no text");
         return -1;
     }
-    if (m->text.oom || m->dsn.oom || m->original.oom || m->head.store.oom) {
+    if (m->text.oom || m->dsn.oom || m->original.oom || m->inner_dsn.oom || m->head.store.oom) {
         snprintf(why, whylen, "out of memory");
         return -1;
     }

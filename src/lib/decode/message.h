@@ -25,6 +25,8 @@ typedef struct {
     bk_buf dsn;            /* every message/delivery-status body, one after another */
     bk_buf feedback;       /* the message/feedback-report body */
     bk_buf original;       /* the returned message's header block (raw text) */
+    bk_buf inner_dsn;      /* the delivery-status part of a returned message that is
+                              itself a delivery report (a bounce forwarded whole) */
     int has_original;      /* a message/rfc822 or text/rfc822-headers part was found */
     int parts;             /* MIME parts seen */
 } bk_message;

@@ -241,7 +241,8 @@ static int decode(const bk_message *m, found *out)
             found_set(r->action, sizeof r->action, d.delayed ? "delayed" : "failed",
                       d.delayed ? 7 : 6);
         /* the text states the class of the failure when no code does */
-        if (!r->status[0] && (d.delayed || d.permanent))
+        if (!r->status[0] && (d.delayed || d.permanent) &&
+            (!r->reply_code || r->reply_code / 100 == (d.delayed ? 4 : 5)))
             found_set(r->status, sizeof r->status, d.delayed ? "4.0.0" : "5.0.0", 5);
         if (!r->diagtype[0] && r->diag_len)
             found_set(r->diagtype, sizeof r->diagtype, "SMTP", 4);

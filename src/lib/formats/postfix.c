@@ -215,6 +215,11 @@ static int decode(const bk_message *m, found *out)
     paragraphs(m, out, out->n == 0);
     if (!out->n && text_find(&m->text, "Delivery report unavailable") >= 0)
         returned_to(m, out);
+    if (!m->original.len && out->n) {
+        span h = original_header(&m->text);
+        out->original = h.p;
+        out->original_len = h.len;
+    }
     return out->n > 0;
 }
 

@@ -27,7 +27,8 @@
 /* match - Sendmail's section markers with a delivery-status part */
 static int match(const bk_message *m)
 {
-    if (text_find(&m->text, "----- The following addresses had ") >= 0)
+    if (text_find(&m->text, "----- The following addresses had permanent fatal errors") >= 0 ||
+        text_find(&m->text, "----- The following addresses had transient non-fatal errors") >= 0)
         return 1;
     if (!m->dsn.len && text_find(&m->text, "\nFinal-Recipient:") < 0)
         return 0;

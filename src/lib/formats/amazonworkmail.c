@@ -1,0 +1,76 @@
+/*
+ * amazonworkmail.c - bounces of Amazon WorkMail: X-Mailer "Amazon
+ * WorkMail", From MAILER-DAEMON@REGION.amazonses.com, a multipart/mixed
+ * whose text says "An error occurred while trying to deliver the mail to
+ * the following recipients:", lists them, and writes the status fields
+ * itself after "Technical report:" (Reporting-MTA, Action, Final-Recipient,
+ * Diagnostic-Code, Status), then the returned message as message/rfc822.
+ * Like SES it wraps the last remote reply of an expired message:
+ * "Message expired: unable to deliver in N minutes.<421 4.4.2 ...>".
+ */
+#include "dsn.h"
+#include "format.h"
+#include "lines.h"
+
+#include <string.h>
+
+/* match - WorkMail's X-Mailer */
+static int match(const bk_message *m)
+{
+    size_t len;
+    const char *v = message_header(m, "X-Mailer", &len);
+    span s = {v, len};
+    return v && span_find(s, "Amazon WorkMail") >= 0;
+}
+
+/* expired_reply - the remote reply inside "Message expired: ...<REPLY>" */
+static void expired_reply(found_rcpt *r)
+{
+    span d = {r->diag, r->diag_len};
+    long lt = span_find(d, ".<");
+    if (span_find(d, "Message expired") < 0 || lt < 0 || !d.len || d.p[d.len - 1] != '>')
+        return;
+    span inner = span_from(d, (size_t)lt + 2);
+    inner.len--;
+    int code = take_reply_code(inner);
+    if (!code)
+        return;
+    r->reply_code = code;
+    span head = inner;
+    if (head.len > 24)
+        head.len = 24;
+    char st[BK_STATUS_MAX];
+    if (find_status(head, st))
+        memcpy(r->status, st, sizeof st);
+}
+
+/* decode - the status fields of the text */
+static int decode(const bk_message *m, found *out)
+{
+    if (!dsn_decode(m, out)) {
+        /* no technical report: the listed recipients */
+        long at = text_find(&m->text, "to the following recipients:");
+        if (at < 0)
+            return 0;
+        size_t pos = (size_t)at, end = original_start(&m->text);
+        span line;
+        line_next(m->text.data, end, &pos, &line);
+        for (int n = 0; n < 200 && line_next(m->text.data, end, &pos, &line); n++) {
+            span t = span_trim(line), a;
+            if (!is_address(t) || !find_address(t, &a))
+                break;
+            found_rcpt *r = found_add(out, a.p, a.len);
+            if (r)
+                found_set(r->action, sizeof r->action, "failed", 6);
+        }
+    }
+    for (size_t i = 0; i < out->n; i++) {
+        found_rcpt *r = &out->r[i];
+        expired_reply(r);
+        if (!r->reply_code && r->diag_len)
+            r->reply_code = take_reply_code((span){r->diag, r->diag_len});
+    }
+    return out->n > 0;
+}
+
+const bk_format bk_format_amazonworkmail = {"amazonworkmail", 20, match, decode};

@@ -1,0 +1,37 @@
+/*
+ * facebook.c - bounces of Facebook's mail servers (mailer-daemon@ a
+ * facebook.com host), Subject "Sorry, your message could not be
+ * delivered": "This message was created automatically by Facebook." and a
+ * message/delivery-status part whose Diagnostic-Code carries Facebook's
+ * own error code ("550 5.1.1 RCP-P1 http://postmaster.facebook.com/
+ * response_codes?ip=...#rcp Recipient address does not exist").
+ */
+#include "dsn.h"
+#include "format.h"
+#include "lines.h"
+
+/* match - Facebook's daemon or lead sentence */
+static int match(const bk_message *m)
+{
+    size_t len;
+    const char *v = message_header(m, "From", &len);
+    span s = {v, len};
+    if (v && span_find(s, "mailer-daemon@") >= 0 && span_find(s, "facebook.com") >= 0)
+        return 1;
+    return text_find(&m->text, "This message was created automatically by Facebook") >= 0;
+}
+
+/* decode - the status fields; the reply code at the head of the diagnostic */
+static int decode(const bk_message *m, found *out)
+{
+    if (!dsn_decode(m, out))
+        return 0;
+    for (size_t i = 0; i < out->n; i++) {
+        found_rcpt *r = &out->r[i];
+        if (!r->reply_code && r->diag_len)
+            r->reply_code = take_reply_code((span){r->diag, r->diag_len});
+    }
+    return 1;
+}
+
+const bk_format bk_format_facebook = {"facebook", 20, match, decode};

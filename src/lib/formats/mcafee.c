@@ -1,0 +1,68 @@
+/*
+ * mcafee.c - bounces of McAfee Email Gateway / Email and Web Security
+ * appliances. Field "X-NAI-Header: Modified by McAfee ...", Subject
+ * "Delivery Status"; a text part "deliveryproblems.txt"
+ *         --- The following addresses had delivery problems ---
+ *     <a@example.jp>   (5.1.1 <a@example.jp>... User unknown)
+ * and a message/delivery-status part "deliverystatus.txt" that names the
+ * recipient by Original-Recipient only, often without Status.
+ */
+#include "dsn.h"
+#include "format.h"
+#include "lines.h"
+
+#include <string.h>
+
+#define MCAFEE_LINES 400
+
+/* match - McAfee's header field, or its ruler with the subject */
+static int match(const bk_message *m)
+{
+    size_t len;
+    const char *v = message_header(m, "X-NAI-Header", &len);
+    span s = {v ? v : "", v ? len : 0};
+    if (v && span_find(s, "McAfee") >= 0)
+        return 1;
+    v = message_header(m, "Subject", &len);
+    span subj = {v ? v : "", v ? len : 0};
+    return span_starts(subj, "Delivery Status") &&
+           text_find(&m->text, "--- The following addresses had delivery problems ---") >= 0;
+}
+
+/* decode - the status part, then "<a>   (reply)" lines */
+static int decode(const bk_message *m, found *out)
+{
+    dsn_decode(m, out);
+    const char *t = m->text.data ? m->text.data : "";
+    size_t end = original_start(&m->text), pos = 0, lines = 0;
+    span line;
+    int on = 0;
+    while (pos < end && lines++ < MCAFEE_LINES && line_next(t, end, &pos, &line)) {
+        span s = span_trim(line), a;
+        if (!on) {
+            on = span_find(s, "--- The following addresses had delivery problems") >= 0;
+            continue;
+        }
+        if (!s.len || s.p[0] != '<' || !find_address(s, &a))
+            continue;
+        found_rcpt *r = found_add(out, a.p, a.len);
+        if (!r)
+            continue;
+        span rest = span_trim(span_from(s, (size_t)(a.p - s.p) + a.len + 1));
+        if (rest.len >= 2 && rest.p[0] == '(' && rest.p[rest.len - 1] == ')') {
+            rest.p++;
+            rest.len -= 2;
+        }
+        if (!r->diag_len)
+            found_diag(r, rest.p, rest.len);
+        if (!r->status[0]) {
+            span head = {rest.p, rest.len < 24 ? rest.len : 24};
+            find_status(head, r->status);
+        }
+        if (!r->reply_code)
+            r->reply_code = take_reply_code(rest);
+    }
+    return out->n > 0;
+}
+
+const bk_format bk_format_mcafee = {"mcafee", 20, match, decode};

@@ -1,0 +1,70 @@
+/*
+ * opensmtpd.c - bounces written by OpenSMTPD: Subject "Delivery status
+ * notification: error" (or ": warning"), From "Mailer Daemon", the text
+ *     Hi!
+ *     This is the MAILER-DAEMON, please DO NOT REPLY to this e-mail.
+ *     An error has occurred while attempting to deliver a message for
+ *     the following list of recipients:
+ *     kijitora@example.com: 550 5.1.1 User unknown
+ *     Below is a copy of the original message:
+ * one "address: reason" line per recipient (newer versions: "Your message
+ * could not be delivered to one or more recipients" / "Delivery to the
+ * following recipients failed permanently:" with the same lines).
+ */
+#include "format.h"
+#include "lines.h"
+#include "text.h"
+
+#include <string.h>
+
+#define OPENSMTPD_LINES 1000
+
+/* match - OpenSMTPD's MAILER-DAEMON sentence */
+static int match(const bk_message *m)
+{
+    return text_find(&m->text, "This is the MAILER-DAEMON, please DO NOT REPLY to this e") >= 0;
+}
+
+/* decode - the "address: reason" lines of the list */
+static int decode(const bk_message *m, found *out)
+{
+    long at = text_find(&m->text, "This is the MAILER-DAEMON, please DO NOT REPLY");
+    if (at < 0)
+        return 0;
+    const char *t = m->text.data;
+    size_t end = m->text.len, pos = (size_t)at, lines = 0;
+    long copy = text_find(&m->text, "Below is a copy of the original message");
+    if (copy > at)
+        end = (size_t)copy;
+    span line;
+    found_rcpt *cur = NULL;
+    while (lines++ < OPENSMTPD_LINES && line_next(t, end, &pos, &line)) {
+        span s = span_trim(line), a;
+        const char *colon = memchr(s.p, ':', s.len);
+        if (colon && line.len && line.p[0] != ' ' && line.p[0] != '\t') {
+            span head = {s.p, (size_t)(colon - s.p)};
+            if (is_address(head) && find_address(head, &a)) {
+                cur = found_add(out, a.p, a.len);
+                if (cur) {
+                    span reason = span_trim(span_from(s, (size_t)(colon - s.p) + 1));
+                    found_diag(cur, reason.p, reason.len);
+                    cur->reply_code = take_reply_code(reason);
+                    find_status(reason, cur->status);
+                }
+                continue;
+            }
+        }
+        if (span_is_blank(s))
+            cur = NULL;
+        else if (cur && line.len && line.p[0] != ' ')
+            found_diag(cur, s.p, s.len);
+    }
+    if (!m->original.len && out->n) {
+        span h = original_header(&m->text);
+        out->original = h.p;
+        out->original_len = h.len;
+    }
+    return out->n > 0;
+}
+
+const bk_format bk_format_opensmtpd = {"opensmtpd", 20, match, decode};

@@ -1,0 +1,109 @@
+/*
+ * v5sendmail.c - bounces written by the old Sendmail V5 (and IDA/V8 before
+ * DSNs): Subject "Returned mail: ...", no delivery-status part, the text
+ *     ----- Transcript of session follows -----
+ *     While talking to mx.example.com:
+ *     >>> RCPT To:<kijitora@example.com>
+ *     <<< 550 Requested User Mailbox not found
+ *     550 <kijitora@example.com>... User unknown
+ *     ----- Unsent message follows -----
+ * One "NNN <addr>... text" line per failed recipient; the remote reply
+ * ("<<< ...") and the command (">>> ...") come before it.
+ */
+#include "format.h"
+#include "lines.h"
+#include "text.h"
+
+#include <string.h>
+
+#define V5_LINES 2000
+
+/* match - the transcript marker of a report without status fields */
+static int match(const bk_message *m)
+{
+    if (m->dsn.len || text_find(&m->text, "----- The following addresses had ") >= 0)
+        return 0;
+    return text_find(&m->text, "----- Transcript of session follows -----") >= 0;
+}
+
+/* decode - each recipient line, with the reply and command before it */
+static int decode(const bk_message *m, found *out)
+{
+    long at = text_find(&m->text, "----- Transcript of session follows -----");
+    if (at < 0)
+        return 0;
+    const char *t = m->text.data;
+    size_t end = m->text.len, pos = (size_t)at, lines = 0;
+    span line;
+    char rhost[BK_FIELD_MAX] = "";
+    bk_command cmd = BK_CMD_NONE;
+    span rcpt = {"", 0};
+    found_rcpt reply;                    /* the last "<<<" reply, until used */
+    reply.diag_len = 0;
+    reply.diag[0] = '\0';
+    bk_command reply_cmd = BK_CMD_NONE;
+    line_next(t, end, &pos, &line);
+    while (lines++ < V5_LINES && line_next(t, end, &pos, &line)) {
+        span s = span_trim(line), a;
+        if (span_starts(s, "-----"))
+            break;
+        if (span_starts(s, "While talking to ") || span_starts(s, "... while talking to ")) {
+            span h = span_trim(span_from(s, s.p[0] == '.' ? 21 : 17));
+            while (h.len && (h.p[h.len - 1] == ':' || h.p[h.len - 1] == '.'))
+                h.len--;
+            SPAN_SET(rhost, h);
+            cmd = BK_CMD_CONNECT;
+            reply.diag_len = 0;
+            continue;
+        }
+        if (span_starts(s, ">>> ")) {
+            cmd = command_named(s);
+            if (cmd != BK_CMD_RCPT || !find_address(s, &rcpt))
+                rcpt.len = 0;
+            continue;
+        }
+        if (span_starts(s, "<<< ")) {
+            if (cmd == BK_CMD_QUIT)
+                continue;
+            reply.diag_len = 0;
+            found_diag(&reply, s.p + 4, s.len - 4);
+            reply_cmd = cmd;
+            continue;
+        }
+        /* "554 <a>... text": a failed recipient */
+        int code = take_reply_code(s);
+        long dots = span_find(s, "... ");
+        if (!code || dots < 0 || !find_address((span){s.p, (size_t)dots}, &a))
+            continue;
+        found_rcpt *r = found_add(out, a.p, a.len);
+        if (!r)
+            continue;
+        int own = reply_cmd != BK_CMD_RCPT || (rcpt.len && span_find(rcpt, r->recipient) >= 0);
+        if (reply.diag_len && own) {
+            found_diag(r, reply.diag, reply.diag_len);
+            r->command = reply_cmd;
+            found_set(r->rhost, sizeof r->rhost, rhost, strlen(rhost));
+            reply.diag_len = 0;
+        } else {
+            span why = span_from(s, (size_t)dots + 4);
+            found_diag(r, why.p, why.len);
+        }
+        span d = span_trim((span){r->diag, r->diag_len});
+        r->reply_code = take_reply_code(d);
+        if (!r->reply_code)
+            r->reply_code = code;
+        if (!find_status(d, r->status) && (code / 100 == 4 || code / 100 == 5)) {
+            /* no enhanced codes in V5: the class the summary line gives */
+            char cls[6] = {(char)('0' + code / 100), '.', '0', '.', '0', '\0'};
+            found_set(r->status, sizeof r->status, cls, 5);
+        }
+    }
+    if (!m->original.len && out->n) {
+        span h = original_header(&m->text);
+        out->original = h.p;
+        out->original_len = h.len;
+    }
+    return out->n > 0;
+}
+
+const bk_format bk_format_v5sendmail = {"v5sendmail", 20, match, decode};

@@ -1,0 +1,66 @@
+/*
+ * verizon.c - bounces of Verizon Wireless's MMS gateway (From "MMSC NDR
+ * Administrator" <sysadmin@ an *.vzwpix.com host>, Subject "Undeliverable
+ * Message"): "Message could not be delivered to mobile.", an "Error: TEXT"
+ * line, then "Original Message:" with the returned message's From, To,
+ * Subject and Date, the To being the failed recipient.
+ */
+#include "format.h"
+#include "lines.h"
+
+#include <string.h>
+
+#define VERIZON_LINES 200
+
+/* match - the MMS gateway's sender or lead sentence */
+static int match(const bk_message *m)
+{
+    size_t len;
+    const char *v = message_header(m, "From", &len);
+    span s = {v, len};
+    if (v && (span_find(s, "vzwpix.com") >= 0 || span_find(s, "vtext.com") >= 0))
+        return 1;
+    return text_find(&m->text, "Message could not be delivered to mobile") >= 0;
+}
+
+/* decode - the To of "Original Message:", the "Error:" line */
+static int decode(const bk_message *m, found *out)
+{
+    const char *t = m->text.data ? m->text.data : "";
+    long at = text_find(&m->text, "Original Message:");
+    if (at < 0)
+        return 0;
+    span orig = {t + at, m->text.len - (size_t)at};
+    size_t pos = 0, n = 0;
+    span line, err = {"", 0};
+    line_next(orig.p, orig.len, &pos, &line);
+    size_t hstart = pos;
+    char to[BK_ADDR_MAX * 2];
+    if (!header_value(orig.p + hstart, orig.len - hstart, "To", to, sizeof to))
+        return 0;
+    found_rcpt *r = found_add(out, to, strlen(to));
+    if (!r)
+        return 0;
+    found_set(r->action, sizeof r->action, "failed", 6);
+    pos = 0;
+    while (n++ < VERIZON_LINES && line_next(t, (size_t)at, &pos, &line)) {
+        span s = span_trim(line);
+        if (span_starts(s, "Error:")) {
+            err = span_trim(span_from(s, 6));
+            break;
+        }
+    }
+    if (!err.len) {
+        long lead = text_find(&m->text, "Message could not be delivered");
+        if (lead >= 0) {
+            size_t p2 = (size_t)lead;
+            line_next(t, (size_t)at, &p2, &err);
+        }
+    }
+    found_diag(r, err.p, err.len);
+    out->original = orig.p + hstart;
+    out->original_len = orig.len - hstart;
+    return 1;
+}
+
+const bk_format bk_format_verizon = {"verizon", 20, match, decode};
