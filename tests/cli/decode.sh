@@ -23,6 +23,12 @@ $(cat "$want")"
 done
 [ "$n" -ge 4 ] || fail "only $n fixtures"
 
+# the command comes from Postfix's "(in reply to RCPT TO command)", even wrapped
+if [ -f "$DATA/postfix-real-01.eml" ]; then
+    run decode --format jsonl "$DATA/postfix-real-01.eml"
+    jq_is -s '[.[].command] | unique | join(",")' RCPT "command from a wrapped '(in reply to' phrase"
+fi
+
 # the same message with CRLF or bare CR line ends gives the same records
 eml="$DATA/rfc3464-01.eml"
 run decode --format jsonl "$eml"

@@ -144,10 +144,11 @@ static span paragraph(const bk_message *m, size_t end, const char *a)
 /* command_in - the command of "in reply to X command" / "after X" in s */
 static bk_command command_in(span s)
 {
-    long at = span_find(s, "in reply to ");
+    size_t n = 0;
+    long at = span_find_words(s, "in reply to ", &n);
     if (at < 0)
         return BK_CMD_NONE;
-    span rest = span_from(s, (size_t)at + 12);
+    span rest = span_from(s, (size_t)at + n);
     long end = span_find(rest, " command");
     if (end < 0)
         return BK_CMD_NONE;

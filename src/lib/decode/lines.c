@@ -58,6 +58,52 @@ long span_find(span s, const char *needle)
     return bk_ci_find(s.p, s.len, needle);
 }
 
+/* words_at - the length of s from i that matches phrase, spaces matching
+ * runs of white space; 0 when it does not match */
+static size_t words_at(span s, size_t i, const char *phrase)
+{
+    size_t k = i;
+    for (const char *q = phrase; *q; q++) {
+        if (*q == ' ') {
+            if (k >= s.len || !bk_is_space((unsigned char)s.p[k]))
+                return 0;
+            while (k < s.len && bk_is_space((unsigned char)s.p[k]))
+                k++;
+            continue;
+        }
+        if (k >= s.len || bk_lower((unsigned char)s.p[k]) != bk_lower((unsigned char)*q))
+            return 0;
+        k++;
+    }
+    return k - i;
+}
+
+/* span_find_words - offset of phrase in s, spaces matching white space runs */
+long span_find_words(span s, const char *phrase, size_t *matched)
+{
+    size_t head = strcspn(phrase, " "); /* find the first word fast */
+    char first[64];
+    if (head == 0 || head >= sizeof first)
+        return -1;
+    memcpy(first, phrase, head);
+    first[head] = '\0';
+    size_t from = 0;
+    while (from < s.len) {
+        long at = bk_ci_find(s.p + from, s.len - from, first);
+        if (at < 0)
+            return -1;
+        size_t i = from + (size_t)at;
+        size_t n = words_at(s, i, phrase);
+        if (n) {
+            if (matched)
+                *matched = n;
+            return (long)i;
+        }
+        from = i + 1;
+    }
+    return -1;
+}
+
 /* span_is_blank - only white space */
 int span_is_blank(span s)
 {

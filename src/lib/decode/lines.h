@@ -33,6 +33,11 @@ int span_is(span s, const char *word);
 /* span_find - offset of needle in s (ASCII case-insensitive), or -1 */
 long span_find(span s, const char *needle);
 
+/* span_find_words - offset of phrase in s where each space of the phrase
+ * matches any run of white space (a phrase wrapped over lines), or -1;
+ * *matched gets the length matched in s */
+long span_find_words(span s, const char *phrase, size_t *matched);
+
 /* span_is_blank - only white space */
 int span_is_blank(span s);
 

@@ -27,6 +27,17 @@ static int match(const bk_message *m)
            text_find(&m->text, "The following addresses had") >= 0;
 }
 
+/* permanent - the class of a permanent failure for the recipients no code
+ * describes: this report is sent when delivery has been given up */
+static void permanent(found *out)
+{
+    for (size_t i = 0; i < out->n; i++) {
+        found_rcpt *r = &out->r[i];
+        if (!r->status[0] && (r->reply_code == 0 || r->reply_code >= 500))
+            found_set(r->status, sizeof r->status, "5.0.0", 5);
+    }
+}
+
 /* decode - the addresses, and the transcript as their diagnostic */
 static int decode(const bk_message *m, found *out)
 {
@@ -69,6 +80,8 @@ static int decode(const bk_message *m, found *out)
         span head = {reply.p, reply.len < 24 ? reply.len : 24};
         find_status(head, r->status);
     }
+    if (text_find(&m->text, "permanent fatal errors") >= 0)
+        permanent(out);
     return out->n > 0;
 }
 

@@ -25,10 +25,8 @@
 #include "lines.h"
 #include "text.h"
 
-#include <stdlib.h>
+#include <jansson.h>
 #include <string.h>
-
-#define JSON_ITEMS 1000
 
 /* header_has - the field's value contains word */
 static int header_has(const bk_message *m, const char *name, const char *word)
@@ -62,133 +60,14 @@ static int match(const bk_message *m)
     return header_has(m, "From", "amazonses.com") || header_has(m, "X-SES-Outgoing", "");
 }
 
-/* ---- a small bounded JSON reader ---------------------------------------- */
-
-/* json_skip_ws - s from its first byte that is not white space */
-static span json_skip_ws(span s)
-{
-    size_t i = 0;
-    while (i < s.len && bk_is_space((unsigned char)s.p[i]))
-        i++;
-    return span_from(s, i);
-}
-
-/* json_value_len - the length of the JSON value at the start of s */
-static size_t json_value_len(span s)
-{
-    if (!s.len)
-        return 0;
-    if (s.p[0] == '"') {
-        size_t i = 1;
-        while (i < s.len && s.p[i] != '"')
-            i += s.p[i] == '\\' ? 2 : 1;
-        return i < s.len ? i + 1 : s.len;
-    }
-    if (s.p[0] == '{' || s.p[0] == '[') {
-        size_t depth = 0, i = 0;
-        int in_str = 0;
-        for (; i < s.len; i++) {
-            char c = s.p[i];
-            if (in_str) {
-                if (c == '\\')
-                    i++;
-                else if (c == '"')
-                    in_str = 0;
-            } else if (c == '"') {
-                in_str = 1;
-            } else if (c == '{' || c == '[') {
-                depth++;
-            } else if ((c == '}' || c == ']') && --depth == 0) {
-                return i + 1;
-            }
-        }
-        return s.len;
-    }
-    size_t i = 0;
-    while (i < s.len && s.p[i] != ',' && s.p[i] != '}' && s.p[i] != ']')
-        i++;
-    return i;
-}
-
-/* json_get - the value of "key" anywhere in s (first occurrence); len 0 when
- * missing */
-static span json_get(span s, const char *key)
-{
-    span none = {"", 0};
-    size_t kl = strlen(key);
-    for (size_t i = 0; i + kl + 2 < s.len; i++) {
-        if (s.p[i] != '"' || memcmp(s.p + i + 1, key, kl) != 0 || s.p[i + 1 + kl] != '"')
-            continue;
-        span v = json_skip_ws(span_from(s, i + kl + 2));
-        if (!v.len || v.p[0] != ':')
-            continue;
-        v = json_skip_ws(span_from(v, 1));
-        v.len = json_value_len(v);
-        return v;
-    }
-    return none;
-}
-
-/* json_string - the text of a JSON string value into out (cap bytes),
- * escapes resolved (\uXXXX below 0x80 only; others become '?') */
-static size_t json_string(span v, char *out, size_t cap)
-{
-    size_t o = 0;
-    if (!cap)
-        return 0;
-    if (v.len < 2 || v.p[0] != '"') {
-        found_set(out, cap, v.p, v.len);
-        return strlen(out);
-    }
-    for (size_t i = 1; i + 1 < v.len && o + 1 < cap; i++) {
-        char c = v.p[i];
-        if (c == '\\' && i + 2 < v.len) {
-            char e = v.p[++i];
-            c = e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e;
-            if (e == 'u') {
-                unsigned x = 0;
-                size_t k = 0;
-                for (; k < 4 && i + 1 < v.len; k++) {
-                    char h = v.p[++i];
-                    x = x * 16 + (unsigned)(bk_is_digit((unsigned char)h) ? h - '0'
-                                            : (bk_lower((unsigned char)h) - 'a' + 10) & 15);
-                }
-                c = x < 0x80 && x >= 0x20 ? (char)x : '?';
-            }
-        }
-        out[o++] = c;
-    }
-    out[o] = '\0';
-    return o;
-}
-
-/* json_items - the i-th element of the array a, or len 0 */
-static span json_item(span a, size_t want)
-{
-    span none = {"", 0};
-    if (!a.len || a.p[0] != '[')
-        return none;
-    span s = json_skip_ws(span_from(a, 1));
-    for (size_t i = 0; i < JSON_ITEMS && s.len && s.p[0] != ']'; i++) {
-        span v = s;
-        v.len = json_value_len(s);
-        if (!v.len)
-            return none;
-        if (i == want)
-            return v;
-        s = json_skip_ws(span_from(s, v.len));
-        if (s.len && s.p[0] == ',')
-            s = json_skip_ws(span_from(s, 1));
-    }
-    return none;
-}
+/* ---- the notification, read with jansson -------------------------------- */
 
 /* json_set - a string value of key in obj into a fixed field */
-static void json_set(span obj, const char *key, char *dst, size_t cap)
+static void json_set(const json_t *obj, const char *key, char *dst, size_t cap)
 {
-    span v = json_get(obj, key);
-    if (v.len)
-        json_string(v, dst, cap);
+    json_t *v = json_object_get(obj, key);
+    if (json_is_string(v))
+        found_set(dst, cap, json_string_value(v), json_string_length(v));
 }
 
 /* typed - "dsn; host" or "smtp; 550 ..." without its type */
@@ -202,11 +81,11 @@ static span typed(const char *v)
 }
 
 /* json_recipient - one recipient of a notification */
-static void json_recipient(span item, span part, const char *type, found *out)
+static void json_recipient(const json_t *item, const json_t *part, const char *type, found *out)
 {
-    char addr[BK_ADDR_MAX], buf[BK_REPLY_TEXT_MAX];
-    if (item.len && item.p[0] == '"')
-        json_string(item, addr, sizeof addr);
+    char addr[BK_ADDR_MAX] = "", buf[BK_REPLY_TEXT_MAX];
+    if (json_is_string(item))
+        found_set(addr, sizeof addr, json_string_value(item), json_string_length(item));
     else
         json_set(item, "emailAddress", addr, sizeof addr);
     found_rcpt *r = found_add(out, addr, strlen(addr));
@@ -219,6 +98,7 @@ static void json_recipient(span item, span part, const char *type, found *out)
     json_set(part, "timestamp", r->date, sizeof r->date);
     if (strcmp(type, "Bounce") == 0) {
         char sub[64] = "";
+        buf[0] = '\0';
         json_set(item, "status", buf, sizeof buf);
         find_status((span){buf, strlen(buf)}, r->status);
         buf[0] = '\0';
@@ -260,7 +140,7 @@ static void json_recipient(span item, span part, const char *type, found *out)
 }
 
 /* decode_json - a notification: one entry per recipient it lists */
-static int decode_json(span j, found *out)
+static int decode_json(const json_t *j, found *out)
 {
     char type[32] = "";
     json_set(j, "notificationType", type, sizeof type);
@@ -274,17 +154,14 @@ static int decode_json(span j, found *out)
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         if (strcmp(type, kinds[k].type) != 0)
             continue;
-        span part = json_get(j, kinds[k].part);
-        span list = json_get(part, kinds[k].list);
-        for (size_t i = 0; i < JSON_ITEMS; i++) {
-            span item = json_item(list, i);
-            if (!item.len)
-                break;
+        const json_t *part = json_object_get(j, kinds[k].part);
+        const json_t *list = json_object_get(part, kinds[k].list);
+        size_t i;
+        json_t *item;
+        json_array_foreach(list, i, item)
             json_recipient(item, part, type, out);
-        }
-        span mail = json_get(j, "mail");
         char src[BK_ADDR_MAX] = "";
-        json_set(mail, "source", src, sizeof src);
+        json_set(json_object_get(j, "mail"), "source", src, sizeof src);
         span a;
         if (find_address((span){src, strlen(src)}, &a))
             SPAN_SET(out->addresser, a);
@@ -299,20 +176,23 @@ static int notification(const bk_message *m, found *out)
     long at = text_find(&m->text, "{");
     if (at < 0)
         return 0;
-    span j = {m->text.data + at, m->text.len - (size_t)at};
-    j.len = json_value_len(j);
-    span msg = json_get(j, "Message");
-    if (msg.len > 2 && msg.p[0] == '"' && json_get(j, "notificationType").len == 0) {
-        char *buf = malloc(msg.len);
-        if (!buf)
-            return 0;
-        size_t n = json_string(msg, buf, msg.len);
-        int ok = decode_json((span){buf, n}, out);
-        /* the fields copied out of buf are all fixed arrays */
-        free(buf);
-        return ok;
+    /* the object ends where it ends: an SNS mail has its footer after it */
+    json_t *j = json_loadb(m->text.data + at, m->text.len - (size_t)at, JSON_DISABLE_EOF_CHECK, NULL);
+    if (!j)
+        return 0;
+    json_t *msg = json_object_get(j, "Message");
+    int ok = 0;
+    if (json_is_string(msg) && json_string_length(msg) && !json_object_get(j, "notificationType")) {
+        json_t *inner = json_loadb(json_string_value(msg), json_string_length(msg),
+                                   JSON_DISABLE_EOF_CHECK, NULL);
+        /* the fields copied out of inner are all fixed arrays */
+        ok = inner && decode_json(inner, out);
+        json_decref(inner);
+    } else {
+        ok = decode_json(j, out);
     }
-    return decode_json(j, out);
+    json_decref(j);
+    return ok;
 }
 
 /* inner_reply - SES's wrapper around the remote reply: "Message expired:

@@ -73,6 +73,17 @@ static void give_reason(found *out, size_t first, span reason)
             found_diag(&out->r[i], reason.p, reason.len);
 }
 
+/* permanent - the class of a permanent failure for the recipients no code
+ * describes: this report is sent when delivery has been given up */
+static void permanent(found *out)
+{
+    for (size_t i = 0; i < out->n; i++) {
+        found_rcpt *r = &out->r[i];
+        if (!r->status[0] && (r->reply_code == 0 || r->reply_code >= 500))
+            found_set(r->status, sizeof r->status, "5.0.0", 5);
+    }
+}
+
 /* decode - the status part, then "was not delivered to:" / "because:" */
 static int decode(const bk_message *m, found *out)
 {
@@ -120,6 +131,7 @@ static int decode(const bk_message *m, found *out)
     give_reason(out, first, reason);
     span subj = failure_subject(m);
     give_reason(out, 0, subj);
+    permanent(out);
     return out->n > 0;
 }
 

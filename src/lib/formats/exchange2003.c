@@ -108,6 +108,17 @@ static int recipient_line(span line, span *addr, span *date)
     return 1;
 }
 
+/* permanent - the class of a permanent failure for the recipients no code
+ * describes: this report is sent when delivery has been given up */
+static void permanent(found *out)
+{
+    for (size_t i = 0; i < out->n; i++) {
+        found_rcpt *r = &out->r[i];
+        if (!r->status[0] && (r->reply_code == 0 || r->reply_code >= 500))
+            found_set(r->status, sizeof r->status, "5.0.0", 5);
+    }
+}
+
 /* decode - the list of recipients and the indented lines under each */
 static int decode(const bk_message *m, found *out)
 {
@@ -151,6 +162,7 @@ static int decode(const bk_message *m, found *out)
         mts = 0;
         found_diag(cur, s.p, s.len);
     }
+    permanent(out);
     return out->n > 0;
 }
 

@@ -53,6 +53,17 @@ static int host_reply(span s, found_rcpt *r)
     return 0;
 }
 
+/* permanent - the class of a permanent failure for the recipients no code
+ * describes: this report is sent when delivery has been given up */
+static void permanent(found *out)
+{
+    for (size_t i = 0; i < out->n; i++) {
+        found_rcpt *r = &out->r[i];
+        if (!r->status[0] && (r->reply_code == 0 || r->reply_code >= 500))
+            found_set(r->status, sizeof r->status, "5.0.0", 5);
+    }
+}
+
 /* decode - "Unable to deliver message to:" and the reason under it */
 static int decode(const bk_message *m, found *out)
 {
@@ -82,6 +93,8 @@ static int decode(const bk_message *m, found *out)
         if (reason && !host_reply(s, cur))
             found_diag(cur, s.p, s.len);
     }
+    if (text_find(&m->text, "permanent failure") >= 0)
+        permanent(out);
     return out->n > 0;
 }
 

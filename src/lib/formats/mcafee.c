@@ -29,6 +29,17 @@ static int match(const bk_message *m)
            text_find(&m->text, "--- The following addresses had delivery problems ---") >= 0;
 }
 
+/* permanent - the class of a permanent failure for the recipients no code
+ * describes: this report is sent when delivery has been given up */
+static void permanent(found *out)
+{
+    for (size_t i = 0; i < out->n; i++) {
+        found_rcpt *r = &out->r[i];
+        if (!r->status[0] && (r->reply_code == 0 || r->reply_code >= 500))
+            found_set(r->status, sizeof r->status, "5.0.0", 5);
+    }
+}
+
 /* decode - the status part, then "<a>   (reply)" lines */
 static int decode(const bk_message *m, found *out)
 {
@@ -62,6 +73,7 @@ static int decode(const bk_message *m, found *out)
         if (!r->reply_code)
             r->reply_code = take_reply_code(rest);
     }
+    permanent(out);
     return out->n > 0;
 }
 

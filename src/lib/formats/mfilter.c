@@ -29,6 +29,26 @@ static int match(const bk_message *m)
            text_find(&m->text, "-------server message") >= 0;
 }
 
+/* inline_original - the returned message's header block after the line
+ * holding marker (rulers and blank lines skipped) */
+static void inline_original(const bk_message *m, found *out, const char *marker)
+{
+    long at = text_find(&m->text, marker);
+    if (at < 0 || m->has_original || !out->n)
+        return;
+    const char *t = m->text.data;
+    size_t pos = (size_t)at, start;
+    span line;
+    line_next(t, m->text.len, &pos, &line);
+    while (start = pos, line_next(t, m->text.len, &pos, &line))
+        if (!span_is_blank(line) && !span_starts(line, "---"))
+            break;
+    if (start < m->text.len) {
+        out->original = t + start;
+        out->original_len = m->text.len - start;
+    }
+}
+
 /* decode - the addresses, the server's reply and the command */
 static int decode(const bk_message *m, found *out)
 {
@@ -77,6 +97,7 @@ static int decode(const bk_message *m, found *out)
         }
         r->command = cmd;
     }
+    inline_original(m, out, "-------original m");
     return out->n > 0;
 }
 

@@ -82,6 +82,37 @@ static void remote(span s, found_rcpt *r)
     }
 }
 
+/* permanent - the class of a permanent failure for the recipients no code
+ * describes: this report is sent when delivery has been given up */
+static void permanent(found *out)
+{
+    for (size_t i = 0; i < out->n; i++) {
+        found_rcpt *r = &out->r[i];
+        if (!r->status[0] && (r->reply_code == 0 || r->reply_code >= 500))
+            found_set(r->status, sizeof r->status, "5.0.0", 5);
+    }
+}
+
+/* inline_original - the returned message's header block after the line
+ * holding marker (rulers and blank lines skipped) */
+static void inline_original(const bk_message *m, found *out, const char *marker)
+{
+    long at = text_find(&m->text, marker);
+    if (at < 0 || m->has_original || !out->n)
+        return;
+    const char *t = m->text.data;
+    size_t pos = (size_t)at, start;
+    span line;
+    line_next(t, m->text.len, &pos, &line);
+    while (start = pos, line_next(t, m->text.len, &pos, &line))
+        if (!span_is_blank(line) && !span_starts(line, "---"))
+            break;
+    if (start < m->text.len) {
+        out->original = t + start;
+        out->original_len = m->text.len - start;
+    }
+}
+
 /* decode - the failed addresses and the replies indented under them */
 static int decode(const bk_message *m, found *out)
 {
@@ -132,6 +163,9 @@ static int decode(const bk_message *m, found *out)
         remote(para, cur);
     for (size_t i = 0; i < out->n; i++)
         codes(&out->r[i]);
+    if (text_find(&m->text, "permanent error") >= 0)
+        permanent(out);
+    inline_original(m, out, "Included is a copy of the message");
     return out->n > 0;
 }
 

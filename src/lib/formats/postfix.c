@@ -54,9 +54,10 @@ static bk_command named_command(span s)
 /* paragraph_read - what one "<addr>: ..." paragraph says into r */
 static void paragraph_read(span para, found_rcpt *r)
 {
-    long at = span_find(para, "(in reply to ");
+    size_t at_len = 0;
+    long at = span_find_words(para, "(in reply to ", &at_len);
     if (at >= 0 && !r->command)
-        r->command = named_command(span_from(para, (size_t)at + 13));
+        r->command = named_command(span_from(para, (size_t)at + at_len));
     long h = span_find(para, "host");
     if (h >= 0 && !r->rhost[0]) {
         span rest = span_trim(span_from(para, (size_t)h + 4));

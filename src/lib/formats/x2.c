@@ -26,6 +26,17 @@ static int match(const bk_message *m)
            text_find(&m->text, "\n<") >= 0;
 }
 
+/* permanent - the class of a permanent failure for the recipients no code
+ * describes: this report is sent when delivery has been given up */
+static void permanent(found *out)
+{
+    for (size_t i = 0; i < out->n; i++) {
+        found_rcpt *r = &out->r[i];
+        if (!r->status[0] && (r->reply_code == 0 || r->reply_code >= 500))
+            found_set(r->status, sizeof r->status, "5.0.0", 5);
+    }
+}
+
 /* decode - "<address>:" lines and the lines under each */
 static int decode(const bk_message *m, found *out)
 {
@@ -74,6 +85,7 @@ static int decode(const bk_message *m, found *out)
         out->original = t + p2;
         out->original_len = len - p2;
     }
+    permanent(out);
     return out->n > 0;
 }
 
