@@ -320,22 +320,35 @@ static const char *const BOUNCE_SUBJECT[] = {
     "no entregado", "non recapitabile", "\xe9\x85\x8d\xe9\x81\x94", /* 配達 */
 };
 
-/* looks_like_bounce - From or Subject of a delivery failure report */
-int looks_like_bounce(const bk_message *m)
+/* header_has_any - field name holds one of words[0..n) */
+static int header_has_any(const bk_message *m, const char *name, const char *const *words,
+                          size_t n)
 {
     size_t len;
-    const char *v = message_header(m, "From", &len);
+    const char *v = message_header(m, name, &len);
     span s = {v, len};
-    for (size_t i = 0; v && i < sizeof BOUNCE_FROM / sizeof BOUNCE_FROM[0]; i++)
-        if (span_find(s, BOUNCE_FROM[i]) >= 0)
+    for (size_t i = 0; v && i < n; i++)
+        if (span_find(s, words[i]) >= 0)
             return 1;
-    v = message_header(m, "Subject", &len);
-    s.p = v;
-    s.len = len;
-    for (size_t i = 0; v && i < sizeof BOUNCE_SUBJECT / sizeof BOUNCE_SUBJECT[0]; i++)
-        if (span_find(s, BOUNCE_SUBJECT[i]) >= 0)
-            return 1;
-    v = message_header(m, "Return-Path", &len);
+    return 0;
+}
+
+/* bounce_words - From or Subject of a delivery failure report */
+int bounce_words(const bk_message *m)
+{
+    return header_has_any(m, "From", BOUNCE_FROM, sizeof BOUNCE_FROM / sizeof BOUNCE_FROM[0]) ||
+           header_has_any(m, "Subject", BOUNCE_SUBJECT,
+                          sizeof BOUNCE_SUBJECT / sizeof BOUNCE_SUBJECT[0]);
+}
+
+/* looks_like_bounce - From or Subject of a delivery failure report, or the
+ * empty Return-Path of a message from a mail system */
+int looks_like_bounce(const bk_message *m)
+{
+    if (bounce_words(m))
+        return 1;
+    size_t len;
+    const char *v = message_header(m, "Return-Path", &len);
     return v && len <= 3 && (len == 0 || (len == 2 && v[0] == '<' && v[1] == '>'));
 }
 

@@ -73,8 +73,12 @@ size_t original_start(const bk_buf *text);
  * the first blank line; len 0 when there is none */
 span original_header(const bk_buf *text);
 
-/* looks_like_bounce - From or Subject of a delivery failure report
+/* bounce_words - From or Subject of a delivery failure report
  * (mailer-daemon, postmaster, "Undeliverable", "Returned mail", ...) */
+int bounce_words(const bk_message *m);
+
+/* looks_like_bounce - bounce_words(), or the empty Return-Path of a message
+ * from a mail system */
 int looks_like_bounce(const bk_message *m);
 
 /* add_failed_recipients - an entry for every address of the message's

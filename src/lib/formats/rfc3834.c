@@ -32,8 +32,9 @@ static int header_says(const bk_message *m, const char *name, const char *word)
  * subject auto-responders write */
 static int match(const bk_message *m)
 {
-    /* MTAs mark their bounces Auto-Submitted too: those are not auto-replies */
-    if (m->dsn.len || m->feedback.len || looks_like_bounce(m))
+    /* MTAs mark their bounces Auto-Submitted too: those are not auto-replies
+     * (an empty Return-Path is not a sign: RFC 3834 asks auto-replies for it) */
+    if (m->dsn.len || m->feedback.len || bounce_words(m))
         return 0;
     if (header_says(m, "Auto-Submitted", "auto-replied") ||
         header_says(m, "X-Autoreply", "yes") || header_says(m, "X-Autorespond", "") ||
