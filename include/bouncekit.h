@@ -335,6 +335,12 @@ int bk_classify(const bk_classifier *c, const char *text, size_t len, const bk_h
  * permanence; rule becomes "". Returns -1 when reason is not one of the 36. */
 int bk_verdict_set_reason(const bk_classifier *c, bk_verdict *v, const char *reason);
 
+/* bk_classifier_provider - the mailbox provider a remote host name (or,
+ * failing that, a recipient domain) belongs to, by the providers' host
+ * suffixes; NULL when none. Lengths in bytes; either may be 0. */
+const char *bk_classifier_provider(const bk_classifier *c, const char *host, size_t host_len,
+                                   const char *domain, size_t domain_len);
+
 /* bk_reason_valid - 1 when name is one of the 36 reasons */
 int bk_reason_valid(const char *name);
 
@@ -428,6 +434,87 @@ unsigned long long bk_mailbox_bytes(const bk_mailbox *mb);
 
 /* bk_mailbox_close - release everything */
 void bk_mailbox_close(bk_mailbox *mb);
+
+/* ------------------------------------------------------------------------
+ * MTA logs (Postfix, Exim, Sendmail): one outcome per recipient delivery
+ * ---------------------------------------------------------------------- */
+
+typedef enum {
+    BK_LOG_DELIVERED = 1, /* the remote server took it (status=sent, =>) */
+    BK_LOG_DEFERRED,      /* still in the queue when the log ended */
+    BK_LOG_BOUNCED,       /* refused for good: a bounce was sent */
+    BK_LOG_EXPIRED,       /* deferred until the queue lifetime ran out */
+    BK_LOG_REJECTED       /* refused at submission (smtpd NOQUEUE reject) */
+} bk_log_outcome;
+
+/* bk_log_outcome_name - "delivered", "deferred", "bounced", "expired", "rejected" */
+const char *bk_log_outcome_name(bk_log_outcome o);
+
+typedef struct {
+    bk_log_outcome outcome;
+    const char *mta;                /* "postfix", "exim", "sendmail" */
+    char host[BK_FIELD_MAX];        /* the host that wrote the log line */
+    char queue_id[32];
+    char sender[BK_ADDR_MAX];
+    char recipient[BK_ADDR_MAX];
+    char orig_recipient[BK_ADDR_MAX];
+    char messageid[BK_FIELD_MAX];
+    char relay[BK_FIELD_MAX];       /* as logged: "mx.example.net[192.0.2.1]:25" */
+    char rhost[BK_FIELD_MAX];       /* the relay's host name */
+    char dsn[BK_STATUS_MAX];        /* the status the MTA logged */
+    char text[BK_REPLY_TEXT_MAX];   /* the remote reply or the MTA's reason */
+    double delay;                   /* seconds, as logged; -1 when not */
+    int attempts;                   /* delivery attempts seen for this recipient */
+    long long first, last;          /* seconds since 1970 of its first and last line */
+    long long size;                 /* message size in bytes; -1 when unknown */
+    int nrcpt;                      /* recipients of the message; 0 unknown */
+    const char *provider;           /* mailbox provider of the relay or domain, or NULL */
+    char token[41];                 /* SHA-1 of sender, recipient and first time */
+    bk_verdict verdict;             /* for every outcome; reason delivered when sent */
+} bk_log_event;
+
+typedef struct {
+    int year;                /* year of syslog stamps that have none (0: this year) */
+    long long horizon;       /* seconds a queue id is kept after its last line (0: 7 days) */
+    size_t max_queue;        /* queue ids kept at once (0: 100,000) */
+} bk_log_options;
+
+typedef struct {
+    unsigned long long lines;     /* lines read */
+    unsigned long long used;      /* lines of a mail program that were understood */
+    unsigned long long malformed; /* lines of a mail program that could not be read */
+    unsigned long long other;     /* lines of other programs, or with no known prefix */
+    unsigned long long evicted;   /* queue ids forgotten before they left the queue */
+    unsigned long long notices;   /* bounce notices the MTA sent to senders */
+} bk_log_stats;
+
+typedef struct bk_log_reader bk_log_reader;
+
+/* the function that receives each outcome; e is valid during the call only */
+typedef void (*bk_log_sink)(const bk_log_event *e, void *ctx);
+
+/* bk_log_reader_new - a reader that classifies failures with c and hands
+ * every outcome to sink; options may be NULL */
+bk_log_reader *bk_log_reader_new(const bk_classifier *c, const bk_log_options *options,
+                                 bk_log_sink sink, void *ctx);
+
+/* bk_log_line - one line (without its line end) of any supported log;
+ * returns 0, or -1 when a mail program's line could not be read (counted) */
+int bk_log_line(bk_log_reader *r, const char *line, size_t len);
+
+/* bk_log_line_time - the time of a line (seconds since 1970), -1 when it has
+ * no known time stamp: for merging several files in time order */
+long long bk_log_line_time(const bk_log_reader *r, const char *line, size_t len);
+
+/* bk_log_finish - the end of the input: recipients still pending are
+ * reported as deferred */
+void bk_log_finish(bk_log_reader *r);
+
+/* bk_log_stats_get - the counts so far */
+void bk_log_stats_get(const bk_log_reader *r, bk_log_stats *out);
+
+/* bk_log_reader_free - release everything (without reporting what is pending) */
+void bk_log_reader_free(bk_log_reader *r);
 
 #ifdef __cplusplus
 }

@@ -17,6 +17,8 @@ int cmd_explain(int argc, char **argv);
 int cmd_classify(int argc, char **argv);
 /* cmd_decode - bouncekit decode */
 int cmd_decode(int argc, char **argv);
+/* cmd_logs - bouncekit logs */
+int cmd_logs(int argc, char **argv);
 /* cmd_site - bouncekit site */
 int cmd_site(int argc, char **argv);
 

@@ -17,6 +17,7 @@ static const struct {
     {"explain", cmd_explain, "explain SMTP reply codes, enhanced status codes or whole reply lines"},
     {"classify", cmd_classify, "tell what a reply means: reason, hard or soft, whose fault, what to do"},
     {"decode", cmd_decode, "read bounce messages (files, mbox, Maildir): one verdict per failed recipient"},
+    {"logs", cmd_logs, "read MTA logs (Postfix, Exim, Sendmail): outcomes per recipient, bounce-rate report"},
     {"site", cmd_site, "write the static HTML reference of every code to a directory"},
 };
 

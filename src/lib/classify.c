@@ -700,3 +700,12 @@ int bk_verdict_set_reason(const bk_classifier *c, bk_verdict *v, const char *rea
     v->tier = BK_TIER_DEFAULT;
     return 0;
 }
+
+const char *bk_classifier_provider(const bk_classifier *c, const char *host, size_t host_len,
+                                   const char *domain, size_t domain_len)
+{
+    int p = host && host_len ? provider_by_host(c, host, host_len) : -1;
+    if (p < 0 && domain && domain_len)
+        p = provider_by_host(c, domain, domain_len);
+    return p >= 0 ? c->rs.providers[p].name : NULL;
+}

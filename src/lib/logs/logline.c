@@ -1,0 +1,183 @@
+/*
+ * logline.c - the common prefix of mail log lines (see logline.h).
+ */
+#include "logline.h"
+
+#include <string.h>
+
+static const char MONTHS[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+
+/* digits - n decimal digits at p as a number, or -1 */
+static int digits(const char *p, size_t n)
+{
+    int v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9')
+            return -1;
+        v = v * 10 + (p[i] - '0');
+    }
+    return (int)v;
+}
+
+/* days_from_civil - days since 1970-01-01 (H. Hinnant's algorithm) */
+long long days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    long long era = (y >= 0 ? y : y - 399) / 400;
+    long long yoe = y - era * 400;
+    long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* clock_at - "HH:MM:SS" at p as seconds of the day, or -1 */
+static long long clock_at(const char *p, size_t avail)
+{
+    if (avail < 8 || p[2] != ':' || p[5] != ':')
+        return -1;
+    int h = digits(p, 2), m = digits(p + 3, 2), s = digits(p + 6, 2);
+    if (h < 0 || h > 23 || m < 0 || m > 59 || s < 0 || s > 60)
+        return -1;
+    return h * 3600LL + m * 60LL + s;
+}
+
+/* word - the run of non-blank bytes at p[*i], moving *i past it and the blank after */
+static log_span word(const char *p, size_t len, size_t *i)
+{
+    log_span w = {p + *i, 0};
+    while (*i < len && p[*i] != ' ')
+        (*i)++;
+    w.len = (size_t)(p + *i - w.p);
+    while (*i < len && p[*i] == ' ')
+        (*i)++;
+    return w;
+}
+
+/* program - "prog[pid]:" at p[*i]; the name without the pid */
+static int program(const char *p, size_t len, size_t *i, log_span *prog)
+{
+    size_t s = *i;
+    while (*i < len && p[*i] != ' ' && p[*i] != ':' && p[*i] != '[')
+        (*i)++;
+    prog->p = p + s;
+    prog->len = *i - s;
+    if (*i < len && p[*i] == '[') {
+        while (*i < len && p[*i] != ']')
+            (*i)++;
+        if (*i < len)
+            (*i)++;
+    }
+    if (*i >= len || p[*i] != ':' || prog->len == 0)
+        return -1;
+    (*i)++;
+    if (*i < len && p[*i] == ' ')
+        (*i)++;
+    return 0;
+}
+
+/* iso_stamp - "YYYY-MM-DD[T ]HH:MM:SS[.frac][zone]" at p; its length, 0 when none */
+static size_t iso_stamp(const char *p, size_t len, long long *t)
+{
+    if (len < 19 || p[4] != '-' || p[7] != '-' || (p[10] != 'T' && p[10] != ' '))
+        return 0;
+    int y = digits(p, 4), mo = digits(p + 5, 2), d = digits(p + 8, 2);
+    long long c = clock_at(p + 11, len - 11);
+    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || c < 0)
+        return 0;
+    size_t i = 19;
+    if (i < len && (p[i] == '.' || p[i] == ','))
+        for (i++; i < len && p[i] >= '0' && p[i] <= '9'; i++)
+            ;
+    long long off = 0;
+    if (i < len && p[i] == 'Z')
+        i++;
+    else if (i + 5 <= len && (p[i] == '+' || p[i] == '-')) {
+        /* +01:00, +0100 (Exim writes " +0100" after a space: see exim) */
+        int hh = digits(p + i + 1, 2), mm = -1;
+        size_t k = i + 3;
+        if (k < len && p[k] == ':')
+            k++;
+        if (k + 2 <= len)
+            mm = digits(p + k, 2);
+        if (hh >= 0 && mm >= 0) {
+            off = (hh * 3600LL + mm * 60LL) * (p[i] == '-' ? -1 : 1);
+            i = k + 2;
+        }
+    }
+    *t = days_from_civil(y, mo, d) * 86400LL + c - off;
+    return i;
+}
+
+int log_line_parse(const char *p, size_t len, int year, log_line *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t i = 0;
+    long long t;
+    size_t n = iso_stamp(p, len, &t);
+    if (n && n < len && p[n] == ' ') {
+        out->time = t;
+        out->has_year = 1;
+        out->month = digits(p + 5, 2);
+        i = n + 1;
+        if (p[10] == ' ') {
+            /* Exim: "2026-12-06 12:20:36 [+0100] [pid] message" */
+            out->kind = LINE_EXIM;
+            if (i + 5 < len && (p[i] == '+' || p[i] == '-') && digits(p + i + 1, 4) >= 0) {
+                int z = digits(p + i + 1, 4);
+                long long off = ((z / 100) * 3600LL + (z % 100) * 60LL) * (p[i] == '-' ? -1 : 1);
+                out->time -= off;
+                i += 5;
+                while (i < len && p[i] == ' ')
+                    i++;
+            }
+            if (i < len && p[i] == '[') {
+                while (i < len && p[i] != ']')
+                    i++;
+                if (i < len)
+                    i++;
+                while (i < len && p[i] == ' ')
+                    i++;
+            }
+            out->msg.p = p + i;
+            out->msg.len = len - i;
+            return 0;
+        }
+    } else {
+        /* "Mmm dd HH:MM:SS " with the day space-padded or not */
+        if (len < 16 || p[3] != ' ' || !(p[0] >= 'A' && p[0] <= 'Z') ||
+            !(p[1] >= 'a' && p[1] <= 'z') || !(p[2] >= 'a' && p[2] <= 'z'))
+            return -1;
+        const char *m = strstr(MONTHS, (char[4]){p[0], p[1], p[2], '\0'});
+        if (!m || (m - MONTHS) % 3 != 0)
+            return -1;
+        int mon = (int)(m - MONTHS) / 3 + 1;
+        size_t k = 4;
+        if (p[k] == ' ')
+            k++;
+        int d = 0;
+        while (k < len && p[k] >= '0' && p[k] <= '9' && d < 100)
+            d = d * 10 + (p[k++] - '0');
+        if (d < 1 || d > 31 || k >= len || p[k] != ' ')
+            return -1;
+        k++;
+        long long c = clock_at(p + k, len - k);
+        if (c < 0)
+            return -1;
+        k += 8;
+        if (k < len && p[k] == '.') /* high-precision syslog without a year */
+            for (k++; k < len && p[k] >= '0' && p[k] <= '9'; k++)
+                ;
+        if (k >= len || p[k] != ' ')
+            return -1;
+        out->time = days_from_civil(year, mon, d) * 86400LL + c;
+        out->month = mon;
+        i = k + 1;
+    }
+    out->kind = LINE_SYSLOG;
+    out->host = word(p, len, &i);
+    if (program(p, len, &i, &out->prog) != 0)
+        return -1;
+    out->msg.p = p + i;
+    out->msg.len = len - i;
+    return 0;
+}

@@ -1,0 +1,38 @@
+/*
+ * logline.h - the common prefix of mail log lines: the time, the host, the
+ * program and its process id, and the message after them. Knows classic
+ * syslog ("Dec  6 12:20:36 host prog[pid]: msg", also Postfix's own
+ * maillog_file), RFC 3339 stamps (rsyslog, journalctl -o short-iso:
+ * "2026-12-06T12:20:36.123+01:00 host prog[pid]: msg") and Exim's main log
+ * ("2026-12-06 12:20:36 [pid] msg", no host or program).
+ */
+#ifndef BK_LOGLINE_H
+#define BK_LOGLINE_H
+
+#include <stddef.h>
+
+typedef struct {
+    const char *p;
+    size_t len;
+} log_span;
+
+typedef enum { LINE_SYSLOG = 1, LINE_EXIM } log_line_kind;
+
+typedef struct {
+    log_line_kind kind;
+    long long time;      /* seconds since 1970; times without a zone read as UTC */
+    int has_year;        /* the stamp gave the year */
+    int month;           /* 1-12, for year roll-over of syslog stamps */
+    log_span host;       /* syslog only */
+    log_span prog;       /* "postfix/smtp", "sendmail", "exim"; syslog only */
+    log_span msg;        /* the rest of the line */
+} log_line;
+
+/* log_line_parse - the prefix of line[0..len); year is used for stamps
+ * without one. Returns 0, or -1 when the line has no known prefix. */
+int log_line_parse(const char *line, size_t len, int year, log_line *out);
+
+/* days_from_civil - days since 1970-01-01 of a proleptic Gregorian date */
+long long days_from_civil(int y, int m, int d);
+
+#endif

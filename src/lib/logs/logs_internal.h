@@ -1,0 +1,91 @@
+/*
+ * logs_internal.h - what the log readers (postfix_log.c, exim_log.c,
+ * sendmail_log.c) share with the core (logs.c): the state kept per queue id
+ * and per recipient still in the queue, and the call that reports an outcome.
+ *
+ * A queue entry lives from the first line that names its queue id to the
+ * line that says the message left the queue; entries idle longer than the
+ * horizon, or past the table's size, are evicted (their recipients still
+ * pending are reported as deferred) and counted.
+ */
+#ifndef BK_LOGS_INTERNAL_H
+#define BK_LOGS_INTERNAL_H
+
+#include "bouncekit.h"
+#include "logline.h"
+
+#define QID_MAX 32
+
+typedef struct {
+    char *recipient;          /* malloc'd */
+    int attempts;
+    long long first, last;
+    char dsn[BK_STATUS_MAX];
+    char *text;               /* the last deferral's reason, malloc'd */
+    char *relay;
+    double delay;
+} log_pending;
+
+typedef struct {
+    char qid[QID_MAX];        /* "" for a free slot */
+    const char *mta;          /* the reader that made it */
+    char *sender, *messageid; /* malloc'd or NULL */
+    long long size;
+    int nrcpt;
+    long long first, last;
+    log_pending *p;
+    size_t np, cap;
+} log_queue;
+
+struct bk_log_reader {
+    const bk_classifier *c;
+    bk_log_options o;
+    bk_log_sink sink;
+    void *ctx;
+    log_queue *slots;         /* open addressing, linear probing */
+    size_t cap, used;
+    bk_log_stats st;
+    long long now;            /* the time of the latest line */
+    int year, last_month;
+    unsigned long long since_sweep;
+    bk_log_event ev;          /* the event being built */
+};
+
+/* queue_get - the entry of queue id qid[0..len) of the given MTA; created
+ * when create is set; NULL when absent (or the id is too long). Making room
+ * may report evicted recipients: call it before event_start(). */
+log_queue *queue_get(bk_log_reader *r, const char *mta, const char *qid, size_t len, int create);
+
+/* queue_drop - the message left the queue: forget the entry */
+void queue_drop(bk_log_reader *r, log_queue *q);
+
+/* queue_expire - report every pending recipient of q with outcome o, then drop q */
+void queue_expire(bk_log_reader *r, log_queue *q, bk_log_outcome o);
+
+/* pending_get - the pending recipient of q, created when create is set */
+log_pending *pending_get(log_queue *q, const char *rcpt, size_t len, int create);
+
+/* pending_remove - forget one pending recipient */
+void pending_remove(log_queue *q, log_pending *p);
+
+/* set_str - replace a malloc'd string with a bounded copy of p[0..n) */
+void set_str(char **dst, const char *p, size_t n);
+
+/* event_start - empty the reader's event and set what every event has */
+bk_log_event *event_start(bk_log_reader *r, bk_log_outcome o, const char *mta,
+                          const log_line *l, const log_queue *q);
+
+/* event_emit - classify the event (failures), add provider and token, and
+ * hand it to the sink */
+void event_emit(bk_log_reader *r, bk_log_event *e);
+
+/* copy_field - bounded copy of p[0..n) into a fixed field */
+void copy_field(char *dst, size_t cap, const char *p, size_t n);
+
+/* postfix_line / exim_line / sendmail_line - one line of each MTA; 0 used
+ * or not of interest, -1 malformed */
+int postfix_line(bk_log_reader *r, const log_line *l);
+int exim_line(bk_log_reader *r, const log_line *l);
+int sendmail_line(bk_log_reader *r, const log_line *l);
+
+#endif
