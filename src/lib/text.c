@@ -5,6 +5,19 @@
 
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+/* ci_same - hay[0..n) equals needle[0..n), ignoring ASCII case */
+static int ci_same(const char *hay, const char *needle, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (bk_lower((unsigned char)hay[k]) != bk_lower((unsigned char)needle[k]))
+            return 0;
+    return 1;
+}
+
 long bk_ci_find(const char *hay, size_t len, const char *needle)
 {
     size_t n = strlen(needle);
@@ -12,37 +25,41 @@ long bk_ci_find(const char *hay, size_t len, const char *needle)
         return 0;
     if (n > len)
         return -1;
-    unsigned char lo = bk_lower((unsigned char)needle[0]);
-    unsigned char up = lo >= 'a' && lo <= 'z' ? (unsigned char)(lo - 'a' + 'A') : lo;
     size_t last = len - n; /* the last place the needle can start */
-    /* the next place of each case of the first byte, found with memchr */
-    const char *next_lo = memchr(hay, lo, last + 1);
-    const char *next_up = up != lo ? memchr(hay, up, last + 1) : NULL;
-    while (next_lo || next_up) {
-        const char *at = !next_up || (next_lo && next_lo < next_up) ? next_lo : next_up;
-        size_t i = (size_t)(at - hay);
-        size_t k = 1;
-        while (k < n && bk_lower((unsigned char)hay[i + k]) == bk_lower((unsigned char)needle[k]))
-            k++;
-        if (k == n)
-            return (long)i;
-        if (at == next_lo)
-            next_lo = i < last ? memchr(hay + i + 1, lo, last - i) : NULL;
-        else
-            next_up = i < last ? memchr(hay + i + 1, up, last - i) : NULL;
+    unsigned char a = bk_lower((unsigned char)needle[0]);
+    unsigned char z = bk_lower((unsigned char)needle[n - 1]);
+    size_t i = 0;
+#ifdef __SSE2__
+    /* 16 places at a time: the needle's first and last bytes are compared
+     * (letters with the 0x20 bit set, which folds exactly their two cases),
+     * only the places where both agree are compared in full */
+    const __m128i fold_a = _mm_set1_epi8((char)(bk_is_alpha(a) ? 0x20 : 0));
+    const __m128i fold_z = _mm_set1_epi8((char)(bk_is_alpha(z) ? 0x20 : 0));
+    const __m128i want_a = _mm_set1_epi8((char)a), want_z = _mm_set1_epi8((char)z);
+    for (; i <= last && last - i >= 15; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(hay + i));
+        __m128i y = _mm_loadu_si128((const __m128i *)(const void *)(hay + i + n - 1));
+        __m128i hit = _mm_and_si128(_mm_cmpeq_epi8(_mm_or_si128(x, fold_a), want_a),
+                                    _mm_cmpeq_epi8(_mm_or_si128(y, fold_z), want_z));
+        unsigned mask = (unsigned)_mm_movemask_epi8(hit);
+        while (mask) {
+            unsigned bit = (unsigned)__builtin_ctz(mask);
+            if (ci_same(hay + i + bit + 1, needle + 1, n - 1))
+                return (long)(i + bit);
+            mask &= mask - 1;
+        }
     }
+#endif
+    for (; i <= last; i++)
+        if (bk_lower((unsigned char)hay[i]) == a && ci_same(hay + i + 1, needle + 1, n - 1))
+            return (long)i;
     return -1;
 }
 
 int bk_ci_prefix(const char *hay, size_t len, const char *needle)
 {
     size_t n = strlen(needle);
-    if (n > len)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (bk_lower((unsigned char)hay[i]) != bk_lower((unsigned char)needle[i]))
-            return 0;
-    return 1;
+    return n <= len && ci_same(hay, needle, n);
 }
 
 size_t bk_utf8_seq_len(const unsigned char *p, size_t avail)

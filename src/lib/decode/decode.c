@@ -167,11 +167,18 @@ static void set_time(bk_bounce *b, const char *date)
     GDateTime *dt = g_mime_utils_header_decode_date(date);
     if (!dt)
         return;
-    gchar *s = g_date_time_format(dt, "%Y-%m-%dT%H:%M:%S%:z");
-    if (s) {
-        found_set(b->timestamp, sizeof b->timestamp, s, strlen(s));
-        g_free(s);
-    }
+    /* as g_date_time_format(dt, "%Y-%m-%dT%H:%M:%S%:z") writes it */
+    long off = (long)(g_date_time_get_utc_offset(dt) / G_TIME_SPAN_SECOND);
+    char sign = off >= 0 ? '+' : '-';
+    off = off < 0 ? -off : off;
+    char s[64];
+    int n = snprintf(s, sizeof s, "%d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld",
+                     g_date_time_get_year(dt), g_date_time_get_month(dt),
+                     g_date_time_get_day_of_month(dt), g_date_time_get_hour(dt),
+                     g_date_time_get_minute(dt), g_date_time_get_second(dt), sign, off / 3600,
+                     off / 60 % 60);
+    if (n > 0 && (size_t)n < sizeof s)
+        found_set(b->timestamp, sizeof b->timestamp, s, (size_t)n);
     b->epoch = (long long)g_date_time_to_unix(dt);
     g_date_time_unref(dt);
 }

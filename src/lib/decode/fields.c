@@ -36,17 +36,26 @@ void fields_add(field_block *b, const char *name, size_t name_len, const char *v
     bk_buf_putc(&b->store, '\0');
     f->value = b->store.len;
     size_t start = b->store.len;
-    int space = 0;
-    for (size_t i = 0; i < value_len && b->store.len - start < FIELD_VALUE_MAX; i++) {
-        unsigned char c = (unsigned char)value[i];
-        if (bk_is_space(c) || c == '\0') {
-            space = b->store.len > start;
-            continue;
-        }
-        if (space)
+    size_t i = 0;
+    while (i < value_len && b->store.len - start < FIELD_VALUE_MAX) {
+        /* white space (and NUL) between words becomes one space, none at
+         * the ends; a word is copied at once, cut where the value reaches
+         * FIELD_VALUE_MAX (a word's first byte is always kept) */
+        while (i < value_len && (bk_is_space((unsigned char)value[i]) || value[i] == '\0'))
+            i++;
+        if (i == value_len)
+            break;
+        if (b->store.len > start)
             bk_buf_putc(&b->store, ' ');
-        space = 0;
-        bk_buf_putc(&b->store, (char)c);
+        size_t k = i;
+        while (k < value_len && !bk_is_space((unsigned char)value[k]) && value[k] != '\0')
+            k++;
+        size_t used = b->store.len - start;
+        size_t take = used < FIELD_VALUE_MAX ? FIELD_VALUE_MAX - used : 0;
+        if (take > k - i)
+            take = k - i;
+        bk_buf_append(&b->store, value + i, take ? take : 1);
+        i = k;
     }
     f->value_len = b->store.len - start;
     bk_buf_putc(&b->store, '\0');
@@ -106,7 +115,9 @@ const char *fields_get(const field_block *b, const char *name, size_t *len)
     size_t nl = strlen(name);
     for (size_t i = 0; i < b->n; i++) {
         const field *f = &b->f[i];
-        if (f->name_len == nl && bk_ci_prefix(b->store.data + f->name, f->name_len, name)) {
+        const char *fn = b->store.data + f->name;
+        if (f->name_len == nl && bk_lower((unsigned char)fn[0]) == bk_lower((unsigned char)name[0]) &&
+            bk_ci_prefix(fn, f->name_len, name)) {
             if (len)
                 *len = f->value_len;
             return b->store.data + f->value;

@@ -289,22 +289,32 @@ static int header_line(span line)
            span_starts(line, "Message-ID: ") || span_starts(line, "DKIM-Signature: ");
 }
 
-/* original_start - where the returned message begins in the text */
+/* original_start - where the returned message begins in the text: the
+ * first line that opens a header block or holds a marker. Each marker is
+ * searched for once in the text before the best place so far (a marker
+ * holds no line break, so where it occurs its line holds it); then the lines
+ * up to that place are checked for a header line. */
 size_t original_start(const bk_buf *text)
 {
+    const char *t = text->data ? text->data : "";
+    size_t len = text->len, marker = len;
+    for (size_t i = 0; i < sizeof ORIGINAL_MARKERS / sizeof ORIGINAL_MARKERS[0]; i++) {
+        size_t ml = strlen(ORIGINAL_MARKERS[i]);
+        if (ml > len)
+            continue;
+        size_t upto = marker < len - ml ? marker + ml : len;
+        long at = bk_ci_find(t, upto, ORIGINAL_MARKERS[i]);
+        if (at >= 0 && (size_t)at < marker)
+            marker = (size_t)at;
+    }
+    while (marker < len && marker > 0 && t[marker - 1] != '\n')
+        marker--;
     size_t pos = 0, at;
     span line;
-    const char *t = text->data ? text->data : "";
-    while (at = pos, line_next(t, text->len, &pos, &line)) {
+    while (at = pos, at < marker && line_next(t, len, &pos, &line))
         if (header_line(line))
             return at;
-        if (line.len < 8)
-            continue;
-        for (size_t i = 0; i < sizeof ORIGINAL_MARKERS / sizeof ORIGINAL_MARKERS[0]; i++)
-            if (span_find(line, ORIGINAL_MARKERS[i]) >= 0)
-                return at;
-    }
-    return text->len;
+    return marker;
 }
 
 static const char *const BOUNCE_FROM[] = {"mailer-daemon", "postmaster", "mail delivery",

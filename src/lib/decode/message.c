@@ -6,6 +6,10 @@
  * delivery-status and feedback-report parts are kept as they are (transfer
  * encoding removed), and the first returned message gives its header block.
  * Nothing inside the returned message is read as the bounce's own text.
+ *
+ * The parser, its input stream, the stream part contents are written to and
+ * the charset converters are kept from one message to the next (struct
+ * message_gmime), as creating them costs more than reading a small message.
  */
 #include "message.h"
 #include "text.h"
@@ -14,6 +18,21 @@
 #include <string.h>
 
 #define WALK_DEPTH_MAX 16
+#define CONVERTERS_MAX 8 /* charset converters kept */
+
+struct message_gmime {
+    GMimeParser *parser;
+    GByteArray *input;        /* the message being read */
+    GMimeStream *input_stream;
+    GByteArray *content;      /* one part's content, transfer encoding removed */
+    GMimeStream *content_stream;
+    GByteArray *converted;    /* that content in UTF-8 */
+    struct {
+        char *charset;        /* as the part names it */
+        GMimeFilter *filter;  /* to UTF-8; NULL: GMime cannot convert it */
+    } conv[CONVERTERS_MAX];
+    size_t n_conv, next_conv;
+};
 
 /* message_init - an empty message model */
 void message_init(bk_message *m)
@@ -21,9 +40,70 @@ void message_init(bk_message *m)
     memset(m, 0, sizeof *m);
 }
 
+/* gmime_free - release the kept GMime objects */
+static void gmime_free(struct message_gmime *g)
+{
+    if (!g)
+        return;
+    if (g->parser)
+        g_object_unref(g->parser);
+    if (g->input_stream)
+        g_object_unref(g->input_stream);
+    if (g->content_stream)
+        g_object_unref(g->content_stream);
+    if (g->input)
+        g_byte_array_free(g->input, TRUE);
+    if (g->content)
+        g_byte_array_free(g->content, TRUE);
+    if (g->converted)
+        g_byte_array_free(g->converted, TRUE);
+    for (size_t i = 0; i < g->n_conv; i++) {
+        g_free(g->conv[i].charset);
+        if (g->conv[i].filter)
+            g_object_unref(g->conv[i].filter);
+    }
+    g_free(g);
+}
+
+/* gmime_new - the GMime objects kept for a message model */
+static struct message_gmime *gmime_new(void)
+{
+    struct message_gmime *g = g_new0(struct message_gmime, 1);
+    g->input = g_byte_array_new();
+    g->input_stream = g_mime_stream_mem_new();
+    g->content = g_byte_array_new();
+    g->content_stream = g_mime_stream_mem_new();
+    g->converted = g_byte_array_new();
+    g->parser = g_mime_parser_new();
+    return g;
+}
+
+/* converter - a reset charset-to-UTF-8 filter for charset, or NULL when
+ * GMime cannot convert from it */
+static GMimeFilter *converter(struct message_gmime *g, const char *charset)
+{
+    for (size_t i = 0; i < g->n_conv; i++)
+        if (g_ascii_strcasecmp(g->conv[i].charset, charset) == 0) {
+            if (g->conv[i].filter)
+                g_mime_filter_reset(g->conv[i].filter);
+            return g->conv[i].filter;
+        }
+    size_t slot = g->n_conv < CONVERTERS_MAX ? g->n_conv++ : g->next_conv++ % CONVERTERS_MAX;
+    if (g->conv[slot].charset) {
+        g_free(g->conv[slot].charset);
+        if (g->conv[slot].filter)
+            g_object_unref(g->conv[slot].filter);
+    }
+    g->conv[slot].charset = g_strdup(charset);
+    g->conv[slot].filter = g_mime_filter_charset_new(charset, "UTF-8");
+    return g->conv[slot].filter;
+}
+
 /* message_free - release its memory */
 void message_free(bk_message *m)
 {
+    gmime_free(m->gm);
+    m->gm = NULL;
     fields_free(&m->head);
     bk_buf_free(&m->content_type);
     bk_buf_free(&m->report_type);
@@ -109,37 +189,36 @@ static int iso2022_marked(const GByteArray *a)
 
 /* part_content - a leaf part's content, transfer encoding removed; converted
  * from its charset to UTF-8 when utf8 is set. Appended to out. */
-static void part_content(GMimePart *part, int utf8, bk_buf *out)
+static void part_content(struct message_gmime *g, GMimePart *part, int utf8, bk_buf *out)
 {
     GMimeDataWrapper *w = g_mime_part_get_content(part);
     if (!w)
         return;
-    GMimeStream *mem = g_mime_stream_mem_new();
-    g_mime_data_wrapper_write_to_stream(w, mem);
-    GByteArray *raw = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+    GByteArray *raw = g->content;
+    g_byte_array_set_size(raw, 0);
+    g_mime_stream_mem_set_byte_array(GMIME_STREAM_MEM(g->content_stream), raw);
+    g_mime_data_wrapper_write_to_stream(w, g->content_stream);
     const char *charset = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
     if (utf8 && !charset && iso2022_marked(raw))
         charset = "iso-2022-jp";
     if (utf8 && charset && g_ascii_strcasecmp(charset, "utf-8") != 0 &&
         g_ascii_strcasecmp(charset, "us-ascii") != 0) {
-        GMimeFilter *conv = g_mime_filter_charset_new(charset, "UTF-8");
+        GMimeFilter *conv = converter(g, charset);
         if (conv) {
-            GMimeStream *mem2 = g_mime_stream_mem_new();
-            GMimeStream *filter = g_mime_stream_filter_new(mem2);
-            g_mime_stream_filter_add(GMIME_STREAM_FILTER(filter), conv);
-            g_mime_stream_write(filter, (const char *)raw->data, raw->len);
-            g_mime_stream_flush(filter);
-            GByteArray *conv_bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem2));
-            append_clean(out, conv_bytes->data, conv_bytes->len);
-            g_object_unref(conv);
-            g_object_unref(filter);
-            g_object_unref(mem2);
-            g_object_unref(mem);
+            /* what a filter stream writes: the filtered content, then what
+             * completing the filter leaves */
+            char none[1] = "", *o = NULL;
+            size_t olen = 0, opre = 0;
+            g_byte_array_set_size(g->converted, 0);
+            g_mime_filter_filter(conv, (char *)raw->data, raw->len, 0, &o, &olen, &opre);
+            g_byte_array_append(g->converted, (const guint8 *)o, (guint)olen);
+            g_mime_filter_complete(conv, none, 0, 0, &o, &olen, &opre);
+            g_byte_array_append(g->converted, (const guint8 *)o, (guint)olen);
+            append_clean(out, g->converted->data, g->converted->len);
             return;
         }
     }
     append_clean(out, raw->data, raw->len);
-    g_object_unref(mem);
 }
 
 /* append_html_text - the text of an HTML part: tags dropped, a line break for
@@ -187,11 +266,11 @@ static void text_part(bk_message *m, GMimePart *part, int html)
     if (m->text.len && m->text.data[m->text.len - 1] != '\n')
         bk_buf_putc(&m->text, '\n');
     if (!html) {
-        part_content(part, 1, &m->text);
+        part_content(m->gm, part, 1, &m->text);
         return;
     }
     bk_buf tmp = BK_BUF_INIT;
-    part_content(part, 1, &tmp);
+    part_content(m->gm, part, 1, &tmp);
     append_html_text(&m->text, tmp.data ? tmp.data : "", tmp.len);
     bk_buf_free(&tmp);
 }
@@ -246,7 +325,7 @@ static void inner_reports(bk_message *m, GMimeObject *obj, int depth)
             g_free(s);
         }
     } else if (GMIME_IS_PART(obj))
-        part_content(GMIME_PART(obj), 1, &m->inner_dsn);
+        part_content(m->gm, GMIME_PART(obj), 1, &m->inner_dsn);
 }
 
 /* walk - read one MIME object and, for multiparts, its children */
@@ -303,15 +382,15 @@ static void walk(bk_message *m, GMimeObject *obj, int depth, int skip_html)
             g_ascii_strcasecmp(sub, "global-delivery-status") == 0) {
             if (m->dsn.len)
                 bk_buf_putc(&m->dsn, '\n');
-            part_content(part, 1, &m->dsn);
+            part_content(m->gm, part, 1, &m->dsn);
         } else if (g_ascii_strcasecmp(sub, "feedback-report") == 0)
-            part_content(part, 1, &m->feedback);
+            part_content(m->gm, part, 1, &m->feedback);
         else if (g_ascii_strcasecmp(sub, "rfc822-headers") == 0 ||
                  g_ascii_strcasecmp(sub, "rfc822") == 0 ||
                  g_ascii_strcasecmp(sub, "global") == 0 ||
                  g_ascii_strcasecmp(sub, "global-headers") == 0) {
             if (!m->has_original) {
-                part_content(part, 1, &m->original);
+                part_content(m->gm, part, 1, &m->original);
                 m->has_original = 1;
             }
         }
@@ -320,7 +399,7 @@ static void walk(bk_message *m, GMimeObject *obj, int depth, int skip_html)
     if (g_ascii_strcasecmp(type, "text") == 0) {
         if (g_ascii_strcasecmp(sub, "rfc822-headers") == 0) {
             if (!m->has_original) {
-                part_content(part, 1, &m->original);
+                part_content(m->gm, part, 1, &m->original);
                 m->has_original = 1;
             }
         } else if (g_ascii_strcasecmp(sub, "html") == 0) {
@@ -333,16 +412,33 @@ static void walk(bk_message *m, GMimeObject *obj, int depth, int skip_html)
     }
 }
 
+/* header_text - a field's decoded value: as it came when it is plain ASCII
+ * without encoded words (decoding and unfolding would keep it as it is, and
+ * fields_add folds its white space), else as GMime decodes it */
+static const char *header_text(GMimeHeader *h)
+{
+    const char *raw = g_mime_header_get_raw_value(h);
+    if (!raw)
+        return g_mime_header_get_value(h);
+    for (const unsigned char *p = (const unsigned char *)raw; *p; p++)
+        if (*p >= 0x80 || (p[0] == '=' && p[1] == '?'))
+            return g_mime_header_get_value(h);
+    return raw;
+}
+
 /* message_read - take msg apart into m */
 int message_read(bk_message *m, const char *msg, size_t len, char *why, size_t whylen)
 {
     reset(m);
-    GMimeStream *stream = g_mime_stream_mem_new_with_buffer(msg, len);
-    GMimeParser *parser = g_mime_parser_new_with_stream(stream);
-    g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
-    GMimeMessage *gm = g_mime_parser_construct_message(parser, NULL);
-    g_object_unref(parser);
-    g_object_unref(stream);
+    if (!m->gm)
+        m->gm = gmime_new();
+    struct message_gmime *g = m->gm;
+    g_byte_array_set_size(g->input, 0);
+    g_byte_array_append(g->input, (const guint8 *)msg, (guint)len);
+    g_mime_stream_mem_set_byte_array(GMIME_STREAM_MEM(g->input_stream), g->input);
+    g_mime_parser_init_with_stream(g->parser, g->input_stream);
+    g_mime_parser_set_format(g->parser, GMIME_FORMAT_MESSAGE);
+    GMimeMessage *gm = g_mime_parser_construct_message(g->parser, NULL);
     if (!gm) {
         snprintf(why, whylen, "not a mail message: no header block could be read");
         return -1;
@@ -352,7 +448,7 @@ int message_read(bk_message *m, const char *msg, size_t len, char *why, size_t w
     for (int i = 0; i < nh; i++) {
         GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
         const char *name = g_mime_header_get_name(h);
-        const char *value = g_mime_header_get_value(h);
+        const char *value = header_text(h);
         if (name)
             fields_add(&m->head, name, strlen(name), value ? value : "", value ? strlen(value) : 0);
     }
