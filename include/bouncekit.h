@@ -253,8 +253,9 @@ typedef struct bk_classifier bk_classifier;
 
 /* What the caller already knows about a reply; zero/NULL fields are unknown
  * and are taken from the text. Known values win over the text, but a bare
- * X.0.0 status gives way to a detailed enhanced code of the same class in
- * the text (a DSN's Status: 5.0.0 with "550 5.1.1 ..." reads as 5.1.1). */
+ * X.0.0 status gives way to a detailed enhanced code in the text (a DSN's
+ * Status: 5.0.0 with "550 5.1.1 ..." reads as 5.1.1; with "452 4.2.2 ..."
+ * from an MTA that gave up, as 4.2.2). */
 typedef struct {
     bk_command command;   /* the SMTP command the reply answered */
     const char *host;     /* the remote host name (or address) */

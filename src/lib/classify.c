@@ -8,7 +8,8 @@
  *   2. scans the free text once; every matching pattern is a candidate;
  *   3. adds the code rules that hold for the enhanced and reply codes;
  *   4. takes the best candidate by tier, then reason order, then rule order
- *      (docs/rules-format.md "Precedence");
+ *      (docs/rules-format.md "Precedence"), and checks a phrase verdict
+ *      against the command and status it answered (context_step);
  *   5. fills the verdict from the reason table, reading the transient
  *      column for 4xx replies; hardbounce needs a permanent failure.
  * The classifier is read-only after construction; each thread keeps its own
@@ -561,6 +562,72 @@ static void add_matched(const bk_classifier *c, int *list, size_t *n, int *trunc
 
 static void fill_from_reason(const bk_classifier *c, bk_verdict *out, int reason);
 
+/* sender_side - a command that concerns the sending host or the sender:
+ * a refusal there is not about the recipient */
+static int sender_side(bk_command cmd)
+{
+    return cmd == BK_CMD_CONNECT || cmd == BK_CMD_HELO || cmd == BK_CMD_EHLO ||
+           cmd == BK_CMD_STARTTLS || cmd == BK_CMD_AUTH || cmd == BK_CMD_MAIL;
+}
+
+/* context_step - the best candidate list[0], checked against the command and
+ * codes it answered (docs/rules-format.md "Context"). Returns the position in
+ * list of the deciding rule and sets *reason, or returns -1 when no rule
+ * decides.
+ *
+ * The reasons with an "unconfirmed" entry in reasons.tsv are about the
+ * recipient's address or domain (userunknown, hostunknown). A phrase of theirs
+ * ("user unknown", "no such domain") stands when the reply answered RCPT.
+ * Otherwise:
+ *   - it answered CONNECT, HELO, EHLO, STARTTLS, AUTH or MAIL, or its status is
+ *     the sender's (X.1.7, X.1.8): the phrase is about the sending host or the
+ *     sender, and the best candidate of another reason decides (the sender
+ *     status or the reply-code rules for those commands), if there is one;
+ *   - it came with a recipient address status (X.1.x): it stands;
+ *   - it answered DATA, BDAT or QUIT (after the message was read), or no
+ *     command is known and the codes say no more than the class (X.0.0, a
+ *     generic status such as 5.7.1, or a reply code alone): it becomes the
+ *     unconfirmed reason (userunknown: filtered, a filter that words its
+ *     refusal as an unknown user; hostunknown stays);
+ *   - no command known, with a specific status (one with a non-generic code
+ *     rule) or with no code at all (the text read by its words): it stands.
+ * User rules, code rules, rules with status= or cmd= conditions of their own
+ * and rules marked `definite` are left alone. */
+static int context_step(const bk_classifier *c, const int *list, size_t n, const facts *f,
+                        int *reason)
+{
+    const bk_rule *best = &c->rs.rules[list[0]];
+    int alt = c->reasons.r[best->reason].unconfirmed;
+    *reason = best->reason;
+    if (alt < 0 || !best->pattern || best->tier == BK_TIER_USER || f->cmd == BK_CMD_RCPT)
+        return 0;
+    int sender = sender_side(f->cmd) || (f->c && f->s == 1 && (f->d == 7 || f->d == 8));
+    int specific = 0;
+    size_t other = n; /* the best candidate of another reason */
+    for (size_t i = 0; i < n; i++) {
+        const bk_rule *r = &c->rs.rules[list[i]];
+        if (r->reason == best->reason && r->pattern &&
+            (r->definite || r->n_status || r->cmd_mask))
+            return 0; /* the rule is sure, or checked the context itself */
+        if (!r->pattern && r->tier == BK_TIER_STATUS)
+            specific = 1;
+        if (r->reason != best->reason && other == n)
+            other = i;
+    }
+    if (sender) {
+        if (other == n)
+            return -1;
+        *reason = c->rs.rules[list[other]].reason;
+        return (int)other;
+    }
+    if (f->c && f->s == 1)
+        return 0;
+    if (f->cmd == BK_CMD_NONE && (specific || (!f->c && !f->reply)))
+        return 0;
+    *reason = alt;
+    return 0;
+}
+
 int bk_classify(const bk_classifier *c, const char *text, size_t len, const bk_hints *hints,
                 bk_verdict *out, bk_reply *parsed)
 {
@@ -576,9 +643,9 @@ int bk_classify(const bk_classifier *c, const char *text, size_t len, const bk_h
         if (hints->reply_code && bk_reply_code_valid(hints->reply_code))
             f.reply = hints->reply_code;
         /* a known code wins over the text's, except that a bare X.0.0 ("something
-         * failed") gives way to a detailed code of the same class in the text */
+         * failed") gives way to a detailed code in the text */
         if (hints->status && bk_status_parse(hints->status, strlen(hints->status), &hc, &hs, &hd) &&
-            !(hs == 0 && hd == 0 && f.c == hc && (f.s || f.d)))
+            !(hs == 0 && hd == 0 && (f.s || f.d)))
             f.c = hc, f.s = hs, f.d = hd;
         if (hints->command)
             f.cmd = hints->command;
@@ -644,10 +711,10 @@ int bk_classify(const bk_classifier *c, const char *text, size_t len, const bk_h
     if (f.provider < 0)
         f.provider = matched_provider;
 
-    int reason;
-    if (n > 0) {
-        const bk_rule *best = &c->rs.rules[list[0]];
-        reason = best->reason;
+    int reason = -1;
+    int at = n > 0 ? context_step(c, list, n, &f, &reason) : -1;
+    if (at >= 0) {
+        const bk_rule *best = &c->rs.rules[list[at]];
         out->rule = best->id;
         out->tier = best->tier;
     } else {

@@ -78,9 +78,9 @@ int reasons_load(bk_reason_table *t, const char *name, const char *data, size_t 
         lineno++;
         if (lineno == 1 || line[0] == '#' || line[0] == '\0')
             continue; /* the header */
-        char *f[13];
-        if (split_tabs(line, f, 13) != 13) {
-            snprintf(err, errlen, "%s:%zu: want 13 TAB-separated columns", name, lineno);
+        char *f[14];
+        if (split_tabs(line, f, 14) != 14) {
+            snprintf(err, errlen, "%s:%zu: want 14 TAB-separated columns", name, lineno);
             goto fail;
         }
         int idx = reason_index(f[0], strlen(f[0]));
@@ -104,6 +104,14 @@ int reasons_load(bk_reason_table *t, const char *name, const char *data, size_t 
         r->pmta[0] = dash_null(f[9]);
         r->pmta[1] = dash_null(f[10]);
         r->hard_when_permanent = strcmp(f[11], "yes") == 0 ? 1 : strcmp(f[11], "5xx") == 0 ? 2 : 0;
+        r->unconfirmed = -1;
+        if (strcmp(f[12], "-") != 0) {
+            r->unconfirmed = reason_index(f[12], strlen(f[12]));
+            if (r->unconfirmed < 0) {
+                snprintf(err, errlen, "%s:%zu: bad unconfirmed reason '%s'", name, lineno, f[12]);
+                goto fail;
+            }
+        }
     }
     for (int i = 0; i < BK_REASON_COUNT; i++)
         if (!seen[i]) {

@@ -1,7 +1,9 @@
 /*
  * reasons.h - the 36 reasons of the shared vocabulary and what follows from
  * each (data/rules/reasons.tsv): category, fault, suggestion, severity,
- * bounce classes, whether it is a hard bounce, and the precedence order.
+ * bounce classes, whether it is a hard bounce, the reason a phrase verdict
+ * becomes when the reply's context does not confirm it, and the precedence
+ * order.
  */
 #ifndef BK_REASONS_H
 #define BK_REASONS_H
@@ -22,6 +24,10 @@ typedef struct {
     const char *severity[2];
     const char *bounce_class[2]; /* NULL for none */
     const char *pmta[2];
+    int unconfirmed;          /* for a reason about the recipient's address or domain:
+                                 reason_index() of the reason its phrase verdict becomes
+                                 when the context does not confirm it (itself: it stays),
+                                 docs/rules-format.md "Context"; -1 for other reasons */
 } bk_reason_info;
 
 typedef struct {

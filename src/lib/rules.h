@@ -25,6 +25,8 @@ typedef struct {
     bk_tier tier;
     int provider;          /* index into providers, -1 for none */
     int provider_only;
+    int definite;          /* the phrase is conclusive whatever the context (the
+                              context step of classify.c leaves it alone) */
     short n_status;
     status_pat status[RULE_ALTS_MAX];
     short n_reply;

@@ -220,12 +220,15 @@ static void test_hints(void **state)
     v = verdict("450 4.1.1 whatever", &perm);
     assert_string_equal(v.reason, "mailboxfull");
     assert_string_equal(v.status, "5.2.2");
-    /* a bare X.0.0 hint gives way to the text's detailed code of its class */
+    /* a bare X.0.0 hint gives way to the text's detailed code, of its class
+     * or not (an MTA that gave up on "452 4.2.2" reports only 5.0.0) */
     bk_hints generic = {.status = "5.0.0"};
     v = verdict("550 5.2.2 whatever", &generic);
     assert_string_equal(v.status, "5.2.2");
     assert_string_equal(v.reason, "mailboxfull");
     v = verdict("450 4.2.2 whatever", &generic);
+    assert_string_equal(v.status, "4.2.2");
+    v = verdict("450 mailbox busy", &generic);
     assert_string_equal(v.status, "5.0.0");
     /* a malformed hint is ignored */
     bk_hints bad = {.status = "9.9.9", .reply_code = 999};

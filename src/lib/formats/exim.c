@@ -264,7 +264,9 @@ static int decode(const bk_message *m, found *out)
     int permanent = text_find(&m->text, "This is a permanent error") >= 0;
     for (size_t i = 0; i < out->n; i++) {
         found_rcpt *r = &out->r[i];
-        if (!r->status[0] && (delayed || permanent))
+        char in_text[BK_STATUS_MAX];
+        span d = {r->diag, r->diag_len};
+        if (!r->status[0] && (delayed || permanent) && !find_status(d, in_text))
             found_set(r->status, sizeof r->status, delayed ? "4.0.0" : "5.0.0", 5);
         if (delayed && !r->action[0])
             found_set(r->action, sizeof r->action, "delayed", 7);
