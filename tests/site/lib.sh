@@ -92,3 +92,32 @@ site_stop_server() {
     SITE_SERVER_PID=
   fi
 }
+
+# site_prologue TEST BIN PREFIX: what every browser check starts with. Exits
+# 77 (skip) without chromium, node or the npm packages, 1 without the binary;
+# then makes the scratch folder $WORK, removed (and the server stopped) at exit.
+site_prologue() {
+  local test=$1 bin=$2 prefix=$3 reason
+  if ! reason=$(site_need_tools); then
+    echo "SKIP: $test needs chromium and node 20+: $reason"
+    exit 77
+  fi
+  if ! site_ensure_deps; then
+    echo "SKIP: could not install playwright-core with 'npm ci' in $SITE_TEST_DIR (no network or no npm registry?)"
+    exit 77
+  fi
+  if [ ! -x "$bin" ]; then
+    echo "FAIL: bouncekit binary not found at $bin"
+    exit 1
+  fi
+  WORK=$(mktemp -d "${TMPDIR:-/tmp}/$prefix.XXXXXX")
+  trap site_cleanup EXIT
+  trap 'exit 1' INT TERM HUP
+}
+
+# site_cleanup: stop the server and remove $WORK (the EXIT trap of site_prologue)
+# shellcheck disable=SC2317  # called from the trap
+site_cleanup() {
+  site_stop_server
+  rm -rf "$WORK"
+}

@@ -10,27 +10,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$HERE/lib.sh"
 
-if ! reason=$(site_need_tools); then
-  echo "SKIP: site_browser needs chromium and node 20+: $reason"
-  exit 77
-fi
-if ! site_ensure_deps; then
-  echo "SKIP: could not install playwright-core with 'npm ci' in $HERE (no network or no npm registry?)"
-  exit 77
-fi
-if [ ! -x "$BIN" ]; then
-  echo "FAIL: bouncekit binary not found at $BIN"
-  exit 1
-fi
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/bouncekit-site-test.XXXXXX")
-# shellcheck disable=SC2317  # called from the trap
-cleanup() {
-  site_stop_server
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
+site_prologue site_browser "$BIN" bouncekit-site-test
 
 if ! "$BIN" site "$WORK/site"; then
   echo "FAIL: '$BIN site $WORK/site' failed"
