@@ -18,12 +18,12 @@ cmake --build build -j"$jobs"
 step "build with AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake -S . -B build-san -DBOUNCEKIT_WERROR=ON -DBOUNCEKIT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build build-san -j"$jobs"
-(cd build-san && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j"$jobs" -E site_browser)
+(cd build-san && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j"$jobs" -E 'site_browser|health_browser')
 
 step "fuzz targets (${FUZZ_SECONDS:-30} s each)"
 CC=clang cmake -S . -B build-fuzz -DBOUNCEKIT_FUZZ=ON -DBOUNCEKIT_TESTS=OFF -DBOUNCEKIT_WERROR=ON >/dev/null
-cmake --build build-fuzz -j"$jobs" --target fuzz_reply fuzz_kb fuzz_classify fuzz_rules fuzz_decode fuzz_dsn
-for target in reply kb classify rules decode dsn; do
+cmake --build build-fuzz -j"$jobs" --target fuzz_reply fuzz_kb fuzz_classify fuzz_rules fuzz_decode fuzz_dsn fuzz_logs
+for target in reply kb classify rules decode dsn logs; do
     work=$(mktemp -d)
     ./build-fuzz/fuzz/fuzz_$target -max_total_time="${FUZZ_SECONDS:-30}" -max_len=8192 \
         -print_final_stats=1 "$work" "fuzz/corpus/$target" 2>&1 | tail -n 4

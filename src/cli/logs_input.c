@@ -148,9 +148,11 @@ static int advance(log_inputs *li, input *f, volatile int *stop)
     }
     if (f->len && f->line[f->len - 1] == '\r')
         f->len--;
-    long long t = bk_log_line_time(li->r, f->line, f->len);
-    if (t >= 0)
-        f->time = t;
+    if (li->n > 1) { /* times only order several inputs */
+        long long t = bk_log_line_time(li->r, f->line, f->len);
+        if (t >= 0)
+            f->time = t;
+    }
     return 1;
 }
 
@@ -205,9 +207,12 @@ int log_inputs_next(log_inputs *in, const char **line, size_t *len, volatile int
         in->follow = save;
     }
     int best = -1;
-    for (size_t i = 0; i < in->n; i++)
-        if (in->in[i].have && (best < 0 || in->in[i].time < in->in[best].time))
-            best = (int)i;
+    if (in->n == 1)
+        best = in->in[0].have ? 0 : -1;
+    else
+        for (size_t i = 0; i < in->n; i++)
+            if (in->in[i].have && (best < 0 || in->in[i].time < in->in[best].time))
+                best = (int)i;
     in->last = best;
     if (best < 0)
         return 0;

@@ -27,6 +27,8 @@ typedef struct {
     const char *title;    /* heading */
     GHashTable *rows;     /* key (char *) -> tally * */
     int failures_only;
+    char last[BK_ADDR_MAX]; /* the key counted last (events come in runs) */
+    tally *last_t;        /* its tally, or NULL */
 } group;
 
 enum { G_DOMAIN, G_PROVIDER, G_REASON, G_RHOST, G_RECIPIENT, G_SENDER, G_TIME, N_GROUPS };
@@ -37,6 +39,8 @@ struct logs_report {
     tally all;
     group g[N_GROUPS];
     long long tmin, tmax;
+    long long hour;       /* the hour counted last in the time line */
+    tally *hour_t;        /* its tally, or NULL */
 };
 
 /* final - delivered + bounced + expired */
@@ -93,11 +97,16 @@ static void count(tally *t, const bk_log_event *e)
         t->hard++;
 }
 
-/* add_to - count e under key in group g */
-static void add_to(group *g, const char *key, const bk_log_event *e)
+/* add_to - count e under key in group g; its tally */
+static tally *add_to(group *g, const char *key, const bk_log_event *e)
 {
     if (!key || !key[0])
         key = "(none)";
+    if (g->last_t && strcmp(key, g->last) == 0) {
+        /* a key's tally never changes: "(other)" keys are never added later */
+        count(g->last_t, e);
+        return g->last_t;
+    }
     tally *t = g_hash_table_lookup(g->rows, key);
     if (!t) {
         if (g_hash_table_size(g->rows) >= GROUP_ROWS_MAX)
@@ -109,6 +118,12 @@ static void add_to(group *g, const char *key, const bk_log_event *e)
         }
     }
     count(t, e);
+    size_t n = strlen(key);
+    if (n < sizeof g->last) {
+        memcpy(g->last, key, n + 1);
+        g->last_t = t;
+    }
+    return t;
 }
 
 void report_add(logs_report *rp, const bk_log_event *e)
@@ -128,9 +143,14 @@ void report_add(logs_report *rp, const bk_log_event *e)
     if (e->outcome != BK_LOG_REJECTED)
         add_to(&rp->g[G_SENDER], e->sender[0] ? e->sender : "<>", e);
     /* the time line in hours; shown by day when it spans more than 3 days */
-    char hour[32];
-    snprintf(hour, sizeof hour, "%lld", e->last / 3600);
-    add_to(&rp->g[G_TIME], hour, e);
+    if (rp->hour_t && e->last / 3600 == rp->hour)
+        count(rp->hour_t, e);
+    else {
+        char hour[32];
+        snprintf(hour, sizeof hour, "%lld", e->last / 3600);
+        rp->hour = e->last / 3600;
+        rp->hour_t = add_to(&rp->g[G_TIME], hour, e);
+    }
     if (rp->tmin < 0 || e->last < rp->tmin)
         rp->tmin = e->last;
     if (e->last > rp->tmax)

@@ -1,11 +1,392 @@
 /*
- * exim_log.c - Exim main log lines. Not read yet: every line is counted as
- * one of another program.
+ * exim_log.c - Exim main log lines: its own file ("2026-12-06 12:20:36
+ * [+0100] [pid] ..."), or the same text through syslog ("exim[pid]: ...",
+ * with or without Exim's own stamp in front). ID is a message id, the old
+ * "1abcDE-0001xy-Zq" or the Exim 4.97+ "1abcDE-00000000123-ABCD":
+ *
+ *   ID <= sender [H=host [ip]] [P=proto] S=size [id=message-id] ...   arrival
+ *   ID <= <> R=ID0 ...       a message Exim made about ID0: a bounce notice
+ *                            when ID0 had a failure (else a delay warning)
+ *   ID => rcpt [(parent)] [<orig>] [F=<s>] R=router T=transport
+ *         [H=host [ip][:port]] [C="250 ..."] [QT=time]               delivered
+ *   ID -> rcpt ...           another address of the same delivery
+ *   ID >> rcpt ...           delivered during cutthrough
+ *   ID *> rcpt ...           delivery suppressed (-N): no outcome
+ *   ID ** rcpt [<orig>] [R=.. T=.. H=..]: TEXT                        bounced
+ *   ID ** rcpt ...: retry timeout exceeded                            expired
+ *   ID == rcpt [<orig>] [R=.. T=..] defer (N) [H=..]: TEXT            deferral
+ *         (an attempt, unless "retry time not reached")
+ *   ID Completed [QT=time]   the message left the queue
+ *   ID Frozen ... / frozen by U / Message is frozen   kept in the queue
+ *   [H=host [ip]] [F=<s>] [temporarily] rejected RCPT <r>: TEXT   rejected at RCPT
+ *
+ * A reply of several lines is logged with "\n" between them; it is given
+ * to the classifier with blanks instead.
  */
 #include "logs_internal.h"
 
+#include <stdlib.h>
+#include <string.h>
+
+#define EXIM "exim"
+
+typedef struct {
+    log_span addr, orig, router, transport, host, conf, from, size, msgid, qt;
+    log_span text;  /* after the first token that ends in ':' */
+    int has_text;
+} exim_fields;
+
+/* alnum - an ASCII letter or digit */
+static int alnum(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+/* exim_id - the length of the message id at the start of m (followed by a
+ * blank or the end), 0 when there is none */
+static size_t exim_id(log_span m)
+{
+    static const size_t lo[3] = {6, 6, 2}, hi[3] = {6, 11, 4};
+    size_t part = 0, n = 0;
+    for (size_t i = 0;; i++) {
+        if (i < m.len && alnum(m.p[i])) {
+            n++;
+            continue;
+        }
+        if (n < lo[part] || n > hi[part])
+            return 0;
+        if (part == 2)
+            return i == m.len || m.p[i] == ' ' ? i : 0;
+        if (i >= m.len || m.p[i] != '-')
+            return 0;
+        part++;
+        n = 0;
+    }
+}
+
+/* token - the blank-separated token at s[*i] (a quoted part, with \"
+ * escapes, is kept whole), moving *i past it and the blanks after */
+static log_span token(log_span s, size_t *i)
+{
+    log_span t = {s.p + *i, 0};
+    int quoted = 0;
+    size_t k = *i;
+    for (; k < s.len && (quoted || s.p[k] != ' '); k++) {
+        if (s.p[k] == '\\' && quoted && k + 1 < s.len)
+            k++;
+        else if (s.p[k] == '"')
+            quoted = !quoted;
+    }
+    t.len = k - *i;
+    while (k < s.len && s.p[k] == ' ')
+        k++;
+    *i = k;
+    return t;
+}
+
+/* key_is - token t is "KEY=..." for this key; v gets the value */
+static int key_is(log_span t, const char *key, log_span *v)
+{
+    size_t n = strlen(key);
+    if (t.len < n || memcmp(t.p, key, n) != 0)
+        return 0;
+    v->p = t.p + n;
+    v->len = t.len - n;
+    if (v->len >= 2 && v->p[0] == '"' && v->p[v->len - 1] == '"') {
+        v->p++;
+        v->len -= 2;
+    }
+    return 1;
+}
+
+/* fields - the tokens of s (after a "=>"-style flag when addr is set: the
+ * address comes first) up to the first token ending in ':', where the text
+ * begins */
+static void fields(log_span s, int addr, exim_fields *f)
+{
+    memset(f, 0, sizeof *f);
+    size_t i = 0;
+    int first = addr, in_host = 0;
+    while (i < s.len) {
+        log_span t = token(s, &i);
+        int last = t.len > 0 && t.p[t.len - 1] == ':';
+        if (last)
+            t.len--;
+        if (in_host && t.len && (t.p[0] == '[' || t.p[0] == '(')) {
+            f->host.len = (size_t)(t.p + t.len - f->host.p); /* "H=name (helo) [ip]:port" */
+        } else {
+            in_host = 0;
+            if (first)
+                f->addr = t;
+            else if (t.len >= 2 && t.p[0] == '<' && t.p[t.len - 1] == '>' && !f->orig.p)
+                f->orig = log_unbracket(t);
+            else if (key_is(t, "H=", &f->host))
+                in_host = 1;
+            else if (!key_is(t, "R=", &f->router) && !key_is(t, "T=", &f->transport) &&
+                     !key_is(t, "C=", &f->conf) && !key_is(t, "S=", &f->size) &&
+                     !key_is(t, "id=", &f->msgid) && !key_is(t, "QT=", &f->qt) &&
+                     key_is(t, "F=", &f->from))
+                f->from = log_unbracket(f->from);
+        }
+        first = 0;
+        if (last) {
+            f->text.p = s.p + i;
+            f->text.len = s.len - i;
+            f->has_text = 1;
+            return;
+        }
+    }
+}
+
+/* copy_text - the text into a fixed field, Exim's "\n" between the lines
+ * of a reply made a blank */
+static void copy_text(char *dst, size_t cap, log_span t)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < t.len && o + 1 < cap; i++) {
+        if (t.p[i] == '\\' && i + 1 < t.len && t.p[i + 1] == 'n') {
+            dst[o++] = ' ';
+            i++;
+        } else
+            dst[o++] = t.p[i];
+    }
+    dst[o] = '\0';
+}
+
+/* reply_dsn - the "X.Y.Z" after the reply code at the start of a reply
+ * ("250 2.0.0 Ok"), into dsn; nothing when there is none */
+static void reply_dsn(log_span t, char *dsn, size_t cap)
+{
+    if (t.len < 9 || t.p[0] < '2' || t.p[0] > '5' || (t.p[3] != ' ' && t.p[3] != '-') ||
+        t.p[4] != t.p[0] || t.p[5] != '.')
+        return;
+    size_t e = 4;
+    while (e < t.len && ((t.p[e] >= '0' && t.p[e] <= '9') || t.p[e] == '.'))
+        e++;
+    copy_field(dsn, cap, t.p + 4, e - 4);
+}
+
+/* duration - Exim's "1d2h3m4s" as seconds, -1 when absent or malformed */
+static double duration(log_span v)
+{
+    if (!v.len)
+        return -1;
+    double total = 0, n = 0;
+    int digits = 0;
+    for (size_t i = 0; i < v.len; i++) {
+        char c = v.p[i];
+        if (c >= '0' && c <= '9') {
+            n = n * 10 + (c - '0');
+            digits = 1;
+            continue;
+        }
+        if (c == '.') { /* "0.5s" with +millisec: the fraction is dropped */
+            while (i + 1 < v.len && v.p[i + 1] >= '0' && v.p[i + 1] <= '9')
+                i++;
+            continue;
+        }
+        if (!digits)
+            return -1;
+        if (c == 'w')
+            total += n * 604800;
+        else if (c == 'd')
+            total += n * 86400;
+        else if (c == 'h')
+            total += n * 3600;
+        else if (c == 'm')
+            total += n * 60;
+        else if (c == 's')
+            total += n;
+        else
+            return -1;
+        n = 0;
+        digits = 0;
+    }
+    return total;
+}
+
+/* relay_of - the host of an "H=" value without a leading "(helo) " */
+static log_span relay_of(log_span h)
+{
+    if (h.len && h.p[0] == '(') {
+        const char *close = memchr(h.p, ')', h.len);
+        if (close && (size_t)(close - h.p) + 2 <= h.len) {
+            h.len -= (size_t)(close + 2 - h.p);
+            h.p = close + 2;
+        }
+    }
+    return h;
+}
+
+/* arrival - "ID <= sender ...": the message's sender, size and id; a
+ * message Exim made ("<= <> R=ID0") about a failure is a bounce notice */
+static int arrival(bk_log_reader *r, log_span id, log_span rest)
+{
+    exim_fields f;
+    fields(rest, 1, &f);
+    if (!f.addr.len)
+        return -1;
+    log_span sender = log_unbracket(f.addr); /* "<>": empty */
+    log_queue *q = queue_get(r, EXIM, id.p, id.len, 1);
+    if (!q)
+        return -1;
+    q->last = r->now;
+    set_str(&q->sender, sender.p, sender.len);
+    if (f.size.len)
+        q->size = log_number(f.size);
+    if (f.msgid.len)
+        set_str(&q->messageid, f.msgid.p, f.msgid.len);
+    if (!sender.len && f.router.len && exim_id(f.router) == f.router.len) {
+        /* the original unknown (an earlier log) or with a failure: a bounce */
+        const log_queue *orig = queue_get(r, EXIM, f.router.p, f.router.len, 0);
+        if (!orig || orig->failed)
+            r->st.notices++;
+    }
+    return 0;
+}
+
+/* outcome - "=>", "->", ">>", "**" and "==" lines of message id */
+static int outcome(bk_log_reader *r, const log_line *l, log_span id, char flag, log_span rest)
+{
+    exim_fields f;
+    fields(rest, 1, &f);
+    if (!f.addr.len || (flag == '*' && !f.has_text) || (flag == '=' && !f.has_text))
+        return -1;
+    log_queue *q = queue_get(r, EXIM, id.p, id.len, 1);
+    if (!q)
+        return -1;
+    q->last = r->now;
+    if (!q->sender && f.from.p)
+        set_str(&q->sender, f.from.p, f.from.len);
+    log_pending *p = pending_get(q, f.addr.p, f.addr.len, 0);
+    log_span relay = relay_of(f.host);
+    if (flag == '=') {
+        if (!p && !(p = pending_get(q, f.addr.p, f.addr.len, 1)))
+            return -1;
+        if (!p->first)
+            p->first = r->now;
+        p->last = r->now;
+        int tried = log_find(f.text, "retry time not reached") < 0;
+        if (!tried && p->text)
+            return 0; /* no attempt was made: the last one's reason stays */
+        p->attempts += tried;
+        char text[BK_REPLY_TEXT_MAX];
+        copy_text(text, sizeof text, f.text);
+        set_str(&p->text, text, strlen(text));
+        if (relay.len)
+            set_str(&p->relay, relay.p, relay.len);
+        return 0;
+    }
+    bk_log_outcome o = BK_LOG_DELIVERED;
+    if (flag == '*')
+        o = log_find(f.text, "retry timeout exceeded") >= 0 ||
+                    log_find(f.text, "retry time not reached for any host after a long failure period") >= 0
+                ? BK_LOG_EXPIRED
+                : BK_LOG_BOUNCED;
+    bk_log_event *e = event_start(r, o, EXIM, l, q);
+    copy_field(e->recipient, sizeof e->recipient, f.addr.p, f.addr.len);
+    copy_field(e->orig_recipient, sizeof e->orig_recipient, f.orig.p, f.orig.len);
+    copy_field(e->relay, sizeof e->relay, relay.p, relay.len);
+    if (o == BK_LOG_DELIVERED) {
+        copy_text(e->text, sizeof e->text, f.conf);
+        reply_dsn(f.conf, e->dsn, sizeof e->dsn);
+    } else
+        copy_text(e->text, sizeof e->text, f.text);
+    e->delay = duration(f.qt);
+    e->attempts = o == BK_LOG_EXPIRED ? 0 : 1; /* an expiry is no attempt of its own */
+    if (p) {
+        e->attempts += p->attempts;
+        if (p->first)
+            e->first = p->first;
+        if (o == BK_LOG_EXPIRED && p->text) {
+            /* "retry timeout exceeded" says nothing: the last deferral does */
+            copy_field(e->text, sizeof e->text, p->text, strlen(p->text));
+            if (!e->relay[0] && p->relay)
+                copy_field(e->relay, sizeof e->relay, p->relay, strlen(p->relay));
+        }
+        pending_remove(q, p);
+    }
+    if (o != BK_LOG_DELIVERED)
+        q->failed++;
+    event_emit(r, e);
+    return 0;
+}
+
+/* rejected - "H=host [ip] F=<s> [temporarily] rejected RCPT <r>: TEXT" */
+static int rejected(bk_log_reader *r, const log_line *l, log_span msg, long at)
+{
+    exim_fields conn, f;
+    fields((log_span){msg.p, (size_t)at}, 0, &conn);
+    size_t skip = (size_t)at + 15; /* " rejected RCPT " */
+    if (at == 0 && log_starts(msg, "rejected RCPT "))
+        skip = 14;
+    log_span rest = {msg.p + skip, msg.len > skip ? msg.len - skip : 0};
+    fields(rest, 1, &f);
+    log_span to = log_unbracket(f.addr);
+    if (!to.len || to.p[0] == '<')
+        return -1;
+    bk_log_event *e = event_start(r, BK_LOG_REJECTED, EXIM, l, NULL);
+    copy_field(e->recipient, sizeof e->recipient, to.p, to.len);
+    copy_field(e->sender, sizeof e->sender, conn.from.p, conn.from.len);
+    log_span relay = relay_of(conn.host);
+    copy_field(e->relay, sizeof e->relay, relay.p, relay.len);
+    copy_text(e->text, sizeof e->text, f.text);
+    event_emit(r, e);
+    return 0;
+}
+
+/* exim_line - one line of Exim's main log: 0 used, 1 not of interest, -1 malformed */
 int exim_line(bk_log_reader *r, const log_line *l)
 {
-    (void)r, (void)l;
-    return 1;
+    log_span msg = l->msg;
+    log_line inner;
+    if (msg.len > 19 && msg.p[0] >= '1' && msg.p[0] <= '2' && msg.p[4] == '-' &&
+        log_line_parse(msg.p, msg.len, r->year, &inner) == 0 && inner.kind == LINE_EXIM)
+        msg = inner.msg; /* syslog with Exim's own stamp after the prefix */
+    size_t n = exim_id(msg);
+    if (!n) {
+        long at = log_find(msg, " rejected RCPT ");
+        if (at < 0 && log_starts(msg, "rejected RCPT "))
+            at = 0;
+        return at >= 0 ? rejected(r, l, msg, at) : 1;
+    }
+    log_span id = {msg.p, n};
+    log_span rest = {msg.p + n, msg.len - n};
+    while (rest.len && rest.p[0] == ' ')
+        rest.p++, rest.len--;
+    if (rest.len >= 2 && (rest.len == 2 || rest.p[2] == ' ')) {
+        log_span after = {rest.p + 2, rest.len - 2};
+        while (after.len && after.p[0] == ' ')
+            after.p++, after.len--;
+        if (log_starts(rest, "<="))
+            return arrival(r, id, after);
+        if (log_starts(rest, "=>") || log_starts(rest, "->") || log_starts(rest, ">>"))
+            return outcome(r, l, id, '>', after);
+        if (log_starts(rest, "**"))
+            return outcome(r, l, id, '*', after);
+        if (log_starts(rest, "=="))
+            return outcome(r, l, id, '=', after);
+        if (log_starts(rest, "*>"))
+            return after.len ? 0 : -1;
+    }
+    if (log_starts(rest, "Completed")) {
+        log_queue *q = queue_get(r, EXIM, id.p, id.len, 0);
+        if (q)
+            queue_expire(r, q, BK_LOG_DEFERRED); /* pending then: not seen to end */
+        return 0;
+    }
+    if (log_starts(rest, "Frozen") || log_starts(rest, "frozen") ||
+        log_starts(rest, "Message is frozen") || log_starts(rest, "Unfrozen") ||
+        log_starts(rest, "unfrozen")) {
+        /* a frozen message stays in the queue: its recipients stay pending */
+        log_queue *q = queue_get(r, EXIM, id.p, id.len, 1);
+        if (!q)
+            return -1;
+        q->last = r->now;
+        return 0;
+    }
+    long at = log_find(rest, " rejected RCPT ");
+    if (at >= 0)
+        return rejected(r, l, rest, at);
+    return 1; /* connections, queue runs, "removed by", "SMTP error" notes ... */
 }

@@ -7,6 +7,24 @@
 
 static const char MONTHS[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 
+/* month_of - 1-12 for the month name "Mmm" at p, 0 when none */
+static int month_of(const char *p)
+{
+    int guess; /* the only month each first letter can start, bar J, M and A */
+    switch (p[0]) {
+    case 'J': guess = p[1] == 'a' ? 1 : p[2] == 'n' ? 6 : 7; break;
+    case 'F': guess = 2; break;
+    case 'M': guess = p[2] == 'r' ? 3 : 5; break;
+    case 'A': guess = p[1] == 'p' ? 4 : 8; break;
+    case 'S': guess = 9; break;
+    case 'O': guess = 10; break;
+    case 'N': guess = 11; break;
+    case 'D': guess = 12; break;
+    default: return 0;
+    }
+    return memcmp(MONTHS + (guess - 1) * 3, p, 3) == 0 ? guess : 0;
+}
+
 /* digits - n decimal digits at p as a number, or -1 */
 static int digits(const char *p, size_t n)
 {
@@ -45,8 +63,8 @@ static long long clock_at(const char *p, size_t avail)
 static log_span word(const char *p, size_t len, size_t *i)
 {
     log_span w = {p + *i, 0};
-    while (*i < len && p[*i] != ' ')
-        (*i)++;
+    const char *sp = *i < len ? memchr(p + *i, ' ', len - *i) : NULL;
+    *i = sp ? (size_t)(sp - p) : len;
     w.len = (size_t)(p + *i - w.p);
     while (*i < len && p[*i] == ' ')
         (*i)++;
@@ -147,10 +165,9 @@ int log_line_parse(const char *p, size_t len, int year, log_line *out)
         if (len < 16 || p[3] != ' ' || !(p[0] >= 'A' && p[0] <= 'Z') ||
             !(p[1] >= 'a' && p[1] <= 'z') || !(p[2] >= 'a' && p[2] <= 'z'))
             return -1;
-        const char *m = strstr(MONTHS, (char[4]){p[0], p[1], p[2], '\0'});
-        if (!m || (m - MONTHS) % 3 != 0)
+        int mon = month_of(p);
+        if (mon == 0)
             return -1;
-        int mon = (int)(m - MONTHS) / 3 + 1;
         size_t k = 4;
         if (p[k] == ' ')
             k++;

@@ -61,7 +61,14 @@ bk_log_reader *bk_log_reader_new(const bk_classifier *c, const bk_log_options *o
     r->ctx = ctx;
     r->cap = 1024;
     r->slots = calloc(r->cap, sizeof *r->slots);
-    if (!r->slots) {
+    r->verdicts = calloc(VERDICT_SLOTS, sizeof *r->verdicts);
+    r->prov = aligned_alloc(64, 2 * sizeof *r->prov);
+    if (r->prov)
+        memset(r->prov, 0, 2 * sizeof *r->prov);
+    if (!r->slots || !r->verdicts || !r->prov) {
+        free(r->slots);
+        free(r->verdicts);
+        free(r->prov);
         free(r);
         return NULL;
     }
@@ -73,8 +80,146 @@ void copy_field(char *dst, size_t cap, const char *p, size_t n)
 {
     if (n >= cap)
         n = cap - 1;
-    memcpy(dst, p, n);
+    if (n)
+        memcpy(dst, p, n);
     dst[n] = '\0';
+}
+
+/* log_number - the decimal digits at the start of v (saturating), 0 when none */
+long long log_number(log_span v)
+{
+    long long n = 0;
+    for (size_t i = 0; i < v.len && v.p[i] >= '0' && v.p[i] <= '9'; i++)
+        n = n < 100000000000000000LL ? n * 10 + (v.p[i] - '0') : n;
+    return n;
+}
+
+/* log_decimal - "12" or "0.25" at the start of v, -1 when v starts with no digit */
+double log_decimal(log_span v)
+{
+    if (!v.len || v.p[0] < '0' || v.p[0] > '9')
+        return -1;
+    /* correctly rounded, as strtod: the digits as one integer m below 2^53
+     * over an exact power of ten is one rounding (Clinger's fast path) */
+    static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                 1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    unsigned long long m = 0;
+    size_t i = 0, frac = 0, digits = 0;
+    for (; i < v.len && v.p[i] >= '0' && v.p[i] <= '9'; i++, digits++)
+        m = digits < 19 ? m * 10 + (unsigned)(v.p[i] - '0') : m;
+    if (i < v.len && v.p[i] == '.')
+        for (i++; i < v.len && v.p[i] >= '0' && v.p[i] <= '9'; i++, digits++, frac++)
+            m = digits < 19 ? m * 10 + (unsigned)(v.p[i] - '0') : m;
+    if (digits <= 19 && m <= (1ULL << 53) && frac <= 22)
+        return (double)m / p10[frac];
+    char buf[64]; /* long numbers: strtod on a bounded copy */
+    size_t n = i < sizeof buf ? i : sizeof buf - 1;
+    memcpy(buf, v.p, n);
+    buf[n] = '\0';
+    return strtod(buf, NULL);
+}
+
+/* log_find - offset of needle in s, or -1 */
+long log_find(log_span s, const char *needle)
+{
+    size_t n = strlen(needle);
+    if (n > s.len)
+        return -1;
+    for (size_t i = 0; i + n <= s.len; i++) {
+        const char *at = memchr(s.p + i, needle[0], s.len - n - i + 1);
+        if (!at)
+            return -1;
+        i = (size_t)(at - s.p);
+        if (memcmp(at, needle, n) == 0)
+            return (long)i;
+    }
+    return -1;
+}
+
+/* log_starts - s begins with prefix */
+int log_starts(log_span s, const char *prefix)
+{
+    if (!prefix[0])
+        return 1;
+    if (!s.len || s.p[0] != prefix[0]) /* most lines differ at once */
+        return 0;
+    size_t n = strlen(prefix);
+    return s.len >= n && memcmp(s.p, prefix, n) == 0;
+}
+
+/* log_value - the value of "key=" in a ", "-separated list (up to the next ','
+ * or the end); len 0 when missing */
+log_span log_value(log_span s, const char *key)
+{
+    log_span v = {s.p, 0};
+    size_t kl = strlen(key);
+    long at = -1;
+    if (kl && key[kl - 1] == '=' && memchr(key, '=', kl - 1) == NULL) {
+        /* the key's only '=' is its last byte: look at each '=' of s, the
+         * first one that ends the key after a blank (or at the start) wins */
+        for (const char *eq = memchr(s.p, '=', s.len); eq;
+             eq = memchr(eq + 1, '=', (size_t)(s.p + s.len - eq - 1))) {
+            size_t j = (size_t)(eq - s.p) + 1;
+            if (j >= kl && memcmp(eq + 1 - kl, key, kl) == 0 && (j == kl || s.p[j - kl - 1] == ' ')) {
+                at = (long)(j - kl);
+                break;
+            }
+        }
+    } else {
+        for (size_t from = 0; from < s.len;) {
+            log_span rest = {s.p + from, s.len - from};
+            long k = log_find(rest, key);
+            if (k < 0)
+                break;
+            size_t i = from + (size_t)k;
+            if (i == 0 || s.p[i - 1] == ' ') {
+                at = (long)i;
+                break;
+            }
+            from = i + 1;
+        }
+    }
+    if (at < 0)
+        return v;
+    v.p = s.p + at + kl;
+    size_t e = (size_t)at + kl;
+    while (e < s.len && s.p[e] != ',')
+        e++;
+    v.len = (size_t)(s.p + e - v.p);
+    return v;
+}
+
+/* log_unbracket - drop the angle brackets of "<addr>" */
+log_span log_unbracket(log_span v)
+{
+    if (v.len >= 2 && v.p[0] == '<' && v.p[v.len - 1] == '>') {
+        v.p++;
+        v.len -= 2;
+    }
+    return v;
+}
+
+/* log_queue_id - the "QID: " at the start of msg; length 0 when it is not one */
+log_span log_queue_id(log_span msg)
+{
+    static const unsigned char alnum[256] = {
+        ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+        ['8'] = 1, ['9'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+        ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1,
+        ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1,
+        ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1,
+        ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+        ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1,
+        ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1};
+    log_span q = {msg.p, 0};
+    size_t i = 0;
+    while (i < msg.len && i < 31 && alnum[(unsigned char)msg.p[i]])
+        i++;
+    if (i < 5 || i + 1 >= msg.len || msg.p[i] != ':' || msg.p[i + 1] != ' ')
+        return q;
+    q.len = i;
+    return q;
 }
 
 /* set_str - replace a malloc'd string with a bounded copy of p[0..n) */
@@ -85,7 +230,8 @@ void set_str(char **dst, const char *p, size_t n)
     char *s = realloc(*dst, n + 1);
     if (!s)
         return;
-    memcpy(s, p, n);
+    if (n)
+        memcpy(s, p, n);
     s[n] = '\0';
     *dst = s;
 }
@@ -118,7 +264,7 @@ static size_t slot_of(const bk_log_reader *r, const char *qid, size_t len)
 {
     size_t i = hash(qid, len) & (r->cap - 1);
     while (r->slots[i].qid[0] &&
-           !(strlen(r->slots[i].qid) == len && memcmp(r->slots[i].qid, qid, len) == 0))
+           !(memcmp(r->slots[i].qid, qid, len) == 0 && r->slots[i].qid[len] == '\0'))
         i = (i + 1) & (r->cap - 1);
     return i;
 }
@@ -297,9 +443,17 @@ bk_log_event *event_start(bk_log_reader *r, bk_log_outcome o, const char *mta,
                           const log_line *l, const log_queue *q)
 {
     bk_log_event *e = &r->ev;
-    memset(e, 0, sizeof *e);
+    /* every field set, the strings emptied rather than cleared (the event is
+     * ~3 KB); the verdict is filled by event_emit. A new field of
+     * bk_log_event must be set here too. */
     e->outcome = o;
     e->mta = mta;
+    e->host[0] = e->queue_id[0] = e->sender[0] = e->recipient[0] = '\0';
+    e->orig_recipient[0] = e->messageid[0] = e->relay[0] = e->rhost[0] = '\0';
+    e->dsn[0] = e->text[0] = e->token[0] = '\0';
+    e->attempts = 0;
+    e->nrcpt = 0;
+    e->provider = NULL;
     e->delay = -1;
     e->size = -1;
     e->first = e->last = r->now;
@@ -323,22 +477,115 @@ static void relay_host(bk_log_event *e)
     size_t n = strcspn(e->relay, "[:, ");
     if (n == 0 || strncmp(e->relay, "none", 4) == 0 || strncmp(e->relay, "local", 5) == 0)
         return;
+    if (n > 1 && e->relay[n - 1] == '.')
+        n--; /* Sendmail's "mx.example.net. [192.0.2.1]": the root's dot */
     copy_field(e->rhost, sizeof e->rhost, e->relay, n);
 }
 
-/* set_token - SHA-1 of sender, recipient and first time, as hex */
-static void set_token(bk_log_event *e)
+/* set_token - SHA-1 of "\x02sender\x1erecipient\x1efirst\x03", as hex */
+static void set_token(bk_log_reader *r, bk_log_event *e)
 {
-    char buf[BK_ADDR_MAX * 2 + 48];
-    int n = snprintf(buf, sizeof buf, "\x02%s\x1e%s\x1e%lld\x03", e->sender, e->recipient, e->first);
-    if (n < 0)
+    char buf[BK_ADDR_MAX * 2 + 48], num[24];
+    size_t ls = strlen(e->sender), lr = strlen(e->recipient), n = 0, k = sizeof num;
+    unsigned long long v = e->first < 0 ? 0 - (unsigned long long)e->first : (unsigned long long)e->first;
+    do
+        num[--k] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    if (e->first < 0)
+        num[--k] = '-';
+    buf[n++] = '\x02';
+    memcpy(buf + n, e->sender, ls);
+    n += ls;
+    buf[n++] = '\x1e';
+    memcpy(buf + n, e->recipient, lr);
+    n += lr;
+    buf[n++] = '\x1e';
+    memcpy(buf + n, num + k, sizeof num - k);
+    n += sizeof num - k;
+    buf[n++] = '\x03';
+    if (!r->sha1 && !(r->sha1 = g_checksum_new(G_CHECKSUM_SHA1)))
         return;
-    gchar *hex = g_compute_checksum_for_data(G_CHECKSUM_SHA1, (const guchar *)buf,
-                                             (gsize)((size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1));
-    if (hex) {
+    g_checksum_reset(r->sha1);
+    g_checksum_update(r->sha1, (const guchar *)buf, (gssize)n);
+    const gchar *hex = g_checksum_get_string(r->sha1);
+    if (hex)
         copy_field(e->token, sizeof e->token, hex, strlen(hex));
-        g_free(hex);
+}
+
+/* str_hash - a hash of n bytes, eight at a time, continuing from h */
+static uint64_t str_hash(uint64_t h, const char *p, size_t n)
+{
+    h ^= n;
+    for (; n >= 8; p += 8, n -= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+        h ^= h >> 29;
     }
+    uint64_t w = 0;
+    memcpy(&w, p, n);
+    h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+    return h ^ (h >> 32);
+}
+
+/* provider_of - bk_classifier_provider of one host name (or domain), through
+ * a direct-mapped cache: relays and domains repeat */
+static const char *provider_of(bk_log_reader *r, int domain, const char *name, size_t n)
+{
+    if (n == 0)
+        return NULL;
+    if (n >= sizeof r->prov[0][0].key)
+        return bk_classifier_provider(r->c, domain ? NULL : name, domain ? 0 : n,
+                                      domain ? name : NULL, domain ? n : 0);
+    log_prov_slot *s = &r->prov[domain][str_hash(1469598103934665603ULL, name, n) % PROV_SLOTS];
+    if (s->len != n + 1 || memcmp(s->key, name, n) != 0) {
+        s->value = bk_classifier_provider(r->c, domain ? NULL : name, domain ? 0 : n,
+                                          domain ? name : NULL, domain ? n : 0);
+        memcpy(s->key, name, n);
+        s->len = (unsigned char)(n + 1);
+    }
+    return s->value;
+}
+
+/* classify - bk_classify of the event's text and hints, through a cache keyed
+ * by all of them (real logs repeat replies); identical to classifying anew */
+static void classify(bk_log_reader *r, bk_log_event *e, const char *domain)
+{
+    bk_hints h = {BK_CMD_NONE, e->rhost[0] ? e->rhost : NULL, domain, 0, e->dsn[0] ? e->dsn : NULL};
+    size_t lt = strlen(e->text), lh = strlen(e->rhost), ld = domain ? strlen(domain) : 0;
+    size_t ls = strlen(e->dsn), n = 1 + lt + 1 + lh + 1 + ld + 1 + ls;
+    char key[1 + BK_REPLY_TEXT_MAX + BK_FIELD_MAX + BK_ADDR_MAX + BK_STATUS_MAX + 3];
+    if (n > sizeof key) {
+        bk_classify(r->c, e->text, lt, &h, &e->verdict, NULL);
+        return;
+    }
+    /* text, host, domain (NULL apart from ""), status: '\0' cannot occur in them */
+    size_t k = 0;
+    key[k++] = domain ? 'd' : '-';
+    memcpy(key + k, e->text, lt + 1);
+    k += lt + 1;
+    memcpy(key + k, e->rhost, lh + 1);
+    k += lh + 1;
+    if (ld)
+        memcpy(key + k, domain, ld);
+    k += ld;
+    key[k++] = '\0';
+    memcpy(key + k, e->dsn, ls);
+    k += ls;
+    log_verdict_slot *s = &r->verdicts[str_hash(1469598103934665603ULL, key, k) % VERDICT_SLOTS];
+    if (s->key && s->len == k && memcmp(s->key, key, k) == 0) {
+        e->verdict = s->v;
+        return;
+    }
+    if (bk_classify(r->c, e->text, lt, &h, &e->verdict, NULL) != 0)
+        return; /* no scan space: not remembered */
+    char *copy = realloc(s->key, k);
+    if (!copy)
+        return;
+    memcpy(copy, key, k);
+    s->key = copy;
+    s->len = k;
+    s->v = e->verdict;
 }
 
 /* event_emit - classify, add provider and token, hand to the sink */
@@ -348,22 +595,26 @@ void event_emit(bk_log_reader *r, bk_log_event *e)
     const char *at = strrchr(e->recipient, '@');
     const char *domain = at ? at + 1 : NULL;
     if (e->outcome == BK_LOG_DELIVERED) {
-        e->verdict.permanence = BK_PERM_SUCCESS;
-        bk_verdict_set_reason(r->c, &e->verdict, "delivered");
-        e->verdict.reply_code = 0;
+        if (!r->delivered_ready) { /* the same for every delivery: made once */
+            memset(&r->delivered, 0, sizeof r->delivered);
+            r->delivered.permanence = BK_PERM_SUCCESS;
+            bk_verdict_set_reason(r->c, &r->delivered, "delivered");
+            r->delivered.reply_code = 0;
+            r->delivered_ready = 1;
+        }
+        e->verdict = r->delivered;
         copy_field(e->verdict.status, sizeof e->verdict.status, e->dsn, strlen(e->dsn));
-        e->provider = bk_classifier_provider(r->c, e->rhost, strlen(e->rhost), domain,
-                                             domain ? strlen(domain) : 0);
+        e->provider = provider_of(r, 0, e->rhost, strlen(e->rhost));
+        if (!e->provider && domain)
+            e->provider = provider_of(r, 1, domain, strlen(domain));
         e->verdict.provider = e->provider;
     } else {
-        bk_hints h = {BK_CMD_NONE, e->rhost[0] ? e->rhost : NULL, domain, 0,
-                      e->dsn[0] ? e->dsn : NULL};
-        bk_classify(r->c, e->text, strlen(e->text), &h, &e->verdict, NULL);
+        classify(r, e, domain);
         if (e->outcome == BK_LOG_EXPIRED && strcmp(e->verdict.reason, "undefined") == 0)
             bk_verdict_set_reason(r->c, &e->verdict, "expired");
         e->provider = e->verdict.provider;
     }
-    set_token(e);
+    set_token(r, e);
     if (r->sink)
         r->sink(e, r->ctx);
 }
@@ -449,5 +700,11 @@ void bk_log_reader_free(bk_log_reader *r)
         if (r->slots[i].qid[0])
             free_queue(&r->slots[i]);
     free(r->slots);
+    for (size_t i = 0; i < VERDICT_SLOTS; i++)
+        free(r->verdicts[i].key);
+    free(r->verdicts);
+    free(r->prov);
+    if (r->sha1)
+        g_checksum_free(r->sha1);
     free(r);
 }

@@ -35,7 +35,23 @@ typedef struct {
     long long first, last;
     log_pending *p;
     size_t np, cap;
+    int done, failed;         /* recipients with an outcome; of them bounced or expired */
 } log_queue;
+
+#define PROV_SLOTS 16384    /* relay hosts and domains whose provider is remembered */
+#define VERDICT_SLOTS 4096  /* failure replies whose verdict is remembered */
+
+typedef struct {
+    const char *value;        /* the provider of key, or NULL */
+    unsigned char len;        /* the key's length + 1; 0 for an empty slot */
+    char key[55];             /* a host name or domain: the slot fills one cache line */
+} log_prov_slot;
+
+typedef struct {
+    char *key;                /* text, host, domain and status; malloc'd */
+    size_t len;
+    bk_verdict v;
+} log_verdict_slot;
 
 struct bk_log_reader {
     const bk_classifier *c;
@@ -49,6 +65,11 @@ struct bk_log_reader {
     int year, last_month;
     unsigned long long since_sweep;
     bk_log_event ev;          /* the event being built */
+    bk_verdict delivered;     /* the verdict of every delivery, once made */
+    int delivered_ready;
+    log_prov_slot (*prov)[PROV_SLOTS]; /* [2]: by relay host, by recipient domain; 64-aligned */
+    log_verdict_slot *verdicts;        /* VERDICT_SLOTS, direct-mapped */
+    struct _GChecksum *sha1;  /* reused for every token */
 };
 
 /* queue_get - the entry of queue id qid[0..len) of the given MTA; created
@@ -81,6 +102,29 @@ void event_emit(bk_log_reader *r, bk_log_event *e);
 
 /* copy_field - bounded copy of p[0..n) into a fixed field */
 void copy_field(char *dst, size_t cap, const char *p, size_t n);
+
+/* log_find - offset of needle in s, or -1 */
+long log_find(log_span s, const char *needle);
+
+/* log_starts - s begins with prefix */
+int log_starts(log_span s, const char *prefix);
+
+/* log_value - the value of "key=" (at the start or after a blank) in a
+ * ", "-separated list, up to the next ',' or the end; len 0 when missing */
+log_span log_value(log_span s, const char *key);
+
+/* log_number - the decimal digits at the start of v (saturating), 0 when none */
+long long log_number(log_span v);
+
+/* log_decimal - "12" or "0.25" at the start of v, -1 when v starts with no digit */
+double log_decimal(log_span v);
+
+/* log_unbracket - drop the angle brackets of "<addr>" */
+log_span log_unbracket(log_span v);
+
+/* log_queue_id - the alphanumeric "QID: " at the start of msg (Postfix,
+ * Sendmail); length 0 when it is not one */
+log_span log_queue_id(log_span msg);
 
 /* postfix_line / exim_line / sendmail_line - one line of each MTA; 0 used
  * or not of interest, -1 malformed */

@@ -19,84 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* find - offset of needle in s, or -1 */
-static long find(log_span s, const char *needle)
-{
-    size_t n = strlen(needle);
-    if (n > s.len)
-        return -1;
-    for (size_t i = 0; i + n <= s.len; i++) {
-        const char *at = memchr(s.p + i, needle[0], s.len - n - i + 1);
-        if (!at)
-            return -1;
-        i = (size_t)(at - s.p);
-        if (memcmp(at, needle, n) == 0)
-            return (long)i;
-    }
-    return -1;
-}
-
-/* starts - s begins with prefix */
-static int starts(log_span s, const char *prefix)
-{
-    size_t n = strlen(prefix);
-    return s.len >= n && memcmp(s.p, prefix, n) == 0;
-}
-
-/* value - the value of "key=" in a ", "-separated list (up to the next ','
- * or the end); len 0 when missing */
-static log_span value(log_span s, const char *key)
-{
-    log_span v = {s.p, 0};
-    size_t kl = strlen(key);
-    long at = -1;
-    for (size_t from = 0; from < s.len;) {
-        log_span rest = {s.p + from, s.len - from};
-        long k = find(rest, key);
-        if (k < 0)
-            break;
-        size_t i = from + (size_t)k;
-        if (i == 0 || s.p[i - 1] == ' ') {
-            at = (long)i;
-            break;
-        }
-        from = i + 1;
-    }
-    if (at < 0)
-        return v;
-    v.p = s.p + at + kl;
-    size_t e = (size_t)at + kl;
-    while (e < s.len && s.p[e] != ',')
-        e++;
-    v.len = (size_t)(s.p + e - v.p);
-    return v;
-}
-
-/* unbracket - drop the angle brackets of "<addr>" */
-static log_span unbracket(log_span v)
-{
-    if (v.len >= 2 && v.p[0] == '<' && v.p[v.len - 1] == '>') {
-        v.p++;
-        v.len -= 2;
-    }
-    return v;
-}
-
-/* queue_id - the "QID: " at the start of msg; length 0 when it is not one */
-static log_span queue_id(log_span msg)
-{
-    log_span q = {msg.p, 0};
-    size_t i = 0;
-    while (i < msg.len && i < 31 &&
-           ((msg.p[i] >= '0' && msg.p[i] <= '9') || (msg.p[i] >= 'A' && msg.p[i] <= 'Z') ||
-            (msg.p[i] >= 'a' && msg.p[i] <= 'z')))
-        i++;
-    if (i < 5 || i + 1 >= msg.len || msg.p[i] != ':' || msg.p[i + 1] != ' ')
-        return q;
-    q.len = i;
-    return q;
-}
-
 /* paren_text - the text in the parentheses after status=WORD, to the last ')' */
 static log_span paren_text(log_span s, log_span status)
 {
@@ -115,11 +37,41 @@ static log_span paren_text(log_span s, log_span status)
     return t;
 }
 
+enum { F_TO, F_STATUS, F_RELAY, F_DSN, F_DELAY, F_ORIG, N_FIELDS };
+
+/* fields - the delivery line's values, each exactly as log_value gives it,
+ * in one pass over the '=' of s (a key's only '=' is its last byte) */
+static void fields(log_span s, log_span *out)
+{
+    static const char *const keys[N_FIELDS] = {"to=", "status=", "relay=", "dsn=", "delay=", "orig_to="};
+    static const size_t kl[N_FIELDS] = {3, 7, 6, 4, 6, 8};
+    int left = N_FIELDS;
+    for (int k = 0; k < N_FIELDS; k++)
+        out[k] = (log_span){NULL, 0};
+    const char *end = s.p + s.len;
+    for (const char *eq = memchr(s.p, '=', s.len); eq && left; eq = memchr(eq + 1, '=', (size_t)(end - eq - 1))) {
+        size_t j = (size_t)(eq - s.p) + 1; /* the key would be s[j - kl, j) */
+        for (int k = 0; k < N_FIELDS; k++) {
+            if (out[k].p || j < kl[k] || memcmp(eq + 1 - kl[k], keys[k], kl[k]) != 0 ||
+                (j > kl[k] && s.p[j - kl[k] - 1] != ' '))
+                continue;
+            const char *comma = memchr(eq + 1, ',', (size_t)(end - eq - 1));
+            out[k] = (log_span){eq + 1, (size_t)((comma ? comma : end) - eq - 1)};
+            left--;
+        }
+    }
+    for (int k = 0; k < N_FIELDS; k++)
+        if (!out[k].p)
+            out[k].p = s.p; /* as log_value: a missing value is empty at s */
+}
+
 /* delivery - "to=<r>, ... status=..." */
 static int delivery(bk_log_reader *r, const log_line *l, log_span qid, log_span rest)
 {
-    log_span to = unbracket(value(rest, "to="));
-    log_span status = value(rest, "status=");
+    log_span f[N_FIELDS];
+    fields(rest, f);
+    log_span to = log_unbracket(f[F_TO]);
+    log_span status = f[F_STATUS];
     if (!to.len || !status.len)
         return -1;
     size_t w = 0;
@@ -127,8 +79,8 @@ static int delivery(bk_log_reader *r, const log_line *l, log_span qid, log_span 
         w++;
     log_span word = {status.p, w};
     log_span text = paren_text(rest, word);
-    log_span relay = value(rest, "relay="), dsn = value(rest, "dsn=");
-    log_span delay = value(rest, "delay="), orig = unbracket(value(rest, "orig_to="));
+    log_span relay = f[F_RELAY], dsn = f[F_DSN];
+    log_span delay = f[F_DELAY], orig = log_unbracket(f[F_ORIG]);
     log_queue *q = queue_get(r, "postfix", qid.p, qid.len, 1);
     if (!q)
         return -1;
@@ -145,7 +97,7 @@ static int delivery(bk_log_reader *r, const log_line *l, log_span qid, log_span 
         copy_field(p->dsn, sizeof p->dsn, dsn.p, dsn.len);
         set_str(&p->text, text.p, text.len);
         set_str(&p->relay, relay.p, relay.len);
-        p->delay = delay.len ? strtod(delay.p, NULL) : -1;
+        p->delay = log_decimal(delay);
         return 0;
     }
     bk_log_outcome o;
@@ -163,7 +115,7 @@ static int delivery(bk_log_reader *r, const log_line *l, log_span qid, log_span 
     copy_field(e->relay, sizeof e->relay, relay.p, relay.len);
     copy_field(e->dsn, sizeof e->dsn, dsn.p, dsn.len);
     copy_field(e->text, sizeof e->text, text.p, text.len);
-    e->delay = delay.len ? strtod(delay.p, NULL) : -1;
+    e->delay = log_decimal(delay);
     e->attempts = 1;
     if (p) {
         e->attempts += p->attempts;
@@ -177,7 +129,7 @@ static int delivery(bk_log_reader *r, const log_line *l, log_span qid, log_span 
 /* reject - smtpd "NOQUEUE: reject: RCPT from H[A]: TEXT; from=<s> to=<r> ..." */
 static int reject(bk_log_reader *r, const log_line *l, log_span qid, log_span rest)
 {
-    long colon = find(rest, ": ");
+    long colon = log_find(rest, ": ");
     log_span to = {NULL, 0}, from = {NULL, 0};
     long semi = -1;
     for (size_t i = rest.len; i > 0; i--)
@@ -188,7 +140,7 @@ static int reject(bk_log_reader *r, const log_line *l, log_span qid, log_span re
     if (colon < 0 || semi < colon)
         return -1;
     log_span tail = {rest.p + semi + 1, rest.len - (size_t)semi - 1};
-    long t = find(tail, " to=<"), f = find(tail, " from=<");
+    long t = log_find(tail, " to=<"), f = log_find(tail, " from=<");
     if (t >= 0) {
         to.p = tail.p + t + 5;
         const char *gt = memchr(to.p, '>', (size_t)(tail.p + tail.len - to.p));
@@ -209,7 +161,7 @@ static int reject(bk_log_reader *r, const log_line *l, log_span qid, log_span re
         copy_field(e->sender, sizeof e->sender, from.p, from.len);
     /* "RCPT from host[addr]: " then the reply */
     log_span head = {rest.p, (size_t)colon};
-    long fromh = find(head, " from ");
+    long fromh = log_find(head, " from ");
     if (fromh >= 0)
         copy_field(e->relay, sizeof e->relay, head.p + fromh + 6, head.len - (size_t)fromh - 6);
     copy_field(e->text, sizeof e->text, rest.p + colon + 2, (size_t)(semi - colon - 2));
@@ -220,42 +172,42 @@ static int reject(bk_log_reader *r, const log_line *l, log_span qid, log_span re
 int postfix_line(bk_log_reader *r, const log_line *l)
 {
     log_span msg = l->msg;
-    if (starts(msg, "NOQUEUE: reject: ")) {
+    if (log_starts(msg, "NOQUEUE: reject: ")) {
         log_span rest = {msg.p + 17, msg.len - 17}, none = {NULL, 0};
         return reject(r, l, none, rest);
     }
-    log_span qid = queue_id(msg);
+    log_span qid = log_queue_id(msg);
     if (!qid.len)
         return 1; /* connect, disconnect, warning, statistics ... */
     log_span rest = {msg.p + qid.len + 2, msg.len - qid.len - 2};
-    if (starts(rest, "to=<"))
+    if (log_starts(rest, "to=<"))
         return delivery(r, l, qid, rest);
-    if (starts(rest, "reject: "))
+    if (log_starts(rest, "reject: "))
         return reject(r, l, qid, (log_span){rest.p + 8, rest.len - 8});
-    if (starts(rest, "from=<")) {
+    if (log_starts(rest, "from=<")) {
         log_queue *q = queue_get(r, "postfix", qid.p, qid.len, 1);
         if (!q)
             return -1;
         q->last = r->now;
-        log_span from = unbracket(value(rest, "from="));
-        if (find(rest, "status=expired") >= 0) {
+        log_span from = log_unbracket(log_value(rest, "from="));
+        if (log_find(rest, "status=expired") >= 0) {
             queue_expire(r, q, BK_LOG_EXPIRED);
             return 0;
         }
         if (!q->sender || from.len)
             set_str(&q->sender, from.p, from.len);
-        log_span size = value(rest, "size="), nrcpt = value(rest, "nrcpt=");
+        log_span size = log_value(rest, "size="), nrcpt = log_value(rest, "nrcpt=");
         if (size.len)
-            q->size = strtoll(size.p, NULL, 10);
+            q->size = log_number(size);
         if (nrcpt.len)
-            q->nrcpt = atoi(nrcpt.p);
+            q->nrcpt = (int)log_number(nrcpt);
         return 0;
     }
-    if (starts(rest, "message-id=")) {
+    if (log_starts(rest, "message-id=")) {
         log_queue *q = queue_get(r, "postfix", qid.p, qid.len, 1);
         if (!q)
             return -1;
-        log_span id = unbracket((log_span){rest.p + 11, rest.len - 11});
+        log_span id = log_unbracket((log_span){rest.p + 11, rest.len - 11});
         set_str(&q->messageid, id.p, id.len);
         return 0;
     }
@@ -265,7 +217,7 @@ int postfix_line(bk_log_reader *r, const log_line *l)
             queue_expire(r, q, BK_LOG_DEFERRED); /* pending then: not seen to end */
         return 0;
     }
-    if (starts(rest, "sender non-delivery notification: ")) {
+    if (log_starts(rest, "sender non-delivery notification: ")) {
         r->st.notices++;
         return 0;
     }

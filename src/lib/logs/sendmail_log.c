@@ -1,11 +1,250 @@
 /*
- * sendmail_log.c - Sendmail log lines. Not read yet: every line is counted
- * as one of another program.
+ * sendmail_log.c - Sendmail (sendmail, sm-mta) syslog lines:
+ *
+ *   QID: from=<s>, size=N, class=0, nrcpts=N, msgid=<id>, proto=ESMTP,
+ *        daemon=MTA, relay=host [ip]
+ *   QID: to=<r>[,<r2>...], [ctladdr=<c> (uid/gid),] delay=[D+]HH:MM:SS,
+ *        xdelay=.., mailer=esmtp, pri=N, [relay=mx.example.net. [ip],]
+ *        [dsn=X.Y.Z,] stat=Sent (REPLY) | Deferred: TEXT | queued | TEXT
+ *        (Sent: delivered; Deferred or a 4.x status: pending, an attempt
+ *        unless "queued"; 4.4.7: expired; any other: bounced)
+ *   QID: QID2: DSN: TEXT | QID: QID2: return to sender: TEXT
+ *        a notice Sendmail sent (not "Warning: ..." nor "Return receipt");
+ *        "Cannot send message for 5 days": QID's pending recipients expired
+ *   QID|NOQUEUE: ruleset=check_rcpt, arg1=<r>, relay=host [ip],
+ *        reject=550 5.7.1 <r>... Relaying denied          rejected at RCPT
+ *   QID: Milter: to=<r>, reject=550 5.7.1 TEXT              rejected at RCPT
+ *
+ * Sendmail logs no line when a message leaves the queue: an entry is
+ * dropped once as many recipients as from= counted have an outcome.
  */
 #include "logs_internal.h"
 
+#include <stdlib.h>
+#include <string.h>
+
+#define SENDMAIL "sendmail"
+
+/* tail - the value of ", key=" to the end of the line (stat=, reject= come
+ * last and may hold ", "); fields gets what is before it (all of s when
+ * it is missing, and the value's len is 0) */
+static log_span tail(log_span s, const char *key, log_span *fields)
+{
+    long at = log_find(s, key);
+    log_span v = {s.p, 0};
+    *fields = s;
+    if (at < 0)
+        return v;
+    size_t k = (size_t)at + strlen(key);
+    v.p = s.p + k;
+    v.len = s.len - k;
+    fields->len = (size_t)at;
+    return v;
+}
+
+/* delay - "[D+]HH:MM:SS" as seconds, -1 when malformed */
+static double delay(log_span v)
+{
+    double days = 0, t = 0;
+    int parts = 0, n = -1;
+    for (size_t i = 0; i <= v.len; i++) {
+        char c = i < v.len ? v.p[i] : ':';
+        if (c >= '0' && c <= '9') {
+            n = (n < 0 ? 0 : n * 10) + (c - '0');
+            if (n > 1000000)
+                return -1;
+        } else if (c == '+' && parts == 0 && n >= 0) {
+            days = n;
+            n = -1;
+        } else if (c == ':' && n >= 0) {
+            t = t * 60 + n;
+            parts++;
+            n = -1;
+        } else
+            return -1;
+    }
+    return parts == 3 ? days * 86400 + t : -1;
+}
+
+/* next_rcpt - the next address of a to= list ("<a>,<b>", "a,b"), unbracketed */
+static log_span next_rcpt(log_span list, size_t *i)
+{
+    size_t s = *i;
+    int angle = 0, quoted = 0;
+    while (*i < list.len && (angle || quoted || list.p[*i] != ',')) {
+        char c = list.p[*i];
+        if (c == '"')
+            quoted = !quoted;
+        else if (c == '<' && !quoted)
+            angle = 1;
+        else if (c == '>' && !quoted)
+            angle = 0;
+        (*i)++;
+    }
+    log_span a = {list.p + s, *i - s};
+    if (*i < list.len)
+        (*i)++;
+    return log_unbracket(a);
+}
+
+/* delivery - "QID: to=<r>,..., stat=..." */
+static int delivery(bk_log_reader *r, const log_line *l, log_span qid, log_span rest)
+{
+    log_span fields;
+    log_span stat = tail(rest, ", stat=", &fields);
+    if (!stat.len)
+        return -1;
+    /* the to= list ends at the first ", " */
+    log_span list = {rest.p + 3, 0};
+    long sep = log_find((log_span){list.p, fields.len - 3}, ", ");
+    list.len = sep < 0 ? fields.len - 3 : (size_t)sep;
+    log_span dsn = log_value(fields, "dsn="), relay = log_value(fields, "relay=");
+    double dl = delay(log_value(fields, "delay="));
+    int sent = log_starts(stat, "Sent"), queued = log_starts(stat, "queued");
+    int deferred = log_starts(stat, "Deferred") || queued || (dsn.len && dsn.p[0] == '4' &&
+                   !(dsn.len == 5 && memcmp(dsn.p, "4.4.7", 5) == 0));
+    bk_log_outcome o = sent ? BK_LOG_DELIVERED
+                       : dsn.len && dsn.p[0] == '4' ? BK_LOG_EXPIRED : BK_LOG_BOUNCED;
+    log_span text = stat;
+    if (log_starts(text, "Deferred")) {
+        text.p += 8, text.len -= 8;
+        if (log_starts(text, ": "))
+            text.p += 2, text.len -= 2;
+    } else if (sent) {
+        const char *open = memchr(stat.p, '(', stat.len);
+        if (open && stat.p[stat.len - 1] == ')') {
+            text.p = open + 1;
+            text.len = (size_t)(stat.p + stat.len - 1 - text.p);
+        }
+    }
+    if (!text.len)
+        text = stat;
+    log_queue *q = queue_get(r, SENDMAIL, qid.p, qid.len, 1);
+    if (!q)
+        return -1;
+    q->last = r->now;
+    int any = 0, final = 0;
+    for (size_t i = 0; i < list.len;) {
+        log_span to = next_rcpt(list, &i);
+        if (!to.len)
+            continue;
+        any = 1;
+        log_pending *p = pending_get(q, to.p, to.len, deferred);
+        if (deferred) {
+            if (!p)
+                return -1;
+            if (!p->first)
+                p->first = r->now;
+            p->last = r->now;
+            p->attempts += !queued;
+            copy_field(p->dsn, sizeof p->dsn, dsn.p, dsn.len);
+            set_str(&p->text, text.p, text.len);
+            set_str(&p->relay, relay.p, relay.len);
+            p->delay = dl;
+            continue;
+        }
+        bk_log_event *e = event_start(r, o, SENDMAIL, l, q);
+        copy_field(e->recipient, sizeof e->recipient, to.p, to.len);
+        copy_field(e->relay, sizeof e->relay, relay.p, relay.len);
+        copy_field(e->dsn, sizeof e->dsn, dsn.p, dsn.len);
+        copy_field(e->text, sizeof e->text, text.p, text.len);
+        e->delay = dl;
+        e->attempts = 1;
+        if (p) {
+            e->attempts += p->attempts;
+            e->first = p->first;
+            pending_remove(q, p);
+        }
+        if (o != BK_LOG_DELIVERED)
+            q->failed++;
+        final++;
+        event_emit(r, e);
+    }
+    q->done += final;
+    if (q->nrcpt > 0 && q->done >= q->nrcpt && q->np == 0)
+        queue_drop(r, q); /* every recipient has its outcome */
+    return any ? 0 : -1;
+}
+
+/* reject - "ruleset=check_rcpt, arg1=<r>, relay=.., reject=TEXT" or
+ * "Milter: to=<r>, reject=TEXT" */
+static int reject(bk_log_reader *r, const log_line *l, log_span qid, log_span rest)
+{
+    log_span fields;
+    log_span text = tail(rest, ", reject=", &fields);
+    log_span to = log_unbracket(log_value(fields, log_starts(rest, "Milter:") ? "to=" : "arg1="));
+    if (!text.len)
+        return -1;
+    if (!to.len || (log_starts(rest, "ruleset=") && !log_starts(rest, "ruleset=check_rcpt,")))
+        return 1; /* the connection, HELO or sender refused: no recipient */
+    bk_log_event *e = event_start(r, BK_LOG_REJECTED, SENDMAIL, l, NULL);
+    copy_field(e->queue_id, sizeof e->queue_id, qid.p, qid.len);
+    copy_field(e->recipient, sizeof e->recipient, to.p, to.len);
+    log_span relay = log_value(fields, "relay=");
+    copy_field(e->relay, sizeof e->relay, relay.p, relay.len);
+    copy_field(e->text, sizeof e->text, text.p, text.len);
+    event_emit(r, e);
+    return 0;
+}
+
+/* notice - "QID: QID2: DSN: TEXT" or "QID: QID2: return to sender: TEXT" */
+static int notice(bk_log_reader *r, log_span qid, log_span text)
+{
+    if (log_starts(text, "Warning:") || log_starts(text, "Return receipt") ||
+        log_starts(text, "Delivery report"))
+        return 0; /* a delay warning or a success report */
+    r->st.notices++;
+    if (log_find(text, "Cannot send message for") >= 0) {
+        log_queue *q = queue_get(r, SENDMAIL, qid.p, qid.len, 0);
+        if (q)
+            queue_expire(r, q, BK_LOG_EXPIRED);
+    }
+    return 0;
+}
+
+/* sendmail_line - one Sendmail line: 0 used, 1 not of interest, -1 malformed */
 int sendmail_line(bk_log_reader *r, const log_line *l)
 {
-    (void)r, (void)l;
+    log_span msg = l->msg;
+    int noqueue = log_starts(msg, "NOQUEUE: ");
+    log_span qid = noqueue ? (log_span){msg.p, 7} : log_queue_id(msg);
+    if (!qid.len)
+        return 1; /* STARTTLS, AUTH, daemon start ... */
+    log_span rest = {msg.p + qid.len + 2, msg.len - qid.len - 2};
+    if (log_starts(rest, "ruleset=") || log_starts(rest, "Milter: to="))
+        return reject(r, l, noqueue ? (log_span){msg.p, 0} : qid, rest);
+    if (noqueue)
+        return 1; /* connection-level notes */
+    if (log_starts(rest, "to="))
+        return delivery(r, l, qid, rest);
+    if (log_starts(rest, "from=")) {
+        log_span from = log_unbracket(log_value(rest, "from="));
+        log_span nrcpts = log_value(rest, "nrcpts=");
+        if (nrcpts.len == 1 && nrcpts.p[0] == '0')
+            return 0; /* every recipient refused: no message */
+        log_queue *q = queue_get(r, SENDMAIL, qid.p, qid.len, 1);
+        if (!q)
+            return -1;
+        q->last = r->now;
+        set_str(&q->sender, from.p, from.len);
+        log_span size = log_value(rest, "size="), id = log_unbracket(log_value(rest, "msgid="));
+        if (size.len)
+            q->size = log_number(size);
+        if (nrcpts.len)
+            q->nrcpt = (int)log_number(nrcpts);
+        if (id.len)
+            set_str(&q->messageid, id.p, id.len);
+        return 0;
+    }
+    log_span q2 = log_queue_id(rest);
+    if (q2.len) {
+        log_span what = {rest.p + q2.len + 2, rest.len - q2.len - 2};
+        if (log_starts(what, "DSN: "))
+            return notice(r, qid, (log_span){what.p + 5, what.len - 5});
+        if (log_starts(what, "return to sender: "))
+            return notice(r, qid, (log_span){what.p + 18, what.len - 18});
+        if (log_starts(what, "postmaster notify: ") || log_starts(what, "sender notify: "))
+            return 0;
+    }
     return 1;
 }

@@ -1,0 +1,154 @@
+# logs.sh - bouncekit logs on the repository's MTA log fixtures
+# (tests/data/logs/*.log, each with a .expect file: one line per outcome in
+# the order --events prints them, "recipient outcome reason hardbounce
+# status attempts", tab-separated; X.log.1, X.log.2 ... next to X.log are
+# its rotated older parts and are given with it); gzip, merging, standard
+# input, the --json report, the exit status, odd lines, usage.
+source "$(dirname "$0")/common.bash"
+DATA="$SRC/tests/data/logs"
+TSV='[.recipient, .outcome, .reason, (.hardbounce|tostring), (.status // "-"), (.attempts|tostring)] | @tsv'
+export BOUNCEKIT_CACHE_DIR="$TMP/cache"
+
+# rotated_set LOG - LOG's rotated parts, oldest first, then LOG
+rotated_set() {
+    local n=9
+    while [ "$n" -ge 1 ]; do
+        [ -f "$1.$n" ] && printf '%s\n' "$1.$n"
+        n=$((n - 1))
+    done
+    printf '%s\n' "$1"
+}
+
+# every fixture (with its rotated parts) gives exactly its expected lines
+n=0
+for log in "$DATA"/*.log; do
+    want="${log%.log}.expect"
+    [ -f "$want" ] || { fail "$(basename "$log"): no .expect file"; continue; }
+    mapfile -t files < <(rotated_set "$log")
+    run logs --events --year 2026 "${files[@]}"
+    expect_rc 0 "$(basename "$log")"
+    got=$(jq -r "$TSV" <<<"$OUT")
+    [ "$got" = "$(cat "$want")" ] || fail "$(basename "$log"): got
+$got
+want
+$(cat "$want")"
+    n=$((n + 1))
+done
+[ "$n" -ge 6 ] || fail "only $n log fixtures"
+
+# every event has the keys the design names, from one of the three readers
+for log in "$DATA"/postfix-real.log "$DATA"/exim-sample.log "$DATA"/sendmail-sample.log; do
+    run logs --events --year 2026 "$log"
+    jq_is -s '[.[] | has("timestamp","addresser","recipient","outcome","action","status","reason","hardbounce","decodedby","token","queueid","relay","attempts","first","last")] | all' true "$(basename "$log"): keys"
+    jq_is -s '[.[] | .token | test("^[0-9a-f]{40}$")] | all' true "$(basename "$log"): tokens"
+done
+run logs --events --year 2026 "$DATA/exim-sample.log"
+jq_is -s '[.[].decodedby] | unique | join(",")' exim "exim: decodedby"
+jq_is -s '[.[] | select(.recipient == "full@example.net")][0] | [.addresser, .size, .delay, .relay, .rhost] | @tsv' \
+    "billing@example.org	5120	5403	mx.example.net [192.0.2.20]	mx.example.net" "exim: sender, size, QT= delay, relay"
+jq_is -s '[.[] | select(.recipient == "gone@example.net")][0].origrecipient' billing-contact@example.org "exim: <orig> after the address"
+jq_is -s '[.[] | select(.recipient == "victim@example.net")][0] | [.addresser, .rhost] | @tsv' \
+    "promo@example.org	client.example.org" "exim: rejected RCPT sender and client"
+run logs --events --year 2026 "$DATA/sendmail-sample.log"
+jq_is -s '[.[] | select(.recipient == "nobody@example.net")][0] | [.addresser, .messageid, .rhost, (.size|tostring)] | @tsv' \
+    "news@mta.example.org	20261206130001.news-0001@mta.example.org	mx.example.net	2214" "sendmail: from= line joined, rhost without the root dot"
+jq_is -s '[.[] | select(.recipient == "slow@example.com")][0].delay' 172840 "sendmail: delay=2+00:00:40"
+
+# plain and gzip give the same events
+for log in "$DATA"/postfix-real.log "$DATA"/exim-sample.log "$DATA"/sendmail-sample.log; do
+    run logs --events --year 2026 "$log"
+    plain=$OUT
+    gzip -c "$log" > "$TMP/x.log.gz"
+    run logs --events --year 2026 "$TMP/x.log.gz"
+    expect_rc 0 "$(basename "$log").gz"
+    [ "$OUT" = "$plain" ] || fail "$(basename "$log"): .gz gives other events"
+done
+
+# a rotated pair given newest first still merges in time order
+run logs --events --year 2026 "$DATA/postfix-rotated.log" "$DATA/postfix-rotated.log.1"
+[ "$(jq -r "$TSV" <<<"$OUT")" = "$(cat "$DATA/postfix-rotated.expect")" ] || fail "reverse order: not merged in time order"
+jq_is -s '[.[] | select(.recipient == "hal@example.org")][0] | [.addresser, .messageid, .first, .last] | @tsv' \
+    "news@example.org	rot-1@example.org	2026-12-06T23:58:02Z	2026-12-07T00:03:03Z" "a queue id across the rotation"
+# ... and the older part alone leaves its deferral pending
+run logs --events --year 2026 "$DATA/postfix-rotated.log.1"
+jq_is -s '[.[] | select(.recipient == "hal@example.org")][0].outcome' deferred "the older part alone"
+
+# standard input
+"$BK" logs --events --year 2026 - < "$DATA/exim-sample.log" > "$TMP/stdin.out" 2>/dev/null
+[ "$(jq -r "$TSV" "$TMP/stdin.out")" = "$(cat "$DATA/exim-sample.expect")" ] || fail "stdin gives other events"
+gzip -c "$DATA/sendmail-sample.log" | "$BK" logs --events --year 2026 - > "$TMP/stdin.out" 2>/dev/null
+[ "$(jq -r "$TSV" "$TMP/stdin.out")" = "$(cat "$DATA/sendmail-sample.expect")" ] || fail "gzip on stdin gives other events"
+
+# the --json report: totals that add up, a timeline, the input counts
+for log in "$DATA"/*.log; do
+    mapfile -t files < <(rotated_set "$log")
+    run logs --json --year 2026 --threshold 100 "${files[@]}"
+    expect_rc 0 "$(basename "$log") --json"
+    jq_is '.totals | .sent == .delivered + .deferred + .bounced + .expired' true "$(basename "$log"): sent adds up"
+    jq_is '(.timeline | length > 0) and ([.timeline[].sent] | add) == .totals.sent' true "$(basename "$log"): timeline"
+    jq_is '.totals.sent + .totals.rejected' "$(wc -l < "${log%.log}.expect" | tr -d ' ')" "$(basename "$log"): every outcome counted"
+    jq_is '.input | .lines == .used + .malformed + .other' true "$(basename "$log"): input lines add up"
+done
+run logs --json --year 2026 "$DATA/exim-sample.log"
+jq_is '.input | [.malformed, .other, .bounce_notices] | @tsv' "2	5	3" "exim: malformed, other lines and bounce notices (not the delay warning)"
+run logs --json --year 2026 "$DATA/sendmail-sample.log"
+jq_is '.input | [.malformed, .other, .bounce_notices] | @tsv' "1	3	4" "sendmail: malformed, other lines and bounce notices"
+run logs --json --year 2026 "$DATA/postfix-odd.log"
+jq_is '.input | [.lines, .malformed, .other, .bounce_notices] | @tsv' "33	1	5	2" "postfix odd lines counted"
+jq_is '.totals.rejected' 1 "NOQUEUE reject"
+
+# odd and malformed lines are counted, never fatal
+{
+    printf 'Dec  6 10:00:00 mta postfix/smtp[1]: ABCDE12345: to=<x@example.com>, relay=\n'
+    printf 'Dec  6 10:00:01 mta postfix/smtp[1]: ABCDE12345: to=\n'
+    printf '\x00\xff garbage \x01\n'
+    printf '2026-12-06 10:00:02 1xbC0b-0000Jk-2Q **\n'
+    printf '2026-12-06 10:00:02 1xbC0b-0000Jk-2Q => \n'
+    printf '2026-12-06 10:00:03 H=x [192.0.2.1] F=<a@example.org> rejected RCPT <unterminated\n'
+    printf 'Dec  6 10:00:04 mta sm-mta[2]: 5B6D01Ab002310: to=<a@example.com>, stat=\n'
+    printf 'Dec  6 10:00:05 mta sm-mta[2]: 5B6D01Ab002310: ruleset=check_rcpt, arg1=<a@example.com>, reject=\n'
+    printf 'Dec  6 10:00:06 mta sm-mta[2]: 5B6D01Ab002310: to=<a@example.com>,, stat=Sent\n'
+    head -c 100000 /dev/zero | tr '\0' 'x'; printf '\n'
+} > "$TMP/odd.log"
+run logs --json --year 2026 "$TMP/odd.log"
+expect_rc 0 "odd lines"
+jq_is '.input.lines' 10 "odd: lines"
+jq_is '.input.malformed' 6 "odd: malformed lines counted"
+jq_is '.input.lines == .input.used + .input.malformed + .input.other' true "odd: lines add up"
+run logs --events --year 2026 "$TMP/odd.log"
+expect_rc 0 "odd lines with --events"
+expect_err "malformed" "--events says malformed lines were skipped"
+
+# exit status: 3 when the bounce rate crosses the line, 0 below it
+run logs --year 2026 --threshold 2 "$DATA/postfix-real.log"
+expect_rc 3 "bounce rate above 2%"
+run logs --json --year 2026 --threshold 100 "$DATA/postfix-real.log"
+expect_rc 0 "bounce rate below 100%"
+jq_is '.crossed' false "not crossed"
+run logs --json --year 2026 --threshold 50 --min-volume 1000 "$DATA/exim-real.log"
+expect_rc 0 "below the minimum volume"
+run logs --json --year 2026 --threshold 50 --min-volume 5 "$DATA/exim-real.log"
+expect_rc 3 "exim: above 50% with 5 messages"
+
+# the terminal report
+run logs --year 2026 --threshold 100 --no-progress "$DATA/sendmail-sample.log"
+expect_rc 0 "terminal report"
+expect_out "example.net" "terminal report lists domains"
+
+# usage
+run logs --help
+expect_rc 0 "--help"
+expect_out "--events" "--help lists options"
+run logs
+expect_rc 2 "no input"
+run logs --bogus "$DATA/postfix-real.log"
+expect_rc 2 "unknown option"
+run logs --threshold abc "$DATA/postfix-real.log"
+expect_rc 2 "bad --threshold"
+run logs --year 12 "$DATA/postfix-real.log"
+expect_rc 2 "bad --year"
+run logs --horizon 5x "$DATA/postfix-real.log"
+expect_rc 2 "bad --horizon"
+run logs --events "$TMP/missing.log"
+expect_rc 1 "a missing file"
+finish
