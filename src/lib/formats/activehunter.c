@@ -9,6 +9,7 @@
  */
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 #include "text.h"
 
 #include <string.h>
@@ -21,21 +22,9 @@ static int match(const bk_message *m)
     size_t len;
     if (message_header(m, "X-AHMailID", &len))
         return 1;
-    const char *v = message_header(m, "Content-Type", &len);
-    span s = {v ? v : "", v ? len : 0};
+    span s = header_span(m, "Content-Type");
     return span_find(s, "Active!Hunter") >= 0 &&
            text_find(&m->text, "The following addresses had") >= 0;
-}
-
-/* permanent - the class of a permanent failure for the recipients no code
- * describes: this report is sent when delivery has been given up */
-static void permanent(found *out)
-{
-    for (size_t i = 0; i < out->n; i++) {
-        found_rcpt *r = &out->r[i];
-        if (!r->status[0] && (r->reply_code == 0 || r->reply_code >= 500))
-            found_set(r->status, sizeof r->status, "5.0.0", 5);
-    }
 }
 
 /* decode - the addresses, and the transcript as their diagnostic */
@@ -67,21 +56,13 @@ static int decode(const bk_message *m, found *out)
                 s = span_from(s, 4);
             else if (span_starts(s, ">>> "))
                 continue;
-            if (!reply.p)
-                reply = s;
-            else
-                reply.len = (size_t)(s.p + s.len - reply.p);
+            span_extend(&reply, s);
         }
     }
-    for (size_t i = 0; i < out->n && reply.p; i++) {
-        found_rcpt *r = &out->r[i];
-        found_diag(r, reply.p, reply.len);
-        r->reply_code = take_reply_code(reply);
-        span head = {reply.p, reply.len < 24 ? reply.len : 24};
-        find_status(head, r->status);
-    }
+    for (size_t i = 0; i < out->n && reply.p; i++)
+        reply_set(&out->r[i], reply);
     if (text_find(&m->text, "permanent fatal errors") >= 0)
-        permanent(out);
+        status_permanent(out);
     return out->n > 0;
 }
 

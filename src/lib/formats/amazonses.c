@@ -23,19 +23,11 @@
 #include "dsn.h"
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 #include "text.h"
 
 #include <jansson.h>
 #include <string.h>
-
-/* header_has - the field's value contains word */
-static int header_has(const bk_message *m, const char *name, const char *word)
-{
-    size_t len;
-    const char *v = message_header(m, name, &len);
-    span s = {v, len};
-    return v && span_find(s, word) >= 0;
-}
 
 /* other_amazon - a WorkMail or SES receiving bounce */
 static int other_amazon(const bk_message *m)
@@ -232,12 +224,7 @@ static void inner_reply(found_rcpt *r)
     if (!code)
         return;
     r->reply_code = code;
-    span head = inner;
-    if (head.len > 24)
-        head.len = 24;
-    char st[BK_STATUS_MAX];
-    if (find_status(head, st))
-        memcpy(r->status, st, sizeof st);
+    status_head(inner, r->status);
     if (keep)
         return;
     /* the reply alone, quotes SES put around it dropped */
@@ -255,12 +242,9 @@ static int decode(const bk_message *m, found *out)
 {
     if (!dsn_decode(m, out))
         return notification(m, out);
-    for (size_t i = 0; i < out->n; i++) {
-        found_rcpt *r = &out->r[i];
-        inner_reply(r);
-        if (!r->reply_code && r->diag_len)
-            r->reply_code = take_reply_code((span){r->diag, r->diag_len});
-    }
+    for (size_t i = 0; i < out->n; i++)
+        inner_reply(&out->r[i]);
+    diag_reply_codes(out);
     return 1;
 }
 

@@ -11,16 +11,14 @@
 #include "dsn.h"
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 
 #include <string.h>
 
 /* match - WorkMail's X-Mailer */
 static int match(const bk_message *m)
 {
-    size_t len;
-    const char *v = message_header(m, "X-Mailer", &len);
-    span s = {v, len};
-    return v && span_find(s, "Amazon WorkMail") >= 0;
+    return header_has(m, "X-Mailer", "Amazon WorkMail");
 }
 
 /* expired_reply - the remote reply inside "Message expired: ...<REPLY>" */
@@ -36,12 +34,7 @@ static void expired_reply(found_rcpt *r)
     if (!code)
         return;
     r->reply_code = code;
-    span head = inner;
-    if (head.len > 24)
-        head.len = 24;
-    char st[BK_STATUS_MAX];
-    if (find_status(head, st))
-        memcpy(r->status, st, sizeof st);
+    status_head(inner, r->status);
 }
 
 /* decode - the status fields of the text */
@@ -64,12 +57,9 @@ static int decode(const bk_message *m, found *out)
                 found_set(r->action, sizeof r->action, "failed", 6);
         }
     }
-    for (size_t i = 0; i < out->n; i++) {
-        found_rcpt *r = &out->r[i];
-        expired_reply(r);
-        if (!r->reply_code && r->diag_len)
-            r->reply_code = take_reply_code((span){r->diag, r->diag_len});
-    }
+    for (size_t i = 0; i < out->n; i++)
+        expired_reply(&out->r[i]);
+    diag_reply_codes(out);
     return out->n > 0;
 }
 

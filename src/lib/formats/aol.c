@@ -8,6 +8,7 @@
 #include "dsn.h"
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 
 #include <string.h>
 
@@ -19,10 +20,8 @@ static int match(const bk_message *m)
     size_t len;
     if (message_header(m, "X-AOL-IP", &len) || message_header(m, "X-AOL-VSS-INFO", &len))
         return 1;
-    const char *v = message_header(m, "From", &len);
-    span s = {v, len};
-    return v && (span_find(s, "postmaster@aol.com") >= 0 ||
-                 span_find(s, "mailer-daemon@aol.com") >= 0);
+    return header_has(m, "From", "postmaster@aol.com") ||
+           header_has(m, "From", "mailer-daemon@aol.com");
 }
 
 /* decode - the status fields; the reply code at the head of each diagnostic */
@@ -30,11 +29,7 @@ static int decode(const bk_message *m, found *out)
 {
     if (!dsn_decode(m, out))
         return 0;
-    for (size_t i = 0; i < out->n; i++) {
-        found_rcpt *r = &out->r[i];
-        if (!r->reply_code && r->diag_len)
-            r->reply_code = take_reply_code((span){r->diag, r->diag_len});
-    }
+    diag_reply_codes(out);
     return 1;
 }
 

@@ -13,6 +13,7 @@
  */
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 #include "text.h"
 
 #include <string.h>
@@ -33,8 +34,7 @@ static int decode(const bk_message *m, found *out)
     size_t pos = 0, lines = 0;
     span line;
     found_rcpt err;
-    err.diag_len = 0;
-    err.diag[0] = '\0';
+    diag_clear(&err);
     int in_error = 0;
     while (lines++ < JAMES_LINES && line_next(t, m->text.len, &pos, &line)) {
         span s = span_trim(line);

@@ -11,15 +11,14 @@
 #include "dsn.h"
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 
 #define BARRACUDA_LINES 200
 
 /* match - the subject or the firewall's lead-in */
 static int match(const bk_message *m)
 {
-    size_t len;
-    const char *v = message_header(m, "Subject", &len);
-    span s = {v ? v : "", v ? len : 0};
+    span s = header_span(m, "Subject");
     if (span_find(s, "Message you sent blocked by our bulk email filter") >= 0)
         return 1;
     return text_find(&m->text, "was blocked by our Spam") >= 0 &&

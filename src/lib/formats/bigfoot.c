@@ -12,35 +12,18 @@
 #include "dsn.h"
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 #include "text.h"
 
 #include <string.h>
 
 #define BIGFOOT_LINES 400
 
-/* header_has - the message's field name contains needle */
-static int header_has(const bk_message *m, const char *name, const char *needle)
-{
-    size_t len;
-    const char *v = message_header(m, name, &len);
-    span s = {v, len};
-    return v && span_find(s, needle) >= 0;
-}
-
 /* match - Bigfoot's sender or its LiteMail host */
 static int match(const bk_message *m)
 {
     return header_has(m, "From", "@bigfoot.com") || header_has(m, "Message-Id", "bigfoot.com>") ||
            (header_has(m, "Received", "bigfoot.com") && header_has(m, "Received", "LiteMail"));
-}
-
-/* command_of - the command of a ">>> RCPT TO:<a>" line */
-static bk_command command_of(span s)
-{
-    size_t k = 0;
-    while (k < s.len && bk_is_alpha((unsigned char)s.p[k]))
-        k++;
-    return bk_command_parse(s.p, k);
 }
 
 /* decode - the status part, the addresses and the transcript */
@@ -72,7 +55,7 @@ static int decode(const bk_message *m, found *out)
             cur = found_add(out, a.p, a.len);
         } else if (state == TRANSCRIPT && span_starts(s, ">>> ")) {
             span c = span_from(s, 4);
-            cmd = command_of(c);
+            cmd = command_word(c);
             if (find_address(c, &a))
                 cur = found_add(out, a.p, a.len);
         } else if (state == TRANSCRIPT && cur) {

@@ -11,6 +11,7 @@
  */
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 
 #include <string.h>
 
@@ -19,10 +20,7 @@
 /* match - BIGLOBE's postmaster and its two dividers */
 static int match(const bk_message *m)
 {
-    size_t len;
-    const char *v = message_header(m, "From", &len);
-    span s = {v, len};
-    if (!v || span_find(s, "biglobe.ne.jp") < 0)
+    if (!header_has(m, "From", "biglobe.ne.jp"))
         return 0;
     return text_find(&m->text, "----- Non-delivered information -----") >= 0 ||
            text_find(&m->text, "----- The following addresses had delivery problems -----") >= 0;

@@ -13,6 +13,7 @@
 #include "dsn.h"
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 #include "text.h"
 
 #include <string.h>
@@ -22,9 +23,7 @@
 /* match - Courier's own sentence or MIME boundary */
 static int match(const bk_message *m)
 {
-    size_t len;
-    const char *ct = message_header(m, "Content-Type", &len);
-    span c = {ct ? ct : "", ct ? len : 0};
+    span c = header_span(m, "Content-Type");
     return text_find(&m->text, "running the Courier mail server") >= 0 ||
            span_find(c, "=_courier_") >= 0;
 }
@@ -60,8 +59,7 @@ static int decode(const bk_message *m, found *out)
             span reply = span_from(s, 4);
             if (!replaced) {
                 /* the remote reply is the diagnostic */
-                cur->diag_len = 0;
-                cur->diag[0] = '\0';
+                diag_clear(cur);
                 replaced = 1;
             }
             found_diag(cur, reply.p, reply.len);

@@ -17,6 +17,7 @@
 #include "dsn.h"
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 
 #include <string.h>
 
@@ -41,9 +42,7 @@ static int starts_any(span s, const char *const *list, size_t n)
 /* failure_subject - the subject's text after "DELIVERY FAILURE:", or an empty span */
 static span failure_subject(const bk_message *m)
 {
-    size_t len;
-    const char *v = message_header(m, "Subject", &len);
-    span s = {v ? v : "", v ? len : 0}, none = {"", 0};
+    span s = header_span(m, "Subject"), none = {"", 0};
     if (span_starts(s, "DELIVERY FAILURE:") || span_starts(s, "DELIVERY_FAILURE:"))
         return span_trim(span_from(s, 17));
     return none;
@@ -52,9 +51,7 @@ static span failure_subject(const bk_message *m)
 /* match - Domino's subject, or its "was not delivered to:" template */
 static int match(const bk_message *m)
 {
-    size_t len;
-    const char *v = message_header(m, "Subject", &len);
-    span s = {v ? v : "", v ? len : 0};
+    span s = header_span(m, "Subject");
     if (span_starts(s, "DELIVERY FAILURE:") || span_starts(s, "DELIVERY_FAILURE:"))
         return 1;
     span d = {m->dsn.data ? m->dsn.data : "", m->dsn.len};
@@ -71,17 +68,6 @@ static void give_reason(found *out, size_t first, span reason)
     for (size_t i = first; i < out->n && reason.len; i++)
         if (!out->r[i].diag_len)
             found_diag(&out->r[i], reason.p, reason.len);
-}
-
-/* permanent - the class of a permanent failure for the recipients no code
- * describes: this report is sent when delivery has been given up */
-static void permanent(found *out)
-{
-    for (size_t i = 0; i < out->n; i++) {
-        found_rcpt *r = &out->r[i];
-        if (!r->status[0] && (r->reply_code == 0 || r->reply_code >= 500))
-            found_set(r->status, sizeof r->status, "5.0.0", 5);
-    }
 }
 
 /* decode - the status part, then "was not delivered to:" / "because:" */
@@ -131,7 +117,7 @@ static int decode(const bk_message *m, found *out)
     give_reason(out, first, reason);
     span subj = failure_subject(m);
     give_reason(out, 0, subj);
-    permanent(out);
+    status_permanent(out);
     return out->n > 0;
 }
 

@@ -15,6 +15,7 @@
  */
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 #include "text.h"
 
 #include <string.h>
@@ -64,10 +65,7 @@ static int decode(const bk_message *m, found *out)
             span what = span_from(s, (size_t)dl + 18);
             if (span_starts(what, "final "))
                 what = span_from(what, 6);
-            size_t w = 0;
-            while (w < what.len && bk_is_alpha((unsigned char)what.p[w]))
-                w++;
-            r->command = bk_command_parse(what.p, w);
+            r->command = command_word(what);
             continue;
         }
         found_diag(r, s.p, s.len);
@@ -75,11 +73,8 @@ static int decode(const bk_message *m, found *out)
     span d = span_trim((span){r->diag, r->diag_len});
     r->reply_code = take_reply_code(d);
     find_status(d, r->status);
-    if (!m->original.len && out->n) {
-        span h = original_header(&m->text);
-        out->original = h.p;
-        out->original_len = h.len;
-    }
+    if (!m->original.len && out->n)
+        original_in_text(m, out);
     return out->n > 0;
 }
 

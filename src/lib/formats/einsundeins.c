@@ -12,6 +12,7 @@
  */
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 
 /* gmx_read - the recipients of the United Internet format (gmx.c) */
 int gmx_read(const bk_message *m, found *out);
@@ -19,11 +20,8 @@ int gmx_read(const bk_message *m, found *out);
 /* match - 1&1's daemon, and the returned-header marker or 1&1's lead */
 static int match(const bk_message *m)
 {
-    size_t len;
-    const char *v = message_header(m, "From", &len);
-    span s = {v, len};
-    if (!v || (span_find(s, "kundenserver.de") < 0 && span_find(s, "1and1") < 0 &&
-               span_find(s, "1und1") < 0 && span_find(s, "ionos") < 0))
+    if (!header_has(m, "From", "kundenserver.de") && !header_has(m, "From", "1and1") &&
+        !header_has(m, "From", "1und1") && !header_has(m, "From", "ionos"))
         return 0;
     return text_find(&m->text, "--- The header of the original message is following. ---") >= 0 ||
            text_find(&m->text, "For the following reason:") >= 0;

@@ -19,6 +19,7 @@
  */
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 #include "text.h"
 
 #include <string.h>
@@ -36,15 +37,6 @@ static const char *const LIST_LEADS[] = {
     "Impossible de joindre le(s) destinataire(s) suivant(s)",
     "n'est pas parvenu aux destinataires suivants",
 };
-
-/* header_has - the message's field name contains needle */
-static int header_has(const bk_message *m, const char *name, const char *needle)
-{
-    size_t len;
-    const char *v = message_header(m, name, &len);
-    span s = {v, len};
-    return v && span_find(s, needle) >= 0;
-}
 
 /* list_lead - the line introduces the list of recipients */
 static int list_lead(span line)
@@ -108,17 +100,6 @@ static int recipient_line(span line, span *addr, span *date)
     return 1;
 }
 
-/* permanent - the class of a permanent failure for the recipients no code
- * describes: this report is sent when delivery has been given up */
-static void permanent(found *out)
-{
-    for (size_t i = 0; i < out->n; i++) {
-        found_rcpt *r = &out->r[i];
-        if (!r->status[0] && (r->reply_code == 0 || r->reply_code >= 500))
-            found_set(r->status, sizeof r->status, "5.0.0", 5);
-    }
-}
-
 /* decode - the list of recipients and the indented lines under each */
 static int decode(const bk_message *m, found *out)
 {
@@ -142,11 +123,8 @@ static int decode(const bk_message *m, found *out)
             mts = 0;
             continue;
         }
-        if (span_is_blank(line)) {
-            if (cur && cur->diag_len)
-                cur = NULL;
+        if (block_gap(span_trim(line), &cur))
             continue;
-        }
         if (!cur)
             continue;
         int indented = indent(line) > margin;
@@ -162,7 +140,7 @@ static int decode(const bk_message *m, found *out)
         mts = 0;
         found_diag(cur, s.p, s.len);
     }
-    permanent(out);
+    status_permanent(out);
     return out->n > 0;
 }
 

@@ -23,6 +23,7 @@
 #include "dsn.h"
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 #include "text.h"
 
 #include <string.h>
@@ -124,19 +125,6 @@ static int match(const bk_message *m)
     /* Office 365: "Your message to X couldn't be delivered." with its details */
     return text_find(&m->text, "couldn't be delivered") >= 0 &&
            text_find(&m->text, "Reported error:") >= 0;
-}
-
-/* codes - reply code and status from the start of the diagnostic when the
- * report gives none */
-static void codes(found_rcpt *r)
-{
-    span d = {r->diag, r->diag_len};
-    if (!r->reply_code)
-        r->reply_code = take_reply_code(span_trim(d));
-    if (!r->status[0]) {
-        span head = {d.p, d.len < 24 ? d.len : 24};
-        find_status(head, r->status);
-    }
 }
 
 /* reply_of - the remote reply in one line of the administrators' section:
@@ -257,7 +245,7 @@ static void administrators(const bk_message *m, found *out, int add)
             continue;
         span reply = reply_of(s);
         found_diag(cur, reply.p, reply.len);
-        codes(cur);
+        diag_codes(cur);
     }
 }
 
@@ -285,7 +273,7 @@ static void office365(const bk_message *m, found *out)
         found_rcpt *r = &out->r[i];
         if (!r->diag_len && reported.len) {
             found_diag(r, reported.p, reported.len);
-            codes(r);
+            diag_codes(r);
         }
         if (!r->rhost[0] && remote.len)
             SPAN_SET(r->rhost, remote);
@@ -317,12 +305,7 @@ static void readable(const bk_message *m, found *out)
             cur = found_add(out, a.p, a.len);
             continue;
         }
-        if (!s.len) {
-            if (cur && cur->diag_len)
-                cur = NULL;
-            continue;
-        }
-        if (cur)
+        if (!block_gap(s, &cur) && cur)
             found_diag(cur, s.p, s.len);
     }
 }

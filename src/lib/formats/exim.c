@@ -20,6 +20,7 @@
 #include "dsn.h"
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 #include "text.h"
 
 #include <string.h>
@@ -134,14 +135,13 @@ static void entry_read(found_rcpt *r, span e)
  * attempt(s):" blocks, "------ ADDR ------" then its text, into the entries */
 static void generated(const bk_message *m, found *out, size_t end)
 {
-    long at = text_find(&m->text, "The following text was generated during the delivery attempt");
-    if (at < 0 || (size_t)at >= end)
-        return;
     const char *t = m->text.data;
-    size_t pos = (size_t)at, lines = 0;
+    size_t pos, lines = 0;
     span line;
     found_rcpt *cur = NULL;
-    line_next(t, end, &pos, &line);
+    if (!line_after(&m->text, "The following text was generated during the delivery attempt", end,
+                    &pos))
+        return;
     while (lines++ < EXIM_LINES && line_next(t, end, &pos, &line)) {
         span s = span_trim(line);
         if (span_starts(s, "------ ")) {
@@ -175,8 +175,7 @@ static void generated(const bk_message *m, found *out, size_t end)
             int delivery = span_starts(had, "pipe to ") || span_starts(had, "save to ");
             if (cur && cur->diag_len && !cur->reply_code && !delivery) {
                 /* the delivery attempt's own words say more than the summary */
-                cur->diag_len = 0;
-                cur->diag[0] = '\0';
+                diag_clear(cur);
             } else if (cur && cur->diag_len && !delivery) {
                 cur = NULL;
             }
@@ -205,8 +204,7 @@ static void entries(const bk_message *m, found *out, found *xf, size_t end)
     span line;
     found_rcpt *cur = NULL;
     found_rcpt acc;                       /* the current entry's reason lines */
-    acc.diag_len = 0;
-    acc.diag[0] = '\0';
+    diag_clear(&acc);
     /* the list starts after the blank line that ends the lead-in sentence */
     while (lines++ < 20 && line_next(t, end, &pos, &line) && !span_is_blank(line))
         ;
@@ -228,8 +226,7 @@ static void entries(const bk_message *m, found *out, found *xf, size_t end)
             size_t save = pos;
             line_next(t, end, &save, &next);
             cur = entry_add(out, xf, s, next);
-            acc.diag_len = 0;
-            acc.diag[0] = '\0';
+            diag_clear(&acc);
             /* a delivery to a pipe or file: what failed is said by its head */
             if (span_starts(s, "pipe to ") || span_starts(s, "save to "))
                 found_diag(&acc, s.p, s.len);
@@ -271,11 +268,8 @@ static int decode(const bk_message *m, found *out)
         if (delayed && !r->action[0])
             found_set(r->action, sizeof r->action, "delayed", 7);
     }
-    if (!m->original.len && out->n) {
-        span h = original_header(&m->text);
-        out->original = h.p;
-        out->original_len = h.len;
-    }
+    if (!m->original.len && out->n)
+        original_in_text(m, out);
     found_free(&xf);
     return out->n > 0;
 }

@@ -11,6 +11,7 @@
  */
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 
 #include <string.h>
 
@@ -19,10 +20,7 @@
 /* match - EZweb's postmaster */
 static int match(const bk_message *m)
 {
-    size_t len;
-    const char *v = message_header(m, "From", &len);
-    span s = {v, len};
-    if (!v || span_find(s, "@ezweb.ne.jp") < 0)
+    if (!header_has(m, "From", "@ezweb.ne.jp"))
         return 0;
     return looks_like_bounce(m) || text_find(&m->text, "Recipient: <") >= 0;
 }

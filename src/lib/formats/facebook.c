@@ -9,14 +9,12 @@
 #include "dsn.h"
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 
 /* match - Facebook's daemon or lead sentence */
 static int match(const bk_message *m)
 {
-    size_t len;
-    const char *v = message_header(m, "From", &len);
-    span s = {v, len};
-    if (v && span_find(s, "mailer-daemon@") >= 0 && span_find(s, "facebook.com") >= 0)
+    if (header_has(m, "From", "mailer-daemon@") && header_has(m, "From", "facebook.com"))
         return 1;
     return text_find(&m->text, "This message was created automatically by Facebook") >= 0;
 }
@@ -26,11 +24,7 @@ static int decode(const bk_message *m, found *out)
 {
     if (!dsn_decode(m, out))
         return 0;
-    for (size_t i = 0; i < out->n; i++) {
-        found_rcpt *r = &out->r[i];
-        if (!r->reply_code && r->diag_len)
-            r->reply_code = take_reply_code((span){r->diag, r->diag_len});
-    }
+    diag_reply_codes(out);
     return 1;
 }
 

@@ -8,6 +8,7 @@
  */
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 #include "text.h"
 
 #include <string.h>
@@ -17,13 +18,9 @@
 /* match - fml's X-MLServer field on an error reply */
 static int match(const bk_message *m)
 {
-    size_t len;
-    const char *v = message_header(m, "X-MLServer", &len);
-    span s = {v ? v : "", v ? len : 0};
-    if (!v || span_find(s, "fml") < 0)
+    if (!header_has(m, "X-MLServer", "fml"))
         return 0;
-    const char *subj = message_header(m, "Subject", &len);
-    span su = {subj ? subj : "", subj ? len : 0};
+    span su = header_span(m, "Subject");
     return span_find(su, "not member") >= 0 || span_find(su, "rejected") >= 0 ||
            span_find(su, "error") >= 0 || text_find(&m->text, "not a member of") >= 0 ||
            text_find(&m->text, "was rejected") >= 0;
@@ -36,8 +33,7 @@ static int decode(const bk_message *m, found *out)
     size_t pos = 0, lines = 0;
     span line, a = {"", 0};
     found_rcpt text;
-    text.diag_len = 0;
-    text.diag[0] = '\0';
+    diag_clear(&text);
     int have = 0;
     while (lines++ < FML_LINES && line_next(t, m->text.len, &pos, &line)) {
         span s = span_trim(line);

@@ -20,6 +20,7 @@
 #include "dsn.h"
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 
 #include <string.h>
 
@@ -28,21 +29,15 @@
 /* from_google - the bounce comes from Google's mailer-daemon */
 static int from_google(const bk_message *m)
 {
-    size_t len;
-    const char *v = message_header(m, "From", &len);
-    span s = {v, len};
-    return v && (span_find(s, "mailer-daemon@googlemail.com") >= 0 ||
-                 span_find(s, "mailer-daemon@gmail.com") >= 0 ||
-                 span_find(s, "mailer-daemon@google.com") >= 0);
+    return header_has(m, "From", "mailer-daemon@googlemail.com") ||
+           header_has(m, "From", "mailer-daemon@gmail.com") ||
+           header_has(m, "From", "mailer-daemon@google.com");
 }
 
 /* other_google - a Google Groups or Google Workspace bounce */
 static int other_google(const bk_message *m)
 {
-    size_t len;
-    const char *v = message_header(m, "X-Failed-Recipients", &len);
-    span s = {v, len};
-    if (v && span_find(s, "@googlegroups.com") >= 0)
+    if (header_has(m, "X-Failed-Recipients", "@googlegroups.com"))
         return 1;
     return text_find(&m->text, "groups.google.com/support") >= 0 ||
            text_find(&m->text, "** Message not delivered **") >= 0;
@@ -247,11 +242,8 @@ static int decode(const bk_message *m, found *out)
         if (!r->diagtype[0] && r->diag_len)
             found_set(r->diagtype, sizeof r->diagtype, "SMTP", 4);
     }
-    if (!m->has_original) {
-        span h = original_header(&m->text);
-        out->original = h.p;
-        out->original_len = h.len;
-    }
+    if (!m->has_original)
+        original_in_text(m, out);
     return 1;
 }
 

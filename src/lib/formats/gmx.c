@@ -17,6 +17,7 @@
  */
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 
 #include <string.h>
 
@@ -25,15 +26,6 @@
 /* gmx_read - the recipients of the United Internet format; shared with
  * einsundeins.c */
 int gmx_read(const bk_message *m, found *out);
-
-/* header_has - the field's value contains word */
-static int header_has(const bk_message *m, const char *name, const char *word)
-{
-    size_t len;
-    const char *v = message_header(m, name, &len);
-    span s = {v, len};
-    return v && span_find(s, word) >= 0;
-}
 
 /* match - GMX's daemon or X-UI fields, and its returned-header marker */
 static int match(const bk_message *m)
@@ -84,21 +76,6 @@ static int recipient_line(span t, span *a)
     return t.len && is_address(t) && find_address(t, a);
 }
 
-/* reply_line - a line of the remote reply: codes from its start, text */
-static void reply_line(found_rcpt *r, span t)
-{
-    if (!r->diag_len) {
-        int code = take_reply_code(t);
-        if (code)
-            r->reply_code = code;
-        span head = t;
-        if (head.len > 24)
-            head.len = 24;
-        find_status(head, r->status);
-    }
-    found_diag(r, t.p, t.len);
-}
-
 /* gmx_read - each address line and the lines that follow it */
 int gmx_read(const bk_message *m, found *out)
 {
@@ -130,19 +107,14 @@ int gmx_read(const bk_message *m, found *out)
             cur->command = c;
         span why = host_line(s, cur);
         if (why.len)
-            reply_line(cur, why);
+            reply_line_add(cur, why);
         else if (!label_line(s) && span_find(s, "host: ") < 0)
-            reply_line(cur, s);
+            reply_line_add(cur, s);
     }
-    for (size_t i = 0; i < out->n; i++)
-        if (!out->r[i].status[0] && permanent &&
-            (!out->r[i].reply_code || out->r[i].reply_code / 100 == 5))
-            found_set(out->r[i].status, sizeof out->r[i].status, "5.0.0", 5);
-    if (out->n && !m->has_original) {
-        span h = original_header(&m->text);
-        out->original = h.p;
-        out->original_len = h.len;
-    }
+    if (permanent)
+        status_permanent(out); /* every reply code here is 2xx-5xx */
+    if (out->n && !m->has_original)
+        original_in_text(m, out);
     return out->n > 0;
 }
 

@@ -12,6 +12,7 @@
  */
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 
 #include <string.h>
 
@@ -20,11 +21,8 @@
 /* from_google - the bounce comes from Google's mailer-daemon */
 static int from_google(const bk_message *m)
 {
-    size_t len;
-    const char *v = message_header(m, "From", &len);
-    span s = {v, len};
-    return v && (span_find(s, "mailer-daemon@googlemail.com") >= 0 ||
-                 span_find(s, "mailer-daemon@google.com") >= 0);
+    return header_has(m, "From", "mailer-daemon@googlemail.com") ||
+           header_has(m, "From", "mailer-daemon@google.com");
 }
 
 /* match - Google's mailer-daemon, and a group's address or the Groups help link */
@@ -32,10 +30,7 @@ static int match(const bk_message *m)
 {
     if (!from_google(m))
         return 0;
-    size_t len;
-    const char *v = message_header(m, "X-Failed-Recipients", &len);
-    span s = {v, len};
-    if (v && span_find(s, "@googlegroups.com") >= 0)
+    if (header_has(m, "X-Failed-Recipients", "@googlegroups.com"))
         return 1;
     return text_find(&m->text, "groups.google.com/support") >= 0;
 }

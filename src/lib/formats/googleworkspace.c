@@ -12,17 +12,15 @@
 #include "dsn.h"
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 
 #include <string.h>
 
 /* match - Google's mailer-daemon and the "Message not delivered" title */
 static int match(const bk_message *m)
 {
-    size_t len;
-    const char *v = message_header(m, "From", &len);
-    span s = {v, len};
-    if (!v || (span_find(s, "mailer-daemon@googlemail.com") < 0 &&
-               span_find(s, "mailer-daemon@google.com") < 0))
+    if (!header_has(m, "From", "mailer-daemon@googlemail.com") &&
+        !header_has(m, "From", "mailer-daemon@google.com"))
         return 0;
     return text_find(&m->text, "** Message not delivered **") >= 0;
 }

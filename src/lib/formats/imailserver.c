@@ -14,6 +14,7 @@
  */
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 #include "text.h"
 
 #include <string.h>
@@ -38,28 +39,13 @@ static const struct {
 /* match - IMail's X-Mailer, or its subject with its original-message line */
 static int match(const bk_message *m)
 {
-    size_t len;
-    const char *v = message_header(m, "X-Mailer", &len);
-    span s = {v ? v : "", v ? len : 0};
+    span s = header_span(m, "X-Mailer");
     if (span_starts(s, "<SMTP32 v"))
         return 1;
-    v = message_header(m, "Subject", &len);
-    span subj = {v ? v : "", v ? len : 0};
+    span subj = header_span(m, "Subject");
     return span_starts(subj, "Undeliverable Mail") &&
            text_find(&m->text, "Original message follows.") >= 0 &&
            text_find(&m->text, "\nReporting-MTA:") < 0;
-}
-
-/* codes - reply code and status from the start of the diagnostic */
-static void codes(found_rcpt *r)
-{
-    span d = {r->diag, r->diag_len};
-    if (!r->reply_code)
-        r->reply_code = take_reply_code(span_trim(d));
-    if (!r->status[0]) {
-        span head = {d.p, d.len < 24 ? d.len : 24};
-        find_status(head, r->status);
-    }
 }
 
 /* last_word_address - "Reason: a@b": the reason and the address */
@@ -78,37 +64,6 @@ static int last_word_address(span s, span *reason, span *addr)
     reason->p = s.p;
     reason->len = (size_t)colon;
     return 1;
-}
-
-/* permanent - the class of a permanent failure for the recipients no code
- * describes: this report is sent when delivery has been given up */
-static void permanent(found *out)
-{
-    for (size_t i = 0; i < out->n; i++) {
-        found_rcpt *r = &out->r[i];
-        if (!r->status[0] && (r->reply_code == 0 || r->reply_code >= 500))
-            found_set(r->status, sizeof r->status, "5.0.0", 5);
-    }
-}
-
-/* inline_original - the returned message's header block after the line
- * holding marker (rulers and blank lines skipped) */
-static void inline_original(const bk_message *m, found *out, const char *marker)
-{
-    long at = text_find(&m->text, marker);
-    if (at < 0 || m->has_original || !out->n)
-        return;
-    const char *t = m->text.data;
-    size_t pos = (size_t)at, start;
-    span line;
-    line_next(t, m->text.len, &pos, &line);
-    while (start = pos, line_next(t, m->text.len, &pos, &line))
-        if (!span_is_blank(line) && !span_starts(line, "---"))
-            break;
-    if (start < m->text.len) {
-        out->original = t + start;
-        out->original_len = m->text.len - start;
-    }
 }
 
 /* decode - one line per failed recipient, and the remote reply */
@@ -173,12 +128,12 @@ static int decode(const bk_message *m, found *out)
         if (take_reply_code(s) && cur->diag_len && !cur->reply_code)
             cur->diag_len = 0;
         found_diag(cur, s.p, s.len);
-        codes(cur);
+        diag_codes(cur);
         if (!cur->command)
             cur->command = cmd;
     }
-    permanent(out);
-    inline_original(m, out, "Original message follows.");
+    status_permanent(out);
+    original_after(m, out, "Original message follows.");
     return out->n > 0;
 }
 

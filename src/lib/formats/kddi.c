@@ -9,6 +9,7 @@
  */
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 
 #include <string.h>
 
@@ -17,10 +18,7 @@
 /* match - au one net's daemon, or the report's "Could not be delivered to:" */
 static int match(const bk_message *m)
 {
-    size_t len;
-    const char *v = message_header(m, "From", &len);
-    span s = {v, len};
-    if (v && (span_find(s, ".dion.ne.jp") >= 0 || span_find(s, "auone-net.jp") >= 0))
+    if (header_has(m, "From", ".dion.ne.jp") || header_has(m, "From", "auone-net.jp"))
         return 1;
     return text_find(&m->text, "Your mail sent on:") >= 0 &&
            text_find(&m->text, "Could not be delivered to: <") >= 0;

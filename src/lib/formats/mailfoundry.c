@@ -9,6 +9,7 @@
  */
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 #include "text.h"
 
 #include <string.h>
@@ -18,9 +19,7 @@
 /* match - the subject and the lead line */
 static int match(const bk_message *m)
 {
-    size_t len;
-    const char *v = message_header(m, "Subject", &len);
-    span s = {v ? v : "", v ? len : 0};
+    span s = header_span(m, "Subject");
     return span_starts(s, "Message delivery has failed") &&
            text_find(&m->text, "Unable to deliver message to:") >= 0;
 }
@@ -53,17 +52,6 @@ static int host_reply(span s, found_rcpt *r)
     return 0;
 }
 
-/* permanent - the class of a permanent failure for the recipients no code
- * describes: this report is sent when delivery has been given up */
-static void permanent(found *out)
-{
-    for (size_t i = 0; i < out->n; i++) {
-        found_rcpt *r = &out->r[i];
-        if (!r->status[0] && (r->reply_code == 0 || r->reply_code >= 500))
-            found_set(r->status, sizeof r->status, "5.0.0", 5);
-    }
-}
-
 /* decode - "Unable to deliver message to:" and the reason under it */
 static int decode(const bk_message *m, found *out)
 {
@@ -85,16 +73,13 @@ static int decode(const bk_message *m, found *out)
             reason = 1;
             continue;
         }
-        if (!s.len) {
-            if (cur->diag_len)
-                cur = NULL;
+        if (block_gap(s, &cur))
             continue;
-        }
         if (reason && !host_reply(s, cur))
             found_diag(cur, s.p, s.len);
     }
     if (text_find(&m->text, "permanent failure") >= 0)
-        permanent(out);
+        status_permanent(out);
     return out->n > 0;
 }
 

@@ -20,6 +20,7 @@
  */
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 
 #include <string.h>
 
@@ -28,9 +29,7 @@
 /* match - the subject, or the template's two headings */
 static int match(const bk_message *m)
 {
-    size_t len;
-    const char *v = message_header(m, "Subject", &len);
-    span s = {v ? v : "", v ? len : 0};
+    span s = header_span(m, "Subject");
     if (span_starts(s, "Undeliverable Mail: \"") &&
         text_find(&m->text, "Could not be delivered because of") >= 0)
         return 1;

@@ -16,19 +16,11 @@
  */
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 
 #include <string.h>
 
 #define MAILRU_LINES 400
-
-/* header_has - the field's value contains word */
-static int header_has(const bk_message *m, const char *name, const char *word)
-{
-    size_t len;
-    const char *v = message_header(m, name, &len);
-    span s = {v, len};
-    return v && span_find(s, word) >= 0;
-}
 
 /* match - Mail.Ru's daemon or lead sentence */
 static int match(const bk_message *m)
@@ -72,16 +64,7 @@ static void detail_line(found_rcpt *r, span t)
             return;
         t = span_trim(span_from(h, (size_t)colon + 2));
     }
-    if (!r->diag_len) {
-        int code = take_reply_code(t);
-        if (code)
-            r->reply_code = code;
-        span head = t;
-        if (head.len > 24)
-            head.len = 24;
-        find_status(head, r->status);
-    }
-    found_diag(r, t.p, t.len);
+    reply_line_add(r, t);
 }
 
 /* decode - the English report (the Russian one when it is missing) */
@@ -119,15 +102,10 @@ static int decode(const bk_message *m, found *out)
     }
     if (!out->n)
         add_failed_recipients(m, out);
-    for (size_t i = 0; i < out->n; i++)
-        if (!out->r[i].status[0] && permanent &&
-            (!out->r[i].reply_code || out->r[i].reply_code / 100 == 5))
-            found_set(out->r[i].status, sizeof out->r[i].status, "5.0.0", 5);
-    if (out->n && !m->has_original) {
-        span h = original_header(&m->text);
-        out->original = h.p;
-        out->original_len = h.len;
-    }
+    if (permanent)
+        status_permanent(out); /* every reply code here is 2xx-5xx */
+    if (out->n && !m->has_original)
+        original_in_text(m, out);
     return out->n > 0;
 }
 

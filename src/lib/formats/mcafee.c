@@ -10,6 +10,7 @@
 #include "dsn.h"
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 
 #include <string.h>
 
@@ -18,26 +19,11 @@
 /* match - McAfee's header field, or its ruler with the subject */
 static int match(const bk_message *m)
 {
-    size_t len;
-    const char *v = message_header(m, "X-NAI-Header", &len);
-    span s = {v ? v : "", v ? len : 0};
-    if (v && span_find(s, "McAfee") >= 0)
+    if (header_has(m, "X-NAI-Header", "McAfee"))
         return 1;
-    v = message_header(m, "Subject", &len);
-    span subj = {v ? v : "", v ? len : 0};
+    span subj = header_span(m, "Subject");
     return span_starts(subj, "Delivery Status") &&
            text_find(&m->text, "--- The following addresses had delivery problems ---") >= 0;
-}
-
-/* permanent - the class of a permanent failure for the recipients no code
- * describes: this report is sent when delivery has been given up */
-static void permanent(found *out)
-{
-    for (size_t i = 0; i < out->n; i++) {
-        found_rcpt *r = &out->r[i];
-        if (!r->status[0] && (r->reply_code == 0 || r->reply_code >= 500))
-            found_set(r->status, sizeof r->status, "5.0.0", 5);
-    }
 }
 
 /* decode - the status part, then "<a>   (reply)" lines */
@@ -73,7 +59,7 @@ static int decode(const bk_message *m, found *out)
         if (!r->reply_code)
             r->reply_code = take_reply_code(rest);
     }
-    permanent(out);
+    status_permanent(out);
     return out->n > 0;
 }
 

@@ -13,19 +13,11 @@
 #include "dsn.h"
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 
 #include <string.h>
 
 #define MESSAGELABS_LINES 400
-
-/* header_has - the message's field name contains needle */
-static int header_has(const bk_message *m, const char *name, const char *needle)
-{
-    size_t len;
-    const char *v = message_header(m, name, &len);
-    span s = {v, len};
-    return v && span_find(s, needle) >= 0;
-}
 
 /* match - MessageLabs' sender, reference field or lead-in */
 static int match(const bk_message *m)

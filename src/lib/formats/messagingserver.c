@@ -18,6 +18,7 @@
 #include "dsn.h"
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 #include "text.h"
 
 #include <string.h>
@@ -29,9 +30,7 @@ static int match(const bk_message *m)
 {
     if (text_find(&m->text, "This report relates to a message you sent with the following header") >= 0)
         return 1;
-    size_t len;
-    const char *v = message_header(m, "Subject", &len);
-    span s = {v ? v : "", v ? len : 0};
+    span s = header_span(m, "Subject");
     return span_starts(s, "Delivery Notification: ") &&
            (text_find(&m->text, "Recipient address:") >= 0 || m->dsn.len);
 }

@@ -12,20 +12,12 @@
  */
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 #include "text.h"
 
 #include <string.h>
 
 #define MXLOGIC_LINES 600
-
-/* header_has - the message's field name contains needle */
-static int header_has(const bk_message *m, const char *name, const char *needle)
-{
-    size_t len;
-    const char *v = message_header(m, name, &len);
-    span s = {v, len};
-    return v && span_find(s, needle) >= 0;
-}
 
 /* match - MX Logic's own fields and names */
 static int match(const bk_message *m)
@@ -38,18 +30,6 @@ static int match(const bk_message *m)
            text_find(&m->text, "could not be delivered to one or more") >= 0;
 }
 
-/* codes - reply code and status from the start of the diagnostic */
-static void codes(found_rcpt *r)
-{
-    span d = {r->diag, r->diag_len};
-    if (!r->reply_code)
-        r->reply_code = take_reply_code(span_trim(d));
-    if (!r->status[0]) {
-        span head = {d.p, d.len < 24 ? d.len : 24};
-        find_status(head, r->status);
-    }
-}
-
 /* remote - "SMTP error from remote mail server after RCPT TO:<a>: host X
  * [ip]: reply" (over one or more lines) into r: command, host, reply */
 static void remote(span s, found_rcpt *r)
@@ -59,10 +39,7 @@ static void remote(span s, found_rcpt *r)
         span c = span_from(s, (size_t)after + 6);
         if (span_starts(c, "end of "))
             c = span_from(c, 7);
-        size_t k = 0;
-        while (k < c.len && bk_is_alpha((unsigned char)c.p[k]))
-            k++;
-        r->command = bk_command_parse(c.p, k);
+        r->command = command_word(c);
     }
     long h = span_find(s, "host ");
     if (h >= 0) {
@@ -79,37 +56,6 @@ static void remote(span s, found_rcpt *r)
             r->diag_len = 0;
             found_diag(r, reply.p, reply.len);
         }
-    }
-}
-
-/* permanent - the class of a permanent failure for the recipients no code
- * describes: this report is sent when delivery has been given up */
-static void permanent(found *out)
-{
-    for (size_t i = 0; i < out->n; i++) {
-        found_rcpt *r = &out->r[i];
-        if (!r->status[0] && (r->reply_code == 0 || r->reply_code >= 500))
-            found_set(r->status, sizeof r->status, "5.0.0", 5);
-    }
-}
-
-/* inline_original - the returned message's header block after the line
- * holding marker (rulers and blank lines skipped) */
-static void inline_original(const bk_message *m, found *out, const char *marker)
-{
-    long at = text_find(&m->text, marker);
-    if (at < 0 || m->has_original || !out->n)
-        return;
-    const char *t = m->text.data;
-    size_t pos = (size_t)at, start;
-    span line;
-    line_next(t, m->text.len, &pos, &line);
-    while (start = pos, line_next(t, m->text.len, &pos, &line))
-        if (!span_is_blank(line) && !span_starts(line, "---"))
-            break;
-    if (start < m->text.len) {
-        out->original = t + start;
-        out->original_len = m->text.len - start;
     }
 }
 
@@ -147,25 +93,22 @@ static int decode(const bk_message *m, found *out)
                 rest = span_from(rest, 1);
             if (cur && rest.len) {
                 found_diag(cur, rest.p, rest.len);
-                codes(cur);
+                diag_codes(cur);
             }
             continue;
         }
         if (!cur || !s.len)
             continue;
-        if (!para.p)
-            para = s;
-        else
-            para.len = (size_t)(s.p + s.len - para.p);
+        span_extend(&para, s);
         found_diag(cur, s.p, s.len);
     }
     if (cur && para.p)
         remote(para, cur);
     for (size_t i = 0; i < out->n; i++)
-        codes(&out->r[i]);
+        diag_codes(&out->r[i]);
     if (text_find(&m->text, "permanent error") >= 0)
-        permanent(out);
-    inline_original(m, out, "Included is a copy of the message");
+        status_permanent(out);
+    original_after(m, out, "Included is a copy of the message");
     return out->n > 0;
 }
 

@@ -10,6 +10,7 @@
  */
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 
 #define NOTES_LINES 400
 
@@ -21,37 +22,6 @@ static int match(const bk_message *m)
     span s = {v, len};
     return v && span_starts(s, "Undeliverable message") &&
            text_find(&m->text, "------- Failure Reasons") >= 0;
-}
-
-/* permanent - the class of a permanent failure for the recipients no code
- * describes: this report is sent when delivery has been given up */
-static void permanent(found *out)
-{
-    for (size_t i = 0; i < out->n; i++) {
-        found_rcpt *r = &out->r[i];
-        if (!r->status[0] && (r->reply_code == 0 || r->reply_code >= 500))
-            found_set(r->status, sizeof r->status, "5.0.0", 5);
-    }
-}
-
-/* inline_original - the returned message's header block after the line
- * holding marker (rulers and blank lines skipped) */
-static void inline_original(const bk_message *m, found *out, const char *marker)
-{
-    long at = text_find(&m->text, marker);
-    if (at < 0 || m->has_original || !out->n)
-        return;
-    const char *t = m->text.data;
-    size_t pos = (size_t)at, start;
-    span line;
-    line_next(t, m->text.len, &pos, &line);
-    while (start = pos, line_next(t, m->text.len, &pos, &line))
-        if (!span_is_blank(line) && !span_starts(line, "---"))
-            break;
-    if (start < m->text.len) {
-        out->original = t + start;
-        out->original_len = m->text.len - start;
-    }
 }
 
 /* decode - reasons, each followed by the address it is about */
@@ -82,16 +52,13 @@ static int decode(const bk_message *m, found *out)
             continue;
         }
         /* reason lines: from the first to this one */
-        if (!pending.p)
-            pending = s;
-        else
-            pending.len = (size_t)(s.p + s.len - pending.p);
+        span_extend(&pending, s);
     }
     /* a reason written after the last address */
     if (pending.p && last && !last->diag_len)
         found_diag(last, pending.p, pending.len);
-    permanent(out);
-    inline_original(m, out, "------- Returned Message");
+    status_permanent(out);
+    original_after(m, out, "------- Returned Message");
     return out->n > 0;
 }
 

@@ -13,6 +13,7 @@
  */
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 #include "text.h"
 
 #include <string.h>
@@ -59,11 +60,8 @@ static int decode(const bk_message *m, found *out)
         else if (cur && line.len && line.p[0] != ' ')
             found_diag(cur, s.p, s.len);
     }
-    if (!m->original.len && out->n) {
-        span h = original_header(&m->text);
-        out->original = h.p;
-        out->original_len = h.len;
-    }
+    if (!m->original.len && out->n)
+        original_in_text(m, out);
     return out->n > 0;
 }
 

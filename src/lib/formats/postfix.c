@@ -13,6 +13,7 @@
 #include "dsn.h"
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 #include "text.h"
 
 #include <string.h>
@@ -45,10 +46,7 @@ static bk_command named_command(span s)
     s = span_trim(s);
     if (span_starts(s, "end of "))
         s = span_from(s, 7);
-    size_t k = 0;
-    while (k < s.len && bk_is_alpha((unsigned char)s.p[k]))
-        k++;
-    return bk_command_parse(s.p, k);
+    return command_word(s);
 }
 
 /* paragraph_read - what one "<addr>: ..." paragraph says into r */
@@ -201,9 +199,7 @@ static void returned_to(const bk_message *m, found *out)
 /* decode - the DSN fields, the recipients' paragraphs, or the transcript */
 static int decode(const bk_message *m, found *out)
 {
-    size_t len;
-    const char *subject = message_header(m, "Subject", &len);
-    span subj = {subject ? subject : "", subject ? len : 0};
+    span subj = header_span(m, "Subject");
     if (span_starts(subj, "Postfix SMTP server: errors from") ||
         text_find(&m->text, "Transcript of session follows.") >= 0) {
         if (text_find(&m->text, "\n In:") >= 0 || text_find(&m->text, "\nIn:") >= 0) {
@@ -216,11 +212,8 @@ static int decode(const bk_message *m, found *out)
     paragraphs(m, out, out->n == 0);
     if (!out->n && text_find(&m->text, "Delivery report unavailable") >= 0)
         returned_to(m, out);
-    if (!m->original.len && out->n) {
-        span h = original_header(&m->text);
-        out->original = h.p;
-        out->original_len = h.len;
-    }
+    if (!m->original.len && out->n)
+        original_in_text(m, out);
     return out->n > 0;
 }
 

@@ -17,6 +17,7 @@
  */
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 #include "text.h"
 
 #include <string.h>
@@ -143,10 +144,7 @@ static void paragraph_read(found_rcpt *r, found_rcpt *p)
     long most = span_find(d, "most progress was ");
     if (most >= 0 && !r->command) {
         span w = span_from(d, (size_t)most + 18);
-        size_t k = 0;
-        while (k < w.len && bk_is_alpha((unsigned char)w.p[k]))
-            k++;
-        r->command = bk_command_parse(w.p, k);
+        r->command = command_word(w);
     }
     long rh = span_find(d, "remote host ");
     if (rh >= 0 && !r->rhost[0]) {
@@ -161,8 +159,7 @@ static void paragraph_read(found_rcpt *r, found_rcpt *p)
     drop(p, "Giving up on ", ".");
     drop(p, "(Other MXes tried:", ")");
     found_rcpt keep;
-    keep.diag_len = 0;
-    keep.diag[0] = '\0';
+    diag_clear(&keep);
     found_diag(&keep, p->diag, p->diag_len);
     if (drop(p, "I'm not going to try again; this message has been in the queue too long.", ".") &&
         span_is_blank((span){p->diag, p->diag_len}))
@@ -189,8 +186,7 @@ static int decode(const bk_message *m, found *out)
     span line;
     found_rcpt *cur = NULL;
     found_rcpt para;
-    para.diag_len = 0;
-    para.diag[0] = '\0';
+    diag_clear(&para);
     for (;;) {
         int more = lines++ < QMAIL_LINES && line_next(t, end, &pos, &line);
         span s = more ? span_trim(line) : (span){"", 0};
@@ -202,8 +198,7 @@ static int decode(const bk_message *m, found *out)
                 paragraph_read(cur, &para);
             if (!head)
                 cur = NULL;
-            para.diag_len = 0;
-            para.diag[0] = '\0';
+            diag_clear(&para);
         }
         if (!more)
             break;
@@ -214,11 +209,8 @@ static int decode(const bk_message *m, found *out)
         if (cur && s.len)
             found_diag(&para, s.p, s.len);
     }
-    if (!m->original.len && out->n) {
-        span h = original_header(&m->text);
-        out->original = h.p;
-        out->original_len = h.len;
-    }
+    if (!m->original.len && out->n)
+        original_in_text(m, out);
     return out->n > 0;
 }
 

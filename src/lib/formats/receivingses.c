@@ -10,6 +10,7 @@
 #include "dsn.h"
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 
 /* match - the inbound Reporting-MTA of SES */
 static int match(const bk_message *m)
@@ -34,11 +35,7 @@ static int decode(const bk_message *m, found *out)
 {
     if (!dsn_decode(m, out))
         return 0;
-    for (size_t i = 0; i < out->n; i++) {
-        found_rcpt *r = &out->r[i];
-        if (!r->reply_code && r->diag_len)
-            r->reply_code = take_reply_code((span){r->diag, r->diag_len});
-    }
+    diag_reply_codes(out);
     return 1;
 }
 

@@ -17,6 +17,7 @@
 #include "dsn.h"
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 #include "text.h"
 
 #include <stdlib.h>
@@ -40,10 +41,7 @@ static int match(const bk_message *m)
 static bk_command named_command(span s)
 {
     s = span_trim(s);
-    size_t k = 0;
-    while (k < s.len && bk_is_alpha((unsigned char)s.p[k]))
-        k++;
-    return bk_command_parse(s.p, k);
+    return command_word(s);
 }
 
 /* listed - the entry of out for address a, or NULL */
@@ -137,8 +135,7 @@ static void tx_line(tx_state *st, span line, found *tx, const found *out)
             r->diagtype[0] = 'L'; /* local: from a summary line */
             r->diagtype[1] = '\0';
         }
-        st->pending.diag_len = 0;
-        st->pending.diag[0] = '\0';
+        diag_clear(&st->pending);
         return;
     }
     found_diag(&st->pending, s.p, s.len);
@@ -147,13 +144,11 @@ static void tx_line(tx_state *st, span line, found *tx, const found *out)
 /* transcript - the "Transcript of session follows" section, per recipient into tx */
 static void transcript(const bk_message *m, const found *out, found *tx, tx_state *st)
 {
-    long at = text_find(&m->text, "----- Transcript of session follows -----");
-    if (at < 0)
-        return;
     const char *t = m->text.data;
-    size_t end = m->text.len, pos = (size_t)at, lines = 0;
+    size_t end = m->text.len, pos, lines = 0;
     span line;
-    line_next(t, end, &pos, &line);
+    if (!line_after(&m->text, "----- Transcript of session follows -----", end, &pos))
+        return;
     while (lines++ < SENDMAIL_LINES && line_next(t, end, &pos, &line)) {
         span s = span_trim(line);
         if (span_starts(s, "-----") || span_starts(s, "--") || span_starts(s, "Content-Type:"))
@@ -165,14 +160,12 @@ static void transcript(const bk_message *m, const found *out, found *tx, tx_stat
 /* reasons - "<addr>" / "(reason: ...)" lines of the address list, into tx */
 static void reasons(const bk_message *m, found *tx)
 {
-    long at = text_find(&m->text, "----- The following addresses had ");
-    if (at < 0)
-        return;
     const char *t = m->text.data;
-    size_t end = m->text.len, pos = (size_t)at, lines = 0;
+    size_t end = m->text.len, pos, lines = 0;
     span line;
     found_rcpt *cur = NULL;
-    line_next(t, end, &pos, &line);
+    if (!line_after(&m->text, "----- The following addresses had ", end, &pos))
+        return;
     while (lines++ < SENDMAIL_LINES && line_next(t, end, &pos, &line)) {
         span s = span_trim(line);
         if (span_starts(s, "-----"))

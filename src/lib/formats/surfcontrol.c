@@ -14,6 +14,7 @@
 #include "dsn.h"
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 
 #include <string.h>
 
@@ -23,8 +24,7 @@
 static int match(const bk_message *m)
 {
     size_t len;
-    const char *v = message_header(m, "X-Mailer", &len);
-    span s = {v ? v : "", v ? len : 0};
+    span s = header_span(m, "X-Mailer");
     if (span_starts(s, "SurfControl E-mail Filter"))
         return 1;
     return message_header(m, "X-SEF-Processed", &len) &&

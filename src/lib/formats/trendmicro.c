@@ -11,6 +11,7 @@
  */
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 #include "text.h"
 
 #include <string.h>
@@ -28,15 +29,12 @@ static const char *const SUBJECTS[] = {
 /* match - InterScan's sender name, or its subjects with a quoted exchange */
 static int match(const bk_message *m)
 {
-    size_t len;
-    const char *v = message_header(m, "From", &len);
-    span from = {v ? v : "", v ? len : 0};
+    span from = header_span(m, "From");
     int exchange = text_find(&m->text, "<<< ") >= 0 || text_find(&m->text, ">>> ") >= 0 ||
                    text_find(&m->text, "Unable to deliver message to <") >= 0;
     if (span_find(from, "InterScan") >= 0)
         return exchange;
-    v = message_header(m, "Subject", &len);
-    span s = {v ? v : "", v ? len : 0};
+    span s = header_span(m, "Subject");
     for (size_t i = 0; i < sizeof SUBJECTS / sizeof SUBJECTS[0]; i++)
         if (span_starts(s, SUBJECTS[i]))
             return exchange;
@@ -79,10 +77,7 @@ static int decode(const bk_message *m, found *out)
             int code = take_reply_code(said);
             if (!code) {
                 /* our side: "RCPT TO:<a>", "MAIL FROM:<...>", "DATA" */
-                size_t k = 0;
-                while (k < said.len && bk_is_alpha((unsigned char)said.p[k]))
-                    k++;
-                cmd = bk_command_parse(said.p, k);
+                cmd = command_word(said);
                 if (cmd == BK_CMD_RCPT && find_address(said, &a))
                     cur = found_add(out, a.p, a.len);
                 continue;

@@ -7,6 +7,7 @@
  */
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 
 /* match - Apple's marker, or a message whose whole subject is "unsubscribe" */
 static int match(const bk_message *m)
@@ -35,10 +36,7 @@ static int decode(const bk_message *m, found *out)
     r->reason = "feedback";
     found_set(r->feedbacktype, sizeof r->feedbacktype, "opt-out", 7);
     found_set(r->action, sizeof r->action, "failed", 6);
-    span line;
-    size_t pos = 0;
-    while (r->diag_len < 200 && line_next(m->text.data ? m->text.data : "", m->text.len, &pos, &line))
-        found_diag(r, line.p, line.len);
+    diag_first_lines(m, r, 200);
     return 1;
 }
 

@@ -12,6 +12,7 @@
  */
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 #include "text.h"
 
 #include <string.h>
@@ -29,20 +30,17 @@ static int match(const bk_message *m)
 /* decode - each recipient line, with the reply and command before it */
 static int decode(const bk_message *m, found *out)
 {
-    long at = text_find(&m->text, "----- Transcript of session follows -----");
-    if (at < 0)
-        return 0;
     const char *t = m->text.data;
-    size_t end = m->text.len, pos = (size_t)at, lines = 0;
+    size_t end = m->text.len, pos, lines = 0;
     span line;
+    if (!line_after(&m->text, "----- Transcript of session follows -----", end, &pos))
+        return 0;
     char rhost[BK_FIELD_MAX] = "";
     bk_command cmd = BK_CMD_NONE;
     span rcpt = {"", 0};
     found_rcpt reply;                    /* the last "<<<" reply, until used */
-    reply.diag_len = 0;
-    reply.diag[0] = '\0';
+    diag_clear(&reply);
     bk_command reply_cmd = BK_CMD_NONE;
-    line_next(t, end, &pos, &line);
     while (lines++ < V5_LINES && line_next(t, end, &pos, &line)) {
         span s = span_trim(line), a;
         if (span_starts(s, "-----"))
@@ -98,11 +96,8 @@ static int decode(const bk_message *m, found *out)
             found_set(r->status, sizeof r->status, cls, 5);
         }
     }
-    if (!m->original.len && out->n) {
-        span h = original_header(&m->text);
-        out->original = h.p;
-        out->original_len = h.len;
-    }
+    if (!m->original.len && out->n)
+        original_in_text(m, out);
     return out->n > 0;
 }
 

@@ -7,6 +7,7 @@
  */
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 
 #include <string.h>
 
@@ -15,10 +16,7 @@
 /* match - the MMS gateway's sender or lead sentence */
 static int match(const bk_message *m)
 {
-    size_t len;
-    const char *v = message_header(m, "From", &len);
-    span s = {v, len};
-    if (v && (span_find(s, "vzwpix.com") >= 0 || span_find(s, "vtext.com") >= 0))
+    if (header_has(m, "From", "vzwpix.com") || header_has(m, "From", "vtext.com"))
         return 1;
     return text_find(&m->text, "Message could not be delivered to mobile") >= 0;
 }

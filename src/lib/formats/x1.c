@@ -11,6 +11,7 @@
  */
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 
 #include <string.h>
 
@@ -21,17 +22,6 @@ static int match(const bk_message *m)
 {
     return text_find(&m->text, "---The following addresses had delivery errors---") >= 0 &&
            looks_like_bounce(m);
-}
-
-/* permanent - the class of a permanent failure for the recipients no code
- * describes: this report is sent when delivery has been given up */
-static void permanent(found *out)
-{
-    for (size_t i = 0; i < out->n; i++) {
-        found_rcpt *r = &out->r[i];
-        if (!r->status[0] && (r->reply_code == 0 || r->reply_code >= 500))
-            found_set(r->status, sizeof r->status, "5.0.0", 5);
-    }
 }
 
 /* decode - "address [reason]" lines under the ruler */
@@ -83,7 +73,7 @@ static int decode(const bk_message *m, found *out)
         out->original = t + end;
         out->original_len = m->text.len - end;
     }
-    permanent(out);
+    status_permanent(out);
     return out->n > 0;
 }
 

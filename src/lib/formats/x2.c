@@ -13,6 +13,7 @@
  */
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 #include "text.h"
 
 #include <string.h>
@@ -26,48 +27,21 @@ static int match(const bk_message *m)
            text_find(&m->text, "\n<") >= 0;
 }
 
-/* permanent - the class of a permanent failure for the recipients no code
- * describes: this report is sent when delivery has been given up */
-static void permanent(found *out)
+/* diag_line - a line under a recipient: its diagnostic */
+static void diag_line(found_rcpt *r, span s)
 {
-    for (size_t i = 0; i < out->n; i++) {
-        found_rcpt *r = &out->r[i];
-        if (!r->status[0] && (r->reply_code == 0 || r->reply_code >= 500))
-            found_set(r->status, sizeof r->status, "5.0.0", 5);
-    }
+    found_diag(r, s.p, s.len);
 }
 
 /* decode - "<address>:" lines and the lines under each */
 static int decode(const bk_message *m, found *out)
 {
     const char *t = m->text.data ? m->text.data : "";
-    size_t len = m->text.len, pos = 0, lines = 0;
+    size_t len = m->text.len;
     long stop = text_find(&m->text, "--- Original message follows");
     size_t end = stop >= 0 ? (size_t)stop : original_start(&m->text);
-    span line;
-    int on = 0;
-    found_rcpt *cur = NULL;
-    while (pos < end && lines++ < X2_LINES && line_next(t, end, &pos, &line)) {
-        span s = span_trim(line);
-        if (!on) {
-            on = span_find(s, "Unable to deliver message to the following address") >= 0;
-            continue;
-        }
-        if (s.len > 3 && s.p[0] == '<' && s.p[s.len - 1] == ':' && s.p[s.len - 2] == '>') {
-            span a = {s.p + 1, s.len - 3};
-            if (is_address(a)) {
-                cur = found_add(out, a.p, a.len);
-                continue;
-            }
-        }
-        if (!s.len) {
-            if (cur && cur->diag_len)
-                cur = NULL;
-            continue;
-        }
-        if (cur)
-            found_diag(cur, s.p, s.len);
-    }
+    angle_blocks(m, out, "Unable to deliver message to the following address", end, X2_LINES,
+                 diag_line);
     /* the status code some servers add: "[#4.1.9]", "(#4.4.1)" */
     for (size_t i = 0; i < out->n; i++) {
         found_rcpt *r = &out->r[i];
@@ -85,7 +59,7 @@ static int decode(const bk_message *m, found *out)
         out->original = t + p2;
         out->original_len = len - p2;
     }
-    permanent(out);
+    status_permanent(out);
     return out->n > 0;
 }
 

@@ -12,6 +12,7 @@
  */
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 #include "text.h"
 
 #include <string.h>
@@ -55,31 +56,7 @@ static void reason(span why, found_rcpt *r)
                 break;
             }
     }
-    reply = span_trim(reply);
-    found_diag(r, reply.p, reply.len);
-    r->reply_code = take_reply_code(reply);
-    span head = {reply.p, reply.len < 24 ? reply.len : 24};
-    find_status(head, r->status);
-}
-
-/* inline_original - the returned message's header block after the line
- * holding marker (rulers and blank lines skipped) */
-static void inline_original(const bk_message *m, found *out, const char *marker)
-{
-    long at = text_find(&m->text, marker);
-    if (at < 0 || m->has_original || !out->n)
-        return;
-    const char *t = m->text.data;
-    size_t pos = (size_t)at, start;
-    span line;
-    line_next(t, m->text.len, &pos, &line);
-    while (start = pos, line_next(t, m->text.len, &pos, &line))
-        if (!span_is_blank(line) && !span_starts(line, "---"))
-            break;
-    if (start < m->text.len) {
-        out->original = t + start;
-        out->original_len = m->text.len - start;
-    }
+    reply_set(r, span_trim(reply));
 }
 
 /* decode - "returned permanent errors: a, b. Reason: ..." lines */
@@ -125,7 +102,7 @@ static int decode(const bk_message *m, found *out)
             i = k;
         }
     }
-    inline_original(m, out, "The attachment contains the original mail headers");
+    original_after(m, out, "The attachment contains the original mail headers");
     return out->n > 0;
 }
 

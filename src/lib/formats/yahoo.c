@@ -10,6 +10,7 @@
  */
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 
 #include <string.h>
 
@@ -65,16 +66,7 @@ static void add_line(found_rcpt *r, span t)
     }
     if (!t.len)
         return;
-    if (!r->diag_len) {
-        int code = take_reply_code(t);
-        if (code)
-            r->reply_code = code;
-        span head = t;
-        if (head.len > 24)
-            head.len = 24;
-        find_status(head, r->status);
-    }
-    found_diag(r, t.p, t.len);
+    reply_line_add(r, t);
 }
 
 /* decode - each "<ADDR>:" and the reply lines after it */
@@ -99,21 +91,13 @@ static int decode(const bk_message *m, found *out)
                 continue;
             }
         }
-        if (span_is_blank(s)) {
-            if (cur && cur->diag_len)
-                cur = NULL;
-            continue;
-        }
-        if (cur)
+        if (!block_gap(s, &cur) && cur)
             add_line(cur, s);
     }
     if (!out->n)
         return 0;
-    if (!m->has_original) {
-        span h = original_header(&m->text);
-        out->original = h.p;
-        out->original_len = h.len;
-    }
+    if (!m->has_original)
+        original_in_text(m, out);
     return 1;
 }
 

@@ -11,16 +11,14 @@
 #include "dsn.h"
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 
 #include <string.h>
 
 /* match - Yandex's daemon or status fields */
 static int match(const bk_message *m)
 {
-    size_t len;
-    const char *v = message_header(m, "From", &len);
-    span s = {v, len};
-    if (v && span_find(s, "mailer-daemon@yandex.") >= 0)
+    if (header_has(m, "From", "mailer-daemon@yandex."))
         return 1;
     span d = {m->dsn.data ? m->dsn.data : "", m->dsn.len};
     return span_find(d, "X-Yandex-Queue-ID:") >= 0 || span_find(d, "X-Yandex-Sender:") >= 0;

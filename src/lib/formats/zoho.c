@@ -16,6 +16,7 @@
  */
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 
 #include <string.h>
 
@@ -25,14 +26,10 @@
 static int match(const bk_message *m)
 {
     size_t len;
-    const char *v = message_header(m, "From", &len);
-    span s = {v, len};
-    if (v && span_find(s, "mailer-daemon@mail.zoho") >= 0)
+    if (header_has(m, "From", "mailer-daemon@mail.zoho"))
         return 1;
-    v = message_header(m, "X-Mailer", &len);
-    s = (span){v, len};
     return looks_like_bounce(m) &&
-           ((v && span_find(s, "Zoho Mail") >= 0) || message_header(m, "X-ZohoMail", &len));
+           (header_has(m, "X-Mailer", "Zoho Mail") || message_header(m, "X-ZohoMail", &len));
 }
 
 /* error_code_line - "ADDR Invalid Address, ERROR_CODE :550, ERROR_CODE :REPLY" */
