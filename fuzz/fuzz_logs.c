@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!clf && !(clf = bk_classifier_new(NULL, 0, err, sizeof err)))
         abort();
     /* a small table and horizon, so eviction runs too */
-    bk_log_options o = {2026, 3600, 16};
+    bk_log_options o = {.year = 2026, .horizon = 3600, .max_queue = 16};
     bk_log_reader *r = bk_log_reader_new(clf, &o, check, NULL);
     if (!r)
         abort();

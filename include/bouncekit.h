@@ -478,6 +478,7 @@ typedef struct {
     int year;                /* year of syslog stamps that have none (0: this year) */
     long long horizon;       /* seconds a queue id is kept after its last line (0: 7 days) */
     size_t max_queue;        /* queue ids kept at once (0: 100,000) */
+    int no_tokens;           /* leave each event's token empty: faster when unused */
 } bk_log_options;
 
 typedef struct {

@@ -211,7 +211,7 @@ int cmd_logs(int argc, char **argv)
     const char *html = NULL, *config_path = NULL;
     double threshold = 2.0;
     long min_volume = 10, top = 10;
-    bk_log_options lo = {0, 0, 0};
+    bk_log_options lo = {0};
     const char *rule_files[MAX_RULE_FILES];
     size_t n_rules = 0;
     int c;
@@ -274,6 +274,7 @@ int cmd_logs(int argc, char **argv)
     bk_classifier *clf = cli_open_classifier("logs", rule_files, n_rules, config_path);
     if (!clf)
         return EXIT_FAIL;
+    lo.no_tokens = !st.events; /* the report does not use them */
     st.report = report_new(threshold / 100.0, (unsigned)min_volume, (unsigned)top);
     bk_log_reader *r = bk_log_reader_new(clf, &lo, on_event, &st);
     if (!st.report || !r) {

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #define N_OUT 6 /* indexed by bk_log_outcome; 0 unused */
-#define GROUP_ROWS_MAX 200000 /* distinct keys kept per table; more are counted as "(other)" */
+#define GROUP_ROWS_MAX 50000 /* distinct keys kept per table (memory stays bounded); more are counted as "(other)" */
 
 typedef struct {
     unsigned long long n[N_OUT];

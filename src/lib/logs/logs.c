@@ -614,7 +614,8 @@ void event_emit(bk_log_reader *r, bk_log_event *e)
             bk_verdict_set_reason(r->c, &e->verdict, "expired");
         e->provider = e->verdict.provider;
     }
-    set_token(r, e);
+    if (!r->o.no_tokens)
+        set_token(r, e);
     if (r->sink)
         r->sink(e, r->ctx);
 }
