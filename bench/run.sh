@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-3}
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DBOUNCEKIT_TESTS=OFF >/dev/null
-cmake --build build-bench -j"$(nproc)" --target bench_reply bench_classify bench_rules bench_decode >/dev/null
+cmake --build build-bench -j"$(nproc)" --target bench_reply bench_classify bench_rules bench_decode bench_ingest >/dev/null
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
 echo "== reply parser"
 ./build-bench/bench/bench_reply "$secs"
@@ -19,3 +19,5 @@ if [ -d ../shared/corpus/sisimai/maildir ]; then
 else
     echo "skipped: ../shared/corpus/sisimai is not there"
 fi
+echo "== suppression list (2,000,000 events into SQLite, then lookups against 1,000,000 suppressed addresses)"
+./build-bench/bench/bench_ingest 2000000 "${TMPDIR:-/tmp}"

@@ -437,6 +437,67 @@ unsigned long long bk_mailbox_bytes(const bk_mailbox *mb);
 void bk_mailbox_close(bk_mailbox *mb);
 
 /* ------------------------------------------------------------------------
+ * ESP webhooks: the event notifications of Amazon SES (through SNS),
+ * SendGrid, Mailgun, Postmark and SparkPost, each in the provider's own
+ * documented format (docs/webhooks.md), as records of the decoder's type
+ * ---------------------------------------------------------------------- */
+
+/* what a payload is */
+typedef enum {
+    BK_WEBHOOK_EVENTS = 0,   /* events: bounces, complaints, opt-outs, deliveries, ... */
+    BK_WEBHOOK_SUBSCRIBE,    /* an SNS SubscriptionConfirmation: visit subscribe_url */
+    BK_WEBHOOK_UNSUBSCRIBE   /* an SNS UnsubscribeConfirmation */
+} bk_webhook_kind;
+
+/* what the signature check found */
+typedef enum {
+    BK_SIGNATURE_UNCHECKED = 0, /* no key configured for this provider */
+    BK_SIGNATURE_VALID,         /* checked and right */
+    BK_SIGNATURE_INVALID        /* wrong, or missing while a key is configured: refused */
+} bk_signature;
+
+/* bk_signature_name - "unchecked", "valid", "invalid" */
+const char *bk_signature_name(bk_signature s);
+
+typedef struct {
+    const char *mailgun_key;   /* Mailgun's HTTP webhook signing key: when set, a Mailgun
+                                  payload must carry a valid signature block */
+} bk_webhook_options;
+
+/* What bk_webhook_decode learnt about the payload itself. */
+typedef struct {
+    char provider[16];          /* given, or detected from the body */
+    bk_webhook_kind kind;
+    bk_signature signature;
+    char subscribe_url[1024];   /* SNS (un)subscribe confirmation: its SubscribeURL */
+    char topic[256];            /* SNS: the TopicArn */
+    size_t events;              /* events in the payload */
+    size_t ignored;             /* events of other types (opens, clicks, sends, ...) */
+    size_t malformed;           /* events that could not be read (no recipient, ...) */
+} bk_webhook_info;
+
+#define BK_WEBHOOK_EVENTS_MAX 10000
+
+/*
+ * bk_webhook_decode - the events of one webhook payload (a request body of
+ * len bytes) as records, one per event and recipient, with verdicts by d's
+ * classifier: provider is "ses", "sendgrid", "mailgun", "postmark",
+ * "sparkpost", or NULL to tell from the body; opt (signing keys) and info
+ * may be NULL. Returns 0 and fills out like bk_decode: BK_DECODED with n
+ * records (owned by d: valid until its next call; past
+ * BK_WEBHOOK_EVENTS_MAX they are counted in dropped), BK_NOT_BOUNCE when
+ * the payload is right but holds nothing to report (other events only, or
+ * an SNS (un)subscribe confirmation: see info), BK_UNREADABLE when it is not
+ * JSON, not in the provider's format, or its signature is wrong (why says
+ * which). Returns -1 only when out of memory.
+ */
+int bk_webhook_decode(bk_decoder *d, const char *provider, const char *body, size_t len,
+                      const bk_webhook_options *opt, bk_decoded *out, bk_webhook_info *info);
+
+/* bk_webhook_providers - the provider names, NULL-terminated */
+const char *const *bk_webhook_providers(void);
+
+/* ------------------------------------------------------------------------
  * MTA logs (Postfix, Exim, Sendmail): one outcome per recipient delivery
  * ---------------------------------------------------------------------- */
 
@@ -517,6 +578,262 @@ void bk_log_stats_get(const bk_log_reader *r, bk_log_stats *out);
 
 /* bk_log_reader_free - release everything (without reporting what is pending) */
 void bk_log_reader_free(bk_log_reader *r);
+
+/* ------------------------------------------------------------------------
+ * Suppression list: events, the policy, and the store (SQLite; the
+ * interface is backend-neutral, see src/lib/store/store.h)
+ * ---------------------------------------------------------------------- */
+
+#define BK_REASON_NAME_MAX 24
+#define BK_TOKEN_MAX 65
+#define BK_NOTE_MAX 256
+#define BK_EVENT_TEXT_MAX 256
+
+/* One thing that happened to one recipient: a bounce, a complaint, an
+ * opt-out, a delivery. Strings are UTF-8 and NUL-terminated, "" when unknown. */
+typedef struct {
+    char recipient[BK_ADDR_MAX];   /* as given; the store normalises it */
+    char addresser[BK_ADDR_MAX];   /* the sender: sender problems count by its domain */
+    long long time;                /* seconds since 1970; 0: unknown (the ingest time) */
+    char source[16];               /* decode, logs, jsonl, manual */
+    char origin[BK_FIELD_MAX];     /* the input it came from */
+    char reason[BK_REASON_NAME_MAX]; /* one of the 36 reasons */
+    int hardbounce;
+    bk_permanence permanence;
+    char status[BK_STATUS_MAX];
+    int replycode;
+    char feedbacktype[32];         /* abuse, fraud, opt-out, ... (complaints) */
+    char outcome[16];              /* of a log: delivered, deferred, bounced, expired, rejected */
+    char diagnosticcode[BK_EVENT_TEXT_MAX]; /* the remote text, cut to fit */
+    char token[BK_TOKEN_MAX];      /* de-duplication key; "" lets the parser make one */
+} bk_event;
+
+/* bk_event_from_json - one JSON Lines record of decode, logs --events or
+ * classify (len bytes). Returns 0 filled, 1 skipped (no recipient: why in
+ * err), -1 malformed (why in err). A record without a token gets the SHA-1
+ * of its recipient, time, reason, status and diagnostic text. */
+int bk_event_from_json(const char *line, size_t len, bk_event *out, char *err, size_t errlen);
+
+/* bk_event_from_bounce - the event of one decoded recipient */
+void bk_event_from_bounce(const bk_bounce *b, const char *origin, bk_event *out);
+
+/* bk_event_from_log - the event of one log outcome */
+void bk_event_from_log(const bk_log_event *e, const char *origin, bk_event *out);
+
+/* bk_time_parse - an ISO 8601 time ("2026-01-02T03:04:05+09:00"; UTC when it
+ * has no zone), a date ("2026-01-02", midnight UTC) or seconds since 1970, as
+ * seconds since 1970; -1 when it is none of these */
+long long bk_time_parse(const char *s);
+
+/* bk_address_normalize - the one normal form of an address (docs/suppression.md):
+ * white space and angle brackets off, domain lower-cased and IDN to punycode,
+ * local part kept (cut at '+' when fold_plus). Returns 0, or -1 with why in err. */
+int bk_address_normalize(const char *in, size_t len, int fold_plus, char *out, size_t outlen,
+                         char *err, size_t errlen);
+
+/* bk_domain_normalize - a domain alone ("@" and "*@" prefixes allowed), as above */
+int bk_domain_normalize(const char *in, size_t len, char *out, size_t outlen, char *err,
+                        size_t errlen);
+
+/* What the policy does with one event. */
+typedef enum {
+    BK_POLICY_RECORD = 0, /* kept in the history, nothing else */
+    BK_POLICY_SUPPRESS,   /* a hard bounce: suppress the address now */
+    BK_POLICY_COMPLAINT,  /* a complaint or opt-out: suppress the address now */
+    BK_POLICY_SOFT,       /* counts towards soft_count within soft_window */
+    BK_POLICY_SENDER,     /* the sender's problem: counted per sender domain */
+    BK_POLICY_DOMAIN,     /* suppress the address and its whole domain */
+    BK_POLICY_CLEAR       /* a delivery that lifts an expiring policy suppression */
+} bk_policy_action;
+
+/* bk_policy_action_name - "record", "suppress", "complaint", "soft", "sender", "domain", "clear" */
+const char *bk_policy_action_name(bk_policy_action a);
+
+/* The policy; bk_policy_default gives the documented defaults. Times in
+ * seconds; an expiry of 0 means never. */
+typedef struct {
+    int soft_count;                /* soft bounces within soft_window that suppress (3) */
+    long long soft_window;         /* 14 days */
+    long long soft_expiry;         /* 30 days */
+    long long hard_expiry;         /* 0: never */
+    long long complaint_expiry;    /* 0: never */
+    long long domain_expiry;       /* 90 days */
+    int fold_plus;                 /* fold user+tag@ to user@ (0) */
+    int domain_hostunknown;        /* a hard hostunknown suppresses the domain (1) */
+    int domain_notaccept;          /* a hard notaccept suppresses the domain (0) */
+    int delivered_clears;          /* a delivery lifts an expiring policy suppression (0) */
+    unsigned long long soft_reasons;   /* bit i: bk_reason_names()[i] counts as soft */
+    unsigned long long sender_reasons; /* bit i: the sender's problem */
+} bk_policy;
+
+/* bk_policy_default - the documented defaults */
+void bk_policy_default(bk_policy *p);
+
+/* bk_policy_set - one setting by name ("soft-count", "soft-window", "soft-expiry",
+ * "hard-expiry", "complaint-expiry", "domain-expiry", "fold-plus",
+ * "domain-hostunknown", "domain-notaccept", "delivered-clears", "soft-reasons",
+ * "sender-reasons"); times as 90, 30m, 12h, 14d or never; switches yes/no;
+ * reasons comma-separated. Returns 0, or -1 with why in err. */
+int bk_policy_set(bk_policy *p, const char *key, const char *value, char *err, size_t errlen);
+
+/* bk_policy_decide - what the policy does with e */
+bk_policy_action bk_policy_decide(const bk_policy *p, const bk_event *e);
+
+/* bk_duration_parse - "90", "30m", "12h", "14d", "never" (0) as seconds; -1 when malformed */
+long long bk_duration_parse(const char *s);
+
+typedef struct bk_store bk_store;
+
+/* One entry of the list: an address or a whole domain. */
+typedef struct {
+    char key[BK_ADDR_MAX];         /* the normalised address, or the domain */
+    int domain;                    /* 1: a whole domain */
+    int suppressed;                /* 1: suppressed (until expires, when set) */
+    char reason[BK_REASON_NAME_MAX];
+    char source[16];               /* policy, manual, import */
+    long long created;             /* when it became suppressed; 0 when not */
+    long long expires;             /* 0: never */
+    long long first_seen, last_seen; /* of its events */
+    long long count;               /* events seen */
+    long long cleared;             /* when last removed (soft counts start after) */
+    char note[BK_NOTE_MAX];
+} bk_store_entry;
+
+/* bk_store_entry_active - 1 when e is suppressed at time now */
+int bk_store_entry_active(const bk_store_entry *e, long long now);
+
+/* bk_store_open - open or create a store: spec is a file path, or NULL for
+ * $XDG_DATA_HOME/bouncekit/bouncekit.db (~/.local/share/...); a
+ * "postgresql://" spec is refused until that backend exists. An older schema
+ * is migrated in place. policy may be NULL (the defaults). NULL with the
+ * reason in err (not a database, not ours, newer schema, ...). */
+bk_store *bk_store_open(const char *spec, const bk_policy *policy, char *err, size_t errlen);
+
+/* bk_store_close - commit nothing pending (a batch still open is rolled back), release */
+void bk_store_close(bk_store *s);
+
+/* bk_store_where - the file or URL the store was opened from */
+const char *bk_store_where(const bk_store *s);
+
+/* bk_store_policy - the policy in use */
+const bk_policy *bk_store_policy(const bk_store *s);
+
+/* bk_store_begin - start a batch: the events ingested up to bk_store_commit
+ * are written at once, or not at all. Returns 0 or -1 (err). */
+int bk_store_begin(bk_store *s, char *err, size_t errlen);
+/* bk_store_commit - write the batch; 0 or -1 (err; the batch is rolled back) */
+int bk_store_commit(bk_store *s, char *err, size_t errlen);
+/* bk_store_rollback - drop the batch */
+void bk_store_rollback(bk_store *s);
+
+typedef enum {
+    BK_CHANGE_RECORDED = 0,  /* kept in the history only */
+    BK_CHANGE_DUPLICATE,     /* its token was seen before: nothing changed */
+    BK_CHANGE_SUPPRESSED,    /* the address is newly suppressed */
+    BK_CHANGE_ALREADY,       /* already suppressed (expiry extended when longer) */
+    BK_CHANGE_COUNTED,       /* a soft bounce counted, not yet enough */
+    BK_CHANGE_SENDER,        /* a sender problem counted */
+    BK_CHANGE_DOMAIN,        /* the domain is newly suppressed (and the address) */
+    BK_CHANGE_CLEARED,       /* a delivery lifted a suppression */
+    BK_CHANGE_INVALID        /* the recipient is not an address: nothing stored */
+} bk_change;
+
+/* bk_change_name - "recorded", "duplicate", "suppressed", "already", "counted",
+ * "sender", "domain", "cleared", "invalid" */
+const char *bk_change_name(bk_change c);
+
+typedef struct {
+    bk_change change;
+    bk_policy_action action;
+    char address[BK_ADDR_MAX];     /* normalised */
+    char domain[BK_ADDR_MAX];      /* the recipient's domain, or the sender's for SENDER */
+    long long time;                /* the event's time as stored */
+    int soft_seen;                 /* soft bounces in the window, this one included */
+    long long expires;             /* of the suppression, 0: never */
+} bk_ingest_result;
+
+/* bk_store_ingest - apply the policy to one event (inside a batch, or on its
+ * own). Returns 0 (see out->change; an INVALID recipient has why in err), or
+ * -1 when the store failed (err). */
+int bk_store_ingest(bk_store *s, const bk_event *e, bk_ingest_result *out, char *err,
+                    size_t errlen);
+
+typedef struct {
+    int suppressed;                /* 1: must not be sent to */
+    int allowed;                   /* 1: suppressed, but on the allow-list (suppressed is 0) */
+    int by_domain;                 /* the suppression is of the whole domain */
+    char address[BK_ADDR_MAX];     /* normalised */
+    bk_store_entry entry;          /* the suppression that applies (or would, when allowed) */
+} bk_check_result;
+
+/* bk_store_check - may address be sent to at time now (0: the current
+ * time)? Returns 0, 1 when it is not an address (why in err), or -1 when the
+ * store failed (err). */
+int bk_store_check(bk_store *s, const char *address, long long now, bk_check_result *out,
+                   char *err, size_t errlen);
+
+/* bk_store_add - suppress an address (or a domain, key "@domain") by hand:
+ * source, reason and note as given in e (source "" is "manual"), expires 0
+ * never. Returns 0 or -1 (err). */
+int bk_store_add(bk_store *s, const char *key, const bk_store_entry *e, char *err, size_t errlen);
+
+/* bk_store_remove - lift the suppression of an address or "@domain" (its
+ * history stays). Returns 1 lifted, 0 was not suppressed, -1 (err). */
+int bk_store_remove(bk_store *s, const char *key, char *err, size_t errlen);
+
+/* What bk_store_list gives. */
+typedef struct {
+    const char *domain;            /* only this recipient domain (NULL: all) */
+    const char *reason;            /* only this reason */
+    const char *source;            /* only this source */
+    int all;                       /* also entries not (or no longer) suppressed */
+    long long now;                 /* 0: the current time */
+    long long limit;               /* 0: no limit */
+    long long offset;              /* entries to skip, for paging */
+} bk_store_filter;
+
+typedef int (*bk_store_entry_fn)(const bk_store_entry *e, void *ctx); /* non-zero stops */
+typedef int (*bk_store_event_fn)(const bk_event *e, const char *action, void *ctx);
+
+/* bk_store_list - the entries (domains first, then addresses, each by key) */
+int bk_store_list(bk_store *s, const bk_store_filter *f, bk_store_entry_fn fn, void *ctx,
+                  char *err, size_t errlen);
+
+/* bk_store_history - the events of one address, oldest first, with the
+ * policy action each got; also its entry (when any) in *entry */
+int bk_store_history(bk_store *s, const char *address, bk_store_event_fn fn, void *ctx,
+                     bk_store_entry *entry, int *found, char *err, size_t errlen);
+
+typedef struct {
+    long long events;              /* every event kept */
+    long long addresses;           /* addresses seen */
+    long long suppressed;          /* addresses suppressed now */
+    long long domains;             /* domains suppressed now */
+    long long allowed;             /* allow-list entries */
+    long long sender_problems;     /* sender-problem events */
+    int schema;                    /* the schema version */
+} bk_store_stats;
+
+/* one row of a breakdown: group "reason" (suppressed now, by reason),
+ * "source", "action" (events by policy action), "domain" (suppressed
+ * addresses by domain, top 20), "sender" (sender domain, reason) */
+typedef int (*bk_store_row_fn)(const char *group, const char *name, const char *detail,
+                               long long count, long long last, void *ctx);
+
+/* bk_store_stats_get - the totals and, when fn is given, the breakdowns */
+int bk_store_stats_get(bk_store *s, long long now, bk_store_stats *out, bk_store_row_fn fn,
+                       void *ctx, char *err, size_t errlen);
+
+/* bk_store_allow - put an address or "@domain" on the allow-list (it wins
+ * over every suppression); bk_store_disallow takes it off (1 removed, 0 was
+ * not there). Both -1 on error (err). */
+int bk_store_allow(bk_store *s, const char *key, const char *note, char *err, size_t errlen);
+int bk_store_disallow(bk_store *s, const char *key, char *err, size_t errlen);
+
+/* bk_store_allow_list - every allow-list entry: fn(key, note, created, ctx) */
+int bk_store_allow_list(bk_store *s,
+                        int (*fn)(const char *key, const char *note, long long created, void *ctx),
+                        void *ctx, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

@@ -22,8 +22,8 @@ cmake --build build-san -j"$jobs"
 
 step "fuzz targets (${FUZZ_SECONDS:-30} s each)"
 CC=clang cmake -S . -B build-fuzz -DBOUNCEKIT_FUZZ=ON -DBOUNCEKIT_TESTS=OFF -DBOUNCEKIT_WERROR=ON >/dev/null
-cmake --build build-fuzz -j"$jobs" --target fuzz_reply fuzz_kb fuzz_classify fuzz_rules fuzz_decode fuzz_dsn fuzz_logs
-for target in reply kb classify rules decode dsn logs; do
+cmake --build build-fuzz -j"$jobs" --target fuzz_reply fuzz_kb fuzz_classify fuzz_rules fuzz_decode fuzz_dsn fuzz_logs fuzz_webhook fuzz_ingest
+for target in reply kb classify rules decode dsn logs webhook ingest; do
     work=$(mktemp -d)
     ./build-fuzz/fuzz/fuzz_$target -max_total_time="${FUZZ_SECONDS:-30}" -max_len=8192 \
         -print_final_stats=1 "$work" "fuzz/corpus/$target" 2>&1 | tail -n 4

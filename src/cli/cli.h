@@ -17,10 +17,16 @@ int cmd_explain(int argc, char **argv);
 int cmd_classify(int argc, char **argv);
 /* cmd_decode - bouncekit decode */
 int cmd_decode(int argc, char **argv);
+/* cmd_webhook - bouncekit webhook */
+int cmd_webhook(int argc, char **argv);
 /* cmd_logs - bouncekit logs */
 int cmd_logs(int argc, char **argv);
 /* cmd_site - bouncekit site */
 int cmd_site(int argc, char **argv);
+/* cmd_ingest - bouncekit ingest */
+int cmd_ingest(int argc, char **argv);
+/* cmd_suppress - bouncekit suppress */
+int cmd_suppress(int argc, char **argv);
 
 /* cli_open_kb - the embedded knowledge base plus the user files given with
  * --kb and the configuration's 'kb = FILE' settings; prints the error and
@@ -33,6 +39,11 @@ bk_kb *cli_open_kb(const char *const *files, size_t nfiles);
  * error and returns NULL on failure */
 bk_classifier *cli_open_classifier(const char *cmd, const char *const *rule_files, size_t n,
                                    const char *config_path);
+
+/* cli_open_store - the suppression list at db (NULL: the configuration's
+ * 'db = PATH', else the default place) with the configuration's policy.*
+ * settings; prints the error and returns NULL on failure */
+bk_store *cli_open_store(const char *cmd, const char *db, const char *config_path);
 
 /* cli_push - append an option's value to a bounded list; prints the error
  * and returns -1 when the list is full */

@@ -8,6 +8,7 @@
  * bad usage.
  */
 #include "cli.h"
+#include "records.h"
 #include "term.h"
 
 #include <getopt.h>
@@ -109,49 +110,6 @@ static void draw_progress(run *st, unsigned long long bytes, int final)
     fflush(stderr);
 }
 
-/* opt_str - a JSON string, or null when empty */
-static json_t *opt_str(const char *s)
-{
-    return s && s[0] ? json_string(s) : json_null();
-}
-
-/* record - one recipient as a JSON object */
-static json_t *record(const char *origin, const bk_bounce *b)
-{
-    const bk_verdict *v = &b->verdict;
-    json_t *o = json_object();
-    json_object_set_new(o, "origin", json_string(origin));
-    json_object_set_new(o, "timestamp", opt_str(b->timestamp));
-    json_object_set_new(o, "addresser", opt_str(b->addresser));
-    json_object_set_new(o, "recipient", json_string(b->recipient));
-    json_object_set_new(o, "action", opt_str(b->action));
-    json_object_set_new(o, "status", opt_str(v->status));
-    json_object_set_new(o, "replycode", v->reply_code ? json_integer(v->reply_code) : json_null());
-    json_object_set_new(o, "command", opt_str(bk_command_name(v->command)));
-    json_object_set_new(o, "diagnosticcode", opt_str(b->diagnosticcode));
-    json_object_set_new(o, "diagnostictype", opt_str(b->diagnostictype));
-    json_object_set_new(o, "reason", json_string(v->reason));
-    json_object_set_new(o, "hardbounce", json_boolean(v->hardbounce));
-    json_object_set_new(o, "permanence", json_string(bk_permanence_name(v->permanence)));
-    json_object_set_new(o, "category", opt_str(v->category));
-    json_object_set_new(o, "fault", opt_str(v->fault));
-    json_object_set_new(o, "suggestion", opt_str(v->suggestion));
-    json_object_set_new(o, "severity", opt_str(v->severity));
-    json_object_set_new(o, "provider", opt_str(v->provider));
-    json_object_set_new(o, "bounceclass", opt_str(v->bounce_class));
-    json_object_set_new(o, "pmtacategory", opt_str(v->pmta_category));
-    json_object_set_new(o, "rule", opt_str(v->rule));
-    json_object_set_new(o, "rhost", opt_str(b->rhost));
-    json_object_set_new(o, "lhost", opt_str(b->lhost));
-    json_object_set_new(o, "decodedby", json_string(b->decodedby));
-    json_object_set_new(o, "messageid", opt_str(b->messageid));
-    json_object_set_new(o, "subject", opt_str(b->subject));
-    json_object_set_new(o, "listid", opt_str(b->listid));
-    json_object_set_new(o, "feedbacktype", opt_str(b->feedbacktype));
-    json_object_set_new(o, "token", json_string(b->token));
-    return o;
-}
-
 static const char *const CSV_KEYS[] = {
     "origin", "timestamp", "addresser", "recipient", "action", "status", "replycode",
     "command", "diagnosticcode", "diagnostictype", "reason", "hardbounce", "permanence",
@@ -211,7 +169,7 @@ static void emit(run *st, const char *origin, const bk_bounce *b)
         emit_row(b);
         return;
     }
-    json_t *o = record(origin, b);
+    json_t *o = record_json(origin, b);
     if (st->format == OUT_CSV)
         emit_csv(o);
     else {

@@ -52,6 +52,7 @@ static int add(char **list, size_t *n, const char *value)
 int config_load(bk_config *cfg, const char *explicit_path)
 {
     memset(cfg, 0, sizeof *cfg);
+    bk_policy_default(&cfg->policy);
     int kind = 1;
     if (explicit_path)
         snprintf(cfg->path, sizeof cfg->path, "%s", explicit_path);
@@ -92,7 +93,18 @@ int config_load(bk_config *cfg, const char *explicit_path)
             bad = add(cfg->rules, &cfg->n_rules, value);
         else if (strcmp(key, "kb") == 0)
             bad = add(cfg->kb, &cfg->n_kb, value);
-        else {
+        else if (strcmp(key, "db") == 0) {
+            free(cfg->db);
+            bad = !(cfg->db = strdup(value));
+        } else if (strncmp(key, "policy.", 7) == 0) {
+            char why[256];
+            if (bk_policy_set(&cfg->policy, key + 7, value, why, sizeof why) != 0) {
+                cli_error(NULL, "%s:%zu: %s", cfg->path, lineno, why);
+                rc = -1;
+                break;
+            }
+            bad = 0;
+        } else {
             cli_error(NULL, "%s:%zu: unknown key '%s'", cfg->path, lineno, key);
             rc = -1;
             break;
@@ -117,4 +129,6 @@ void config_free(bk_config *cfg)
     for (size_t i = 0; i < cfg->n_kb; i++)
         free(cfg->kb[i]);
     cfg->n_rules = cfg->n_kb = 0;
+    free(cfg->db);
+    cfg->db = NULL;
 }

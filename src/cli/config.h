@@ -5,9 +5,17 @@
  * a missing default file is not an error. Keys known today:
  *   rules = FILE    a user rule file for the classifier (may be repeated)
  *   kb = FILE       a user knowledge-base file for explain/site (may be repeated)
+ *   db = PATH       the suppression list's database (default: see bk_store_open)
+ *   policy.NAME = VALUE   a suppression policy setting (docs/suppression.md):
+ *                   soft-count, soft-window, soft-expiry, hard-expiry,
+ *                   complaint-expiry, domain-expiry, fold-plus,
+ *                   domain-hostunknown, domain-notaccept, delivered-clears,
+ *                   soft-reasons, sender-reasons
  */
 #ifndef BK_CONFIG_H
 #define BK_CONFIG_H
+
+#include "bouncekit.h"
 
 #include <stddef.h>
 
@@ -18,6 +26,8 @@ typedef struct {
     size_t n_rules;
     char *kb[CONFIG_LIST_MAX];
     size_t n_kb;
+    char *db;        /* NULL when not set */
+    bk_policy policy; /* the defaults with the file's policy.* settings */
     char path[1024]; /* the file read, "" when none */
 } bk_config;
 

@@ -14,6 +14,7 @@
 #include "format.h"
 #include "lines.h"
 #include "message.h"
+#include "record.h"
 #include "text.h"
 
 #include <gmime/gmime.h>
@@ -59,6 +60,25 @@ static void init(void)
     for (size_t i = 0; i < n_sorted; i++)
         names[i] = sorted[i]->name;
     names[n_sorted] = NULL;
+}
+
+bk_bounce *record_slots(bk_decoder *d, size_t n)
+{
+    if (n == 0)
+        n = 1;
+    if (d->out_cap < n) {
+        bk_bounce *nb = realloc(d->out, n * sizeof *nb);
+        if (!nb)
+            return NULL;
+        d->out = nb;
+        d->out_cap = n;
+    }
+    return d->out;
+}
+
+const bk_classifier *record_classifier(const bk_decoder *d)
+{
+    return d->c;
 }
 
 const char *const *bk_decode_formats(void)
@@ -167,6 +187,12 @@ static void set_time(bk_bounce *b, const char *date)
     GDateTime *dt = g_mime_utils_header_decode_date(date);
     if (!dt)
         return;
+    record_set_time(b, dt);
+    g_date_time_unref(dt);
+}
+
+void record_set_time(bk_bounce *b, GDateTime *dt)
+{
     /* as g_date_time_format(dt, "%Y-%m-%dT%H:%M:%S%:z") writes it */
     long off = (long)(g_date_time_get_utc_offset(dt) / G_TIME_SPAN_SECOND);
     char sign = off >= 0 ? '+' : '-';
@@ -180,11 +206,9 @@ static void set_time(bk_bounce *b, const char *date)
     if (n > 0 && (size_t)n < sizeof s)
         found_set(b->timestamp, sizeof b->timestamp, s, (size_t)n);
     b->epoch = (long long)g_date_time_to_unix(dt);
-    g_date_time_unref(dt);
 }
 
-/* set_token - SHA-1 of addresser, recipient and time, as hex */
-static void set_token(bk_bounce *b)
+void record_set_token(bk_bounce *b)
 {
     GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA1);
     char t[32];
@@ -293,7 +317,7 @@ static void fill(bk_decoder *d, const bk_format *fmt, const found_rcpt *r, size_
         set_time(b, date);
     }
     original_fields(d, b);
-    set_token(b);
+    record_set_token(b);
 }
 
 int bk_decode(bk_decoder *d, const char *msg, size_t len, bk_decoded *out)
@@ -325,13 +349,8 @@ int bk_decode(bk_decoder *d, const char *msg, size_t len, bk_decoded *out)
                      : "not a bounce: no delivery report and no failed recipient found");
         return 0;
     }
-    if (d->out_cap < d->f.n) {
-        bk_bounce *nb = realloc(d->out, d->f.n * sizeof *nb);
-        if (!nb)
-            return -1;
-        d->out = nb;
-        d->out_cap = d->f.n;
-    }
+    if (!record_slots(d, d->f.n))
+        return -1;
     size_t end = original_start(&d->m.text);
     size_t n = 0, skipped_success = 0, skipped_vacation = 0;
     for (size_t i = 0; i < d->f.n; i++) {

@@ -1,0 +1,124 @@
+/*
+ * bench_ingest.c - the suppression list's speed on one core:
+ *   1. ingest: N events (a mix of hard bounces, soft bounces, sender
+ *      problems and deliveries to distinct addresses) into a new SQLite
+ *      store, 10,000 per transaction: events per second;
+ *   2. check: lookups per second against the list that made (about N/2
+ *      suppressed addresses; run with N = 2,000,000 for a 1,000,000-address
+ *      list), for addresses not on it, on it, and a 90/10 mix, in one process.
+ * Usage: bench_ingest [N] [DIR]  (N default 2000000, DIR default /tmp)
+ */
+#include "bouncekit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* now - monotonic seconds */
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* make_event - event i of the mix: even i hard bounces, i % 4 == 1 soft,
+ * i % 8 == 3 sender problems, the rest deliveries */
+static void make_event(long i, bk_event *e)
+{
+    static const char *const REASONS[] = {"userunknown", "mailboxfull", "userunknown", "blocked"};
+    memset(e, 0, sizeof *e);
+    snprintf(e->recipient, sizeof e->recipient, "user%ld@domain%ld.example", i, i % 5000);
+    snprintf(e->addresser, sizeof e->addresser, "news@sender.example");
+    const char *reason = i % 8 == 7 ? "delivered" : REASONS[i % 4];
+    snprintf(e->reason, sizeof e->reason, "%s", reason);
+    e->hardbounce = i % 2 == 0;
+    e->permanence = i % 8 == 7 ? BK_PERM_SUCCESS : i % 4 == 1 ? BK_PERM_TRANSIENT : BK_PERM_PERMANENT;
+    snprintf(e->status, sizeof e->status, "%s", e->hardbounce ? "5.1.1" : "4.2.2");
+    snprintf(e->source, sizeof e->source, "decode");
+    e->time = 1780000000 + i;
+    snprintf(e->token, sizeof e->token, "%040lx", i * 2654435761UL);
+}
+
+/* checks - lookups per second of n addresses made by pick */
+static double checks(bk_store *s, long n, long (*pick)(long), long *hits)
+{
+    char addr[96], err[256];
+    bk_check_result r;
+    *hits = 0;
+    double t0 = now();
+    for (long k = 0; k < n; k++) {
+        long i = pick(k);
+        snprintf(addr, sizeof addr, "user%ld@domain%ld.example", i, i % 5000);
+        if (bk_store_check(s, addr, 0, &r, err, sizeof err) < 0) {
+            fprintf(stderr, "check: %s\n", err);
+            exit(1);
+        }
+        *hits += r.suppressed;
+    }
+    return (double)n / (now() - t0);
+}
+
+static long g_n;
+/* absent - addresses never seen */
+static long absent(long k) { return g_n + (k * 7919) % 10000000; }
+/* present - suppressed addresses (even numbers) */
+static long present(long k) { return ((k * 7919) % (g_n / 2)) * 2; }
+/* mixed - nine absent, one present */
+static long mixed(long k) { return k % 10 == 0 ? present(k) : absent(k); }
+
+int main(int argc, char **argv)
+{
+    g_n = argc > 1 ? atol(argv[1]) : 2000000;
+    const char *dir = argc > 2 ? argv[2] : "/tmp";
+    if (g_n < 1000) {
+        fprintf(stderr, "usage: bench_ingest [N >= 1000] [DIR]\n");
+        return 2;
+    }
+    char path[512], err[512];
+    snprintf(path, sizeof path, "%s/bench-ingest-%ld.db", dir, (long)getpid());
+    bk_store *s = bk_store_open(path, NULL, err, sizeof err);
+    if (!s) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    bk_event e;
+    bk_ingest_result r;
+    double t0 = now();
+    for (long i = 0; i < g_n; i++) {
+        if (i % 10000 == 0 && (i && bk_store_commit(s, err, sizeof err) != 0))
+            break;
+        if (i % 10000 == 0 && bk_store_begin(s, err, sizeof err) != 0)
+            break;
+        make_event(i, &e);
+        if (bk_store_ingest(s, &e, &r, err, sizeof err) != 0)
+            break;
+    }
+    if (bk_store_commit(s, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    double secs = now() - t0;
+    bk_store_stats st;
+    bk_store_stats_get(s, 0, &st, NULL, NULL, err, sizeof err);
+    printf("ingest: %ld events in %.2f s: %.0f events/s (%lld suppressed addresses)\n", g_n,
+           secs, (double)g_n / secs, st.suppressed);
+    long hits, n = 1000000;
+    checks(s, 100, absent, &hits); /* warm-up: the first checks build the snapshot */
+    double a = checks(s, n, absent, &hits);
+    printf("check, not on the list: %.0f lookups/s (%ld suppressed)\n", a, hits);
+    double p = checks(s, n, present, &hits);
+    printf("check, on the list:     %.0f lookups/s (%ld suppressed)\n", p, hits);
+    double m = checks(s, n, mixed, &hits);
+    printf("check, 90/10 mix:       %.0f lookups/s (%ld suppressed)\n", m, hits);
+    bk_store_close(s);
+    char wal[600];
+    unlink(path);
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    unlink(wal);
+    snprintf(wal, sizeof wal, "%s-shm", path);
+    unlink(wal);
+    return 0;
+}

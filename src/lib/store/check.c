@@ -1,0 +1,110 @@
+/*
+ * check.c - may this address be sent to? The allow-list wins; then an
+ * active suppression of the address, then one of its domain.
+ *
+ * After SNAPSHOT_AFTER checks on one handle (a batch of lookups, a server)
+ * a Bloom filter of the suppressed keys (snapshot.c) answers the common
+ * "not suppressed" without the backend. It is rebuilt when this handle
+ * writes, and when another connection's commit shows in the backend's
+ * generation, looked at no more than every GENERATION_EVERY seconds (so
+ * another process's change shows within that time). While a rebuild would
+ * cost more than a tenth of the time since the last one, checks go to the
+ * backend instead: always right, only slower.
+ */
+#include "store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define SNAPSHOT_AFTER 64
+#define GENERATION_EVERY 0.01
+
+typedef struct {
+    unsigned long checks;
+    bk_snapshot *snap;
+    long long generation;            /* the backend's, when built */
+    unsigned long long changes;      /* own writes, when built */
+    double built_at, build_cost, generation_at;
+} check_state;
+
+/* mono - monotonic seconds */
+static double mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void bk_store_check_free(void *check)
+{
+    check_state *cs = check;
+    if (cs) {
+        bk_snapshot_free(cs->snap);
+        free(cs);
+    }
+}
+
+/* snapshot - the snapshot to ask, or NULL to ask the backend */
+static bk_snapshot *snapshot(bk_store *s)
+{
+    void **slot = bk_store_check_state(s);
+    if (!*slot && !(*slot = calloc(1, sizeof(check_state))))
+        return NULL;
+    check_state *cs = *slot;
+    if (++cs->checks < SNAPSHOT_AFTER || bk_store_in_batch(s))
+        return NULL;
+    void *db;
+    const bk_store_backend *be = bk_store_be(s, &db);
+    double t = mono();
+    if (cs->snap && cs->changes == bk_store_changes(s)) {
+        if (t - cs->generation_at < GENERATION_EVERY)
+            return cs->snap;
+        cs->generation_at = t;
+        if (be->generation(db) == cs->generation)
+            return cs->snap;
+    }
+    if (cs->snap && t - cs->built_at < 10 * cs->build_cost)
+        return NULL;
+    bk_snapshot_free(cs->snap);
+    char err[256];
+    cs->generation = be->generation(db);
+    cs->changes = bk_store_changes(s);
+    cs->snap = bk_snapshot_build(be, db, err, sizeof err);
+    cs->built_at = cs->generation_at = mono();
+    cs->build_cost = cs->built_at - t;
+    return cs->snap;
+}
+
+int bk_store_check(bk_store *s, const char *address, long long now, bk_check_result *out,
+                   char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    if (bk_address_normalize(address, strlen(address), bk_store_policy(s)->fold_plus,
+                             out->address, sizeof out->address, err, errlen) != 0)
+        return 1;
+    const char *domain = strrchr(out->address, '@') + 1;
+    bk_snapshot *sn = snapshot(s);
+    if (sn && !bk_snapshot_maybe(sn, out->address, 0) && !bk_snapshot_maybe(sn, domain, 1))
+        return 0;
+    if (!now)
+        now = bk_store_now();
+    void *db;
+    const bk_store_backend *be = bk_store_be(s, &db);
+    bk_store_entry dom;
+    int has[2], allowed;
+    if (be->lookup(db, out->address, domain, &out->entry, &dom, has, &allowed, err, errlen) != 0)
+        return -1;
+    if (!has[0] || !bk_store_entry_active(&out->entry, now)) {
+        if (!has[1] || !bk_store_entry_active(&dom, now)) {
+            memset(&out->entry, 0, sizeof out->entry);
+            return 0;
+        }
+        out->entry = dom;
+        out->by_domain = 1;
+    }
+    out->allowed = allowed;
+    out->suppressed = !allowed;
+    return 0;
+}

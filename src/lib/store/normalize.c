@@ -1,0 +1,188 @@
+/*
+ * normalize.c - the one normal form of an address, used by every part of
+ * the suppression list (docs/suppression.md):
+ *   1. white space around it and one pair of angle brackets are dropped;
+ *   2. it splits at the last '@': the local part (1..64 bytes, valid UTF-8,
+ *      no white space or control bytes) is kept as it is, except that with
+ *      plus folding "user+tag" becomes "user";
+ *   3. the domain loses a final dot, is lower-cased, and when it holds
+ *      non-ASCII letters becomes punycode (libidn2, NFC, non-transitional,
+ *      IDNA 2008); it must then be a host name or an [address literal].
+ */
+#include "bouncekit.h"
+#include "text.h"
+
+#include <idn2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LOCAL_MAX 64
+#define DOMAIN_MAX 253
+
+/* set_err - a message in err */
+static void set_err(char *err, size_t errlen, const char *msg)
+{
+    if (err && errlen)
+        snprintf(err, errlen, "%s", msg);
+}
+
+/* strip - white space and one pair of angle brackets off [*p, *p + *len) */
+static void strip(const char **p, size_t *len)
+{
+    bk_trim(p, len);
+    if (*len >= 2 && (*p)[0] == '<' && (*p)[*len - 1] == '>') {
+        (*p)++;
+        *len -= 2;
+        bk_trim(p, len);
+    }
+}
+
+/* host_ok - 1 when d[0..n) is an ASCII host name or an address literal */
+static int host_ok(const char *d, size_t n)
+{
+    if (n == 0 || n > DOMAIN_MAX)
+        return 0;
+    if (d[0] == '[')
+        return n > 2 && d[n - 1] == ']' && !memchr(d, ' ', n);
+    size_t label = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)d[i];
+        if (c == '.') {
+            if (label == 0)
+                return 0;
+            label = 0;
+        } else if (bk_is_alpha(c) || bk_is_digit(c) || c == '-' || c == '_') {
+            if (++label > 63)
+                return 0;
+        } else
+            return 0;
+    }
+    return label > 0;
+}
+
+/* domain_form - the normal form of a domain of n bytes into out */
+static int domain_form(const char *d, size_t n, char *out, size_t outlen, char *err, size_t errlen)
+{
+    if (n && d[n - 1] == '.')
+        n--;
+    if (n == 0 || n > 1024) {
+        set_err(err, errlen, n ? "domain too long" : "no domain");
+        return -1;
+    }
+    char lower[1025];
+    int ascii = 1;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)d[i];
+        if (c == 0 || c < 0x20 || c == 0x7f || bk_is_space(c)) {
+            set_err(err, errlen, "white space or control character in the domain");
+            return -1;
+        }
+        if (c >= 0x80)
+            ascii = 0;
+        lower[i] = (char)bk_lower(c);
+    }
+    lower[n] = '\0';
+    const char *ace = lower;
+    char *idn = NULL;
+    if (!ascii) {
+        for (size_t i = 0; i < n;) {
+            size_t k = bk_utf8_seq_len((const unsigned char *)lower + i, n - i);
+            if (k == 0) {
+                set_err(err, errlen, "the domain is not valid UTF-8");
+                return -1;
+            }
+            i += k;
+        }
+        int rc = idn2_to_ascii_8z(lower, &idn, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
+        if (rc != IDN2_OK) {
+            if (err && errlen)
+                snprintf(err, errlen, "international domain: %s", idn2_strerror(rc));
+            return -1;
+        }
+        ace = idn;
+    }
+    size_t an = strlen(ace);
+    int ok = host_ok(ace, an) && an < outlen;
+    if (ok) {
+        for (size_t i = 0; i <= an; i++)
+            out[i] = (char)bk_lower((unsigned char)ace[i]);
+    } else
+        set_err(err, errlen, an >= outlen ? "domain too long" : "not a valid domain");
+    idn2_free(idn);
+    return ok ? 0 : -1;
+}
+
+/* local_ok - 1 when the local part is 1..64 bytes of valid UTF-8 without
+ * white space or control bytes */
+static int local_ok(const char *l, size_t n)
+{
+    if (n == 0 || n > LOCAL_MAX)
+        return 0;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)l[i];
+        if (c < 0x20 || c == 0x7f || c == ' ')
+            return 0;
+        size_t k = bk_utf8_seq_len((const unsigned char *)l + i, n - i);
+        if (k == 0)
+            return 0;
+        i += k;
+    }
+    return 1;
+}
+
+int bk_address_normalize(const char *in, size_t len, int fold_plus, char *out, size_t outlen,
+                         char *err, size_t errlen)
+{
+    const char *p = in;
+    size_t n = len;
+    strip(&p, &n);
+    const char *at = NULL;
+    for (size_t i = n; i > 0; i--)
+        if (p[i - 1] == '@') {
+            at = p + i - 1;
+            break;
+        }
+    if (!at) {
+        set_err(err, errlen, n ? "no '@' in the address" : "empty address");
+        return -1;
+    }
+    size_t ln = (size_t)(at - p);
+    if (fold_plus) {
+        const char *plus = ln > 1 ? memchr(p + 1, '+', ln - 1) : NULL;
+        if (plus)
+            ln = (size_t)(plus - p);
+    }
+    if (!local_ok(p, ln)) {
+        set_err(err, errlen, ln ? "not a valid local part" : "no local part");
+        return -1;
+    }
+    if (ln + 2 > outlen) {
+        set_err(err, errlen, "address too long");
+        return -1;
+    }
+    memcpy(out, p, ln);
+    out[ln] = '@';
+    return domain_form(at + 1, n - (size_t)(at - p) - 1, out + ln + 1, outlen - ln - 1, err,
+                       errlen);
+}
+
+int bk_domain_normalize(const char *in, size_t len, char *out, size_t outlen, char *err,
+                        size_t errlen)
+{
+    const char *p = in;
+    size_t n = len;
+    strip(&p, &n);
+    if (n >= 2 && p[0] == '*' && p[1] == '@') {
+        p += 2;
+        n -= 2;
+    } else if (n >= 1 && p[0] == '@') {
+        p++;
+        n--;
+    }
+    if (memchr(p, '@', n)) {
+        set_err(err, errlen, "a domain has no '@' inside");
+        return -1;
+    }
+    return domain_form(p, n, out, outlen, err, errlen);
+}

@@ -1,0 +1,506 @@
+/*
+ * sqlite_store.c - the SQLite backend of the store (store.h): every
+ * statement is fixed text, prepared once when the store opens and reused
+ * with bound values; nothing is ever built from input. Times are seconds
+ * since 1970; an expiry of NULL means never.
+ */
+#include "sqlite_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ENTRY_COLS "suppressed, reason, source, created, expires, first_seen, last_seen, count, cleared, note"
+#define FILTER                                                                              \
+    " (:reason IS NULL OR reason = :reason) AND (:source IS NULL OR source = :source) AND" \
+    " (:all OR (suppressed = 1 AND (expires IS NULL OR expires > :now)))"
+#define EVENT_COLS                                                                   \
+    "token, address, time, source, origin, reason, hardbounce, permanence, status," \
+    " replycode, feedbacktype, addresser, outcome, diagnosticcode, action"
+
+static const char *const SQL[ST_COUNT] = {
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_EVENT_ADD] = "INSERT INTO events(" EVENT_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+                     " ?9, ?10, ?11, ?12, ?13, ?14, ?15) ON CONFLICT(token) DO NOTHING",
+    [ST_EVENT_COUNT] = "SELECT count(*) FROM events WHERE address = ?1 AND action = ?2"
+                       " AND time BETWEEN ?3 AND ?4",
+    [ST_EVENT_EACH] = "SELECT " EVENT_COLS " FROM events WHERE address = ?1 ORDER BY time, id",
+    [ST_ADDR_GET] = "SELECT " ENTRY_COLS " FROM addresses WHERE address = ?1",
+    [ST_DOM_GET] = "SELECT " ENTRY_COLS " FROM domains WHERE domain = ?1",
+    [ST_ADDR_PUT] = "INSERT OR REPLACE INTO addresses(address, domain, " ENTRY_COLS ")"
+                    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    [ST_DOM_PUT] = "INSERT OR REPLACE INTO domains(domain, " ENTRY_COLS ")"
+                   " VALUES(?1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    [ST_LIST_DOM] = "SELECT domain, " ENTRY_COLS " FROM domains WHERE"
+                    " (:domain IS NULL OR domain = :domain) AND" FILTER
+                    " ORDER BY domain LIMIT :limit OFFSET :offset",
+    [ST_LIST_ADDR] = "SELECT address, " ENTRY_COLS " FROM addresses WHERE"
+                     " (:domain IS NULL OR domain = :domain) AND" FILTER
+                     " ORDER BY address LIMIT :limit OFFSET :offset",
+    [ST_KEYS_ADDR] = "SELECT address FROM addresses WHERE suppressed = 1",
+    [ST_KEYS_DOM] = "SELECT domain FROM domains WHERE suppressed = 1",
+    [ST_SENDER_ADD] = "INSERT INTO sender_problems(domain, reason, count, first_seen, last_seen)"
+                      " VALUES(?1, ?2, 1, ?3, ?3) ON CONFLICT(domain, reason) DO UPDATE SET"
+                      " count = count + 1, first_seen = min(first_seen, excluded.first_seen),"
+                      " last_seen = max(last_seen, excluded.last_seen)",
+    [ST_ALLOW_PUT] = "INSERT INTO allow(entry, note, created) VALUES(?1, ?2, ?3)"
+                     " ON CONFLICT(entry) DO UPDATE SET note = excluded.note",
+    [ST_ALLOW_DEL] = "DELETE FROM allow WHERE entry = ?1",
+    [ST_ALLOW_HAS] = "SELECT 1 FROM allow WHERE entry = ?1",
+    [ST_ALLOW_EACH] = "SELECT entry, note, created FROM allow ORDER BY entry",
+    [ST_N_EVENTS] = "SELECT count(*) FROM events",
+    [ST_N_ADDR] = "SELECT count(*) FROM addresses",
+    [ST_N_SUPP] = "SELECT count(*) FROM addresses WHERE suppressed = 1"
+                  " AND (expires IS NULL OR expires > ?1)",
+    [ST_N_DOM] = "SELECT count(*) FROM domains WHERE suppressed = 1"
+                 " AND (expires IS NULL OR expires > ?1)",
+    [ST_N_ALLOW] = "SELECT count(*) FROM allow",
+    [ST_N_SENDER] = "SELECT coalesce(sum(count), 0) FROM sender_problems",
+    [ST_VERSION] = "SELECT max(version) FROM schema_version",
+    [ST_BY_REASON] = "SELECT reason, NULL, count(*), max(created) FROM addresses"
+                     " WHERE suppressed = 1 AND (expires IS NULL OR expires > ?1)"
+                     " GROUP BY reason ORDER BY 3 DESC, 1",
+    [ST_BY_SOURCE] = "SELECT source, NULL, count(*), max(created) FROM addresses"
+                     " WHERE suppressed = 1 AND (expires IS NULL OR expires > ?1)"
+                     " GROUP BY source ORDER BY 3 DESC, 1",
+    [ST_BY_ACTION] = "SELECT action, NULL, count(*), max(time) FROM events"
+                     " GROUP BY action ORDER BY 3 DESC, 1",
+    [ST_BY_DOMAIN] = "SELECT domain, NULL, count(*), max(created) FROM addresses"
+                     " WHERE suppressed = 1 AND (expires IS NULL OR expires > ?1)"
+                     " GROUP BY domain ORDER BY 3 DESC, 1 LIMIT 20",
+    [ST_BY_SENDER] = "SELECT domain, reason, count, last_seen FROM sender_problems"
+                     " ORDER BY count DESC, domain, reason LIMIT 100",
+    [ST_DATA_VERSION] = "PRAGMA data_version",
+    [ST_LOOKUP] = "SELECT 0, " ENTRY_COLS " FROM addresses WHERE address = ?1"
+                  " UNION ALL SELECT 1, " ENTRY_COLS " FROM domains WHERE domain = ?2"
+                  " UNION ALL SELECT 2, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL"
+                  " FROM allow WHERE entry IN (?1, ?3)",
+};
+
+int sq_prepare_all(sq_store *s, char *err, size_t errlen)
+{
+    for (int i = 0; i < ST_COUNT; i++)
+        if (sqlite3_prepare_v3(s->db, SQL[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) !=
+            SQLITE_OK)
+            return sq_fail(s, "preparing a statement", err, errlen);
+    return 0;
+}
+
+/* run - step a statement to its end and reset it; 0 or -1 */
+static int run(sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* text_or_null - bind s, or NULL when empty */
+static void text_or_null(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s && s[0])
+        sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+/* time_or_null - bind t, or NULL when 0 */
+static void time_or_null(sqlite3_stmt *st, int i, long long t)
+{
+    if (t)
+        sqlite3_bind_int64(st, i, t);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+/* copy_col - column i into a fixed field */
+static void copy_col(char *dst, size_t cap, sqlite3_stmt *st, int i)
+{
+    snprintf(dst, cap, "%s", sq_text(st, i));
+}
+
+/* sq_close - finalise every statement and close */
+static void sq_close(void *db)
+{
+    sq_store *s = db;
+    if (!s)
+        return;
+    for (int i = 0; i < ST_COUNT; i++)
+        sqlite3_finalize(s->st[i]);
+    sqlite3_close(s->db);
+    free(s);
+}
+
+void *bk_sqlite_open(const char *path, char *err, size_t errlen)
+{
+    sq_store *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    if (sq_schema_open(s, path, err, errlen) != 0 || sq_prepare_all(s, err, errlen) != 0) {
+        sq_close(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* sq_begin - BEGIN IMMEDIATE: take the write lock now, waiting for others */
+static int sq_begin(void *db, char *err, size_t errlen)
+{
+    sq_store *s = db;
+    return run(s->st[ST_BEGIN]) == 0 ? 0 : sq_fail(s, "starting a batch", err, errlen);
+}
+
+/* sq_commit - COMMIT */
+static int sq_commit(void *db, char *err, size_t errlen)
+{
+    sq_store *s = db;
+    return run(s->st[ST_COMMIT]) == 0 ? 0 : sq_fail(s, "committing", err, errlen);
+}
+
+/* sq_rollback - ROLLBACK (nothing when no transaction is open) */
+static void sq_rollback(void *db)
+{
+    sq_store *s = db;
+    if (!sqlite3_get_autocommit(s->db))
+        run(s->st[ST_ROLLBACK]);
+}
+
+/* sq_event_add - insert an event unless its token is known */
+static int sq_event_add(void *db, const bk_event *e, const char *address, long long time,
+                        const char *action, char *err, size_t errlen)
+{
+    sq_store *s = db;
+    sqlite3_stmt *st = s->st[ST_EVENT_ADD];
+    sqlite3_bind_text(st, 1, e->token, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, address, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, time);
+    sqlite3_bind_text(st, 4, e->source[0] ? e->source : "jsonl", -1, SQLITE_STATIC);
+    text_or_null(st, 5, e->origin);
+    sqlite3_bind_text(st, 6, e->reason, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 7, e->hardbounce != 0);
+    sqlite3_bind_text(st, 8, bk_permanence_name(e->permanence), -1, SQLITE_STATIC);
+    text_or_null(st, 9, e->status);
+    if (e->replycode)
+        sqlite3_bind_int(st, 10, e->replycode);
+    else
+        sqlite3_bind_null(st, 10);
+    text_or_null(st, 11, e->feedbacktype);
+    text_or_null(st, 12, e->addresser);
+    text_or_null(st, 13, e->outcome);
+    text_or_null(st, 14, e->diagnosticcode);
+    sqlite3_bind_text(st, 15, action, -1, SQLITE_STATIC);
+    if (run(st) != 0)
+        return sq_fail(s, "adding an event", err, errlen);
+    return sqlite3_changes(s->db) > 0;
+}
+
+/* sq_event_count - events of address with action in [since, until] */
+static long long sq_event_count(void *db, const char *address, const char *action,
+                                long long since, long long until, char *err, size_t errlen)
+{
+    sq_store *s = db;
+    sqlite3_stmt *st = s->st[ST_EVENT_COUNT];
+    sqlite3_bind_text(st, 1, address, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, action, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, since);
+    sqlite3_bind_int64(st, 4, until);
+    long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_reset(st);
+    return n < 0 ? sq_fail(s, "counting events", err, errlen) : n;
+}
+
+/* sq_event_each - the events of address, oldest first */
+static int sq_event_each(void *db, const char *address, bk_store_event_fn fn, void *ctx,
+                         char *err, size_t errlen)
+{
+    sq_store *s = db;
+    sqlite3_stmt *st = s->st[ST_EVENT_EACH];
+    sqlite3_bind_text(st, 1, address, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        bk_event e;
+        memset(&e, 0, sizeof e);
+        copy_col(e.token, sizeof e.token, st, 0);
+        copy_col(e.recipient, sizeof e.recipient, st, 1);
+        e.time = sqlite3_column_int64(st, 2);
+        copy_col(e.source, sizeof e.source, st, 3);
+        copy_col(e.origin, sizeof e.origin, st, 4);
+        copy_col(e.reason, sizeof e.reason, st, 5);
+        e.hardbounce = sqlite3_column_int(st, 6);
+        const char *perm = sq_text(st, 7);
+        for (int p = BK_PERM_UNKNOWN; p <= BK_PERM_PERMANENT; p++)
+            if (!strcmp(perm, bk_permanence_name((bk_permanence)p)))
+                e.permanence = (bk_permanence)p;
+        copy_col(e.status, sizeof e.status, st, 8);
+        e.replycode = sqlite3_column_int(st, 9);
+        copy_col(e.feedbacktype, sizeof e.feedbacktype, st, 10);
+        copy_col(e.addresser, sizeof e.addresser, st, 11);
+        copy_col(e.outcome, sizeof e.outcome, st, 12);
+        copy_col(e.diagnosticcode, sizeof e.diagnosticcode, st, 13);
+        char action[16];
+        copy_col(action, sizeof action, st, 14);
+        if (fn(&e, action, ctx) != 0)
+            break;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(s, "reading events", err, errlen);
+}
+
+/* read_entry - an entry from a row whose columns follow ENTRY_COLS from first */
+static void read_entry(sqlite3_stmt *st, int first, bk_store_entry *e)
+{
+    e->suppressed = sqlite3_column_int(st, first);
+    copy_col(e->reason, sizeof e->reason, st, first + 1);
+    copy_col(e->source, sizeof e->source, st, first + 2);
+    e->created = sqlite3_column_int64(st, first + 3);
+    e->expires = sqlite3_column_int64(st, first + 4);
+    e->first_seen = sqlite3_column_int64(st, first + 5);
+    e->last_seen = sqlite3_column_int64(st, first + 6);
+    e->count = sqlite3_column_int64(st, first + 7);
+    e->cleared = sqlite3_column_int64(st, first + 8);
+    copy_col(e->note, sizeof e->note, st, first + 9);
+}
+
+/* sq_entry_get - the entry of an address or a domain */
+static int sq_entry_get(void *db, int domain, const char *key, bk_store_entry *out, char *err,
+                        size_t errlen)
+{
+    sq_store *s = db;
+    sqlite3_stmt *st = s->st[domain ? ST_DOM_GET : ST_ADDR_GET];
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        memset(out, 0, sizeof *out);
+        snprintf(out->key, sizeof out->key, "%s", key);
+        out->domain = domain;
+        read_entry(st, 0, out);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return sq_fail(s, "reading an entry", err, errlen);
+    return rc == SQLITE_ROW;
+}
+
+/* sq_entry_put - write an entry whole */
+static int sq_entry_put(void *db, const bk_store_entry *e, char *err, size_t errlen)
+{
+    sq_store *s = db;
+    sqlite3_stmt *st = s->st[e->domain ? ST_DOM_PUT : ST_ADDR_PUT];
+    sqlite3_bind_text(st, 1, e->key, -1, SQLITE_STATIC);
+    if (!e->domain) {
+        const char *at = strrchr(e->key, '@');
+        sqlite3_bind_text(st, 2, at ? at + 1 : "", -1, SQLITE_STATIC);
+    }
+    sqlite3_bind_int(st, 3, e->suppressed != 0);
+    text_or_null(st, 4, e->reason);
+    text_or_null(st, 5, e->source);
+    time_or_null(st, 6, e->created);
+    time_or_null(st, 7, e->expires);
+    time_or_null(st, 8, e->first_seen);
+    time_or_null(st, 9, e->last_seen);
+    sqlite3_bind_int64(st, 10, e->count);
+    time_or_null(st, 11, e->cleared);
+    text_or_null(st, 12, e->note);
+    return run(st) == 0 ? 0 : sq_fail(s, "writing an entry", err, errlen);
+}
+
+/* bind_filter - the named parameters of a list statement */
+static void bind_filter(sqlite3_stmt *st, const bk_store_filter *f, long long limit,
+                        long long offset)
+{
+    text_or_null(st, sqlite3_bind_parameter_index(st, ":domain"), f->domain);
+    text_or_null(st, sqlite3_bind_parameter_index(st, ":reason"), f->reason);
+    text_or_null(st, sqlite3_bind_parameter_index(st, ":source"), f->source);
+    sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":all"), f->all != 0);
+    sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":now"), f->now);
+    sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":limit"), limit);
+    sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":offset"), offset);
+}
+
+/* list_table - the rows of one list statement; *seen counts them; 1 when fn stopped */
+static int list_table(sq_store *s, int which, const bk_store_filter *f, long long limit,
+                      long long offset, bk_store_entry_fn fn, void *ctx, long long *seen,
+                      char *err, size_t errlen)
+{
+    sqlite3_stmt *st = s->st[which];
+    bind_filter(st, f, limit, offset);
+    int rc, stopped = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        bk_store_entry e;
+        memset(&e, 0, sizeof e);
+        copy_col(e.key, sizeof e.key, st, 0);
+        e.domain = which == ST_LIST_DOM;
+        read_entry(st, 1, &e);
+        (*seen)++;
+        if (fn(&e, ctx) != 0) {
+            stopped = 1;
+            break;
+        }
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return sq_fail(s, "listing", err, errlen);
+    return stopped;
+}
+
+/* sq_entry_each - domains then addresses, by key, paged across both */
+static int sq_entry_each(void *db, const bk_store_filter *f, bk_store_entry_fn fn, void *ctx,
+                         char *err, size_t errlen)
+{
+    sq_store *s = db;
+    long long limit = f->limit > 0 ? f->limit : -1, offset = f->offset > 0 ? f->offset : 0;
+    long long doms = 0;
+    /* a domain filter names one domain: its domain entry comes first */
+    int rc = list_table(s, ST_LIST_DOM, f, limit, offset, fn, ctx, &doms, err, errlen);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
+    if (limit > 0 && doms >= limit)
+        return 0;
+    /* how many domain rows the offset skipped, to carry the rest of it over */
+    long long all_doms = 0;
+    if (offset > 0) {
+        bk_store_filter g = *f;
+        g.limit = 0;
+        sqlite3_stmt *st = s->st[ST_LIST_DOM];
+        bind_filter(st, &g, -1, 0);
+        while (sqlite3_step(st) == SQLITE_ROW)
+            all_doms++;
+        sqlite3_reset(st);
+    } else
+        all_doms = doms;
+    long long off2 = offset > all_doms ? offset - all_doms : 0;
+    long long lim2 = limit > 0 ? limit - doms : -1;
+    long long addrs = 0;
+    rc = list_table(s, ST_LIST_ADDR, f, lim2, off2, fn, ctx, &addrs, err, errlen);
+    return rc < 0 ? -1 : 0;
+}
+
+/* sq_keys_each - every key marked suppressed (expired ones too) */
+static int sq_keys_each(void *db, void (*fn)(const char *key, int domain, void *ctx), void *ctx,
+                        char *err, size_t errlen)
+{
+    sq_store *s = db;
+    for (int d = 0; d < 2; d++) {
+        sqlite3_stmt *st = s->st[d ? ST_KEYS_DOM : ST_KEYS_ADDR];
+        int rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+            fn(sq_text(st, 0), d, ctx);
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+            return sq_fail(s, "reading the list", err, errlen);
+    }
+    return 0;
+}
+
+/* sq_sender_add - one more sender problem */
+static int sq_sender_add(void *db, const char *domain, const char *reason, long long time,
+                         char *err, size_t errlen)
+{
+    sq_store *s = db;
+    sqlite3_stmt *st = s->st[ST_SENDER_ADD];
+    sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, reason, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, time);
+    return run(st) == 0 ? 0 : sq_fail(s, "counting a sender problem", err, errlen);
+}
+
+/* sq_allow_put - add to the allow-list */
+static int sq_allow_put(void *db, const char *key, const char *note, long long time, char *err,
+                        size_t errlen)
+{
+    sq_store *s = db;
+    sqlite3_stmt *st = s->st[ST_ALLOW_PUT];
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    text_or_null(st, 2, note);
+    sqlite3_bind_int64(st, 3, time);
+    return run(st) == 0 ? 0 : sq_fail(s, "writing the allow-list", err, errlen);
+}
+
+/* sq_allow_del - take off the allow-list; 1 removed, 0 not there */
+static int sq_allow_del(void *db, const char *key, char *err, size_t errlen)
+{
+    sq_store *s = db;
+    sqlite3_stmt *st = s->st[ST_ALLOW_DEL];
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    if (run(st) != 0)
+        return sq_fail(s, "writing the allow-list", err, errlen);
+    return sqlite3_changes(s->db) > 0;
+}
+
+/* sq_allow_has - 1 when key is on the allow-list */
+static int sq_allow_has(void *db, const char *key, char *err, size_t errlen)
+{
+    sq_store *s = db;
+    sqlite3_stmt *st = s->st[ST_ALLOW_HAS];
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return sq_fail(s, "reading the allow-list", err, errlen);
+    return rc == SQLITE_ROW;
+}
+
+/* sq_allow_each - every allow-list entry */
+static int sq_allow_each(void *db, int (*fn)(const char *, const char *, long long, void *),
+                         void *ctx, char *err, size_t errlen)
+{
+    sq_store *s = db;
+    sqlite3_stmt *st = s->st[ST_ALLOW_EACH];
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (fn(sq_text(st, 0), sq_text(st, 1), sqlite3_column_int64(st, 2), ctx) != 0)
+            break;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0
+                                                 : sq_fail(s, "reading the allow-list", err, errlen);
+}
+
+/* sq_lookup - an address, its domain and the allow-list in one statement */
+static int sq_lookup(void *db, const char *address, const char *domain, bk_store_entry *addr,
+                     bk_store_entry *dom, int has[2], int *allowed, char *err, size_t errlen)
+{
+    sq_store *s = db;
+    sqlite3_stmt *st = s->st[ST_LOOKUP];
+    char at[BK_ADDR_MAX + 1];
+    snprintf(at, sizeof at, "@%s", domain);
+    sqlite3_bind_text(st, 1, address, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, domain, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, at, -1, SQLITE_STATIC);
+    has[0] = has[1] = *allowed = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int kind = sqlite3_column_int(st, 0);
+        if (kind == 2) {
+            *allowed = 1;
+            continue;
+        }
+        bk_store_entry *e = kind ? dom : addr;
+        memset(e, 0, sizeof *e);
+        snprintf(e->key, sizeof e->key, "%s", kind ? domain : address);
+        e->domain = kind;
+        read_entry(st, 1, e);
+        has[kind] = 1;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : sq_fail(s, "looking up", err, errlen);
+}
+
+/* sq_generation - PRAGMA data_version: changes when another connection commits */
+static long long sq_generation(void *db)
+{
+    sq_store *s = db;
+    sqlite3_stmt *st = s->st[ST_DATA_VERSION];
+    long long v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_reset(st);
+    return v;
+}
+
+const bk_store_backend bk_sqlite_backend = {
+    "sqlite",       sq_close,      sq_begin,      sq_commit,    sq_rollback,  sq_event_add,
+    sq_event_count, sq_event_each, sq_entry_get,  sq_entry_put, sq_entry_each, sq_keys_each,
+    sq_sender_add,  sq_allow_put,  sq_allow_del,  sq_allow_has, sq_allow_each, sq_stats,
+    sq_lookup,      sq_generation,
+};

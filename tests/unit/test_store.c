@@ -1,0 +1,471 @@
+/*
+ * test_store.c - the suppression list: address normalisation (IDN, plus
+ * folding), the policy's table of cases, the JSON event parser, the SQLite
+ * store (ingest, idempotence, soft counting, domains, sender problems,
+ * manual entries, the allow-list, the lookup snapshot), the migration of a
+ * version-1 database made by hand, and foreign or corrupt files.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bouncekit.h"
+
+static char dir[] = "/tmp/bk-store-test-XXXXXX";
+
+/* path_in - a file name in the test directory */
+static const char *path_in(const char *name)
+{
+    static char buf[256];
+    snprintf(buf, sizeof buf, "%s/%s", dir, name);
+    return buf;
+}
+
+/* norm - normalise s; the result, or "ERR" */
+static const char *norm(const char *s, int fold)
+{
+    static char out[BK_ADDR_MAX];
+    char err[128];
+    if (bk_address_normalize(s, strlen(s), fold, out, sizeof out, err, sizeof err) != 0)
+        return "ERR";
+    return out;
+}
+
+static void test_normalize(void **state)
+{
+    (void)state;
+    assert_string_equal(norm("  <Jane.Doe@Example.COM>  ", 0), "Jane.Doe@example.com");
+    assert_string_equal(norm("jane@example.com.", 0), "jane@example.com");
+    assert_string_equal(norm("user@Bücher.Example", 0), "user@xn--bcher-kva.example");
+    assert_string_equal(norm("user@xn--bcher-kva.example", 0), "user@xn--bcher-kva.example");
+    assert_string_equal(norm("jane+news@example.com", 0), "jane+news@example.com");
+    assert_string_equal(norm("jane+news@example.com", 1), "jane@example.com");
+    assert_string_equal(norm("+only@example.com", 1), "+only@example.com");
+    assert_string_equal(norm("\"a@b\"@example.com", 0), "\"a@b\"@example.com");
+    assert_string_equal(norm("user@[192.0.2.1]", 0), "user@[192.0.2.1]");
+    assert_string_equal(norm("nobody", 0), "ERR");
+    assert_string_equal(norm("@example.com", 0), "ERR");
+    assert_string_equal(norm("jane@", 0), "ERR");
+    assert_string_equal(norm("ja ne@example.com", 0), "ERR");
+    assert_string_equal(norm("jane@exa mple.com", 0), "ERR");
+    assert_string_equal(norm("jane@bad..example", 0), "ERR");
+    assert_string_equal(norm("jane@\xff\xfe.example", 0), "ERR");
+    char out[64], err[128];
+    assert_int_equal(bk_domain_normalize("@Example.ORG", 12, out, sizeof out, err, sizeof err), 0);
+    assert_string_equal(out, "example.org");
+    assert_int_equal(bk_domain_normalize("*@münchen.de", strlen("*@münchen.de"), out, sizeof out, err, sizeof err), 0);
+    assert_string_equal(out, "xn--mnchen-3ya.de");
+}
+
+/* ev - an event */
+static bk_event ev(const char *rcpt, const char *reason, int hard, bk_permanence perm,
+                   const char *feedback, const char *outcome, long long t, const char *token)
+{
+    bk_event e;
+    memset(&e, 0, sizeof e);
+    snprintf(e.recipient, sizeof e.recipient, "%s", rcpt);
+    snprintf(e.addresser, sizeof e.addresser, "news@Sender.example");
+    snprintf(e.reason, sizeof e.reason, "%s", reason);
+    e.hardbounce = hard;
+    e.permanence = perm;
+    snprintf(e.feedbacktype, sizeof e.feedbacktype, "%s", feedback);
+    snprintf(e.outcome, sizeof e.outcome, "%s", outcome);
+    snprintf(e.source, sizeof e.source, "jsonl");
+    e.time = t;
+    snprintf(e.token, sizeof e.token, "%s", token);
+    return e;
+}
+
+static void test_policy_table(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *reason;
+        int hard;
+        bk_permanence perm;
+        const char *feedback, *outcome;
+        bk_policy_action want;
+    } CASES[] = {
+        {"userunknown", 1, BK_PERM_PERMANENT, "", "", BK_POLICY_SUPPRESS},
+        {"hasmoved", 1, BK_PERM_PERMANENT, "", "", BK_POLICY_SUPPRESS},
+        {"hostunknown", 1, BK_PERM_PERMANENT, "", "", BK_POLICY_DOMAIN},
+        {"notaccept", 1, BK_PERM_PERMANENT, "", "", BK_POLICY_SUPPRESS},
+        {"userunknown", 0, BK_PERM_TRANSIENT, "", "", BK_POLICY_SOFT},
+        {"mailboxfull", 0, BK_PERM_TRANSIENT, "", "", BK_POLICY_SOFT},
+        {"mailboxfull", 0, BK_PERM_PERMANENT, "", "", BK_POLICY_SOFT},
+        {"suspend", 0, BK_PERM_PERMANENT, "", "", BK_POLICY_SOFT},
+        {"expired", 0, BK_PERM_TRANSIENT, "", "", BK_POLICY_SOFT},
+        {"feedback", 0, BK_PERM_UNKNOWN, "abuse", "", BK_POLICY_COMPLAINT},
+        {"feedback", 0, BK_PERM_UNKNOWN, "fraud", "", BK_POLICY_COMPLAINT},
+        {"feedback", 0, BK_PERM_UNKNOWN, "opt-out", "", BK_POLICY_COMPLAINT},
+        {"feedback", 0, BK_PERM_UNKNOWN, "not-spam", "", BK_POLICY_RECORD},
+        {"feedback", 0, BK_PERM_UNKNOWN, "", "", BK_POLICY_COMPLAINT},
+        {"authfailure", 0, BK_PERM_PERMANENT, "", "", BK_POLICY_SENDER},
+        {"blocked", 0, BK_PERM_PERMANENT, "", "", BK_POLICY_SENDER},
+        {"badreputation", 0, BK_PERM_TRANSIENT, "", "", BK_POLICY_SENDER},
+        {"requireptr", 0, BK_PERM_PERMANENT, "", "", BK_POLICY_SENDER},
+        {"policyviolation", 0, BK_PERM_PERMANENT, "", "", BK_POLICY_SENDER},
+        {"spamdetected", 0, BK_PERM_PERMANENT, "", "", BK_POLICY_SENDER},
+        {"securityerror", 0, BK_PERM_PERMANENT, "", "", BK_POLICY_SENDER},
+        {"toomanyconn", 0, BK_PERM_TRANSIENT, "", "", BK_POLICY_SENDER},
+        {"delivered", 0, BK_PERM_SUCCESS, "", "delivered", BK_POLICY_RECORD},
+        {"mailboxfull", 0, BK_PERM_TRANSIENT, "", "deferred", BK_POLICY_RECORD},
+        {"userunknown", 1, BK_PERM_PERMANENT, "", "rejected", BK_POLICY_RECORD},
+        {"userunknown", 1, BK_PERM_PERMANENT, "", "bounced", BK_POLICY_SUPPRESS},
+        {"vacation", 0, BK_PERM_SUCCESS, "", "", BK_POLICY_RECORD},
+        {"networkerror", 0, BK_PERM_TRANSIENT, "", "", BK_POLICY_RECORD},
+        {"suppressed", 0, BK_PERM_PERMANENT, "", "", BK_POLICY_SUPPRESS},
+    };
+    bk_policy p;
+    bk_policy_default(&p);
+    for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
+        bk_event e = ev("a@example.com", CASES[i].reason, CASES[i].hard, CASES[i].perm,
+                        CASES[i].feedback, CASES[i].outcome, 1, "t");
+        bk_policy_action got = bk_policy_decide(&p, &e);
+        if (got != CASES[i].want)
+            fail_msg("case %zu (%s): %s, want %s", i, CASES[i].reason, bk_policy_action_name(got),
+                     bk_policy_action_name(CASES[i].want));
+    }
+    char err[128];
+    assert_int_equal(bk_policy_set(&p, "domain-notaccept", "yes", err, sizeof err), 0);
+    assert_int_equal(bk_policy_set(&p, "delivered-clears", "on", err, sizeof err), 0);
+    bk_event e = ev("a@example.com", "notaccept", 1, BK_PERM_PERMANENT, "", "", 1, "t");
+    assert_int_equal(bk_policy_decide(&p, &e), BK_POLICY_DOMAIN);
+    e = ev("a@example.com", "delivered", 0, BK_PERM_SUCCESS, "", "", 1, "t");
+    assert_int_equal(bk_policy_decide(&p, &e), BK_POLICY_CLEAR);
+    assert_int_equal(bk_policy_set(&p, "soft-reasons", "mailboxfull, systemfull", err, sizeof err), 0);
+    e = ev("a@example.com", "suspend", 0, BK_PERM_PERMANENT, "", "", 1, "t");
+    assert_int_equal(bk_policy_decide(&p, &e), BK_POLICY_RECORD);
+    assert_int_equal(bk_policy_set(&p, "soft-reasons", "nosuchreason", err, sizeof err), -1);
+    assert_int_equal(bk_policy_set(&p, "soft-window", "never", err, sizeof err), -1);
+    assert_int_equal(bk_policy_set(&p, "soft-count", "0", err, sizeof err), -1);
+    assert_int_equal(bk_policy_set(&p, "bogus", "1", err, sizeof err), -1);
+    assert_int_equal(bk_duration_parse("14d"), 14 * 86400);
+    assert_int_equal(bk_duration_parse("never"), 0);
+    assert_int_equal(bk_duration_parse("3x"), -1);
+}
+
+static void test_event_json(void **state)
+{
+    (void)state;
+    bk_event e;
+    char err[256];
+    const char *line = "{\"recipient\":\"Jane@Example.com\",\"reason\":\"userunknown\","
+                       "\"hardbounce\":true,\"permanence\":\"permanent\",\"status\":\"5.1.1\","
+                       "\"replycode\":550,\"timestamp\":\"2026-01-02T03:04:05+09:00\","
+                       "\"decodedby\":\"rfc3464\",\"token\":\"abc\"}";
+    assert_int_equal(bk_event_from_json(line, strlen(line), &e, err, sizeof err), 0);
+    assert_string_equal(e.recipient, "Jane@Example.com");
+    assert_int_equal(e.hardbounce, 1);
+    assert_int_equal(e.replycode, 550);
+    assert_int_equal(e.time, 1767290645);
+    assert_string_equal(e.source, "decode");
+    assert_string_equal(e.token, "abc");
+    line = "{\"recipient\":\"a@b.example\",\"reason\":\"mailboxfull\",\"outcome\":\"deferred\",\"token\":\"t1\"}";
+    assert_int_equal(bk_event_from_json(line, strlen(line), &e, err, sizeof err), 0);
+    assert_string_equal(e.token, "t1/deferred");
+    assert_string_equal(e.source, "logs");
+    line = "{\"recipient\":\"a@b.example\",\"reason\":\"mailboxfull\"}";
+    assert_int_equal(bk_event_from_json(line, strlen(line), &e, err, sizeof err), 0);
+    assert_int_equal(strlen(e.token), 40);
+    line = "{\"reason\":\"blocked\",\"hardbounce\":false}";
+    assert_int_equal(bk_event_from_json(line, strlen(line), &e, err, sizeof err), 1);
+    static const char *const BAD[] = {
+        "not json", "[1,2]", "{\"recipient\":5,\"reason\":\"blocked\"}",
+        "{\"recipient\":\"a@b.c\",\"reason\":\"nonsense\"}", "{\"recipient\":\"a@b.c\"}",
+        "{\"recipient\":\"a@b.c\",\"reason\":\"blocked\",\"timestamp\":\"yesterday\"}",
+        "{\"recipient\":\"a@b.c\",\"reason\":\"blocked\",\"hardbounce\":\"yes\"}",
+        "{\"recipient\":\"a\\u0000b@c.d\",\"reason\":\"blocked\"}"};
+    for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++)
+        if (bk_event_from_json(BAD[i], strlen(BAD[i]), &e, err, sizeof err) != -1)
+            fail_msg("accepted: %s", BAD[i]);
+}
+
+/* ingest - one event; the change */
+static bk_change ingest(bk_store *s, bk_event e, bk_ingest_result *res)
+{
+    char err[256];
+    bk_ingest_result r;
+    assert_int_equal(bk_store_ingest(s, &e, res ? res : &r, err, sizeof err), 0);
+    return (res ? res : &r)->change;
+}
+
+/* checked - 1 suppressed, 0 may send, 2 allowed */
+static int checked(bk_store *s, const char *addr, long long now)
+{
+    bk_check_result r;
+    char err[256];
+    assert_int_equal(bk_store_check(s, addr, now, &r, err, sizeof err), 0);
+    return r.suppressed ? 1 : r.allowed ? 2 : 0;
+}
+
+static int count_entry(const bk_store_entry *e, void *ctx)
+{
+    (void)e;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+static int count_event(const bk_event *e, const char *action, void *ctx)
+{
+    (void)e;
+    (void)action;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+static void test_store_policy(void **state)
+{
+    (void)state;
+    char err[512];
+    bk_store *s = bk_store_open(path_in("policy.db"), NULL, err, sizeof err);
+    assert_non_null(s);
+    const long long T = 1780000000, D = 86400;
+    /* a hard bounce, and the same event again */
+    assert_int_equal(ingest(s, ev("<Bob@Example.net>", "userunknown", 1, BK_PERM_PERMANENT, "", "", T, "h1"), NULL), BK_CHANGE_SUPPRESSED);
+    assert_int_equal(ingest(s, ev("bob@example.net", "userunknown", 1, BK_PERM_PERMANENT, "", "", T, "h1"), NULL), BK_CHANGE_DUPLICATE);
+    assert_int_equal(ingest(s, ev("Bob@example.net", "userunknown", 1, BK_PERM_PERMANENT, "", "", T + 5, "h2"), NULL), BK_CHANGE_ALREADY);
+    assert_int_equal(checked(s, "bob@example.NET", T), 0); /* the local part keeps its case */
+    assert_int_equal(checked(s, "Bob@EXAMPLE.net", T), 1);
+    /* soft bounces: 3 within 14 days suppress for 30 days */
+    bk_ingest_result r;
+    assert_int_equal(ingest(s, ev("carol@example.net", "mailboxfull", 0, BK_PERM_TRANSIENT, "", "", T, "s1"), &r), BK_CHANGE_COUNTED);
+    assert_int_equal(r.soft_seen, 1);
+    assert_int_equal(ingest(s, ev("carol@example.net", "mailboxfull", 0, BK_PERM_TRANSIENT, "", "", T + 20 * D, "s2"), &r), BK_CHANGE_COUNTED);
+    assert_int_equal(r.soft_seen, 1); /* the first fell out of the window */
+    assert_int_equal(ingest(s, ev("carol@example.net", "mailboxfull", 0, BK_PERM_TRANSIENT, "", "", T + 21 * D, "s3"), NULL), BK_CHANGE_COUNTED);
+    assert_int_equal(ingest(s, ev("carol@example.net", "suspend", 0, BK_PERM_PERMANENT, "", "", T + 22 * D, "s4"), &r), BK_CHANGE_SUPPRESSED);
+    assert_int_equal(r.expires, T + 22 * D + 30 * D);
+    assert_int_equal(checked(s, "carol@example.net", T + 23 * D), 1);
+    assert_int_equal(checked(s, "carol@example.net", T + 53 * D), 0); /* expired */
+    /* sender problems never touch the recipient */
+    assert_int_equal(ingest(s, ev("dave@example.org", "blocked", 0, BK_PERM_PERMANENT, "", "", T, "b1"), &r), BK_CHANGE_SENDER);
+    assert_string_equal(r.domain, "sender.example");
+    assert_int_equal(checked(s, "dave@example.org", T), 0);
+    /* complaints */
+    assert_int_equal(ingest(s, ev("erin@example.org", "feedback", 0, BK_PERM_UNKNOWN, "abuse", "", T, "c1"), NULL), BK_CHANGE_SUPPRESSED);
+    /* a domain that does not exist */
+    assert_int_equal(ingest(s, ev("x@nxdomain.example", "hostunknown", 1, BK_PERM_PERMANENT, "", "", T, "d1"), NULL), BK_CHANGE_DOMAIN);
+    bk_check_result cr;
+    assert_int_equal(bk_store_check(s, "other@NXDOMAIN.example", T + D, &cr, err, sizeof err), 0);
+    assert_true(cr.suppressed);
+    assert_true(cr.by_domain);
+    /* invalid recipients are refused, not stored */
+    assert_int_equal(ingest(s, ev("postmaster", "userunknown", 1, BK_PERM_PERMANENT, "", "", T, "i1"), NULL), BK_CHANGE_INVALID);
+    assert_int_equal(bk_store_check(s, "not an address", T, &cr, err, sizeof err), 1);
+    /* the allow-list beats everything */
+    assert_int_equal(bk_store_allow(s, "Bob@example.net", "seed", err, sizeof err), 0);
+    assert_int_equal(checked(s, "Bob@example.net", T), 2);
+    assert_int_equal(bk_store_allow(s, "@nxdomain.example", NULL, err, sizeof err), 0);
+    assert_int_equal(checked(s, "other@nxdomain.example", T), 2);
+    assert_int_equal(bk_store_disallow(s, "Bob@example.net", err, sizeof err), 1);
+    assert_int_equal(bk_store_disallow(s, "Bob@example.net", err, sizeof err), 0);
+    assert_int_equal(checked(s, "Bob@example.net", T), 1);
+    /* manual entries never expire unless told; remove lifts them */
+    bk_store_entry m;
+    memset(&m, 0, sizeof m);
+    assert_int_equal(bk_store_add(s, "frank@example.com", &m, err, sizeof err), 0);
+    assert_int_equal(checked(s, "frank@example.com", T + 3650 * D), 1);
+    assert_int_equal(bk_store_remove(s, "frank@example.com", err, sizeof err), 1);
+    assert_int_equal(bk_store_remove(s, "frank@example.com", err, sizeof err), 0);
+    assert_int_equal(checked(s, "frank@example.com", 0), 0);
+    /* a policy event does not shorten a manual entry */
+    assert_int_equal(bk_store_add(s, "gina@example.com", &m, err, sizeof err), 0);
+    assert_int_equal(ingest(s, ev("gina@example.com", "mailboxfull", 0, BK_PERM_TRANSIENT, "", "", T, "g1"), NULL), BK_CHANGE_ALREADY);
+    /* list, filter, paging, history */
+    bk_store_filter f;
+    memset(&f, 0, sizeof f);
+    f.now = T + D;
+    int n = 0;
+    assert_int_equal(bk_store_list(s, &f, count_entry, &n, err, sizeof err), 0);
+    assert_int_equal(n, 6); /* nxdomain.example, bob, erin, x@nxdomain, gina, carol */
+    f.limit = 2;
+    f.offset = 5;
+    n = 0;
+    assert_int_equal(bk_store_list(s, &f, count_entry, &n, err, sizeof err), 0);
+    assert_int_equal(n, 1);
+    memset(&f, 0, sizeof f);
+    f.now = T + D;
+    f.domain = "EXAMPLE.net";
+    n = 0;
+    assert_int_equal(bk_store_list(s, &f, count_entry, &n, err, sizeof err), 0);
+    assert_int_equal(n, 2); /* Bob, carol */
+    int found = 0;
+    n = 0;
+    bk_store_entry he;
+    assert_int_equal(bk_store_history(s, "carol@example.net", count_event, &n, &he, &found, err, sizeof err), 0);
+    assert_int_equal(found, 1);
+    assert_int_equal(n, 4);
+    assert_int_equal(he.count, 4);
+    bk_store_stats st;
+    assert_int_equal(bk_store_stats_get(s, T + D, &st, NULL, NULL, err, sizeof err), 0);
+    assert_int_equal(st.schema, 2);
+    assert_int_equal(st.sender_problems, 1);
+    assert_int_equal(st.domains, 1);
+    bk_store_close(s);
+}
+
+static void test_snapshot(void **state)
+{
+    (void)state;
+    char err[512], a[64];
+    bk_store *s = bk_store_open(path_in("snap.db"), NULL, err, sizeof err);
+    assert_non_null(s);
+    assert_int_equal(bk_store_begin(s, err, sizeof err), 0);
+    for (int i = 0; i < 500; i++) {
+        snprintf(a, sizeof a, "user%d@example.com", i);
+        char tok[16];
+        snprintf(tok, sizeof tok, "t%d", i);
+        ingest(s, ev(a, "userunknown", 1, BK_PERM_PERMANENT, "", "", 1780000000, tok), NULL);
+    }
+    assert_int_equal(bk_store_commit(s, err, sizeof err), 0);
+    for (int round = 0; round < 3; round++)
+        for (int i = 0; i < 1000; i++) {
+            snprintf(a, sizeof a, "user%d@example.com", i);
+            assert_int_equal(checked(s, a, 0), i < 500);
+        }
+    /* a change through this handle shows at once */
+    bk_store_entry m;
+    memset(&m, 0, sizeof m);
+    assert_int_equal(bk_store_add(s, "user900@example.com", &m, err, sizeof err), 0);
+    assert_int_equal(checked(s, "user900@example.com", 0), 1);
+    /* a change through another connection shows too */
+    bk_store *o = bk_store_open(path_in("snap.db"), NULL, err, sizeof err);
+    assert_non_null(o);
+    assert_int_equal(bk_store_add(o, "user901@example.com", &m, err, sizeof err), 0);
+    bk_store_close(o);
+    struct timespec pause = {0, 20000000};
+    nanosleep(&pause, NULL);
+    assert_int_equal(checked(s, "user901@example.com", 0), 1);
+    bk_store_close(s);
+}
+
+static void test_migrate_v1(void **state)
+{
+    (void)state;
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path_in("v1.db"), &db), SQLITE_OK);
+    const char *v1 =
+        "CREATE TABLE schema_version(version INTEGER NOT NULL);"
+        "INSERT INTO schema_version VALUES(1);"
+        "CREATE TABLE events(id INTEGER PRIMARY KEY, token TEXT NOT NULL UNIQUE,"
+        " address TEXT NOT NULL, time INTEGER NOT NULL, source TEXT NOT NULL, origin TEXT,"
+        " reason TEXT NOT NULL, hardbounce INTEGER NOT NULL DEFAULT 0, permanence TEXT,"
+        " status TEXT, replycode INTEGER, feedbacktype TEXT);"
+        "CREATE INDEX events_address ON events(address, time);"
+        "CREATE TABLE addresses(address TEXT PRIMARY KEY, suppressed INTEGER NOT NULL DEFAULT 0,"
+        " reason TEXT, first_seen INTEGER, last_seen INTEGER, count INTEGER NOT NULL DEFAULT 0,"
+        " expires INTEGER, source TEXT, note TEXT) WITHOUT ROWID;"
+        "INSERT INTO events VALUES(1, 'old1', 'ann@example.com', 1700000000, 'decode', 'a.eml',"
+        " 'userunknown', 1, 'permanent', '5.1.1', 550, NULL);"
+        "INSERT INTO events VALUES(2, 'old2', 'ben@example.com', 1700000000, 'decode', 'b.eml',"
+        " 'mailboxfull', 0, 'transient', '4.2.2', 452, NULL);"
+        "INSERT INTO addresses VALUES('ann@example.com', 1, 'userunknown', 1700000000,"
+        " 1700000000, 1, NULL, NULL, 'kept');";
+    assert_int_equal(sqlite3_exec(db, v1, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    char err[512];
+    bk_store *s = bk_store_open(path_in("v1.db"), NULL, err, sizeof err);
+    if (!s)
+        fail_msg("%s", err);
+    bk_store_stats st;
+    assert_int_equal(bk_store_stats_get(s, 1700000001, &st, NULL, NULL, err, sizeof err), 0);
+    assert_int_equal(st.schema, 2);
+    assert_int_equal(st.events, 2);
+    assert_int_equal(st.suppressed, 1);
+    assert_int_equal(checked(s, "ann@example.com", 0), 1);
+    /* the domain column was filled, and the old events got their policy action */
+    bk_store_filter f;
+    memset(&f, 0, sizeof f);
+    f.domain = "example.com";
+    int n = 0;
+    assert_int_equal(bk_store_list(s, &f, count_entry, &n, err, sizeof err), 0);
+    assert_int_equal(n, 1);
+    bk_ingest_result r;
+    ingest(s, ev("ben@example.com", "mailboxfull", 0, BK_PERM_TRANSIENT, "", "", 1700000100, "new1"), &r);
+    assert_int_equal(r.soft_seen, 2);
+    bk_store_close(s);
+    /* opening again changes nothing */
+    s = bk_store_open(path_in("v1.db"), NULL, err, sizeof err);
+    assert_non_null(s);
+    bk_store_close(s);
+}
+
+static void test_foreign_files(void **state)
+{
+    (void)state;
+    char err[512];
+    FILE *f = fopen(path_in("text.db"), "w");
+    assert_non_null(f);
+    for (int i = 0; i < 200; i++)
+        fputs("this is not a database at all\n", f);
+    fclose(f);
+    assert_null(bk_store_open(path_in("text.db"), NULL, err, sizeof err));
+    assert_non_null(strstr(err, "not an SQLite database"));
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path_in("other.db"), &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "CREATE TABLE t(x)", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_null(bk_store_open(path_in("other.db"), NULL, err, sizeof err));
+    assert_non_null(strstr(err, "not a bouncekit suppression list"));
+    assert_int_equal(sqlite3_open(path_in("newer.db"), &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "CREATE TABLE schema_version(version INTEGER);"
+                                      "INSERT INTO schema_version VALUES(99)", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_null(bk_store_open(path_in("newer.db"), NULL, err, sizeof err));
+    assert_non_null(strstr(err, "newer"));
+    /* a store whose pages were overwritten: an error, never a crash */
+    bk_store *s = bk_store_open(path_in("broken.db"), NULL, err, sizeof err);
+    assert_non_null(s);
+    bk_store_close(s);
+    f = fopen(path_in("broken.db"), "r+");
+    assert_non_null(f);
+    fseek(f, 100, SEEK_SET);
+    for (int i = 0; i < 8000; i++)
+        fputc(0xA5, f);
+    fclose(f);
+    s = bk_store_open(path_in("broken.db"), NULL, err, sizeof err);
+    if (s) { /* when the damage is not seen at open, the first use reports it */
+        bk_check_result cr;
+        assert_int_not_equal(bk_store_check(s, "a@b.example", 0, &cr, err, sizeof err), 0);
+        bk_store_close(s);
+    }
+    assert_null(bk_store_open("postgresql://db.example/bk", NULL, err, sizeof err));
+    assert_non_null(strstr(err, "PostgreSQL"));
+}
+
+/* setup - a fresh directory */
+static int setup(void **state)
+{
+    (void)state;
+    return mkdtemp(dir) ? 0 : -1;
+}
+
+/* teardown - remove it */
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_normalize),    cmocka_unit_test(test_policy_table),
+        cmocka_unit_test(test_event_json),   cmocka_unit_test(test_store_policy),
+        cmocka_unit_test(test_snapshot),     cmocka_unit_test(test_migrate_v1),
+        cmocka_unit_test(test_foreign_files),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
