@@ -21,10 +21,9 @@ if ! need pflogsumm || [ ! -x /usr/bin/time ]; then
         exit 1
     fi
 fi
-if [ ! -x "$build/bouncekit" ]; then
-    cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-    cmake --build "$build" -j"$(nproc)" --target bouncekit_cli >/dev/null
-fi
+# always (re)built, incrementally: a stale binary would be measured otherwise
+[ -f "$build/CMakeCache.txt" ] || cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$build" -j"$(nproc)" --target bouncekit_cli >/dev/null
 export BOUNCEKIT_CACHE_DIR="$PWD/$build/rule-cache"
 if [ ! -s "$log" ]; then
     python3 bench/logs/make-log.py "$log" --bytes "$size"

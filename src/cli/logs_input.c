@@ -27,6 +27,7 @@ typedef struct {
     long long time;         /* its time stamp, or the previous one's */
     int have;
     int skip_rest;          /* the last line was cut: drop the rest of it first */
+    int reopen;             /* following: the file was rotated and the old one read to its end */
     ino_t ino;              /* for following: the file we have open */
     unsigned long long done;
 } input;
@@ -46,10 +47,14 @@ static int open_one(input *f)
     if (strcmp(f->path, "-") == 0)
         f->gz = gzdopen(dup(0), "rb");
     else {
-        f->gz = gzopen(f->path, "rb");
+        /* the inode of the file opened, not of what the path names a moment later */
+        int fd = open(f->path, O_RDONLY);
         struct stat st;
-        if (f->gz && stat(f->path, &st) == 0)
+        if (fd >= 0 && fstat(fd, &st) == 0)
             f->ino = st.st_ino;
+        f->gz = fd >= 0 ? gzdopen(fd, "rb") : NULL;
+        if (fd >= 0 && !f->gz)
+            close(fd);
     }
     if (!f->gz)
         return -1;
@@ -84,22 +89,37 @@ static int refill(log_inputs *li, input *f)
     return 1;
 }
 
-/* rotated - the followed file was replaced or truncated: reopen it */
-static int rotated(input *f)
+/* rotated - the followed file was replaced or truncated (the path names
+ * another file, or a shorter one) */
+static int rotated(const input *f)
 {
     struct stat st;
     if (strcmp(f->path, "-") == 0 || stat(f->path, &st) != 0)
         return 0;
+    if (!f->gz)
+        return 1; /* the last reopening failed: try again */
     z_off_t at = gzoffset(f->gz);
-    if (st.st_ino == f->ino && st.st_size >= at)
-        return 0;
-    gzclose(f->gz);
-    return open_one(f) == 0;
+    return st.st_ino != f->ino || st.st_size < at;
+}
+
+/* reopen - read the followed path anew from its start, dropping what is
+ * left of the old file; -1 when it cannot be opened (tried again later) */
+static int reopen(input *f)
+{
+    f->reopen = 0;
+    f->skip_rest = 0;
+    if (f->gz)
+        gzclose(f->gz);
+    f->gz = NULL;
+    f->start = f->end = 0;
+    return open_one(f);
 }
 
 /* advance - the next line of f into f->line; 0 at its end */
 static int advance(log_inputs *li, input *f, volatile int *stop)
 {
+    if (f->reopen)
+        reopen(f);
     while (f->skip_rest) { /* the rest of a cut line */
         const char *e = memchr(f->buf + f->start, '\n', f->end - f->start);
         if (e) {
@@ -141,10 +161,23 @@ static int advance(log_inputs *li, input *f, volatile int *stop)
         /* following: wait for more, reopening after rotation */
         if (stop && *stop)
             return 0;
-        if (!rotated(f)) {
-            struct timespec ts = {0, 200 * 1000 * 1000};
-            nanosleep(&ts, NULL);
+        if (rotated(f)) {
+            /* the old file first: what was written to it before it was moved
+             * (its last line even without a line end), then the new one */
+            if (f->gz && refill(li, f))
+                continue;
+            if (f->end > f->start) {
+                f->line = f->buf + f->start;
+                f->len = f->end - f->start;
+                f->start = f->end;
+                f->reopen = 1;
+                break;
+            }
+            if (reopen(f) == 0)
+                continue;
         }
+        struct timespec ts = {0, 200 * 1000 * 1000};
+        nanosleep(&ts, NULL);
     }
     if (f->len && f->line[f->len - 1] == '\r')
         f->len--;

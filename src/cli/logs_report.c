@@ -10,9 +10,11 @@
  */
 #include "logs_report.h"
 
-#include <glib.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define N_OUT 6 /* indexed by bk_log_outcome; 0 unused */
 #define GROUP_ROWS_MAX 50000 /* distinct keys kept per table (memory stays bounded); more are counted as "(other)" */
@@ -22,13 +24,42 @@ typedef struct {
     unsigned long long hard;
 } tally;
 
+#define KEY_INLINE 48 /* keys shorter than this live in their slot */
+
+/* one key of a table and its tally, in one slot of two cache lines: the
+ * key in the slot when short, else in the table's arena */
+typedef struct {
+    _Alignas(64) uint64_t hash; /* the key's hash, never 0; 0 for an empty slot */
+    size_t len;
+    tally t;
+    union {
+        char in[KEY_INLINE];    /* len < KEY_INLINE: the key, NUL-terminated */
+        char *out;              /* else: the key in the arena */
+    } k;
+} tslot;
+
+#define ARENA_BLOCK (64 * 1024)
+
+typedef struct arena_block {
+    struct arena_block *next;
+    size_t used, cap;
+    char data[];
+} arena_block;
+
+/* a table of keys (strings) to tallies: open addressing, linear probing;
+ * slots do not move but when the table grows */
+typedef struct {
+    tslot *slots;
+    size_t cap, used;     /* cap is 0 or a power of two */
+    arena_block *arena;   /* the long keys */
+} rtab;
+
 typedef struct {
     const char *name;     /* JSON key */
     const char *title;    /* heading */
-    GHashTable *rows;     /* key (char *) -> tally * */
+    rtab rows;
     int failures_only;
-    char last[BK_ADDR_MAX]; /* the key counted last (events come in runs) */
-    tally *last_t;        /* its tally, or NULL */
+    size_t last;          /* the slot counted last (events come in runs) + 1, or 0 */
 } group;
 
 enum { G_DOMAIN, G_PROVIDER, G_REASON, G_RHOST, G_RECIPIENT, G_SENDER, G_TIME, N_GROUPS };
@@ -40,8 +71,139 @@ struct logs_report {
     group g[N_GROUPS];
     long long tmin, tmax;
     long long hour;       /* the hour counted last in the time line */
-    tally *hour_t;        /* its tally, or NULL */
+    int have_hour;        /* hour is set: its key is the time line's last */
 };
+
+/* key_hash - a hash of n bytes, eight at a time; never 0 */
+static uint64_t key_hash(const char *p, size_t n)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ n;
+    for (; n >= 8; p += 8, n -= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
+        h ^= h >> 32;
+    }
+    uint64_t w = 0;
+    memcpy(&w, p, n);
+    h = (h ^ w) * 0xC4CEB9FE1A85EC53ULL;
+    h ^= h >> 29;
+    return h ? h : 1;
+}
+
+/* slot_key - the key of a used slot */
+static const char *slot_key(const tslot *s)
+{
+    return s->len < KEY_INLINE ? s->k.in : s->k.out;
+}
+
+/* arena_copy - a NUL-terminated copy of key[0..n) in the table's arena; NULL when out of memory */
+static char *arena_copy(rtab *tb, const char *key, size_t n)
+{
+    arena_block *b = tb->arena;
+    if (!b || b->cap - b->used < n + 1) {
+        size_t cap = n + 1 > ARENA_BLOCK / 4 ? n + 1 : ARENA_BLOCK;
+        b = malloc(sizeof *b + cap);
+        if (!b)
+            return NULL;
+        b->used = 0;
+        b->cap = cap;
+        if (cap == ARENA_BLOCK || !tb->arena) {
+            b->next = tb->arena;
+            tb->arena = b;
+        } else { /* an outsized key: keep filling the current block */
+            b->next = tb->arena->next;
+            tb->arena->next = b;
+        }
+    }
+    char *p = b->data + b->used;
+    memcpy(p, key, n);
+    p[n] = '\0';
+    b->used += n + 1;
+    return p;
+}
+
+/* rtab_grow - double the slots (at least 64); -1 when out of memory */
+static int rtab_grow(rtab *tb)
+{
+    size_t cap = tb->cap ? tb->cap * 2 : 64;
+    tslot *s = aligned_alloc(64, cap * sizeof *s);
+    if (!s)
+        return -1;
+    for (size_t i = 0; i < cap; i++)
+        s[i].hash = 0;
+    for (size_t i = 0; i < tb->cap; i++)
+        if (tb->slots[i].hash) {
+            size_t j = tb->slots[i].hash & (cap - 1);
+            while (s[j].hash)
+                j = (j + 1) & (cap - 1);
+            s[j] = tb->slots[i];
+        }
+    free(tb->slots);
+    tb->slots = s;
+    tb->cap = cap;
+    return 0;
+}
+
+/* rtab_find - the slot of key[0..n) (hash h) + 1, or 0 when absent */
+static size_t rtab_find(const rtab *tb, const char *key, size_t n, uint64_t h)
+{
+    if (!tb->cap)
+        return 0;
+    for (size_t i = h & (tb->cap - 1); tb->slots[i].hash; i = (i + 1) & (tb->cap - 1)) {
+        const tslot *s = &tb->slots[i];
+        if (s->hash == h && s->len == n && memcmp(slot_key(s), key, n) == 0)
+            return i + 1;
+    }
+    return 0;
+}
+
+/* rtab_add - a new zeroed slot for key[0..n) (hash h, not in the table) + 1;
+ * 0 when out of memory. Earlier slot numbers are void when the table grows. */
+static size_t rtab_add(rtab *tb, const char *key, size_t n, uint64_t h)
+{
+    if ((tb->used + 1) * 5 > tb->cap * 4 && rtab_grow(tb) != 0)
+        return 0;
+    char *out = NULL;
+    if (n >= KEY_INLINE && !(out = arena_copy(tb, key, n)))
+        return 0;
+    size_t i = h & (tb->cap - 1);
+    while (tb->slots[i].hash)
+        i = (i + 1) & (tb->cap - 1);
+    tslot *s = &tb->slots[i];
+    s->hash = h;
+    s->len = n;
+    memset(&s->t, 0, sizeof s->t);
+    if (out)
+        s->k.out = out;
+    else {
+        memcpy(s->k.in, key, n);
+        s->k.in[n] = '\0';
+    }
+    tb->used++;
+    return i + 1;
+}
+
+/* rtab_get - the tally of key[0..n), made when absent; NULL when out of memory */
+static tally *rtab_get(rtab *tb, const char *key, size_t n)
+{
+    uint64_t h = key_hash(key, n);
+    size_t i = rtab_find(tb, key, n, h);
+    if (!i)
+        i = rtab_add(tb, key, n, h);
+    return i ? &tb->slots[i - 1].t : NULL;
+}
+
+/* rtab_free - release the slots and the arena */
+static void rtab_free(rtab *tb)
+{
+    free(tb->slots);
+    for (arena_block *b = tb->arena, *next; b; b = next) {
+        next = b->next;
+        free(b);
+    }
+    memset(tb, 0, sizeof *tb);
+}
 
 /* final - delivered + bounced + expired */
 static unsigned long long final(const tally *t)
@@ -83,7 +245,6 @@ logs_report *report_new(double threshold, unsigned min_volume, unsigned top)
         rp->g[i].name = defs[i].name;
         rp->g[i].title = defs[i].title;
         rp->g[i].failures_only = defs[i].failures_only;
-        rp->g[i].rows = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     }
     rp->tmin = -1;
     return rp;
@@ -97,33 +258,38 @@ static void count(tally *t, const bk_log_event *e)
         t->hard++;
 }
 
-/* add_to - count e under key in group g; its tally */
-static tally *add_to(group *g, const char *key, const bk_log_event *e)
+/* add_to - count e under key in group g */
+static void add_to(group *g, const char *key, const bk_log_event *e)
 {
     if (!key || !key[0])
         key = "(none)";
-    if (g->last_t && strcmp(key, g->last) == 0) {
-        /* a key's tally never changes: "(other)" keys are never added later */
-        count(g->last_t, e);
-        return g->last_t;
-    }
-    tally *t = g_hash_table_lookup(g->rows, key);
-    if (!t) {
-        if (g_hash_table_size(g->rows) >= GROUP_ROWS_MAX)
-            key = "(other)";
-        t = g_hash_table_lookup(g->rows, key);
-        if (!t) {
-            t = g_new0(tally, 1);
-            g_hash_table_insert(g->rows, g_strdup(key), t);
+    size_t n = strlen(key);
+    rtab *tb = &g->rows;
+    if (g->last) {
+        const tslot *s = &tb->slots[g->last - 1];
+        if (s->len == n && memcmp(slot_key(s), key, n) == 0) {
+            /* a key's slot never changes but when the table grows: "(other)"
+             * keys are never added later */
+            count(&tb->slots[g->last - 1].t, e);
+            return;
         }
     }
-    count(t, e);
-    size_t n = strlen(key);
-    if (n < sizeof g->last) {
-        memcpy(g->last, key, n + 1);
-        g->last_t = t;
+    uint64_t h = key_hash(key, n);
+    size_t i = rtab_find(tb, key, n, h);
+    if (!i) {
+        if (tb->used >= GROUP_ROWS_MAX) {
+            key = "(other)";
+            n = 7;
+            h = key_hash(key, n);
+            i = rtab_find(tb, key, n, h);
+        }
+        if (!i && !(i = rtab_add(tb, key, n, h))) {
+            g->last = 0;
+            return;
+        }
     }
-    return t;
+    count(&tb->slots[i - 1].t, e);
+    g->last = i;
 }
 
 void report_add(logs_report *rp, const bk_log_event *e)
@@ -143,13 +309,15 @@ void report_add(logs_report *rp, const bk_log_event *e)
     if (e->outcome != BK_LOG_REJECTED)
         add_to(&rp->g[G_SENDER], e->sender[0] ? e->sender : "<>", e);
     /* the time line in hours; shown by day when it spans more than 3 days */
-    if (rp->hour_t && e->last / 3600 == rp->hour)
-        count(rp->hour_t, e);
+    group *tg = &rp->g[G_TIME];
+    if (rp->have_hour && tg->last && e->last / 3600 == rp->hour)
+        count(&tg->rows.slots[tg->last - 1].t, e);
     else {
         char hour[32];
         snprintf(hour, sizeof hour, "%lld", e->last / 3600);
         rp->hour = e->last / 3600;
-        rp->hour_t = add_to(&rp->g[G_TIME], hour, e);
+        rp->have_hour = 1;
+        add_to(tg, hour, e);
     }
     if (rp->tmin < 0 || e->last < rp->tmin)
         rp->tmin = e->last;
@@ -192,47 +360,45 @@ static int by_key_number(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* rows_of - the rows of a group, sorted (caller frees) */
-static row *rows_of(const group *g, size_t *n, int (*order)(const void *, const void *))
+/* rows_of - the rows of a table, sorted (caller frees) */
+static row *rows_of(const rtab *tb, size_t *n, int (*order)(const void *, const void *))
 {
-    *n = g_hash_table_size(g->rows);
+    *n = tb->used;
     row *rs = malloc((*n ? *n : 1) * sizeof *rs);
-    GHashTableIter it;
-    gpointer k, v;
-    size_t i = 0;
-    g_hash_table_iter_init(&it, g->rows);
-    while (rs && g_hash_table_iter_next(&it, &k, &v)) {
-        rs[i].key = k;
-        rs[i].t = v;
-        i++;
-    }
-    if (rs)
-        qsort(rs, *n, sizeof *rs, order);
-    else
+    if (!rs) {
         *n = 0;
+        return NULL;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < tb->cap; i++)
+        if (tb->slots[i].hash) {
+            rs[k].key = slot_key(&tb->slots[i]);
+            rs[k].t = &tb->slots[i].t;
+            k++;
+        }
+    qsort(rs, *n, sizeof *rs, order);
     return rs;
 }
 
-/* day_buckets - the time line by day: hour rows folded into days */
-static GHashTable *day_buckets(const logs_report *rp)
+/* day_buckets - the time line by day: hour rows folded into days (into
+ * days, which the caller frees with rtab_free) */
+static void day_buckets(const logs_report *rp, rtab *days)
 {
-    GHashTable *days = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-    GHashTableIter it;
-    gpointer k, v;
-    g_hash_table_iter_init(&it, rp->g[G_TIME].rows);
-    while (g_hash_table_iter_next(&it, &k, &v)) {
+    const rtab *hours = &rp->g[G_TIME].rows;
+    memset(days, 0, sizeof *days);
+    for (size_t i = 0; i < hours->cap; i++) {
+        if (!hours->slots[i].hash)
+            continue;
+        const tslot *v = &hours->slots[i];
         char day[32];
-        snprintf(day, sizeof day, "%lld", atoll(k) / 24);
-        tally *t = g_hash_table_lookup(days, day);
-        if (!t) {
-            t = g_new0(tally, 1);
-            g_hash_table_insert(days, g_strdup(day), t);
-        }
-        for (int i = 0; i < N_OUT; i++)
-            t->n[i] += ((tally *)v)->n[i];
-        t->hard += ((tally *)v)->hard;
+        int n = snprintf(day, sizeof day, "%lld", atoll(slot_key(v)) / 24);
+        tally *t = rtab_get(days, day, (size_t)n);
+        if (!t)
+            continue;
+        for (int k = 0; k < N_OUT; k++)
+            t->n[k] += v->t.n[k];
+        t->hard += v->t.hard;
     }
-    return days;
 }
 
 /* by_day - the time line is shown by day rather than by hour */
@@ -274,11 +440,9 @@ int report_crossed(const logs_report *rp)
 {
     if (final(&rp->all) >= rp->min_volume && rate(failed(&rp->all), final(&rp->all)) > rp->threshold)
         return 1;
-    GHashTableIter it;
-    gpointer k, v;
-    g_hash_table_iter_init(&it, rp->g[G_SENDER].rows);
-    while (g_hash_table_iter_next(&it, &k, &v))
-        if (sender_flagged(rp, v))
+    const rtab *tb = &rp->g[G_SENDER].rows;
+    for (size_t i = 0; i < tb->cap; i++)
+        if (tb->slots[i].hash && sender_flagged(rp, &tb->slots[i].t))
             return 1;
     return 0;
 }
@@ -302,11 +466,10 @@ json_t *report_json(const logs_report *rp, const bk_log_stats *st)
         const group *g = &rp->g[gi];
         size_t n;
         int day = gi == G_TIME && by_day(rp);
-        GHashTable *days = day ? day_buckets(rp) : NULL;
-        group tmp = *g;
-        if (days)
-            tmp.rows = days;
-        row *rs = rows_of(&tmp, &n,
+        rtab days = {0};
+        if (day)
+            day_buckets(rp, &days);
+        row *rs = rows_of(day ? &days : &g->rows, &n,
                           gi == G_TIME ? by_key_number : g->failures_only || gi == G_SENDER ? by_failures : by_volume);
         json_t *arr = json_array();
         size_t limit = gi == G_TIME ? n : (n < rp->top ? n : rp->top);
@@ -325,8 +488,7 @@ json_t *report_json(const logs_report *rp, const bk_log_stats *st)
             json_array_append_new(arr, r);
         }
         free(rs);
-        if (days)
-            g_hash_table_destroy(days);
+        rtab_free(&days);
         json_object_set_new(o, g->name, arr);
         if (gi == G_TIME)
             json_object_set_new(o, "timeline_unit", json_string(day ? "day" : "hour"));
@@ -355,15 +517,13 @@ static void text_table(const logs_report *rp, int gi, term *t)
     const group *g = &rp->g[gi];
     size_t n;
     int day = gi == G_TIME && by_day(rp);
-    GHashTable *days = day ? day_buckets(rp) : NULL;
-    group tmp = *g;
-    if (days)
-        tmp.rows = days;
-    row *rs = rows_of(&tmp, &n, gi == G_TIME ? by_key_number : g->failures_only || gi == G_SENDER ? by_failures : by_volume);
+    rtab days = {0};
+    if (day)
+        day_buckets(rp, &days);
+    row *rs = rows_of(day ? &days : &g->rows, &n, gi == G_TIME ? by_key_number : g->failures_only || gi == G_SENDER ? by_failures : by_volume);
     if (n == 0) {
         free(rs);
-        if (days)
-            g_hash_table_destroy(days);
+        rtab_free(&days);
         return;
     }
     term_heading(t, gi == G_TIME ? (day ? "By day" : "By hour") : g->title);
@@ -390,8 +550,7 @@ static void text_table(const logs_report *rp, int gi, term *t)
             term_style(t, NULL);
     }
     free(rs);
-    if (days)
-        g_hash_table_destroy(days);
+    rtab_free(&days);
 }
 
 void report_text(const logs_report *rp, const bk_log_stats *st, term *t)
@@ -422,6 +581,6 @@ void report_free(logs_report *rp)
     if (!rp)
         return;
     for (int i = 0; i < N_GROUPS; i++)
-        g_hash_table_destroy(rp->g[i].rows);
+        rtab_free(&rp->g[i].rows);
     free(rp);
 }

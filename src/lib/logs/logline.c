@@ -186,7 +186,16 @@ int log_line_parse(const char *p, size_t len, int year, log_line *out)
                 ;
         if (k >= len || p[k] != ' ')
             return -1;
-        out->time = days_from_civil(year, mon, d) * 86400LL + c;
+        /* the date changes once a day: remember the last one (per thread) */
+        static _Thread_local int memo_y, memo_m, memo_d;
+        static _Thread_local long long memo_days;
+        if (year != memo_y || mon != memo_m || d != memo_d || !memo_m) {
+            memo_days = days_from_civil(year, mon, d);
+            memo_y = year;
+            memo_m = mon;
+            memo_d = d;
+        }
+        out->time = memo_days * 86400LL + c;
         out->month = mon;
         i = k + 1;
     }

@@ -62,9 +62,9 @@ bk_log_reader *bk_log_reader_new(const bk_classifier *c, const bk_log_options *o
     r->cap = 1024;
     r->slots = calloc(r->cap, sizeof *r->slots);
     r->verdicts = calloc(VERDICT_SLOTS, sizeof *r->verdicts);
-    r->prov = aligned_alloc(64, 2 * sizeof *r->prov);
+    r->prov = aligned_alloc(64, PROV_SLOTS * sizeof *r->prov);
     if (r->prov)
-        memset(r->prov, 0, 2 * sizeof *r->prov);
+        memset(r->prov, 0, PROV_SLOTS * sizeof *r->prov);
     if (!r->slots || !r->verdicts || !r->prov) {
         free(r->slots);
         free(r->verdicts);
@@ -528,22 +528,57 @@ static uint64_t str_hash(uint64_t h, const char *p, size_t n)
     return h ^ (h >> 32);
 }
 
+/* prov_home - the first slot a relay host (domain 0) or domain (1) may take */
+static size_t prov_home(int domain, const char *name, size_t n)
+{
+    return (size_t)str_hash(1469598103934665603ULL ^ (uint64_t)domain, name, n) & (PROV_SLOTS - 1);
+}
+
+/* provider_prefetch - start loading the cache slot of name; the slot is
+ * remembered for the next lookup of that kind and length */
+void provider_prefetch(bk_log_reader *r, int domain, const char *name, size_t n)
+{
+    r->prov_hint[domain][0] = 0;
+    if (n == 0 || n >= sizeof r->prov[0].key)
+        return;
+    size_t i = prov_home(domain, name, n);
+    __builtin_prefetch(&r->prov[i]);
+    r->prov_hint[domain][0] = n;
+    r->prov_hint[domain][1] = i;
+}
+
 /* provider_of - bk_classifier_provider of one host name (or domain), through
- * a direct-mapped cache: relays and domains repeat */
+ * a cache (open addressing, emptied when half full): relays and domains repeat */
 static const char *provider_of(bk_log_reader *r, int domain, const char *name, size_t n)
 {
     if (n == 0)
         return NULL;
-    if (n >= sizeof r->prov[0][0].key)
+    if (n >= sizeof r->prov[0].key)
         return bk_classifier_provider(r->c, domain ? NULL : name, domain ? 0 : n,
                                       domain ? name : NULL, domain ? n : 0);
-    log_prov_slot *s = &r->prov[domain][str_hash(1469598103934665603ULL, name, n) % PROV_SLOTS];
-    if (s->len != n + 1 || memcmp(s->key, name, n) != 0) {
-        s->value = bk_classifier_provider(r->c, domain ? NULL : name, domain ? 0 : n,
-                                          domain ? name : NULL, domain ? n : 0);
-        memcpy(s->key, name, n);
-        s->len = (unsigned char)(n + 1);
+    /* the prefetched slot when the name has its length: a wrong slot (not
+     * the name's home) only costs a duplicate entry, never another answer */
+    size_t i = r->prov_hint[domain][0] == n ? r->prov_hint[domain][1] : prov_home(domain, name, n);
+    r->prov_hint[domain][0] = 0;
+    log_prov_slot *s;
+    for (;; i = (i + 1) & (PROV_SLOTS - 1)) {
+        s = &r->prov[i];
+        if (!s->len)
+            break;
+        if (s->len == n + 1 && s->domain == domain && memcmp(s->key, name, n) == 0)
+            return s->value;
     }
+    if (r->prov_used >= PROV_SLOTS / 2) { /* start again: the keys of a long log are unbounded */
+        memset(r->prov, 0, PROV_SLOTS * sizeof *r->prov);
+        r->prov_used = 0;
+        s = &r->prov[prov_home(domain, name, n)];
+    }
+    s->value = bk_classifier_provider(r->c, domain ? NULL : name, domain ? 0 : n,
+                                      domain ? name : NULL, domain ? n : 0);
+    memcpy(s->key, name, n);
+    s->len = (unsigned char)(n + 1);
+    s->domain = (unsigned char)domain;
+    r->prov_used++;
     return s->value;
 }
 
@@ -608,6 +643,7 @@ void event_emit(bk_log_reader *r, bk_log_event *e)
         if (!e->provider && domain)
             e->provider = provider_of(r, 1, domain, strlen(domain));
         e->verdict.provider = e->provider;
+        r->prov_hint[0][0] = r->prov_hint[1][0] = 0; /* for this delivery only */
     } else {
         classify(r, e, domain);
         if (e->outcome == BK_LOG_EXPIRED && strcmp(e->verdict.reason, "undefined") == 0)

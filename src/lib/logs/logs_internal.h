@@ -38,13 +38,14 @@ typedef struct {
     int done, failed;         /* recipients with an outcome; of them bounced or expired */
 } log_queue;
 
-#define PROV_SLOTS 16384    /* relay hosts and domains whose provider is remembered */
+#define PROV_SLOTS 32768    /* relay hosts and domains whose provider is remembered (half at most) */
 #define VERDICT_SLOTS 4096  /* failure replies whose verdict is remembered */
 
 typedef struct {
     const char *value;        /* the provider of key, or NULL */
     unsigned char len;        /* the key's length + 1; 0 for an empty slot */
-    char key[55];             /* a host name or domain: the slot fills one cache line */
+    unsigned char domain;     /* key is a recipient domain (1) or a relay host (0) */
+    char key[54];             /* a host name or domain: the slot fills one cache line */
 } log_prov_slot;
 
 typedef struct {
@@ -67,7 +68,9 @@ struct bk_log_reader {
     bk_log_event ev;          /* the event being built */
     bk_verdict delivered;     /* the verdict of every delivery, once made */
     int delivered_ready;
-    log_prov_slot (*prov)[PROV_SLOTS]; /* [2]: by relay host, by recipient domain; 64-aligned */
+    log_prov_slot *prov;      /* PROV_SLOTS, open addressing, 64-aligned; emptied when half full */
+    size_t prov_used;
+    size_t prov_hint[2][2];   /* [host, domain]: {length, slot} prefetched for the next lookup */
     log_verdict_slot *verdicts;        /* VERDICT_SLOTS, direct-mapped */
     struct _GChecksum *sha1;  /* reused for every token */
 };
@@ -95,6 +98,10 @@ void set_str(char **dst, const char *p, size_t n);
 /* event_start - empty the reader's event and set what every event has */
 bk_log_event *event_start(bk_log_reader *r, bk_log_outcome o, const char *mta,
                           const log_line *l, const log_queue *q);
+
+/* provider_prefetch - start loading the cache slot of a relay host (domain
+ * 0) or recipient domain (1) of a delivery soon reported; a hint only */
+void provider_prefetch(bk_log_reader *r, int domain, const char *name, size_t n);
 
 /* event_emit - classify the event (failures), add provider and token, and
  * hand it to the sink */

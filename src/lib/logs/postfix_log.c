@@ -65,6 +65,37 @@ static void fields(log_span s, log_span *out)
             out[k].p = s.p; /* as log_value: a missing value is empty at s */
 }
 
+enum { Q_FROM, Q_SIZE, Q_NRCPT, N_QFIELDS };
+
+/* qmgr_fields - from=, size= and nrcpt= of a qmgr line, each exactly as
+ * log_value gives it, in one pass over the '=' of s; returns whether
+ * "status=expired" occurs in s (as log_find: its '=' is one of them) */
+static int qmgr_fields(log_span s, log_span *out)
+{
+    static const char *const keys[N_QFIELDS] = {"from=", "size=", "nrcpt="};
+    static const size_t kl[N_QFIELDS] = {5, 5, 6};
+    int expired = 0;
+    for (int k = 0; k < N_QFIELDS; k++)
+        out[k] = (log_span){NULL, 0};
+    const char *end = s.p + s.len;
+    for (const char *eq = memchr(s.p, '=', s.len); eq; eq = memchr(eq + 1, '=', (size_t)(end - eq - 1))) {
+        size_t j = (size_t)(eq - s.p) + 1; /* the key would be s[j - kl, j) */
+        if (!expired && j >= 7 && (size_t)(end - eq) >= 8 && memcmp(eq - 6, "status=expired", 14) == 0)
+            expired = 1;
+        for (int k = 0; k < N_QFIELDS; k++) {
+            if (out[k].p || j < kl[k] || memcmp(eq + 1 - kl[k], keys[k], kl[k]) != 0 ||
+                (j > kl[k] && s.p[j - kl[k] - 1] != ' '))
+                continue;
+            const char *comma = memchr(eq + 1, ',', (size_t)(end - eq - 1));
+            out[k] = (log_span){eq + 1, (size_t)((comma ? comma : end) - eq - 1)};
+        }
+    }
+    for (int k = 0; k < N_QFIELDS; k++)
+        if (!out[k].p)
+            out[k].p = s.p; /* as log_value: a missing value is empty at s */
+    return expired;
+}
+
 /* delivery - "to=<r>, ... status=..." */
 static int delivery(bk_log_reader *r, const log_line *l, log_span qid, log_span rest)
 {
@@ -81,6 +112,20 @@ static int delivery(bk_log_reader *r, const log_line *l, log_span qid, log_span 
     log_span text = paren_text(rest, word);
     log_span relay = f[F_RELAY], dsn = f[F_DSN];
     log_span delay = f[F_DELAY], orig = log_unbracket(f[F_ORIG]);
+    if (word.len == 4 && memcmp(word.p, "sent", 4) == 0) {
+        /* the provider's cache slots (relay host as relay_host() makes it,
+         * recipient domain) load while the rest is done */
+        const char *h = relay.p, *end = relay.p + relay.len;
+        while (h < end && *h != '[' && *h != ':' && *h != ',' && *h != ' ')
+            h++;
+        if (h - relay.p > 1 && h[-1] == '.')
+            h--;
+        provider_prefetch(r, 0, relay.p, (size_t)(h - relay.p));
+        const char *at = to.p + to.len;
+        while (at > to.p && at[-1] != '@')
+            at--;
+        provider_prefetch(r, 1, at, at > to.p ? (size_t)(to.p + to.len - at) : 0);
+    }
     log_queue *q = queue_get(r, "postfix", qid.p, qid.len, 1);
     if (!q)
         return -1;
@@ -189,14 +234,16 @@ int postfix_line(bk_log_reader *r, const log_line *l)
         if (!q)
             return -1;
         q->last = r->now;
-        log_span from = log_unbracket(log_value(rest, "from="));
-        if (log_find(rest, "status=expired") >= 0) {
+        log_span f[N_QFIELDS];
+        int expired = qmgr_fields(rest, f);
+        log_span from = log_unbracket(f[Q_FROM]);
+        if (expired) {
             queue_expire(r, q, BK_LOG_EXPIRED);
             return 0;
         }
         if (!q->sender || from.len)
             set_str(&q->sender, from.p, from.len);
-        log_span size = log_value(rest, "size="), nrcpt = log_value(rest, "nrcpt=");
+        log_span size = f[Q_SIZE], nrcpt = f[Q_NRCPT];
         if (size.len)
             q->size = log_number(size);
         if (nrcpt.len)
