@@ -540,6 +540,9 @@ typedef struct {
     long long horizon;       /* seconds a queue id is kept after its last line (0: 7 days) */
     size_t max_queue;        /* queue ids kept at once (0: 100,000) */
     int no_tokens;           /* leave each event's token empty: faster when unused */
+    int report_only;         /* for a summary, faster: host, queue_id, messageid, orig_recipient,
+                              * size and nrcpt may be left unknown, and a delivery's dsn and
+                              * text too (the rest, the verdict and provider are as always) */
 } bk_log_options;
 
 typedef struct {
@@ -703,9 +706,9 @@ typedef struct {
 int bk_store_entry_active(const bk_store_entry *e, long long now);
 
 /* bk_store_open - open or create a store: spec is a file path, or NULL for
- * $XDG_DATA_HOME/bouncekit/bouncekit.db (~/.local/share/...); a
- * "postgresql://" spec is refused until that backend exists. An older schema
- * is migrated in place. policy may be NULL (the defaults). NULL with the
+ * $XDG_DATA_HOME/bouncekit/bouncekit.db (~/.local/share/...), or a
+ * "postgresql://" (or "postgres://") URI for a PostgreSQL database shared
+ * by many hosts (docs/fleet.md). An older schema is migrated in place. policy may be NULL (the defaults). NULL with the
  * reason in err (not a database, not ours, newer schema, ...). */
 bk_store *bk_store_open(const char *spec, const bk_policy *policy, char *err, size_t errlen);
 

@@ -4,8 +4,8 @@
 #   tools/deps.sh --test   also what the whole test suite needs
 # Runs apt-get as root, or through sudo when not root.
 set -euo pipefail
-build_pkgs=(build-essential cmake pkg-config libjansson-dev libvectorscan-dev libgmime-3.0-dev zlib1g-dev libsqlite3-dev libidn2-dev libunistring-dev)
-test_pkgs=(libcmocka-dev jq clang libclang-rt-dev chromium python3 libgpgme-dev)
+build_pkgs=(build-essential cmake pkg-config libjansson-dev libvectorscan-dev libgmime-3.0-dev zlib1g-dev libsqlite3-dev libpq-dev libidn2-dev libunistring-dev libmicrohttpd-dev)
+test_pkgs=(libcmocka-dev jq clang libclang-rt-dev chromium python3 libgpgme-dev postgresql curl wrk postfix)
 pkgs=("${build_pkgs[@]}")
 if [ "${1:-}" = "--test" ]; then
     pkgs+=("${test_pkgs[@]}")
@@ -20,4 +20,7 @@ SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 echo "deps: installing ${missing[*]}"
 $SUDO apt-get update -qq
+# postfix (tests/cli/postfix_enforce.sh runs private instances of its own): no
+# questions, and no system-wide configuration or daemon
+printf '%s\n' "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

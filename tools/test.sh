@@ -3,10 +3,14 @@
 #   1. the normal build with warnings as errors, all tests;
 #   2. the AddressSanitizer + UndefinedBehaviorSanitizer build, all tests;
 #   3. the libFuzzer targets (clang), each for a bounded time on its corpus.
+# The store tests run on SQLite and, on a throwaway server (tests/pg/start.sh), PostgreSQL.
 # FUZZ_SECONDS (default 30) sets the time per fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/deps.sh --test
+# a throwaway PostgreSQL server for the store tests on that backend (BOUNCEKIT_TEST_PG)
+eval "$(bash tests/pg/start.sh)"
+trap 'bash tests/pg/stop.sh' EXIT
 jobs=$(nproc)
 step() { printf '\n== %s\n' "$*"; }
 
@@ -22,8 +26,8 @@ cmake --build build-san -j"$jobs"
 
 step "fuzz targets (${FUZZ_SECONDS:-30} s each)"
 CC=clang cmake -S . -B build-fuzz -DBOUNCEKIT_FUZZ=ON -DBOUNCEKIT_TESTS=OFF -DBOUNCEKIT_WERROR=ON >/dev/null
-cmake --build build-fuzz -j"$jobs" --target fuzz_reply fuzz_kb fuzz_classify fuzz_rules fuzz_decode fuzz_dsn fuzz_logs fuzz_webhook fuzz_ingest
-for target in reply kb classify rules decode dsn logs webhook ingest; do
+cmake --build build-fuzz -j"$jobs" --target fuzz_reply fuzz_kb fuzz_classify fuzz_rules fuzz_decode fuzz_dsn fuzz_logs fuzz_webhook fuzz_ingest fuzz_netstring fuzz_policy fuzz_http
+for target in reply kb classify rules decode dsn logs webhook ingest netstring policy http; do
     work=$(mktemp -d)
     ./build-fuzz/fuzz/fuzz_$target -max_total_time="${FUZZ_SECONDS:-30}" -max_len=8192 \
         -print_final_stats=1 "$work" "fuzz/corpus/$target" 2>&1 | tail -n 4

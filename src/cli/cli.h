@@ -27,6 +27,8 @@ int cmd_site(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
 /* cmd_suppress - bouncekit suppress */
 int cmd_suppress(int argc, char **argv);
+/* cmd_serve - bouncekit serve */
+int cmd_serve(int argc, char **argv);
 
 /* cli_open_kb - the embedded knowledge base plus the user files given with
  * --kb and the configuration's 'kb = FILE' settings; prints the error and
@@ -49,6 +51,10 @@ bk_store *cli_open_store(const char *cmd, const char *db, const char *config_pat
  * and returns -1 when the list is full */
 int cli_push(const char *cmd, const char *option, const char **list, size_t *n, size_t max,
              const char *value);
+
+/* cli_first_line - the first line of a key or token file (malloc'd); prints
+ * the error and returns NULL when it cannot be read or the line is empty */
+char *cli_first_line(const char *cmd, const char *path);
 
 /* cli_error - "bouncekit: CMD: message" on stderr */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -4,6 +4,7 @@
  * default when stdout is not a terminal) or as an aligned table.
  */
 #include "cli.h"
+#include "records.h"
 #include "term.h"
 
 #include <getopt.h>
@@ -79,34 +80,11 @@ static size_t unescape(char *s, size_t len)
     return o;
 }
 
-/* json_opt - a string or null */
-static json_t *json_opt(const char *s)
-{
-    return s && s[0] ? json_string(s) : json_null();
-}
-
 /* emit_json - one verdict as a JSON line */
 static void emit_json(run_state *st, const char *text, size_t len, const bk_verdict *v,
                       const bk_reply *r)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "diagnosticcode", json_stringn_nocheck(r->text, r->text_len));
-    json_object_set_new(o, "reason", json_string(v->reason));
-    json_object_set_new(o, "hardbounce", json_boolean(v->hardbounce));
-    json_object_set_new(o, "permanence", json_string(bk_permanence_name(v->permanence)));
-    json_object_set_new(o, "category", json_string(v->category));
-    json_object_set_new(o, "fault", json_string(v->fault));
-    json_object_set_new(o, "suggestion", json_string(v->suggestion));
-    json_object_set_new(o, "severity", json_string(v->severity));
-    json_object_set_new(o, "provider", json_opt(v->provider));
-    json_object_set_new(o, "bounceclass", json_opt(v->bounce_class));
-    json_object_set_new(o, "pmtacategory", json_opt(v->pmta_category));
-    json_object_set_new(o, "replycode", v->reply_code ? json_integer(v->reply_code) : json_null());
-    json_object_set_new(o, "status", json_opt(v->status));
-    json_object_set_new(o, "command", json_opt(bk_command_name(v->command)));
-    json_object_set_new(o, "rhost", r->host.len ? json_stringn_nocheck(r->host.ptr, r->host.len)
-                                                : json_opt(st->hints.host));
-    json_object_set_new(o, "rule", json_opt(v->rule));
+    json_t *o = verdict_json(v, r, st->hints.host);
     if (st->explain) {
         json_object_set_new(o, "tier", json_string(bk_tier_name(v->tier)));
         json_t *m = json_array();

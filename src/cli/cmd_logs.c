@@ -274,7 +274,7 @@ int cmd_logs(int argc, char **argv)
     bk_classifier *clf = cli_open_classifier("logs", rule_files, n_rules, config_path);
     if (!clf)
         return EXIT_FAIL;
-    lo.no_tokens = !st.events; /* the report does not use them */
+    lo.no_tokens = lo.report_only = !st.events; /* the report reads neither */
     st.report = report_new(threshold / 100.0, (unsigned)min_volume, (unsigned)top);
     bk_log_reader *r = bk_log_reader_new(clf, &lo, on_event, &st);
     if (!st.report || !r) {

@@ -63,16 +63,6 @@ static void suppress_usage(FILE *out)
             "  bouncekit suppress export --format csv > suppressions.csv\n");
 }
 
-const char *sup_time(long long t, char *buf, size_t len)
-{
-    time_t x = (time_t)t;
-    struct tm tm;
-    buf[0] = '\0';
-    if (t > 0 && gmtime_r(&x, &tm))
-        strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
 int sup_open(sup_ctx *c)
 {
     c->store = cli_open_store("suppress", c->db, c->config);

@@ -159,25 +159,6 @@ static void payload(run *st, bk_decoder *d, const char *path)
     free(body);
 }
 
-/* key_file - the first line of FILE into a malloc'd string; NULL (error printed) */
-static char *key_file(const char *path)
-{
-    char err[512];
-    size_t len;
-    char *k = bk_read_file(path, 4096, &len, err, sizeof err);
-    if (!k) {
-        cli_error("webhook", "%s", err);
-        return NULL;
-    }
-    k[strcspn(k, "\r\n")] = '\0';
-    if (!k[0]) {
-        cli_error("webhook", "%s: no key on its first line", path);
-        free(k);
-        return NULL;
-    }
-    return k;
-}
-
 /* known_provider - 1 when name is one of bk_webhook_providers() */
 static int known_provider(const char *name)
 {
@@ -236,7 +217,7 @@ int cmd_webhook(int argc, char **argv)
         }
     }
     char *key = NULL;
-    if (key_path && !(key = key_file(key_path)))
+    if (key_path && !(key = cli_first_line("webhook", key_path)))
         return EXIT_FAIL;
     if (key)
         st.opt.mailgun_key = key;

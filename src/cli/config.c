@@ -9,6 +9,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+const char *const config_serve_keys[CONFIG_SERVE_KEYS] = {
+    "listen", "socketmap", "policy", "token", "token-file", "threads", "max-body",
+    "max-connections", "timeout", "policy-action", "map-action", "mailgun-key-file"};
+
+/* serve_slot - the slot of a serve.* key, or NULL when it is not one */
+static char **serve_slot(bk_config *cfg, const char *name)
+{
+    for (size_t i = 0; i < CONFIG_SERVE_KEYS; i++)
+        if (strcmp(config_serve_keys[i], name) == 0)
+            return &cfg->serve[i];
+    return NULL;
+}
+
 /* default_path - where the configuration lives when not named */
 static int default_path(char *buf, size_t len)
 {
@@ -96,6 +109,10 @@ int config_load(bk_config *cfg, const char *explicit_path)
         else if (strcmp(key, "db") == 0) {
             free(cfg->db);
             bad = !(cfg->db = strdup(value));
+        } else if (strncmp(key, "serve.", 6) == 0 && serve_slot(cfg, key + 6)) {
+            char **slot = serve_slot(cfg, key + 6);
+            free(*slot);
+            bad = !(*slot = strdup(value));
         } else if (strncmp(key, "policy.", 7) == 0) {
             char why[256];
             if (bk_policy_set(&cfg->policy, key + 7, value, why, sizeof why) != 0) {
@@ -131,4 +148,8 @@ void config_free(bk_config *cfg)
     cfg->n_rules = cfg->n_kb = 0;
     free(cfg->db);
     cfg->db = NULL;
+    for (size_t i = 0; i < CONFIG_SERVE_KEYS; i++) {
+        free(cfg->serve[i]);
+        cfg->serve[i] = NULL;
+    }
 }

@@ -11,6 +11,10 @@
  *                   complaint-expiry, domain-expiry, fold-plus,
  *                   domain-hostunknown, domain-notaccept, delivered-clears,
  *                   soft-reasons, sender-reasons
+ *   serve.NAME = VALUE    a setting of bouncekit serve (docs/serve.md): listen,
+ *                   socketmap, policy, token, token-file, threads, max-body,
+ *                   max-connections, timeout, policy-action, map-action,
+ *                   mailgun-key-file
  */
 #ifndef BK_CONFIG_H
 #define BK_CONFIG_H
@@ -20,6 +24,10 @@
 #include <stddef.h>
 
 #define CONFIG_LIST_MAX 16
+#define CONFIG_SERVE_KEYS 12
+
+/* the serve.* keys, in the order of bk_config.serve */
+extern const char *const config_serve_keys[CONFIG_SERVE_KEYS];
 
 typedef struct {
     char *rules[CONFIG_LIST_MAX];
@@ -27,6 +35,7 @@ typedef struct {
     char *kb[CONFIG_LIST_MAX];
     size_t n_kb;
     char *db;        /* NULL when not set */
+    char *serve[CONFIG_SERVE_KEYS]; /* serve.* values by config_serve_keys[] index; NULL unset */
     bk_policy policy; /* the defaults with the file's policy.* settings */
     char path[1024]; /* the file read, "" when none */
 } bk_config;

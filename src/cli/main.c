@@ -4,9 +4,11 @@
  */
 #include "cli.h"
 #include "config.h"
+#include "file.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct {
@@ -22,6 +24,7 @@ static const struct {
     {"site", cmd_site, "write the static HTML reference of every code to a directory"},
     {"ingest", cmd_ingest, "apply the suppression policy to bounces, complaints and log outcomes"},
     {"suppress", cmd_suppress, "the suppression list: add, remove, check, list, export, import, stats"},
+    {"serve", cmd_serve, "run the service: HTTP API, ESP webhooks, Postfix socketmap and policy servers"},
 };
 
 /* usage - the overall help */
@@ -107,6 +110,24 @@ bk_classifier *cli_open_classifier(const char *cmd, const char *const *rule_file
         cli_error(cmd, "%s", err);
     config_free(&cfg);
     return c;
+}
+
+char *cli_first_line(const char *cmd, const char *path)
+{
+    char err[512];
+    size_t len;
+    char *k = bk_read_file(path, 4096, &len, err, sizeof err);
+    if (!k) {
+        cli_error(cmd, "%s", err);
+        return NULL;
+    }
+    k[strcspn(k, "\r\n")] = '\0';
+    if (!k[0]) {
+        cli_error(cmd, "%s: no key on its first line", path);
+        free(k);
+        return NULL;
+    }
+    return k;
 }
 
 int cli_push(const char *cmd, const char *option, const char **list, size_t *n, size_t max,

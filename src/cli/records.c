@@ -1,6 +1,6 @@
 /*
  * records.c - one decoded record as the JSON object 'decode' and 'webhook'
- * print (records.h).
+ * print, and a verdict as the object of 'classify' (records.h).
  */
 #include "records.h"
 
@@ -43,5 +43,28 @@ json_t *record_json(const char *origin, const bk_bounce *b)
     json_object_set_new(o, "listid", opt_str(b->listid));
     json_object_set_new(o, "feedbacktype", opt_str(b->feedbacktype));
     json_object_set_new(o, "token", json_string(b->token));
+    return o;
+}
+
+json_t *verdict_json(const bk_verdict *v, const bk_reply *r, const char *host)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "diagnosticcode", json_stringn_nocheck(r->text, r->text_len));
+    json_object_set_new(o, "reason", json_string(v->reason));
+    json_object_set_new(o, "hardbounce", json_boolean(v->hardbounce));
+    json_object_set_new(o, "permanence", json_string(bk_permanence_name(v->permanence)));
+    json_object_set_new(o, "category", json_string(v->category));
+    json_object_set_new(o, "fault", json_string(v->fault));
+    json_object_set_new(o, "suggestion", json_string(v->suggestion));
+    json_object_set_new(o, "severity", json_string(v->severity));
+    json_object_set_new(o, "provider", opt_str(v->provider));
+    json_object_set_new(o, "bounceclass", opt_str(v->bounce_class));
+    json_object_set_new(o, "pmtacategory", opt_str(v->pmta_category));
+    json_object_set_new(o, "replycode", v->reply_code ? json_integer(v->reply_code) : json_null());
+    json_object_set_new(o, "status", opt_str(v->status));
+    json_object_set_new(o, "command", opt_str(bk_command_name(v->command)));
+    json_object_set_new(o, "rhost", r->host.len ? json_stringn_nocheck(r->host.ptr, r->host.len)
+                                                : opt_str(host));
+    json_object_set_new(o, "rule", opt_str(v->rule));
     return o;
 }

@@ -9,6 +9,7 @@ cmake --install "$BUILD" --prefix "$PREFIX" >"$TMP/install.log" 2>&1 || { cat "$
 LIBDIR=$(dirname "$(find "$PREFIX" -name bouncekit.pc | head -1)")/..
 [ -x "$PREFIX/bin/bouncekit" ] || fail "no bin/bouncekit"
 [ -f "$PREFIX/include/bouncekit.h" ] || fail "no include/bouncekit.h"
+[ -f "$PREFIX/share/man/man1/bouncekit-serve.1" ] || fail "no share/man/man1/bouncekit-serve.1"
 ls "$LIBDIR"/libbouncekit.so* >/dev/null 2>&1 || fail "no shared library"
 [ -f "$LIBDIR/libbouncekit.a" ] || fail "no static library"
 

@@ -4,6 +4,14 @@
  * store (ingest, idempotence, soft counting, domains, sender problems,
  * manual entries, the allow-list, the lookup snapshot), the migration of a
  * version-1 database made by hand, and foreign or corrupt files.
+ *
+ * `test_store --pg` runs the store's tests on PostgreSQL instead, each in a
+ * fresh database of the server named by BOUNCEKIT_TEST_PG (tests/pg/start.sh;
+ * exit 77, skipped, without it), and with them what only a shared server
+ * has: hosts migrating a new database at once, and the database going away
+ * under an open handle (a private server of its own, stopped and started
+ * again: calls fail fast with a clear error, a batch cut off is not
+ * committed, and the same handle recovers by itself).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,11 +19,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bouncekit.h"
@@ -27,6 +37,43 @@ static const char *path_in(const char *name)
 {
     static char buf[256];
     snprintf(buf, sizeof buf, "%s/%s", dir, name);
+    return buf;
+}
+
+static const char *g_pg; /* the server's URI with --pg, else NULL */
+
+/* pg_newdb - create database name (made of the pid: new) on the server of base;
+ * its URI in out */
+static void pg_newdb(const char *base, const char *name, char *out, size_t outlen)
+{
+    PGconn *c = PQconnectdb(base);
+    if (PQstatus(c) != CONNECTION_OK)
+        fail_msg("%s: %s", base, PQerrorMessage(c));
+    char sql[256];
+    snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        fail_msg("%s: %s", sql, PQresultErrorMessage(r));
+    PQclear(r);
+    PQfinish(c);
+    size_t n = strcspn(base, "?"), slash = n;
+    while (slash > 0 && base[slash - 1] != '/')
+        slash--;
+    snprintf(out, outlen, "%.*s%s", (int)slash, base, name);
+}
+
+/* spec - the store named name: a file in the test directory, or with --pg
+ * a fresh PostgreSQL database */
+static const char *spec(const char *name)
+{
+    static char buf[512];
+    if (!g_pg) {
+        snprintf(buf, sizeof buf, "%s/%s.db", dir, name);
+        return buf;
+    }
+    char db[64];
+    snprintf(db, sizeof db, "bk_unit_%ld_%s", (long)getpid(), name);
+    pg_newdb(g_pg, db, buf, sizeof buf);
     return buf;
 }
 
@@ -227,8 +274,9 @@ static void test_store_policy(void **state)
 {
     (void)state;
     char err[512];
-    bk_store *s = bk_store_open(path_in("policy.db"), NULL, err, sizeof err);
-    assert_non_null(s);
+    bk_store *s = bk_store_open(spec("policy"), NULL, err, sizeof err);
+    if (!s)
+        fail_msg("%s", err);
     const long long T = 1780000000, D = 86400;
     /* a hard bounce, and the same event again */
     assert_int_equal(ingest(s, ev("<Bob@Example.net>", "userunknown", 1, BK_PERM_PERMANENT, "", "", T, "h1"), NULL), BK_CHANGE_SUPPRESSED);
@@ -317,8 +365,9 @@ static void test_store_policy(void **state)
 static void test_snapshot(void **state)
 {
     (void)state;
-    char err[512], a[64];
-    bk_store *s = bk_store_open(path_in("snap.db"), NULL, err, sizeof err);
+    char err[512], a[64], where[512];
+    snprintf(where, sizeof where, "%s", spec("snap"));
+    bk_store *s = bk_store_open(where, NULL, err, sizeof err);
     assert_non_null(s);
     assert_int_equal(bk_store_begin(s, err, sizeof err), 0);
     for (int i = 0; i < 500; i++) {
@@ -339,7 +388,7 @@ static void test_snapshot(void **state)
     assert_int_equal(bk_store_add(s, "user900@example.com", &m, err, sizeof err), 0);
     assert_int_equal(checked(s, "user900@example.com", 0), 1);
     /* a change through another connection shows too */
-    bk_store *o = bk_store_open(path_in("snap.db"), NULL, err, sizeof err);
+    bk_store *o = bk_store_open(where, NULL, err, sizeof err);
     assert_non_null(o);
     assert_int_equal(bk_store_add(o, "user901@example.com", &m, err, sizeof err), 0);
     bk_store_close(o);
@@ -439,8 +488,122 @@ static void test_foreign_files(void **state)
         assert_int_not_equal(bk_store_check(s, "a@b.example", 0, &cr, err, sizeof err), 0);
         bk_store_close(s);
     }
-    assert_null(bk_store_open("postgresql://db.example/bk", NULL, err, sizeof err));
+    assert_null(bk_store_open("postgresql://nobody:secret@127.0.0.1:1/bk", NULL, err, sizeof err));
+    assert_non_null(strstr(err, "PostgreSQL is unreachable"));
+    assert_non_null(strstr(err, "nobody:***@"));
+    assert_null(strstr(err, "secret"));
+}
+
+/* test_pg_migrate_at_once - several hosts open a new database together:
+ * each succeeds, the schema is made once */
+static void test_pg_migrate_at_once(void **state)
+{
+    (void)state;
+    char where[512];
+    snprintf(where, sizeof where, "%s", spec("race"));
+    pid_t kids[8];
+    for (int i = 0; i < 8; i++) {
+        kids[i] = fork();
+        assert_true(kids[i] >= 0);
+        if (kids[i] == 0) {
+            char err[512];
+            bk_store *s = bk_store_open(where, NULL, err, sizeof err);
+            if (!s) {
+                fprintf(stderr, "host %d: %s\n", i, err);
+                _exit(1);
+            }
+            bk_store_entry m;
+            memset(&m, 0, sizeof m);
+            int rc = bk_store_add(s, "race@example.com", &m, err, sizeof err);
+            bk_store_close(s);
+            _exit(rc == 0 ? 0 : 1);
+        }
+    }
+    for (int i = 0; i < 8; i++) {
+        int st;
+        assert_int_equal(waitpid(kids[i], &st, 0), kids[i]);
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    }
+    char err[512];
+    bk_store *s = bk_store_open(where, NULL, err, sizeof err);
+    assert_non_null(s);
+    bk_store_stats st;
+    assert_int_equal(bk_store_stats_get(s, 0, &st, NULL, NULL, err, sizeof err), 0);
+    assert_int_equal(st.schema, 2);
+    assert_int_equal(st.suppressed, 1);
+    bk_store_close(s);
+}
+
+/* server - run tests/pg/SCRIPT ARG on the private server; 0 when it worked */
+static int server(const char *script, const char *arg)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "bash '%s/tests/pg/%s' %s >/dev/null", SOURCE_DIR, script, arg);
+    return system(cmd);
+}
+
+/* mono_now - monotonic seconds */
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* test_pg_away - the database stops under an open handle and comes back */
+static void test_pg_away(void **state)
+{
+    (void)state;
+    /* a private server: stopping the shared one would break other tests */
+    char cmd[512], line[1024], uri[512] = "", pgdir[256] = "";
+    snprintf(cmd, sizeof cmd, "bash '%s/tests/pg/start.sh'", SOURCE_DIR);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    if (fgets(line, sizeof line, p))
+        sscanf(line, "export BOUNCEKIT_TEST_PG=%511s BOUNCEKIT_TEST_PG_DIR=%255s", uri, pgdir);
+    assert_int_equal(pclose(p), 0);
+    assert_true(uri[0] && pgdir[0]);
+    setenv("BOUNCEKIT_TEST_PG_DIR", pgdir, 1);
+    char err[512];
+    bk_store *s = bk_store_open(uri, NULL, err, sizeof err);
+    if (!s)
+        fail_msg("%s", err);
+    const long long T = 1780000000;
+    assert_int_equal(ingest(s, ev("kept@example.com", "userunknown", 1, BK_PERM_PERMANENT, "", "", T, "a1"), NULL), BK_CHANGE_SUPPRESSED);
+    /* a batch open when the server stops is not committed */
+    assert_int_equal(bk_store_begin(s, err, sizeof err), 0);
+    ingest(s, ev("cut@example.com", "userunknown", 1, BK_PERM_PERMANENT, "", "", T, "a2"), NULL);
+    assert_int_equal(server("ctl.sh", "stop"), 0);
+    bk_event e = ev("cut2@example.com", "userunknown", 1, BK_PERM_PERMANENT, "", "", T, "a3");
+    bk_ingest_result r;
+    int rc = bk_store_ingest(s, &e, &r, err, sizeof err);
+    if (rc == 0)
+        rc = bk_store_commit(s, err, sizeof err);
+    else
+        bk_store_rollback(s);
+    assert_int_equal(rc, -1);
     assert_non_null(strstr(err, "PostgreSQL"));
+    /* while it is away: every call fails at once with a clear error */
+    double t0 = mono_now();
+    bk_check_result cr;
+    assert_int_equal(bk_store_check(s, "kept@example.com", 0, &cr, err, sizeof err), -1);
+    assert_non_null(strstr(err, "PostgreSQL is unreachable"));
+    assert_int_equal(bk_store_begin(s, err, sizeof err), -1);
+    assert_true(mono_now() - t0 < 5);
+    /* back: the same handle recovers; what was committed is there, the cut batch is not */
+    assert_int_equal(server("ctl.sh", "start"), 0);
+    assert_int_equal(checked(s, "kept@example.com", 0), 1);
+    assert_int_equal(checked(s, "cut@example.com", 0), 0);
+    assert_int_equal(ingest(s, ev("cut@example.com", "userunknown", 1, BK_PERM_PERMANENT, "", "", T, "a2"), NULL), BK_CHANGE_SUPPRESSED);
+    /* a connection cut while idle (a restart) is found and replaced on the next call */
+    assert_int_equal(server("ctl.sh", "stop"), 0);
+    assert_int_equal(server("ctl.sh", "start"), 0);
+    assert_int_equal(checked(s, "cut@example.com", 0), 1);
+    bk_store_stats st;
+    assert_int_equal(bk_store_stats_get(s, 0, &st, NULL, NULL, err, sizeof err), 0);
+    assert_int_equal(st.events, 2);
+    bk_store_close(s);
+    assert_int_equal(server("stop.sh", ""), 0);
 }
 
 /* setup - a fresh directory */
@@ -459,8 +622,20 @@ static int teardown(void **state)
     return system(cmd) == 0 ? 0 : -1;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "--pg")) {
+        g_pg = getenv("BOUNCEKIT_TEST_PG");
+        if (!g_pg || !g_pg[0]) {
+            printf("SKIP: BOUNCEKIT_TEST_PG is not set (tests/pg/start.sh)\n");
+            return 77;
+        }
+        const struct CMUnitTest pg[] = {
+            cmocka_unit_test(test_store_policy), cmocka_unit_test(test_snapshot),
+            cmocka_unit_test(test_pg_migrate_at_once), cmocka_unit_test(test_pg_away),
+        };
+        return cmocka_run_group_tests(pg, setup, teardown);
+    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_normalize),    cmocka_unit_test(test_policy_table),
         cmocka_unit_test(test_event_json),   cmocka_unit_test(test_store_policy),

@@ -231,7 +231,7 @@ static int arrival(bk_log_reader *r, log_span id, log_span rest)
     if (!q)
         return -1;
     q->last = r->now;
-    set_str(&q->sender, sender.p, sender.len);
+    queue_set_sender(q, sender.p, sender.len);
     if (f.size.len)
         q->size = log_number(f.size);
     if (f.msgid.len)
@@ -256,8 +256,8 @@ static int outcome(bk_log_reader *r, const log_line *l, log_span id, char flag, 
     if (!q)
         return -1;
     q->last = r->now;
-    if (!q->sender && f.from.p)
-        set_str(&q->sender, f.from.p, f.from.len);
+    if (!q->has_sender && f.from.p)
+        queue_set_sender(q, f.from.p, f.from.len);
     log_pending *p = pending_get(q, f.addr.p, f.addr.len, 0);
     log_span relay = relay_of(f.host);
     if (flag == '=') {

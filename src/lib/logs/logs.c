@@ -10,6 +10,7 @@
  * idle longer than the horizon are evicted, their pending recipients
  * reported as deferred, and counted.
  */
+#define _DEFAULT_SOURCE /* madvise() and MADV_HUGEPAGE where the system has them */
 #include "logs_internal.h"
 #include "text.h"
 
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #define SWEEP_EVERY 65536
@@ -62,7 +64,12 @@ bk_log_reader *bk_log_reader_new(const bk_classifier *c, const bk_log_options *o
     r->cap = 1024;
     r->slots = calloc(r->cap, sizeof *r->slots);
     r->verdicts = calloc(VERDICT_SLOTS, sizeof *r->verdicts);
-    r->prov = aligned_alloc(64, PROV_SLOTS * sizeof *r->prov);
+    /* 2 MB read at random: one huge page where the system gives it */
+    r->prov = aligned_alloc(2u << 20, PROV_SLOTS * sizeof *r->prov);
+#ifdef MADV_HUGEPAGE
+    if (r->prov)
+        madvise(r->prov, PROV_SLOTS * sizeof *r->prov, MADV_HUGEPAGE);
+#endif
     if (r->prov)
         memset(r->prov, 0, PROV_SLOTS * sizeof *r->prov);
     if (!r->slots || !r->verdicts || !r->prov) {
@@ -236,6 +243,31 @@ void set_str(char **dst, const char *p, size_t n)
     *dst = s;
 }
 
+/* queue_set_sender - the sender of q: in the entry when short, else malloc'd */
+void queue_set_sender(log_queue *q, const char *p, size_t n)
+{
+    if (n > BK_REPLY_TEXT_MAX - 1)
+        n = BK_REPLY_TEXT_MAX - 1; /* as set_str */
+    if (n < SENDER_INLINE) {
+        free(q->sender_out);
+        q->sender_out = NULL;
+        if (n)
+            memcpy(q->sender_in, p, n);
+        q->sender_in[n] = '\0';
+        q->has_sender = 1;
+        return;
+    }
+    set_str(&q->sender_out, p, n);
+    if (q->sender_out)
+        q->has_sender = 2;
+}
+
+/* queue_sender - the sender of q, NULL when none was seen */
+const char *queue_sender(const log_queue *q)
+{
+    return q->has_sender == 1 ? q->sender_in : q->has_sender == 2 ? q->sender_out : NULL;
+}
+
 /* hash - FNV-1a of a queue id */
 static size_t hash(const char *p, size_t n)
 {
@@ -254,7 +286,7 @@ static void free_queue(log_queue *q)
         free(q->p[i].relay);
     }
     free(q->p);
-    free(q->sender);
+    free(q->sender_out);
     free(q->messageid);
     memset(q, 0, sizeof *q);
 }
@@ -457,12 +489,15 @@ bk_log_event *event_start(bk_log_reader *r, bk_log_outcome o, const char *mta,
     e->delay = -1;
     e->size = -1;
     e->first = e->last = r->now;
+    const char *sender = q ? queue_sender(q) : NULL;
+    if (sender)
+        copy_field(e->sender, sizeof e->sender, sender, strlen(sender));
+    if (r->o.report_only)
+        return e; /* what a summary does not read stays unknown */
     if (l && l->host.len)
         copy_field(e->host, sizeof e->host, l->host.p, l->host.len);
     if (q) {
         copy_field(e->queue_id, sizeof e->queue_id, q->qid, strlen(q->qid));
-        if (q->sender)
-            copy_field(e->sender, sizeof e->sender, q->sender, strlen(q->sender));
         if (q->messageid)
             copy_field(e->messageid, sizeof e->messageid, q->messageid, strlen(q->messageid));
         e->size = q->size;

@@ -15,6 +15,7 @@
 #include "logline.h"
 
 #define QID_MAX 32
+#define SENDER_INLINE 40  /* senders shorter than this live in their queue entry */
 
 typedef struct {
     char *recipient;          /* malloc'd */
@@ -29,9 +30,12 @@ typedef struct {
 typedef struct {
     char qid[QID_MAX];        /* "" for a free slot */
     const char *mta;          /* the reader that made it */
-    char *sender, *messageid; /* malloc'd or NULL */
+    char sender_in[SENDER_INLINE]; /* the sender when short (has_sender 1) */
+    char *sender_out;         /* else: malloc'd (has_sender 2) */
+    char *messageid;          /* malloc'd or NULL */
     long long size;
     int nrcpt;
+    int has_sender;           /* 0: no sender seen; 1 or 2: where it is */
     long long first, last;
     log_pending *p;
     size_t np, cap;
@@ -68,7 +72,7 @@ struct bk_log_reader {
     bk_log_event ev;          /* the event being built */
     bk_verdict delivered;     /* the verdict of every delivery, once made */
     int delivered_ready;
-    log_prov_slot *prov;      /* PROV_SLOTS, open addressing, 64-aligned; emptied when half full */
+    log_prov_slot *prov;      /* PROV_SLOTS, open addressing, 2 MB-aligned; emptied when half full */
     size_t prov_used;
     size_t prov_hint[2][2];   /* [host, domain]: {length, slot} prefetched for the next lookup */
     log_verdict_slot *verdicts;        /* VERDICT_SLOTS, direct-mapped */
@@ -94,6 +98,12 @@ void pending_remove(log_queue *q, log_pending *p);
 
 /* set_str - replace a malloc'd string with a bounded copy of p[0..n) */
 void set_str(char **dst, const char *p, size_t n);
+
+/* queue_set_sender - the sender of q: a bounded copy of p[0..n), as set_str */
+void queue_set_sender(log_queue *q, const char *p, size_t n);
+
+/* queue_sender - the sender of q, NULL when none was seen */
+const char *queue_sender(const log_queue *q);
 
 /* event_start - empty the reader's event and set what every event has */
 bk_log_event *event_start(bk_log_reader *r, bk_log_outcome o, const char *mta,

@@ -156,10 +156,13 @@ static int delivery(bk_log_reader *r, const log_line *l, log_span qid, log_span 
         return 1; /* deliverable / undeliverable (address verification): not a delivery */
     bk_log_event *e = event_start(r, o, "postfix", l, q);
     copy_field(e->recipient, sizeof e->recipient, to.p, to.len);
-    copy_field(e->orig_recipient, sizeof e->orig_recipient, orig.p, orig.len);
     copy_field(e->relay, sizeof e->relay, relay.p, relay.len);
-    copy_field(e->dsn, sizeof e->dsn, dsn.p, dsn.len);
-    copy_field(e->text, sizeof e->text, text.p, text.len);
+    if (!r->o.report_only || o != BK_LOG_DELIVERED) { /* the classifier reads them */
+        copy_field(e->dsn, sizeof e->dsn, dsn.p, dsn.len);
+        copy_field(e->text, sizeof e->text, text.p, text.len);
+    }
+    if (!r->o.report_only)
+        copy_field(e->orig_recipient, sizeof e->orig_recipient, orig.p, orig.len);
     e->delay = log_decimal(delay);
     e->attempts = 1;
     if (p) {
@@ -241,8 +244,8 @@ int postfix_line(bk_log_reader *r, const log_line *l)
             queue_expire(r, q, BK_LOG_EXPIRED);
             return 0;
         }
-        if (!q->sender || from.len)
-            set_str(&q->sender, from.p, from.len);
+        if (!q->has_sender || from.len)
+            queue_set_sender(q, from.p, from.len);
         log_span size = f[Q_SIZE], nrcpt = f[Q_NRCPT];
         if (size.len)
             q->size = log_number(size);
@@ -255,7 +258,8 @@ int postfix_line(bk_log_reader *r, const log_line *l)
         if (!q)
             return -1;
         log_span id = log_unbracket((log_span){rest.p + 11, rest.len - 11});
-        set_str(&q->messageid, id.p, id.len);
+        if (!r->o.report_only) /* the entry is made all the same: eviction counts it */
+            set_str(&q->messageid, id.p, id.len);
         return 0;
     }
     if (rest.len == 7 && memcmp(rest.p, "removed", 7) == 0) {

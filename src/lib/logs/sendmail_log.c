@@ -226,7 +226,7 @@ int sendmail_line(bk_log_reader *r, const log_line *l)
         if (!q)
             return -1;
         q->last = r->now;
-        set_str(&q->sender, from.p, from.len);
+        queue_set_sender(q, from.p, from.len);
         log_span size = log_value(rest, "size="), id = log_unbracket(log_value(rest, "msgid="));
         if (size.len)
             q->size = log_number(size);

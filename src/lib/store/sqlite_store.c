@@ -3,36 +3,66 @@
  * statement is fixed text, prepared once when the store opens and reused
  * with bound values; nothing is ever built from input. Times are seconds
  * since 1970; an expiry of NULL means never.
+ *
+ * Lookups hold a read transaction: after HOLD_AFTER lookups on a handle,
+ * a run of lookups shares one (deferred) read transaction instead of each
+ * opening its own, which costs most of a lookup in file locking. It is
+ * ended before anything else this handle does (so its own writes show at
+ * once) and renewed by the first lookup more than HOLD_FOR seconds after it
+ * began: a commit by another connection or process can go unseen for that
+ * long, the same bound as the lookup snapshot's (check.c). While a handle
+ * sits idle after a lookup its transaction stays open, and the WAL cannot be
+ * restarted from the beginning until its next call (it grows meanwhile if
+ * another process writes).
  */
 #include "sqlite_internal.h"
+#include "store_sql.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-#define ENTRY_COLS "suppressed, reason, source, created, expires, first_seen, last_seen, count, cleared, note"
+#define HOLD_AFTER 64
+#define HOLD_FOR 0.01
+#define WAL_CHECKPOINT_PAGES 10000
+
+/* the handle: the shared part first (sqlite_schema.c and sqlite_stats.c see
+ * only that), then the lookups' read transaction */
+typedef struct {
+    sq_store sq;
+    sqlite3_stmt *read_begin; /* BEGIN (deferred) */
+    unsigned long lookups;
+    int reading; /* a read transaction of lookups is open */
+    double read_at;
+} sq_handle;
+
 #define FILTER                                                                              \
     " (:reason IS NULL OR reason = :reason) AND (:source IS NULL OR source = :source) AND" \
     " (:all OR (suppressed = 1 AND (expires IS NULL OR expires > :now)))"
-#define EVENT_COLS                                                                   \
-    "token, address, time, source, origin, reason, hardbounce, permanence, status," \
-    " replycode, feedbacktype, addresser, outcome, diagnosticcode, action"
+
+/* an entry's columns from the row an upsert would have inserted */
+#define ENTRY_SET                                                                             \
+    " suppressed = excluded.suppressed, reason = excluded.reason, source = excluded.source,"  \
+    " created = excluded.created, expires = excluded.expires,"                               \
+    " first_seen = excluded.first_seen, last_seen = excluded.last_seen,"                     \
+    " count = excluded.count, cleared = excluded.cleared, note = excluded.note"
+
+#define SQ_ST(n) ST_##n
 
 static const char *const SQL[ST_COUNT] = {
+    STORE_SQL_COMMON(SQ_ST, SQ_P),
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
-    [ST_EVENT_ADD] = "INSERT INTO events(" EVENT_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-                     " ?9, ?10, ?11, ?12, ?13, ?14, ?15) ON CONFLICT(token) DO NOTHING",
-    [ST_EVENT_COUNT] = "SELECT count(*) FROM events WHERE address = ?1 AND action = ?2"
-                       " AND time BETWEEN ?3 AND ?4",
-    [ST_EVENT_EACH] = "SELECT " EVENT_COLS " FROM events WHERE address = ?1 ORDER BY time, id",
-    [ST_ADDR_GET] = "SELECT " ENTRY_COLS " FROM addresses WHERE address = ?1",
-    [ST_DOM_GET] = "SELECT " ENTRY_COLS " FROM domains WHERE domain = ?1",
-    [ST_ADDR_PUT] = "INSERT OR REPLACE INTO addresses(address, domain, " ENTRY_COLS ")"
-                    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-    [ST_DOM_PUT] = "INSERT OR REPLACE INTO domains(domain, " ENTRY_COLS ")"
-                   " VALUES(?1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    /* an upsert, not INSERT OR REPLACE: a known address's row is updated in
+     * place, without deleting it and its domain index entry first */
+    [ST_ADDR_PUT] = "INSERT INTO addresses(address, domain, " ENTRY_COLS ")"
+                    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+                    " ON CONFLICT(address) DO UPDATE SET" ENTRY_SET,
+    [ST_DOM_PUT] = "INSERT INTO domains(domain, " ENTRY_COLS ")"
+                   " VALUES(?1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+                   " ON CONFLICT(domain) DO UPDATE SET" ENTRY_SET,
     [ST_LIST_DOM] = "SELECT domain, " ENTRY_COLS " FROM domains WHERE"
                     " (:domain IS NULL OR domain = :domain) AND" FILTER
                     " ORDER BY domain LIMIT :limit OFFSET :offset",
@@ -45,11 +75,6 @@ static const char *const SQL[ST_COUNT] = {
                       " VALUES(?1, ?2, 1, ?3, ?3) ON CONFLICT(domain, reason) DO UPDATE SET"
                       " count = count + 1, first_seen = min(first_seen, excluded.first_seen),"
                       " last_seen = max(last_seen, excluded.last_seen)",
-    [ST_ALLOW_PUT] = "INSERT INTO allow(entry, note, created) VALUES(?1, ?2, ?3)"
-                     " ON CONFLICT(entry) DO UPDATE SET note = excluded.note",
-    [ST_ALLOW_DEL] = "DELETE FROM allow WHERE entry = ?1",
-    [ST_ALLOW_HAS] = "SELECT 1 FROM allow WHERE entry = ?1",
-    [ST_ALLOW_EACH] = "SELECT entry, note, created FROM allow ORDER BY entry",
     [ST_N_EVENTS] = "SELECT count(*) FROM events",
     [ST_N_ADDR] = "SELECT count(*) FROM addresses",
     [ST_N_SUPP] = "SELECT count(*) FROM addresses WHERE suppressed = 1"
@@ -73,10 +98,6 @@ static const char *const SQL[ST_COUNT] = {
     [ST_BY_SENDER] = "SELECT domain, reason, count, last_seen FROM sender_problems"
                      " ORDER BY count DESC, domain, reason LIMIT 100",
     [ST_DATA_VERSION] = "PRAGMA data_version",
-    [ST_LOOKUP] = "SELECT 0, " ENTRY_COLS " FROM addresses WHERE address = ?1"
-                  " UNION ALL SELECT 1, " ENTRY_COLS " FROM domains WHERE domain = ?2"
-                  " UNION ALL SELECT 2, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL"
-                  " FROM allow WHERE entry IN (?1, ?3)",
 };
 
 int sq_prepare_all(sq_store *s, char *err, size_t errlen)
@@ -94,6 +115,26 @@ static int run(sqlite3_stmt *st)
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* mono - monotonic seconds */
+static double mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* sq_idle - end the lookups' read transaction, if one is open: called first
+ * by everything but a lookup */
+static void sq_idle(void *db)
+{
+    sq_handle *h = db;
+    if (!h->reading)
+        return;
+    h->reading = 0;
+    if (run(h->sq.st[ST_COMMIT]) != 0 && !sqlite3_get_autocommit(h->sq.db))
+        run(h->sq.st[ST_ROLLBACK]);
 }
 
 /* text_or_null - bind s, or NULL when empty */
@@ -114,18 +155,26 @@ static void time_or_null(sqlite3_stmt *st, int i, long long t)
         sqlite3_bind_null(st, i);
 }
 
-/* copy_col - column i into a fixed field */
+/* copy_col - column i into a fixed field (cut to fit) */
 static void copy_col(char *dst, size_t cap, sqlite3_stmt *st, int i)
 {
-    snprintf(dst, cap, "%s", sq_text(st, i));
+    const char *t = sq_text(st, i);
+    size_t n = (size_t)sqlite3_column_bytes(st, i);
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, t, n);
+    dst[n] = '\0';
 }
 
 /* sq_close - finalise every statement and close */
 static void sq_close(void *db)
 {
+    sq_handle *h = db;
     sq_store *s = db;
     if (!s)
         return;
+    sq_idle(h);
+    sqlite3_finalize(h->read_begin);
     for (int i = 0; i < ST_COUNT; i++)
         sqlite3_finalize(s->st[i]);
     sqlite3_close(s->db);
@@ -134,22 +183,31 @@ static void sq_close(void *db)
 
 void *bk_sqlite_open(const char *path, char *err, size_t errlen)
 {
-    sq_store *s = calloc(1, sizeof *s);
-    if (!s) {
+    sq_handle *h = calloc(1, sizeof *h);
+    if (!h) {
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    if (sq_schema_open(s, path, err, errlen) != 0 || sq_prepare_all(s, err, errlen) != 0) {
-        sq_close(s);
+    sq_store *s = &h->sq;
+    if (sq_schema_open(s, path, err, errlen) != 0 || sq_prepare_all(s, err, errlen) != 0 ||
+        (sqlite3_prepare_v3(s->db, "BEGIN", -1, SQLITE_PREPARE_PERSISTENT, &h->read_begin,
+                            NULL) != SQLITE_OK &&
+         sq_fail(s, "preparing a statement", err, errlen))) {
+        sq_close(h);
         return NULL;
     }
-    return s;
+    /* a checkpoint every 10,000 WAL pages (40 MB), not 1,000: a page written by
+     * many batches is copied into the file once, and fewer syncs; what a
+     * commit survives is unchanged (it is in the WAL either way) */
+    sqlite3_wal_autocheckpoint(s->db, WAL_CHECKPOINT_PAGES);
+    return h;
 }
 
 /* sq_begin - BEGIN IMMEDIATE: take the write lock now, waiting for others */
 static int sq_begin(void *db, char *err, size_t errlen)
 {
     sq_store *s = db;
+    sq_idle(db);
     return run(s->st[ST_BEGIN]) == 0 ? 0 : sq_fail(s, "starting a batch", err, errlen);
 }
 
@@ -164,6 +222,7 @@ static int sq_commit(void *db, char *err, size_t errlen)
 static void sq_rollback(void *db)
 {
     sq_store *s = db;
+    sq_idle(db);
     if (!sqlite3_get_autocommit(s->db))
         run(s->st[ST_ROLLBACK]);
 }
@@ -173,6 +232,7 @@ static int sq_event_add(void *db, const bk_event *e, const char *address, long l
                         const char *action, char *err, size_t errlen)
 {
     sq_store *s = db;
+    sq_idle(db);
     sqlite3_stmt *st = s->st[ST_EVENT_ADD];
     sqlite3_bind_text(st, 1, e->token, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, address, -1, SQLITE_STATIC);
@@ -202,6 +262,7 @@ static long long sq_event_count(void *db, const char *address, const char *actio
                                 long long since, long long until, char *err, size_t errlen)
 {
     sq_store *s = db;
+    sq_idle(db);
     sqlite3_stmt *st = s->st[ST_EVENT_COUNT];
     sqlite3_bind_text(st, 1, address, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, action, -1, SQLITE_STATIC);
@@ -217,6 +278,7 @@ static int sq_event_each(void *db, const char *address, bk_store_event_fn fn, vo
                          char *err, size_t errlen)
 {
     sq_store *s = db;
+    sq_idle(db);
     sqlite3_stmt *st = s->st[ST_EVENT_EACH];
     sqlite3_bind_text(st, 1, address, -1, SQLITE_STATIC);
     int rc;
@@ -269,6 +331,7 @@ static int sq_entry_get(void *db, int domain, const char *key, bk_store_entry *o
                         size_t errlen)
 {
     sq_store *s = db;
+    sq_idle(db);
     sqlite3_stmt *st = s->st[domain ? ST_DOM_GET : ST_ADDR_GET];
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
@@ -288,6 +351,7 @@ static int sq_entry_get(void *db, int domain, const char *key, bk_store_entry *o
 static int sq_entry_put(void *db, const bk_store_entry *e, char *err, size_t errlen)
 {
     sq_store *s = db;
+    sq_idle(db);
     sqlite3_stmt *st = s->st[e->domain ? ST_DOM_PUT : ST_ADDR_PUT];
     sqlite3_bind_text(st, 1, e->key, -1, SQLITE_STATIC);
     if (!e->domain) {
@@ -351,6 +415,7 @@ static int sq_entry_each(void *db, const bk_store_filter *f, bk_store_entry_fn f
                          char *err, size_t errlen)
 {
     sq_store *s = db;
+    sq_idle(db);
     long long limit = f->limit > 0 ? f->limit : -1, offset = f->offset > 0 ? f->offset : 0;
     long long doms = 0;
     /* a domain filter names one domain: its domain entry comes first */
@@ -383,6 +448,7 @@ static int sq_keys_each(void *db, void (*fn)(const char *key, int domain, void *
                         char *err, size_t errlen)
 {
     sq_store *s = db;
+    sq_idle(db);
     for (int d = 0; d < 2; d++) {
         sqlite3_stmt *st = s->st[d ? ST_KEYS_DOM : ST_KEYS_ADDR];
         int rc;
@@ -400,6 +466,7 @@ static int sq_sender_add(void *db, const char *domain, const char *reason, long 
                          char *err, size_t errlen)
 {
     sq_store *s = db;
+    sq_idle(db);
     sqlite3_stmt *st = s->st[ST_SENDER_ADD];
     sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, reason, -1, SQLITE_STATIC);
@@ -412,6 +479,7 @@ static int sq_allow_put(void *db, const char *key, const char *note, long long t
                         size_t errlen)
 {
     sq_store *s = db;
+    sq_idle(db);
     sqlite3_stmt *st = s->st[ST_ALLOW_PUT];
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     text_or_null(st, 2, note);
@@ -423,6 +491,7 @@ static int sq_allow_put(void *db, const char *key, const char *note, long long t
 static int sq_allow_del(void *db, const char *key, char *err, size_t errlen)
 {
     sq_store *s = db;
+    sq_idle(db);
     sqlite3_stmt *st = s->st[ST_ALLOW_DEL];
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     if (run(st) != 0)
@@ -434,6 +503,7 @@ static int sq_allow_del(void *db, const char *key, char *err, size_t errlen)
 static int sq_allow_has(void *db, const char *key, char *err, size_t errlen)
 {
     sq_store *s = db;
+    sq_idle(db);
     sqlite3_stmt *st = s->st[ST_ALLOW_HAS];
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
@@ -448,6 +518,7 @@ static int sq_allow_each(void *db, int (*fn)(const char *, const char *, long lo
                          void *ctx, char *err, size_t errlen)
 {
     sq_store *s = db;
+    sq_idle(db);
     sqlite3_stmt *st = s->st[ST_ALLOW_EACH];
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -458,11 +529,20 @@ static int sq_allow_each(void *db, int (*fn)(const char *, const char *, long lo
                                                  : sq_fail(s, "reading the allow-list", err, errlen);
 }
 
-/* sq_lookup - an address, its domain and the allow-list in one statement */
+/* sq_lookup - an address, its domain and the allow-list in one statement,
+ * in the lookups' read transaction (opened or renewed here) */
 static int sq_lookup(void *db, const char *address, const char *domain, bk_store_entry *addr,
                      bk_store_entry *dom, int has[2], int *allowed, char *err, size_t errlen)
 {
+    sq_handle *h = db;
     sq_store *s = db;
+    if (h->reading && mono() - h->read_at > HOLD_FOR)
+        sq_idle(h);
+    if (!h->reading && ++h->lookups > HOLD_AFTER && sqlite3_get_autocommit(s->db) &&
+        run(h->read_begin) == 0) {
+        h->reading = 1;
+        h->read_at = mono();
+    }
     sqlite3_stmt *st = s->st[ST_LOOKUP];
     char at[BK_ADDR_MAX + 1];
     snprintf(at, sizeof at, "@%s", domain);
@@ -472,35 +552,41 @@ static int sq_lookup(void *db, const char *address, const char *domain, bk_store
     has[0] = has[1] = *allowed = 0;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int kind = sqlite3_column_int(st, 0);
-        if (kind == 2) {
-            *allowed = 1;
-            continue;
-        }
-        bk_store_entry *e = kind ? dom : addr;
-        memset(e, 0, sizeof *e);
-        snprintf(e->key, sizeof e->key, "%s", kind ? domain : address);
-        e->domain = kind;
-        read_entry(st, 1, e);
-        has[kind] = 1;
+        bk_store_entry *e =
+            bk_lookup_row(sqlite3_column_int(st, 0), address, domain, addr, dom, has, allowed);
+        if (e)
+            read_entry(st, 1, e);
     }
     sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : sq_fail(s, "looking up", err, errlen);
+    if (rc == SQLITE_DONE)
+        return 0;
+    sq_fail(s, "looking up", err, errlen);
+    sq_idle(h);
+    return -1;
 }
 
 /* sq_generation - PRAGMA data_version: changes when another connection commits */
 static long long sq_generation(void *db)
 {
     sq_store *s = db;
+    sq_idle(db);
     sqlite3_stmt *st = s->st[ST_DATA_VERSION];
     long long v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
     sqlite3_reset(st);
     return v;
 }
 
+/* sq_stats_idle - sq_stats (sqlite_stats.c) outside the lookups' transaction */
+static int sq_stats_idle(void *db, long long now, bk_store_stats *out, bk_store_row_fn fn,
+                         void *ctx, char *err, size_t errlen)
+{
+    sq_idle(db);
+    return sq_stats(db, now, out, fn, ctx, err, errlen);
+}
+
 const bk_store_backend bk_sqlite_backend = {
     "sqlite",       sq_close,      sq_begin,      sq_commit,    sq_rollback,  sq_event_add,
     sq_event_count, sq_event_each, sq_entry_get,  sq_entry_put, sq_entry_each, sq_keys_each,
-    sq_sender_add,  sq_allow_put,  sq_allow_del,  sq_allow_has, sq_allow_each, sq_stats,
+    sq_sender_add,  sq_allow_put,  sq_allow_del,  sq_allow_has, sq_allow_each, sq_stats_idle,
     sq_lookup,      sq_generation,
 };

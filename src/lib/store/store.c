@@ -37,6 +37,21 @@ long long bk_store_now(void)
     return (long long)time(NULL);
 }
 
+bk_store_entry *bk_lookup_row(int kind, const char *address, const char *domain,
+                              bk_store_entry *addr, bk_store_entry *dom, int has[2], int *allowed)
+{
+    if (kind == 2) {
+        *allowed = 1;
+        return NULL;
+    }
+    bk_store_entry *e = kind ? dom : addr;
+    memset(e, 0, sizeof *e);
+    snprintf(e->key, sizeof e->key, "%s", kind ? domain : address);
+    e->domain = kind;
+    has[kind] = 1;
+    return e;
+}
+
 const bk_store_backend *bk_store_be(const bk_store *s, void **db)
 {
     *db = s->db;
@@ -98,6 +113,24 @@ static int default_path(char *buf, size_t len, char *err, size_t errlen)
     return 0;
 }
 
+/* redact - a URI as it may be shown: a password in it becomes "***" */
+static void redact(const char *uri, char *out, size_t outlen)
+{
+    const char *host = strstr(uri, "://");
+    host = host ? host + 3 : uri;
+    size_t auth = strcspn(host, "@/?");
+    const char *colon = memchr(host, ':', auth);
+    if (host[auth] == '@' && colon)
+        snprintf(out, outlen, "%.*s:***%s", (int)(colon - uri), uri, host + auth);
+    else
+        snprintf(out, outlen, "%s", uri);
+    char *pw = strstr(out, "password="), rest[1024];
+    if (pw) {
+        snprintf(rest, sizeof rest, "%s", pw + 9 + strcspn(pw + 9, "&"));
+        snprintf(pw + 9, outlen - (size_t)(pw + 9 - out), "***%s", rest);
+    }
+}
+
 bk_store *bk_store_open(const char *spec, const bk_policy *policy, char *err, size_t errlen)
 {
     bk_store *s = calloc(1, sizeof *s);
@@ -111,23 +144,23 @@ bk_store *bk_store_open(const char *spec, const bk_policy *policy, char *err, si
         bk_policy_default(&s->policy);
     char why[512] = "";
     if (spec && (!strncmp(spec, "postgresql://", 13) || !strncmp(spec, "postgres://", 11))) {
-        snprintf(err, errlen, "%.200s: the PostgreSQL backend is not built yet; use a file", spec);
-        free(s);
-        return NULL;
-    }
-    if (spec && !spec[0]) {
+        redact(spec, s->where, sizeof s->where);
+        s->be = &bk_pg_backend;
+        s->db = bk_pg_open(spec, why, sizeof why);
+    } else if (spec && !spec[0]) {
         snprintf(err, errlen, "an empty database name");
         free(s);
         return NULL;
+    } else {
+        if (spec)
+            snprintf(s->where, sizeof s->where, "%s", spec);
+        else if (default_path(s->where, sizeof s->where, err, errlen) != 0) {
+            free(s);
+            return NULL;
+        }
+        s->be = &bk_sqlite_backend;
+        s->db = bk_sqlite_open(s->where, why, sizeof why);
     }
-    if (spec)
-        snprintf(s->where, sizeof s->where, "%s", spec);
-    else if (default_path(s->where, sizeof s->where, err, errlen) != 0) {
-        free(s);
-        return NULL;
-    }
-    s->be = &bk_sqlite_backend;
-    s->db = bk_sqlite_open(s->where, why, sizeof why);
     if (!s->db) {
         snprintf(err, errlen, "%.500s: %s", s->where, why);
         free(s);

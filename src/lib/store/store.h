@@ -3,8 +3,9 @@
  * (store.c, check.c) hold everything backend-neutral: normalisation, the
  * policy and how it changes an entry, batching, the lookup snapshot. A
  * backend keeps rows: events (unique by token), entries (addresses and
- * domains), sender problems, the allow-list. Adding one (PostgreSQL, issue 7)
- * means one file that fills bk_store_backend and a line in bk_store_open().
+ * domains), sender problems, the allow-list. A backend is one file that
+ * fills bk_store_backend (sqlite_store.c, pg_store.c) and a line in
+ * bk_store_open().
  *
  * Every function returns 0 (or a count, or 1 found / 0 not found) and -1 on
  * failure with the reason in err.
@@ -67,6 +68,17 @@ typedef struct {
 /* bk_sqlite_open - the SQLite backend on path (created when missing) */
 void *bk_sqlite_open(const char *path, char *err, size_t errlen);
 extern const bk_store_backend bk_sqlite_backend;
+
+/* bk_pg_open - the PostgreSQL backend on a postgresql:// URI (libpq parses
+ * it); the schema is created or migrated when needed (pg_store.c) */
+void *bk_pg_open(const char *uri, char *err, size_t errlen);
+extern const bk_store_backend bk_pg_backend;
+
+/* bk_lookup_row - a row of kind (0 address, 1 domain, 2 allow-list) of a
+ * backend's lookup: notes it in has/allowed; the entry to fill (cleared,
+ * its key set), or NULL for the allow-list */
+bk_store_entry *bk_lookup_row(int kind, const char *address, const char *domain,
+                              bk_store_entry *addr, bk_store_entry *dom, int has[2], int *allowed);
 
 /* bk_store_now - the current time, seconds since 1970 */
 long long bk_store_now(void);

@@ -1,0 +1,154 @@
+/*
+ * socketmap_load.c - a load generator for bouncekit serve's socketmap
+ * server: C connections, polled by one thread with epoll (so the generator
+ * takes little of the CPU the server needs), each sending "suppressed
+ * ADDRESS" netstrings one after another for S seconds, one outstanding
+ * request per connection, as Postfix's socketmap client does.
+ * Addresses are user<N>@d<N%1000>.bench.example with N random in [0, 2*L):
+ * the first L are on the list bench/serve/run.sh made, so about half the
+ * lookups hit and half miss. Prints lookups per second, the share answered
+ * OK (suppressed), and the latency percentiles.
+ *
+ *   socketmap_load HOST PORT CONNECTIONS SECONDS LISTED
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BUCKETS 100000 /* latency histogram: 1 us buckets up to 100 ms */
+
+typedef struct {
+    int fd;
+    double sent;                  /* when the outstanding request went out */
+    char buf[2048];
+    size_t len;
+} conn;
+
+static unsigned long long hist[BUCKETS + 1];
+static unsigned long long done_n, ok_n, errors_n;
+static unsigned seed = 12345;
+static long listed;
+
+/* now - monotonic seconds */
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ask - send the next lookup on c; -1 on error */
+static int ask(conn *c)
+{
+    long n = (long)(rand_r(&seed) % (unsigned)(2 * listed));
+    char key[128], req[160];
+    int kl = snprintf(key, sizeof key, "suppressed user%ld@d%ld.bench.example", n, n % 1000);
+    int rl = snprintf(req, sizeof req, "%d:%s,", kl, key);
+    c->sent = now();
+    c->len = 0;
+    return send(c->fd, req, (size_t)rl, MSG_NOSIGNAL) == rl ? 0 : -1;
+}
+
+/* complete - 1 when c->buf holds a whole netstring reply */
+static int complete(const conn *c)
+{
+    const char *colon = memchr(c->buf, ':', c->len);
+    if (!colon)
+        return 0;
+    size_t n = (size_t)strtoul(c->buf, NULL, 10), head = (size_t)(colon - c->buf) + 1;
+    return c->len >= head + n + 1;
+}
+
+/* percentile - the latency (us) under which p of the lookups fall */
+static double percentile(unsigned long long total, double p)
+{
+    unsigned long long want = (unsigned long long)(p * (double)total), seen = 0;
+    for (size_t i = 0; i <= BUCKETS; i++) {
+        seen += hist[i];
+        if (seen >= want && seen)
+            return (double)i + 0.5;
+    }
+    return BUCKETS;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 6) {
+        fprintf(stderr, "usage: socketmap_load HOST PORT CONNECTIONS SECONDS LISTED\n");
+        return 2;
+    }
+    int conns = atoi(argv[3]);
+    double seconds = atof(argv[4]);
+    listed = atol(argv[5]);
+    if (conns < 1 || conns > 10000 || listed < 1)
+        return 2;
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons((unsigned short)atoi(argv[2]));
+    inet_pton(AF_INET, argv[1], &addr.sin_addr);
+    conn *cs = calloc((size_t)conns, sizeof *cs);
+    int ep = epoll_create1(0);
+    if (!cs || ep < 0)
+        return 1;
+    for (int i = 0; i < conns; i++) {
+        int one = 1;
+        cs[i].fd = socket(AF_INET, SOCK_STREAM, 0);
+        if (cs[i].fd < 0 || connect(cs[i].fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+            perror("socketmap_load: connect");
+            return 1;
+        }
+        setsockopt(cs[i].fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        struct epoll_event ev = {EPOLLIN, {.ptr = &cs[i]}};
+        epoll_ctl(ep, EPOLL_CTL_ADD, cs[i].fd, &ev);
+    }
+    double t0 = now(), end = t0 + seconds;
+    for (int i = 0; i < conns; i++)
+        if (ask(&cs[i]) != 0)
+            errors_n++;
+    int open = conns;
+    while (open > 0 && !errors_n) {
+        struct epoll_event evs[256];
+        int n = epoll_wait(ep, evs, 256, 1000);
+        for (int i = 0; i < n; i++) {
+            conn *c = evs[i].data.ptr;
+            ssize_t k = recv(c->fd, c->buf + c->len, sizeof c->buf - c->len, 0);
+            if (k <= 0) {
+                errors_n++;
+                break;
+            }
+            c->len += (size_t)k;
+            if (!complete(c))
+                continue;
+            double t = now(), us = (t - c->sent) * 1e6;
+            hist[us >= BUCKETS ? BUCKETS : (size_t)us]++;
+            done_n++;
+            if (c->len > 4 && memchr(c->buf, ':', c->len) && strstr(c->buf, ":OK "))
+                ok_n++;
+            if (t < end) {
+                if (ask(c) != 0)
+                    errors_n++;
+            } else {
+                epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
+                close(c->fd);
+                open--;
+            }
+        }
+    }
+    double secs = now() - t0;
+    printf("socketmap: %d connections, %.1f s: %llu lookups, %.0f lookups/s, %.1f%% suppressed, "
+           "%llu errors\n", conns, secs, done_n, (double)done_n / secs,
+           done_n ? 100.0 * (double)ok_n / (double)done_n : 0.0, errors_n);
+    printf("socketmap latency: p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, p99.9 %.3f ms\n",
+           percentile(done_n, 0.50) / 1000, percentile(done_n, 0.90) / 1000,
+           percentile(done_n, 0.99) / 1000, percentile(done_n, 0.999) / 1000);
+    free(cs);
+    return errors_n ? 1 : 0;
+}
