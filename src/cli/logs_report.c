@@ -8,14 +8,12 @@
  *   hard rate   hard bounces (verdict hardbounce) / final
  * Rejected at submission (smtpd) is counted apart: those were never sent.
  */
-#define _DEFAULT_SOURCE /* madvise() and MADV_HUGEPAGE where the system has them */
 #include "logs_report.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 
 #define N_OUT 6 /* indexed by bk_log_outcome; 0 unused */
@@ -66,25 +64,6 @@ typedef struct {
 
 enum { G_DOMAIN, G_PROVIDER, G_REASON, G_RHOST, G_RECIPIENT, G_SENDER, G_TIME, N_GROUPS };
 
-#define HOLD 8 /* outcomes held back while the table slots of their keys load */
-
-/* one key of a held outcome: the bytes, their length and hash */
-typedef struct {
-    const char *p;
-    size_t n;
-    uint64_t h;
-} hkey;
-
-/* an outcome held back for the large tables (domains; recipients and
- * remote hosts of failures), its keys hashed; the small ones count it at once */
-typedef struct {
-    int outcome, hard;    /* hard: a hard bounce that counts as one */
-    int nkeys;
-    int group[3];         /* the group of each key */
-    hkey k[3];
-    char recipient[BK_ADDR_MAX], rhost[BK_FIELD_MAX];
-} held;
-
 struct logs_report {
     double threshold;
     unsigned min_volume, top;
@@ -93,8 +72,6 @@ struct logs_report {
     long long tmin, tmax;
     long long hour;       /* the hour counted last in the time line */
     int have_hour;        /* hour is set: its key is the time line's last */
-    held hold[HOLD];      /* a ring: the oldest is counted when a new one comes */
-    size_t hold_next, hold_n;
 };
 
 /* key_hash - a hash of n bytes, eight at a time; never 0 */
@@ -146,28 +123,11 @@ static char *arena_copy(rtab *tb, const char *key, size_t n)
     return p;
 }
 
-#define HUGE_PAGE ((size_t)2 << 20)
-
-/* alloc_slots - 64-aligned memory for a table's slots; from 2 MB on, in huge
- * pages where the system gives them (the slots are read at random: fewer TLB
- * misses), all of it written at once anyway */
-static void *alloc_slots(size_t size)
-{
-    if (size < HUGE_PAGE)
-        return aligned_alloc(64, size);
-    void *p = aligned_alloc(HUGE_PAGE, size); /* size is a multiple of it */
-#ifdef MADV_HUGEPAGE
-    if (p)
-        madvise(p, size, MADV_HUGEPAGE);
-#endif
-    return p;
-}
-
 /* rtab_grow - double the slots (at least 64); -1 when out of memory */
 static int rtab_grow(rtab *tb)
 {
     size_t cap = tb->cap ? tb->cap * 2 : 64;
-    tslot *s = alloc_slots(cap * sizeof *s);
+    tslot *s = aligned_alloc(64, cap * sizeof *s);
     if (!s)
         return -1;
     for (size_t i = 0; i < cap; i++)
@@ -290,26 +250,31 @@ logs_report *report_new(double threshold, unsigned min_volume, unsigned top)
     return rp;
 }
 
-/* count - add one outcome (hard: a hard bounce or expiry) to a tally */
-static void count(tally *t, int outcome, int hard)
+/* count - add one outcome to a tally */
+static void count(tally *t, const bk_log_event *e)
 {
-    t->n[outcome]++;
-    t->hard += (unsigned)hard;
+    t->n[e->outcome]++;
+    if (e->verdict.hardbounce && (e->outcome == BK_LOG_BOUNCED || e->outcome == BK_LOG_EXPIRED))
+        t->hard++;
 }
 
-/* add_to - count one outcome under key[0..n) (hash h, never "") in group g */
-static void add_to(group *g, const char *key, size_t n, uint64_t h, int outcome, int hard)
+/* add_to - count e under key in group g */
+static void add_to(group *g, const char *key, const bk_log_event *e)
 {
+    if (!key || !key[0])
+        key = "(none)";
+    size_t n = strlen(key);
     rtab *tb = &g->rows;
     if (g->last) {
         const tslot *s = &tb->slots[g->last - 1];
         if (s->len == n && memcmp(slot_key(s), key, n) == 0) {
             /* a key's slot never changes but when the table grows: "(other)"
              * keys are never added later */
-            count(&tb->slots[g->last - 1].t, outcome, hard);
+            count(&tb->slots[g->last - 1].t, e);
             return;
         }
     }
+    uint64_t h = key_hash(key, n);
     size_t i = rtab_find(tb, key, n, h);
     if (!i) {
         if (tb->used >= GROUP_ROWS_MAX) {
@@ -323,118 +288,41 @@ static void add_to(group *g, const char *key, size_t n, uint64_t h, int outcome,
             return;
         }
     }
-    count(&tb->slots[i - 1].t, outcome, hard);
+    count(&tb->slots[i - 1].t, e);
     g->last = i;
-}
-
-/* tally_held - count one held outcome in the large tables */
-static void tally_held(logs_report *rp, const held *o)
-{
-    for (int k = 0; k < o->nkeys; k++)
-        add_to(&rp->g[o->group[k]], o->k[k].p, o->k[k].n, o->k[k].h, o->outcome, o->hard);
-}
-
-/* add_now - count one outcome under key (NULL or "": "(none)") in a small group */
-static void add_now(group *g, const char *key, int outcome, int hard)
-{
-    if (!key || !key[0])
-        key = "(none)";
-    size_t n = strlen(key);
-    if (g->last) { /* the same key as last time: no hash */
-        const tslot *s = &g->rows.slots[g->last - 1];
-        if (s->len == n && memcmp(slot_key(s), key, n) == 0) {
-            count(&g->rows.slots[g->last - 1].t, outcome, hard);
-            return;
-        }
-    }
-    add_to(g, key, n, key_hash(key, n), outcome, hard);
-}
-
-/* hold_key - add key (or its copy in buf, when given) of group gi to o, and
- * start loading its table slot */
-static void hold_key(logs_report *rp, held *o, int gi, const char *key, char *buf, size_t cap)
-{
-    size_t n = key ? strlen(key) : 0;
-    if (!n) {
-        key = "(none)";
-        n = 6;
-    } else if (buf) {
-        if (n >= cap)
-            n = cap - 1; /* cannot happen: the event's fields have the same bounds */
-        memcpy(buf, key, n);
-        buf[n] = '\0';
-        key = buf;
-    }
-    hkey *k = &o->k[o->nkeys];
-    o->group[o->nkeys++] = gi;
-    k->p = key;
-    k->n = n;
-    k->h = key_hash(key, n);
-    const rtab *tb = &rp->g[gi].rows;
-    if (tb->cap) {
-        const char *slot = (const char *)&tb->slots[k->h & (tb->cap - 1)];
-        __builtin_prefetch(slot);
-        __builtin_prefetch(slot + 64);
-    }
-}
-
-/* settle - count the outcomes still held back (the report reads the same
- * after it: it only completes what report_add began) */
-static void settle(const logs_report *crp)
-{
-    logs_report *rp = (logs_report *)crp; /* made by report_new: never a const object */
-    for (; rp->hold_n; rp->hold_n--)
-        tally_held(rp, &rp->hold[(rp->hold_next + HOLD - rp->hold_n) % HOLD]);
 }
 
 void report_add(logs_report *rp, const bk_log_event *e)
 {
     if (e->outcome <= 0 || e->outcome >= N_OUT)
         return;
-    int hard = e->verdict.hardbounce && (e->outcome == BK_LOG_BOUNCED || e->outcome == BK_LOG_EXPIRED);
+    count(&rp->all, e);
+    const char *at = strrchr(e->recipient, '@');
     int failure = e->outcome != BK_LOG_DELIVERED;
-    count(&rp->all, e->outcome, hard);
-    add_now(&rp->g[G_PROVIDER], e->provider ? e->provider : "other", e->outcome, hard);
-    if (failure)
-        add_now(&rp->g[G_REASON], e->verdict.reason, e->outcome, hard);
+    add_to(&rp->g[G_DOMAIN], at ? at + 1 : NULL, e);
+    add_to(&rp->g[G_PROVIDER], e->provider ? e->provider : "other", e);
+    if (failure) {
+        add_to(&rp->g[G_REASON], e->verdict.reason, e);
+        add_to(&rp->g[G_RHOST], e->rhost, e);
+        add_to(&rp->g[G_RECIPIENT], e->recipient, e);
+    }
     if (e->outcome != BK_LOG_REJECTED)
-        add_now(&rp->g[G_SENDER], e->sender[0] ? e->sender : "<>", e->outcome, hard);
+        add_to(&rp->g[G_SENDER], e->sender[0] ? e->sender : "<>", e);
     /* the time line in hours; shown by day when it spans more than 3 days */
     group *tg = &rp->g[G_TIME];
     if (rp->have_hour && tg->last && e->last / 3600 == rp->hour)
-        count(&tg->rows.slots[tg->last - 1].t, e->outcome, hard);
+        count(&tg->rows.slots[tg->last - 1].t, e);
     else {
         char hour[32];
         snprintf(hour, sizeof hour, "%lld", e->last / 3600);
         rp->hour = e->last / 3600;
         rp->have_hour = 1;
-        add_now(tg, hour, e->outcome, hard);
+        add_to(tg, hour, e);
     }
     if (rp->tmin < 0 || e->last < rp->tmin)
         rp->tmin = e->last;
     if (e->last > rp->tmax)
         rp->tmax = e->last;
-    /* the large tables: held back while the slots of its keys load */
-    held *o = &rp->hold[rp->hold_next];
-    if (rp->hold_n == HOLD)
-        tally_held(rp, o); /* the oldest */
-    else
-        rp->hold_n++;
-    rp->hold_next = (rp->hold_next + 1) % HOLD;
-    o->outcome = e->outcome;
-    o->hard = hard;
-    o->nkeys = 0;
-    size_t lr = strlen(e->recipient);
-    if (lr >= sizeof o->recipient)
-        lr = sizeof o->recipient - 1;
-    memcpy(o->recipient, e->recipient, lr);
-    o->recipient[lr] = '\0';
-    const char *at = strrchr(o->recipient, '@');
-    hold_key(rp, o, G_DOMAIN, at ? at + 1 : NULL, NULL, 0);
-    if (failure) {
-        hold_key(rp, o, G_RHOST, e->rhost, o->rhost, sizeof o->rhost);
-        hold_key(rp, o, G_RECIPIENT, o->recipient, NULL, 0);
-    }
 }
 
 typedef struct {
@@ -550,7 +438,6 @@ static int sender_flagged(const logs_report *rp, const tally *t)
 
 int report_crossed(const logs_report *rp)
 {
-    settle(rp);
     if (final(&rp->all) >= rp->min_volume && rate(failed(&rp->all), final(&rp->all)) > rp->threshold)
         return 1;
     const rtab *tb = &rp->g[G_SENDER].rows;
@@ -562,7 +449,6 @@ int report_crossed(const logs_report *rp)
 
 json_t *report_json(const logs_report *rp, const bk_log_stats *st)
 {
-    settle(rp);
     json_t *o = json_object();
     json_object_set_new(o, "threshold", json_real(rp->threshold));
     json_object_set_new(o, "crossed", json_boolean(report_crossed(rp)));
@@ -669,7 +555,6 @@ static void text_table(const logs_report *rp, int gi, term *t)
 
 void report_text(const logs_report *rp, const bk_log_stats *st, term *t)
 {
-    settle(rp);
     const tally *a = &rp->all;
     char b1[16], b2[16], b3[16];
     term_heading(t, "Delivery health");
