@@ -712,6 +712,11 @@ int bk_store_entry_active(const bk_store_entry *e, long long now);
  * reason in err (not a database, not ours, newer schema, ...). */
 bk_store *bk_store_open(const char *spec, const bk_policy *policy, char *err, size_t errlen);
 
+/* bk_store_idle - the handle will sit unused for a while (a service's pool):
+ * let go of what a run of lookups holds, so other writers' journal does not
+ * grow meanwhile */
+void bk_store_idle(bk_store *s);
+
 /* bk_store_close - commit nothing pending (a batch still open is rolled back), release */
 void bk_store_close(bk_store *s);
 

@@ -90,6 +90,8 @@ void serve_pool_put(serve_pool *p, bk_store *s, int broken)
 {
     if (broken)
         bk_store_close(s);
+    else
+        bk_store_idle(s);
     pthread_mutex_lock(&p->mu);
     if (broken)
         p->open--;

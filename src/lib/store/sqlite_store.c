@@ -10,10 +10,9 @@
  * ended before anything else this handle does (so its own writes show at
  * once) and renewed by the first lookup more than HOLD_FOR seconds after it
  * began: a commit by another connection or process can go unseen for that
- * long, the same bound as the lookup snapshot's (check.c). While a handle
- * sits idle after a lookup its transaction stays open, and the WAL cannot be
- * restarted from the beginning until its next call (it grows meanwhile if
- * another process writes).
+ * long, the same bound as the lookup snapshot's (check.c). A caller that
+ * keeps a handle idle (a service's pool) calls bk_store_idle() so the open
+ * transaction does not keep the WAL from being restarted meanwhile.
  */
 #include "sqlite_internal.h"
 #include "store_sql.h"
@@ -588,5 +587,5 @@ const bk_store_backend bk_sqlite_backend = {
     "sqlite",       sq_close,      sq_begin,      sq_commit,    sq_rollback,  sq_event_add,
     sq_event_count, sq_event_each, sq_entry_get,  sq_entry_put, sq_entry_each, sq_keys_each,
     sq_sender_add,  sq_allow_put,  sq_allow_del,  sq_allow_has, sq_allow_each, sq_stats_idle,
-    sq_lookup,      sq_generation,
+    sq_lookup,      sq_generation, sq_idle,
 };

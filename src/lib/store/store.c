@@ -180,6 +180,12 @@ void bk_store_close(bk_store *s)
     free(s);
 }
 
+void bk_store_idle(bk_store *s)
+{
+    if (s && s->be->idle)
+        s->be->idle(s->db);
+}
+
 const char *bk_store_where(const bk_store *s)
 {
     return s->where;

@@ -63,6 +63,9 @@ typedef struct {
                   bk_store_entry *dom, int has[2], int *allowed, char *err, size_t errlen);
     /* generation - a number that changes whenever another connection commits */
     long long (*generation)(void *db);
+    /* idle - the handle goes idle: let go of what a run of lookups holds (NULL:
+     * nothing to let go of) */
+    void (*idle)(void *db);
 } bk_store_backend;
 
 /* bk_sqlite_open - the SQLite backend on path (created when missing) */
