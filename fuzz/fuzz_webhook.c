@@ -51,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (!dec && !(dec = bk_decoder_new(clf, NULL)))
         abort();
-    bk_webhook_options opt = {"fuzz-signing-key"};
+    bk_webhook_options opt = {.mailgun_key = "fuzz-signing-key"};
     bk_decoded out;
     bk_webhook_info info;
     if (bk_webhook_decode(dec, NULL, (const char *)data, size, NULL, &out, &info) == 0)

@@ -462,6 +462,8 @@ const char *bk_signature_name(bk_signature s);
 typedef struct {
     const char *mailgun_key;   /* Mailgun's HTTP webhook signing key: when set, a Mailgun
                                   payload must carry a valid signature block */
+    const char *sns_certificate; /* a PEM file of SNS signing certificates: when set, an
+                                  SES (SNS) payload must carry a valid SNS signature */
 } bk_webhook_options;
 
 /* What bk_webhook_decode learnt about the payload itself. */

@@ -29,7 +29,8 @@
 /* the settings, in the order of config_serve_keys (config.c) */
 enum {
     O_LISTEN, O_SOCKETMAP, O_POLICY, O_TOKEN, O_TOKEN_FILE, O_THREADS, O_MAX_BODY,
-    O_MAX_CONNS, O_TIMEOUT, O_POLICY_ACTION, O_MAP_ACTION, O_MAILGUN_KEY_FILE, O_N
+    O_MAX_CONNS, O_TIMEOUT, O_POLICY_ACTION, O_MAP_ACTION, O_MAILGUN_KEY_FILE,
+    O_SNS_CERTIFICATE, O_N
 };
 _Static_assert(O_N == CONFIG_SERVE_KEYS, "one option per serve.* key");
 
@@ -62,6 +63,8 @@ static void serve_usage(FILE *out)
             "                          DEFER_IF_PERMIT, HOLD, WARN or DISCARD\n"
             "  --map-action WORD       the same for the socketmap's answer (default REJECT)\n"
             "  --mailgun-key-file FILE Mailgun's webhook signing key\n"
+            "  --sns-certificate FILE  SNS signing certificates (PEM): SES payloads must\n"
+            "                          then carry a valid SNS signature\n"
             "  --rules FILE            classify with this rule file first (may be repeated)\n"
             "  --kb FILE               more reference records (may be repeated)\n"
             "  --help                  this text\n"
@@ -175,6 +178,11 @@ static int settings(options *o, const bk_config *cfg, serve_ctx *ctx, char **tok
         return EXIT_FAIL;
     ctx->token = *token;
     ctx->mailgun_key = *mg;
+    ctx->sns_certificate = o->val[O_SNS_CERTIFICATE];
+    if (ctx->sns_certificate && access(ctx->sns_certificate, R_OK) != 0) {
+        cli_error("serve", "--sns-certificate %s: cannot be read", ctx->sns_certificate);
+        return EXIT_FAIL;
+    }
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     *threads = o->val[O_THREADS] ? (unsigned)atoi(o->val[O_THREADS]) : (unsigned)(n > 0 ? n : 2);
     *max_conns = o->val[O_MAX_CONNS] ? (unsigned)atoi(o->val[O_MAX_CONNS]) : 1024;

@@ -51,6 +51,8 @@ static void webhook_usage(FILE *out)
             "  --mailgun-key KEY       Mailgun's HTTP webhook signing key: Mailgun payloads\n"
             "                          must carry a valid signature\n"
             "  --mailgun-key-file FILE the same key, read from FILE (first line)\n"
+            "  --sns-certificate FILE  Amazon SNS signing certificates (PEM, read, never\n"
+            "                          fetched): SES payloads must carry a valid SNS signature\n"
             "  --rules FILE            classify with this rule file first (may be repeated)\n"
             "  --config FILE           read this configuration file instead of the default\n"
             "  --quiet                 no summary and no notes on standard error\n"
@@ -174,6 +176,7 @@ int cmd_webhook(int argc, char **argv)
         {"provider", required_argument, NULL, 'p'}, {"mailgun-key", required_argument, NULL, 'k'},
         {"mailgun-key-file", required_argument, NULL, 'K'}, {"rules", required_argument, NULL, 'r'},
         {"config", required_argument, NULL, 'C'}, {"quiet", no_argument, NULL, 'q'},
+        {"sns-certificate", required_argument, NULL, 's'},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     run st;
     memset(&st, 0, sizeof st);
@@ -197,6 +200,9 @@ int cmd_webhook(int argc, char **argv)
             break;
         case 'K':
             key_path = optarg;
+            break;
+        case 's':
+            st.opt.sns_certificate = optarg;
             break;
         case 'r':
             if (cli_push("webhook", "--rules", rule_files, &n_rules, MAX_RULE_FILES, optarg) != 0)

@@ -11,7 +11,8 @@
 
 const char *const config_serve_keys[CONFIG_SERVE_KEYS] = {
     "listen", "socketmap", "policy", "token", "token-file", "threads", "max-body",
-    "max-connections", "timeout", "policy-action", "map-action", "mailgun-key-file"};
+    "max-connections", "timeout", "policy-action", "map-action", "mailgun-key-file",
+    "sns-certificate"};
 
 /* serve_slot - the slot of a serve.* key, or NULL when it is not one */
 static char **serve_slot(bk_config *cfg, const char *name)

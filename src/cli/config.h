@@ -24,7 +24,7 @@
 #include <stddef.h>
 
 #define CONFIG_LIST_MAX 16
-#define CONFIG_SERVE_KEYS 12
+#define CONFIG_SERVE_KEYS 13
 
 /* the serve.* keys, in the order of bk_config.serve */
 extern const char *const config_serve_keys[CONFIG_SERVE_KEYS];

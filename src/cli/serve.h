@@ -56,6 +56,7 @@ typedef struct {
     const bk_kb *kb;
     const char *token;          /* bearer token of the write endpoints; NULL: none */
     const char *mailgun_key;    /* Mailgun signing key, or NULL */
+    const char *sns_certificate; /* PEM file of SNS signing certificates, or NULL */
     const char *policy_action;  /* REJECT, DEFER_IF_PERMIT, DEFER, HOLD, WARN, ... */
     const char *map_action;     /* the same for socketmap answers */
     size_t max_body;            /* bytes of a request body */

@@ -335,7 +335,8 @@ void lists_webhook(const http_req *q, http_resp *r)
                            "sparkpost)", q->rest);
         return;
     }
-    bk_webhook_options opt = {q->c->mailgun_key};
+    bk_webhook_options opt = {.mailgun_key = q->c->mailgun_key,
+                              .sns_certificate = q->c->sns_certificate};
     bk_decoder *d = bk_decoder_new(q->c->clf, NULL);
     bk_decoded out;
     bk_webhook_info info;

@@ -3,7 +3,8 @@
 # record, "recipient action reason hardbounce feedbacktype decodedby",
 # tab-separated), with --provider and detected from the body; standard input;
 # malformed payloads; Mailgun signatures with a key (right, wrong, missing);
-# SNS subscription confirmations; the record keys shared with decode.
+# SNS subscription confirmations; SNS signatures (SignatureVersion 1 and 2,
+# with a certificate made at test time); the record keys shared with decode.
 source "$(dirname "$0")/common.bash"
 DATA="$SRC/tests/data/webhooks"
 TSV='[.recipient, .action, .reason, (.hardbounce|tostring), (.feedbacktype // "-"), .decodedby] | @tsv'
@@ -130,4 +131,87 @@ expect_rc 2 "unknown --provider"
 run webhook --help
 expect_rc 0 "--help"
 expect_out "--mailgun-key" "help names the options"
+expect_out "--sns-certificate" "help names --sns-certificate"
+
+# SNS signatures: a throwaway key and self-signed certificate made here (no
+# private key is kept in the repository), fixtures signed as SNS signs them
+if command -v openssl >/dev/null; then
+    mkcert() { # mkcert NAME - $TMP/NAME.key and $TMP/NAME.pem
+        openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TMP/$1.key" -out "$TMP/$1.pem" \
+            -days 2 -subj "/CN=sns.amazonaws.com" >/dev/null 2>&1 || fail "openssl req $1"
+    }
+    # snssign IN OUT KEY VERSION - IN with Signature/SignatureVersion over its canonical string
+    snssign() {
+        local dgst=sha256
+        [ "$4" = 1 ] && dgst=sha1
+        jq -j '(if .Type == "Notification" then
+                   ["Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type"]
+               else ["Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type"]
+               end) as $f | . as $m | [$f[] as $k | select($m | has($k)) | "\($k)\n\($m[$k])\n"] | join("")' \
+            "$1" > "$TMP/canon"
+        sig=$(openssl dgst -"$dgst" -sign "$TMP/$3.key" "$TMP/canon" | base64 -w0)
+        jq --arg s "$sig" --arg v "$4" '.Signature = $s | .SignatureVersion = $v' "$1" > "$2"
+    }
+    mkcert sns
+    mkcert other
+    for v in 1 2; do
+        snssign "$DATA/ses-01-bounce.json" "$TMP/signed$v.json" sns "$v"
+        run webhook --sns-certificate "$TMP/sns.pem" "$TMP/signed$v.json"
+        expect_rc 0 "SNS SignatureVersion $v: good signature"
+        jq_is -s 'length' 2 "SNS SignatureVersion $v: records read"
+        run webhook --sns-certificate "$TMP/other.pem" "$TMP/signed$v.json"
+        expect_rc 1 "SNS SignatureVersion $v: wrong certificate"
+        [ -z "$OUT" ] || fail "no record from a payload signed by another key"
+        expect_err "refused: the SNS signature is wrong" "wrong certificate said"
+    done
+    jq '.Message |= sub("ana@example.net"; "mallory@example.net")' "$TMP/signed2.json" > "$TMP/forged-sns.json"
+    run webhook --sns-certificate "$TMP/sns.pem" "$TMP/forged-sns.json"
+    expect_rc 1 "SNS: a changed Message is refused"
+    [ -z "$OUT" ] || fail "no record from a changed Message"
+    jq '.Subject = "added"' "$TMP/signed2.json" > "$TMP/subject-sns.json"
+    run webhook --sns-certificate "$TMP/sns.pem" "$TMP/subject-sns.json"
+    expect_rc 1 "SNS: an added Subject is refused"
+    jq '.Subject = "Bounce"' "$DATA/ses-01-bounce.json" > "$TMP/subj.json"
+    snssign "$TMP/subj.json" "$TMP/subj-signed.json" sns 2
+    run webhook --sns-certificate "$TMP/sns.pem" "$TMP/subj-signed.json"
+    expect_rc 0 "SNS: a signed Subject"
+    jq '.SignatureVersion = "1"' "$TMP/signed2.json" > "$TMP/vswap.json"
+    run webhook --sns-certificate "$TMP/sns.pem" "$TMP/vswap.json"
+    expect_rc 1 "SNS: a SHA256 signature is not taken as SignatureVersion 1"
+    jq 'del(.Signature)' "$TMP/signed2.json" > "$TMP/nosig.json"
+    run webhook --sns-certificate "$TMP/sns.pem" "$TMP/nosig.json"
+    expect_rc 1 "SNS: missing Signature with a certificate"
+    expect_err "refused: the SNS signature is missing" "missing SNS signature said"
+    run webhook "$TMP/nosig.json"
+    expect_rc 0 "SNS: missing Signature without a certificate (not checked)"
+    jq '.SignatureVersion = "3"' "$TMP/signed2.json" > "$TMP/v3.json"
+    run webhook --sns-certificate "$TMP/sns.pem" "$TMP/v3.json"
+    expect_rc 1 "SNS: unknown SignatureVersion"
+    jq '.SigningCertURL = "https://evil.example.com/x.pem"' "$TMP/signed2.json" > "$TMP/url.json"
+    run webhook --sns-certificate "$TMP/sns.pem" "$TMP/url.json"
+    expect_rc 1 "SNS: SigningCertURL not on amazonaws.com"
+    expect_err "is not an https URL of amazonaws.com" "SigningCertURL said"
+    run webhook --sns-certificate "$TMP/sns.pem" "$DATA/ses-02-mailboxfull-raw.json"
+    expect_rc 1 "SNS: raw delivery (no envelope) refused with a certificate"
+    snssign "$DATA/ses-05-subscribe.json" "$TMP/sub-signed.json" sns 1
+    run webhook --sns-certificate "$TMP/sns.pem" "$TMP/sub-signed.json"
+    expect_rc 0 "SNS: signed subscription confirmation"
+    expect_err "SubscribeURL: https://sns.eu-west-1.amazonaws.com" "signed confirmation reported"
+    jq '.Token = "0000"' "$TMP/sub-signed.json" > "$TMP/sub-forged.json"
+    run webhook --sns-certificate "$TMP/sns.pem" "$TMP/sub-forged.json"
+    expect_rc 1 "SNS: changed Token refused"
+    cat "$TMP/other.pem" "$TMP/sns.pem" > "$TMP/both.pem"
+    run webhook --sns-certificate "$TMP/both.pem" "$TMP/signed1.json"
+    expect_rc 0 "SNS: any certificate of the file"
+    run webhook --sns-certificate "$TMP/no-such.pem" "$TMP/signed2.json"
+    expect_rc 1 "SNS: missing certificate file"
+    expect_err "no-such.pem" "missing certificate file named"
+    printf 'not a certificate\n' > "$TMP/junk.pem"
+    run webhook --sns-certificate "$TMP/junk.pem" "$TMP/signed2.json"
+    expect_rc 1 "SNS: a file without a certificate"
+    run webhook --sns-certificate "$TMP/sns.pem" "$DATA/sendgrid-02-single.json"
+    expect_rc 0 "SNS certificate: other providers unaffected"
+else
+    echo "note: no openssl: SNS signature checks skipped"
+fi
 finish

@@ -19,8 +19,9 @@
  *     "timestamp"}}.
  * A (un)subscribe confirmation is reported in the info (kind, SubscribeURL,
  * TopicArn) so the service can confirm it; other event types (Send, Open,
- * Click, Reject, ...) are counted as ignored. SNS signatures are not checked
- * here (docs/webhooks.md).
+ * Click, Reject, ...) are counted as ignored. With a certificate configured
+ * (bk_webhook_options.sns_certificate), the SNS signature is checked first
+ * (sns_signature.c) and a payload without a valid one is refused.
  */
 #include "webhook.h"
 #include "format.h"
@@ -208,9 +209,24 @@ static int decode(const json_t *j, wh_ctx *ctx)
     if (!json_is_object(j))
         return wh_fail(ctx, "an SES payload is one JSON object");
     const char *type = envelope_type(j);
+    const char *cert = wh_options(ctx)->sns_certificate;
+    if (cert && cert[0] && !type[0]) {
+        wh_info(ctx)->signature = BK_SIGNATURE_INVALID;
+        return wh_fail(ctx, "the SNS signature is missing (an SES notification without its SNS "
+                            "envelope, as raw message delivery sends it)");
+    }
     if (!type[0])
         return notification(j, ctx);
     wh_copy(j, "TopicArn", wh_info(ctx)->topic, sizeof wh_info(ctx)->topic);
+    if (cert && cert[0] && (strcmp(type, "Notification") == 0 ||
+                            strcmp(type, "SubscriptionConfirmation") == 0 ||
+                            strcmp(type, "UnsubscribeConfirmation") == 0)) {
+        char why[256];
+        int ok = sns_verify(j, cert, why, sizeof why) == 0;
+        wh_info(ctx)->signature = ok ? BK_SIGNATURE_VALID : BK_SIGNATURE_INVALID;
+        if (!ok)
+            return wh_fail(ctx, "%s", why);
+    }
     if (strcmp(type, "SubscriptionConfirmation") == 0)
         return confirmation(j, ctx, BK_WEBHOOK_SUBSCRIBE);
     if (strcmp(type, "UnsubscribeConfirmation") == 0)

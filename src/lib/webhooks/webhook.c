@@ -298,7 +298,7 @@ int bk_webhook_decode(bk_decoder *d, const char *provider, const char *body, siz
         info = &local;
     memset(out, 0, sizeof *out);
     memset(info, 0, sizeof *info);
-    wh_ctx ctx = {d, NULL, {NULL}, info, out, NULL, 0, 0};
+    wh_ctx ctx = {d, NULL, {.mailgun_key = NULL}, info, out, NULL, 0, 0};
     if (opt)
         ctx.opt = *opt;
     out->status = BK_UNREADABLE;

@@ -101,4 +101,8 @@ void wh_message_id(wh_event *e, const char *id);
  * pairs (names compared without case), or NULL */
 const char *wh_lookup(const char *const table[][2], const char *name);
 
+/* sns_verify - 0 when the SNS message j is signed (SignatureVersion 1 or 2)
+ * by a certificate of the PEM file cert_path; -1 with why (sns_signature.c) */
+int sns_verify(const json_t *j, const char *cert_path, char *why, size_t cap);
+
 #endif
