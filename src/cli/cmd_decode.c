@@ -118,22 +118,6 @@ static const char *const CSV_KEYS[] = {
     "token"};
 #define N_CSV_KEYS (sizeof CSV_KEYS / sizeof CSV_KEYS[0])
 
-/* csv_field - one field, quoted when it must be (RFC 4180) */
-static void csv_field(const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, stdout);
-        return;
-    }
-    putchar('"');
-    for (; *s; s++) {
-        if (*s == '"')
-            putchar('"');
-        putchar(*s);
-    }
-    putchar('"');
-}
-
 /* emit_csv - one recipient as a CSV row, columns as CSV_KEYS */
 static void emit_csv(json_t *o)
 {
@@ -142,7 +126,7 @@ static void emit_csv(json_t *o)
             putchar(',');
         json_t *v = json_object_get(o, CSV_KEYS[i]);
         if (json_is_string(v))
-            csv_field(json_string_value(v));
+            csv_field(stdout, json_string_value(v));
         else if (json_is_integer(v))
             printf("%lld", (long long)json_integer_value(v));
         else if (json_is_boolean(v))

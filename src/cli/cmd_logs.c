@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "logs_input.h"
 #include "logs_report.h"
+#include "records.h"
 #include "term.h"
 
 #include <getopt.h>
@@ -116,17 +117,7 @@ static json_t *event_json(const bk_log_event *e)
     json_object_set_new(o, "command", opt_str(bk_command_name(v->command)));
     json_object_set_new(o, "diagnosticcode", opt_str(e->text));
     json_object_set_new(o, "diagnostictype", json_string("SMTP"));
-    json_object_set_new(o, "reason", json_string(v->reason));
-    json_object_set_new(o, "hardbounce", json_boolean(v->hardbounce));
-    json_object_set_new(o, "permanence", json_string(bk_permanence_name(v->permanence)));
-    json_object_set_new(o, "category", opt_str(v->category));
-    json_object_set_new(o, "fault", opt_str(v->fault));
-    json_object_set_new(o, "suggestion", opt_str(v->suggestion));
-    json_object_set_new(o, "severity", opt_str(v->severity));
-    json_object_set_new(o, "provider", opt_str(e->provider));
-    json_object_set_new(o, "bounceclass", opt_str(v->bounce_class));
-    json_object_set_new(o, "pmtacategory", opt_str(v->pmta_category));
-    json_object_set_new(o, "rule", opt_str(v->rule));
+    verdict_fields(o, v, e->provider);
     json_object_set_new(o, "rhost", opt_str(e->rhost));
     json_object_set_new(o, "lhost", opt_str(e->host));
     json_object_set_new(o, "decodedby", json_string(e->mta));

@@ -4,10 +4,28 @@
  */
 #include "records.h"
 
+#include <stdio.h>
+#include <string.h>
+
 /* opt_str - a JSON string, or null when empty */
 static json_t *opt_str(const char *s)
 {
     return s && s[0] ? json_string(s) : json_null();
+}
+
+void verdict_fields(json_t *o, const bk_verdict *v, const char *provider)
+{
+    json_object_set_new(o, "reason", json_string(v->reason));
+    json_object_set_new(o, "hardbounce", json_boolean(v->hardbounce));
+    json_object_set_new(o, "permanence", json_string(bk_permanence_name(v->permanence)));
+    json_object_set_new(o, "category", opt_str(v->category));
+    json_object_set_new(o, "fault", opt_str(v->fault));
+    json_object_set_new(o, "suggestion", opt_str(v->suggestion));
+    json_object_set_new(o, "severity", opt_str(v->severity));
+    json_object_set_new(o, "provider", opt_str(provider));
+    json_object_set_new(o, "bounceclass", opt_str(v->bounce_class));
+    json_object_set_new(o, "pmtacategory", opt_str(v->pmta_category));
+    json_object_set_new(o, "rule", opt_str(v->rule));
 }
 
 json_t *record_json(const char *origin, const bk_bounce *b)
@@ -24,17 +42,7 @@ json_t *record_json(const char *origin, const bk_bounce *b)
     json_object_set_new(o, "command", opt_str(bk_command_name(v->command)));
     json_object_set_new(o, "diagnosticcode", opt_str(b->diagnosticcode));
     json_object_set_new(o, "diagnostictype", opt_str(b->diagnostictype));
-    json_object_set_new(o, "reason", json_string(v->reason));
-    json_object_set_new(o, "hardbounce", json_boolean(v->hardbounce));
-    json_object_set_new(o, "permanence", json_string(bk_permanence_name(v->permanence)));
-    json_object_set_new(o, "category", opt_str(v->category));
-    json_object_set_new(o, "fault", opt_str(v->fault));
-    json_object_set_new(o, "suggestion", opt_str(v->suggestion));
-    json_object_set_new(o, "severity", opt_str(v->severity));
-    json_object_set_new(o, "provider", opt_str(v->provider));
-    json_object_set_new(o, "bounceclass", opt_str(v->bounce_class));
-    json_object_set_new(o, "pmtacategory", opt_str(v->pmta_category));
-    json_object_set_new(o, "rule", opt_str(v->rule));
+    verdict_fields(o, v, v->provider);
     json_object_set_new(o, "rhost", opt_str(b->rhost));
     json_object_set_new(o, "lhost", opt_str(b->lhost));
     json_object_set_new(o, "decodedby", json_string(b->decodedby));
@@ -67,4 +75,19 @@ json_t *verdict_json(const bk_verdict *v, const bk_reply *r, const char *host)
                                                 : opt_str(host));
     json_object_set_new(o, "rule", opt_str(v->rule));
     return o;
+}
+
+void csv_field(FILE *out, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, out);
+        return;
+    }
+    putc('"', out);
+    for (; *s; s++) {
+        if (*s == '"')
+            putc('"', out);
+        putc(*s, out);
+    }
+    putc('"', out);
 }

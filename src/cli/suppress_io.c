@@ -6,6 +6,7 @@
  * (or null) expires means never.
  */
 #include "cli.h"
+#include "records.h"
 #include "suppress.h"
 
 #include <jansson.h>
@@ -61,19 +62,10 @@ static int parse_filter(int argc, char **argv, bk_store_filter *f)
     return 0;
 }
 
-/* csv_out - one CSV field, quoted when it must be */
+/* csv_out - one CSV field, then ',' or the line end */
 static void csv_out(const char *s, int last)
 {
-    if (strpbrk(s, ",\"\r\n")) {
-        putchar('"');
-        for (; *s; s++) {
-            if (*s == '"')
-                putchar('"');
-            putchar(*s);
-        }
-        putchar('"');
-    } else
-        fputs(s, stdout);
+    csv_field(stdout, s);
     putchar(last ? '\n' : ',');
 }
 
