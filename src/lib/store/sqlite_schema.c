@@ -212,6 +212,22 @@ static int migrate(sq_store *s, char *err, size_t errlen)
     return 0;
 }
 
+/* exec_retry - run sql, trying again while another connection holds a lock
+ * it needs: SQLite does not call the busy handler for every lock that a
+ * journal-mode change or the first use of a new file takes (two processes
+ * opening a new database at once), so this waits 1 ms at a time, up to a minute */
+static int exec_retry(sq_store *s, const char *sql)
+{
+    for (int i = 0; i < 60000; i++) {
+        int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+        if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+            return rc;
+        struct timespec ts = {0, 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    return SQLITE_BUSY;
+}
+
 int sq_schema_open(sq_store *s, const char *path, char *err, size_t errlen)
 {
     if (sqlite3_open_v2(path, &s->db,
@@ -227,11 +243,9 @@ int sq_schema_open(sq_store *s, const char *path, char *err, size_t errlen)
     sqlite3_busy_handler(s->db, busy, NULL);
     if (check_ours(s, err, errlen) != 0)
         return -1;
-    if (sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) != SQLITE_OK ||
-        sqlite3_exec(s->db,
-                     "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -131072;"
-                     " PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 1073741824",
-                     NULL, NULL, NULL) != SQLITE_OK)
+    if (exec_retry(s, "PRAGMA journal_mode = WAL") != SQLITE_OK ||
+        exec_retry(s, "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -131072;"
+                      " PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 1073741824") != SQLITE_OK)
         return sq_fail(s, "setting up", err, errlen);
     return migrate(s, err, errlen);
 }
