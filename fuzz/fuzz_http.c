@@ -45,8 +45,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     snprintf(db, sizeof db, "%s/list.db", dir);
     bk_policy policy;
     bk_policy_default(&policy);
-    ctx = (serve_ctx){serve_pool_new(db, &policy, 4), clf, kb, "fuzz-token", NULL, "REJECT",
-                      "REJECT", 64 * 1024, 5, 1000};
+    ctx = (serve_ctx){.pool = serve_pool_new(db, &policy, 4), .clf = clf, .kb = kb,
+                      .token = "fuzz-token", .policy_action = "REJECT", .map_action = "REJECT",
+                      .max_body = 64 * 1024, .timeout = 5, .store_wait_ms = 1000};
     metrics_start();
     int fd = serve_listen("127.0.0.1:0", err, sizeof err);
     socklen_t len = sizeof addr;
