@@ -9,6 +9,7 @@
  * Rejected at submission (smtpd) is counted apart: those were never sent.
  */
 #include "logs_report.h"
+#include "text.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -74,20 +75,10 @@ struct logs_report {
     int have_hour;        /* hour is set: its key is the time line's last */
 };
 
-/* key_hash - a hash of n bytes, eight at a time; never 0 */
+/* key_hash - a hash of a key; never 0 (0 marks a free slot) */
 static uint64_t key_hash(const char *p, size_t n)
 {
-    uint64_t h = 0x9E3779B97F4A7C15ULL ^ n;
-    for (; n >= 8; p += 8, n -= 8) {
-        uint64_t w;
-        memcpy(&w, p, 8);
-        h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
-        h ^= h >> 32;
-    }
-    uint64_t w = 0;
-    memcpy(&w, p, n);
-    h = (h ^ w) * 0xC4CEB9FE1A85EC53ULL;
-    h ^= h >> 29;
+    uint64_t h = bk_hash(0x9E3779B97F4A7C15ULL, p, n);
     return h ? h : 1;
 }
 

@@ -56,6 +56,21 @@ long bk_ci_find(const char *hay, size_t len, const char *needle)
     return -1;
 }
 
+uint64_t bk_hash(uint64_t h, const char *p, size_t n)
+{
+    h ^= n;
+    for (; n >= 8; p += 8, n -= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+        h ^= h >> 29;
+    }
+    uint64_t w = 0;
+    memcpy(&w, p, n);
+    h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+    return h ^ (h >> 32);
+}
+
 int bk_ci_prefix(const char *hay, size_t len, const char *needle)
 {
     size_t n = strlen(needle);

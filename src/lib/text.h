@@ -8,6 +8,7 @@
 #define BK_TEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* bk_is_digit - ASCII 0-9 */
 static inline int bk_is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
@@ -30,6 +31,10 @@ static inline unsigned char bk_lower(unsigned char c)
 /* bk_ci_find - offset of the first case-insensitive occurrence of the
  * NUL-terminated needle in hay[0..len), or -1 */
 long bk_ci_find(const char *hay, size_t len, const char *needle);
+
+/* bk_hash - a fast hash of n bytes, eight at a time, continuing from seed
+ * (for in-memory tables only: it may change between versions) */
+uint64_t bk_hash(uint64_t seed, const char *p, size_t n);
 
 /* bk_ci_prefix - 1 when hay[0..len) starts with needle, ignoring case */
 int bk_ci_prefix(const char *hay, size_t len, const char *needle);

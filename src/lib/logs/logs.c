@@ -547,26 +547,10 @@ static void set_token(bk_log_reader *r, bk_log_event *e)
         copy_field(e->token, sizeof e->token, hex, strlen(hex));
 }
 
-/* str_hash - a hash of n bytes, eight at a time, continuing from h */
-static uint64_t str_hash(uint64_t h, const char *p, size_t n)
-{
-    h ^= n;
-    for (; n >= 8; p += 8, n -= 8) {
-        uint64_t w;
-        memcpy(&w, p, 8);
-        h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
-        h ^= h >> 29;
-    }
-    uint64_t w = 0;
-    memcpy(&w, p, n);
-    h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
-    return h ^ (h >> 32);
-}
-
 /* prov_home - the first slot a relay host (domain 0) or domain (1) may take */
 static size_t prov_home(int domain, const char *name, size_t n)
 {
-    return (size_t)str_hash(1469598103934665603ULL ^ (uint64_t)domain, name, n) & (PROV_SLOTS - 1);
+    return (size_t)bk_hash(1469598103934665603ULL ^ (uint64_t)domain, name, n) & (PROV_SLOTS - 1);
 }
 
 /* provider_prefetch - start loading the cache slot of name; the slot is
@@ -642,7 +626,7 @@ static void classify(bk_log_reader *r, bk_log_event *e, const char *domain)
     key[k++] = '\0';
     memcpy(key + k, e->dsn, ls);
     k += ls;
-    log_verdict_slot *s = &r->verdicts[str_hash(1469598103934665603ULL, key, k) % VERDICT_SLOTS];
+    log_verdict_slot *s = &r->verdicts[bk_hash(1469598103934665603ULL, key, k) % VERDICT_SLOTS];
     if (s->key && s->len == k && memcmp(s->key, key, k) == 0) {
         e->verdict = s->v;
         return;
