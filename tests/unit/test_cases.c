@@ -57,7 +57,7 @@ static void test_table(void **state)
         line[strcspn(line, "\r\n")] = '\0';
         if (lineno == 1 || !line[0] || line[0] == '#')
             continue;
-        char *col[7];
+        char *col[7] = {0};
         char *p = line;
         int k = 0;
         for (; k < 7; k++) {
