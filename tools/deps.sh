@@ -4,7 +4,7 @@
 #   tools/deps.sh --test   also what the whole test suite needs
 # Runs apt-get as root, or through sudo when not root.
 set -euo pipefail
-build_pkgs=(build-essential cmake pkg-config libjansson-dev libvectorscan-dev)
+build_pkgs=(build-essential cmake pkg-config libjansson-dev libvectorscan-dev libpcre2-dev)
 test_pkgs=(libcmocka-dev jq clang libclang-rt-dev chromium python3)
 pkgs=("${build_pkgs[@]}")
 if [ "${1:-}" = "--test" ]; then

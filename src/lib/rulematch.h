@@ -1,14 +1,15 @@
 /*
  * rulematch.h - the rule and provider-text patterns compiled for matching,
- * in two stages: one scan of the text for the patterns' required literal
- * factors (factors.h) names the candidate patterns, then only the candidates'
- * own databases, and one database of the patterns without factors, are run.
- * The result is what one scan of every pattern gives: each pattern that
- * matches, once, in the order of the end of its first match.
+ * in two stages: one Vectorscan scan of the text for the patterns' required
+ * literal factors (factors.h) names the candidate patterns, then only the
+ * candidates, and the few patterns without factors, are searched for with
+ * PCRE2 (JIT). The result is what one Vectorscan scan of every pattern gives:
+ * each pattern that matches, once, in the order of the end of its first match.
  *
- * The compiled databases are cached in one file (see cache_path in
+ * The literal database is cached in one file (see cache_path in
  * rulematch.c). The matcher is read-only after construction; each thread
- * keeps its own scratch space and work lists, allocated on its first scan.
+ * keeps its own scratch space, match data and work lists, allocated on its
+ * first scan.
  */
 #ifndef BK_RULEMATCH_H
 #define BK_RULEMATCH_H
@@ -23,7 +24,7 @@ typedef struct rule_matcher rule_matcher;
 /* the two ways of matching, for rm_new */
 typedef enum {
     RM_TWO_STAGE, /* literal prefilter, then the candidates (the classifier's) */
-    RM_ONE_DB     /* every pattern in one database, no prefilter (for tests) */
+    RM_ONE_DB     /* every pattern in one Vectorscan database (the tests' reference) */
 } rm_kind;
 
 /* rm_new - compile the patterns of rs (ids: rule index, then n_rules + text
@@ -46,8 +47,8 @@ int rm_scan(const rule_matcher *m, const char *text, size_t len, unsigned *ids, 
  * the rule files */
 uint64_t rm_hash(uint64_t h, const void *p, size_t n);
 
-/* rm_last_tried - patterns tried in the last rm_scan of this thread (candidates
- * of the prefilter plus the patterns without factors), for the benchmark */
+/* rm_last_tried - patterns searched for with PCRE2 in the last rm_scan of this
+ * thread (candidates of the prefilter plus the patterns without factors) */
 size_t rm_last_tried(void);
 
 #endif
