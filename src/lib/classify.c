@@ -263,6 +263,34 @@ static void add_matched(const bk_classifier *c, int *list, size_t *n, int *trunc
     list[i] = rule;
 }
 
+/* put_number - the decimal digits of v (0 to 999) at out; their count */
+static size_t put_number(char *out, int v)
+{
+    size_t n = 0;
+    if (v >= 100)
+        out[n++] = (char)('0' + v / 100);
+    if (v >= 10)
+        out[n++] = (char)('0' + v / 10 % 10);
+    out[n++] = (char)('0' + v % 10);
+    return n;
+}
+
+/* format_status - "c.s.d" into out, as snprintf would write it (without
+ * its cost in the hot path) */
+static void format_status(char *out, size_t cap, int c, int s, int d)
+{
+    if (c < 0 || c > 999 || s < 0 || s > 999 || d < 0 || d > 999 || cap < 12) {
+        snprintf(out, cap, "%d.%d.%d", c, s, d);
+        return;
+    }
+    size_t n = put_number(out, c);
+    out[n++] = '.';
+    n += put_number(out + n, s);
+    out[n++] = '.';
+    n += put_number(out + n, d);
+    out[n] = '\0';
+}
+
 int bk_classify(const bk_classifier *c, const char *text, size_t len, const bk_hints *hints,
                 bk_verdict *out, bk_reply *parsed)
 {
@@ -380,7 +408,7 @@ int bk_classify(const bk_classifier *c, const char *text, size_t len, const bk_h
     out->provider = f.provider >= 0 ? c->rs.providers[f.provider].name : NULL;
     out->reply_code = f.reply;
     if (f.c)
-        snprintf(out->status, sizeof out->status, "%d.%d.%d", f.c, f.s, f.d);
+        format_status(out->status, sizeof out->status, f.c, f.s, f.d);
     out->command = f.cmd;
     return 0;
 }
