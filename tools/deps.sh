@@ -4,7 +4,7 @@
 #   tools/deps.sh --test   also what the whole test suite needs
 # Runs apt-get as root, or through sudo when not root.
 set -euo pipefail
-build_pkgs=(build-essential cmake pkg-config libjansson-dev libvectorscan-dev libgmime-3.0-dev zlib1g-dev libsqlite3-dev libpq-dev libidn2-dev libunistring-dev libmicrohttpd-dev libgnutls28-dev)
+build_pkgs=(build-essential cmake pkg-config libjansson-dev libvectorscan-dev libpcre2-dev libgmime-3.0-dev zlib1g-dev libsqlite3-dev libpq-dev libidn2-dev libunistring-dev libmicrohttpd-dev libgnutls28-dev)
 test_pkgs=(libcmocka-dev jq clang libclang-rt-dev chromium python3 libgpgme-dev postgresql curl wrk postfix)
 pkgs=("${build_pkgs[@]}")
 if [ "${1:-}" = "--test" ]; then

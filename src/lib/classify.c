@@ -3,9 +3,10 @@
  *
  * bk_classifier_new() reads the reason table and the rule files embedded
  * from data/rules (plus the user's files, which come first), and compiles
- * every pattern into one Vectorscan database. bk_classify() then:
+ * every pattern for matching (rulematch.c). bk_classify() then:
  *   1. parses the reply (bk_reply_parse) and applies the caller's hints;
- *   2. scans the free text once; every matching pattern is a candidate;
+ *   2. matches the free text against every pattern (a literal prefilter
+ *      scan, then the candidates' own patterns); every match is a candidate;
  *   3. adds the code rules that hold for the enhanced and reply codes;
  *   4. takes the best candidate by tier, then reason order, then rule order
  *      (docs/rules-format.md "Precedence"), and checks a phrase verdict
@@ -13,41 +14,38 @@
  *   5. fills the verdict from the reason table, reading the transient
  *      column for 4xx replies; hardbounce needs a permanent failure.
  * The classifier is read-only after construction; each thread keeps its own
- * Vectorscan scratch space, allocated on its first call.
+ * Vectorscan scratch space (rulematch.c), allocated on its first call.
  */
 #include "classify_internal.h"
 #include "embedded.h"
 #include "file.h"
 #include "reasons.h"
 #include "rules.h"
+#include "rulematch.h"
 #include "text.h"
 
-#include <hs.h>
-#include <pthread.h>
-#include <dirent.h>
-#include <errno.h>
-#include <time.h>
-#include <stdatomic.h>
 #include <stdint.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MATCH_MAX 64 /* candidates kept from one scan */
 
+/* the patterns that matched a text, in the order of their ends */
+typedef struct {
+    unsigned ids[MATCH_MAX];
+    size_t n;
+    int overflow;
+} scan_hits;
+
 struct bk_classifier {
     bk_ruleset rs;
     bk_reason_table reasons;
-    hs_database_t *db;      /* NULL when there are no patterns */
-    unsigned long id;       /* tells thread scratch spaces apart */
+    rule_matcher *matcher;  /* every rule and provider-text pattern */
     int *code_rules;        /* rules without a pattern, best first */
     size_t n_code_rules;
     uint64_t source_hash;   /* of every rule file read: names the cached database */
 };
-
-static atomic_ulong next_classifier_id = 1;
 
 const char *bk_tier_name(bk_tier t)
 {
@@ -99,253 +97,12 @@ static void sort_code_rules(bk_classifier *c)
     }
 }
 
-/* hash_bytes - FNV-1a, 64 bits */
-static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++) {
-        h ^= b[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
 /* hash_source - fold one rule file (name and content) into the hash */
 static void hash_source(bk_classifier *c, const char *name, const void *data, size_t len)
 {
-    c->source_hash = hash_bytes(c->source_hash, name, strlen(name) + 1);
-    c->source_hash = hash_bytes(c->source_hash, &len, sizeof len);
-    c->source_hash = hash_bytes(c->source_hash, data, len);
-}
-
-/* cache_path - where the compiled database of these rules is kept:
- * $BOUNCEKIT_CACHE_DIR, $XDG_CACHE_HOME/bouncekit or ~/.cache/bouncekit;
- * 0 when caching is off (BOUNCEKIT_CACHE_DIR=off) or there is no place */
-static int cache_path(const bk_classifier *c, char *buf, size_t len, char *dir, size_t dirlen)
-{
-    const char *env = getenv("BOUNCEKIT_CACHE_DIR");
-    if (env && strcmp(env, "off") == 0)
-        return 0;
-    if (env && env[0])
-        snprintf(dir, dirlen, "%s", env);
-    else if (getenv("XDG_CACHE_HOME") && getenv("XDG_CACHE_HOME")[0])
-        snprintf(dir, dirlen, "%s/bouncekit", getenv("XDG_CACHE_HOME"));
-    else if (getenv("HOME") && getenv("HOME")[0])
-        snprintf(dir, dirlen, "%s/.cache/bouncekit", getenv("HOME"));
-    else
-        return 0;
-    /* the Vectorscan version and the way patterns are compiled (bump
-     * COMPILE_SCHEME when that changes) are part of the name too */
-    static const char COMPILE_SCHEME[] = "lower-case ASCII, 2";
-    uint64_t h = hash_bytes(c->source_hash, hs_version(), strlen(hs_version()));
-    h = hash_bytes(h, COMPILE_SCHEME, sizeof COMPILE_SCHEME);
-    int n = snprintf(buf, len, "%s/rules-%016llx.hsdb", dir, (unsigned long long)h);
-    return n > 0 && (size_t)n < len;
-}
-
-/* cache_load - the cached database, when there is a good one */
-static hs_database_t *cache_load(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    hs_database_t *db = NULL;
-    struct stat st;
-    if (fstat(fileno(f), &st) == 0 && st.st_size > 0 && st.st_size < (64 << 20)) {
-        char *bytes = malloc((size_t)st.st_size);
-        if (bytes && fread(bytes, 1, (size_t)st.st_size, f) == (size_t)st.st_size &&
-            hs_deserialize_database(bytes, (size_t)st.st_size, &db) != HS_SUCCESS)
-            db = NULL;
-        free(bytes);
-    }
-    fclose(f);
-    return db;
-}
-
-/* cache_prune - keep the newest CACHE_KEEP databases of the directory */
-#define CACHE_KEEP 8
-static void cache_prune(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct {
-        char name[96];
-        time_t mtime;
-    } files[64];
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL && n < 64) {
-        size_t len = strlen(e->d_name);
-        if (len < 12 || len >= sizeof files[0].name || strncmp(e->d_name, "rules-", 6) != 0 ||
-            strcmp(e->d_name + len - 5, ".hsdb") != 0)
-            continue;
-        char path[1200];
-        struct stat st;
-        snprintf(path, sizeof path, "%.1000s/%.95s", dir, e->d_name);
-        if (stat(path, &st) != 0)
-            continue;
-        memcpy(files[n].name, e->d_name, len + 1);
-        files[n].mtime = st.st_mtime;
-        n++;
-    }
-    closedir(d);
-    while (n > CACHE_KEEP) {
-        size_t oldest = 0;
-        for (size_t i = 1; i < n; i++)
-            if (files[i].mtime < files[oldest].mtime)
-                oldest = i;
-        char path[1200];
-        snprintf(path, sizeof path, "%.1000s/%.95s", dir, files[oldest].name);
-        unlink(path);
-        files[oldest] = files[--n];
-    }
-}
-
-/* cache_store - keep the database for the next start (errors are ignored:
- * the cache only saves time) */
-static void cache_store(const hs_database_t *db, const char *path, const char *dir)
-{
-    char *bytes = NULL;
-    size_t len = 0;
-    if (hs_serialize_database(db, &bytes, &len) != HS_SUCCESS)
-        return;
-    char parent[1024];
-    snprintf(parent, sizeof parent, "%s", dir);
-    for (char *p = parent + 1; *p; p++)
-        if (*p == '/') {
-            *p = '\0';
-            mkdir(parent, 0700);
-            *p = '/';
-        }
-    mkdir(parent, 0700);
-    char tmp[1200];
-    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    if (f) {
-        int ok = fwrite(bytes, 1, len, f) == len;
-        if (fclose(f) == 0 && ok)
-            ok = rename(tmp, path) == 0;
-        if (!ok)
-            unlink(tmp);
-    }
-    free(bytes);
-    cache_prune(parent);
-}
-
-/* is_ascii - the pattern holds no byte >= 0x80 */
-static int is_ascii(const char *pattern)
-{
-    for (const unsigned char *p = (const unsigned char *)pattern; *p; p++)
-        if (*p >= 0x80)
-            return 0;
-    return 1;
-}
-
-/* pattern_flags - one report per scan. The text is scanned in ASCII lower
- * case, so an ASCII pattern (compiled in lower case, see lower_pattern) needs
- * neither caseless matching nor UTF-8 mode, both costly; a pattern with
- * non-ASCII text keeps both, for the case of its other letters. */
-static unsigned pattern_flags(const char *pattern)
-{
-    if (is_ascii(pattern))
-        return HS_FLAG_SINGLEMATCH;
-    return HS_FLAG_SINGLEMATCH | HS_FLAG_CASELESS | HS_FLAG_UTF8;
-}
-
-/* lower_pattern - an ASCII pattern with its letters in lower case, escapes
- * (\S, \W, \x41 ...) left as they are; NULL on allocation failure */
-static char *lower_pattern(const char *pattern)
-{
-    size_t n = strlen(pattern);
-    char *out = malloc(n + 1);
-    if (!out)
-        return NULL;
-    for (size_t i = 0; i <= n; i++) {
-        char ch = pattern[i];
-        if (ch == '\\' && i + 1 < n) {
-            out[i] = ch;
-            out[i + 1] = pattern[i + 1];
-            i++;
-            continue;
-        }
-        out[i] = (ch >= 'A' && ch <= 'Z') ? (char)(ch + 32) : ch;
-    }
-    return out;
-}
-
-/* compile - all rule and provider-text patterns into one database; pattern
- * ids are rule indices, then n_rules + text index */
-static int compile(bk_classifier *c, char *err, size_t errlen)
-{
-    char path[1100], dir[1024];
-    int cached = cache_path(c, path, sizeof path, dir, sizeof dir);
-    if (cached && (c->db = cache_load(path)) != NULL)
-        return 0;
-    size_t n = 0, total = c->rs.n_rules + c->rs.n_texts;
-    const char **exprs = calloc(total ? total : 1, sizeof *exprs);
-    unsigned *flags = calloc(total ? total : 1, sizeof *flags);
-    unsigned *ids = calloc(total ? total : 1, sizeof *ids);
-    if (!exprs || !flags || !ids) {
-        free(exprs), free(flags), free(ids);
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    char **owned = calloc(total ? total : 1, sizeof *owned);
-    if (!owned) {
-        free(exprs), free(flags), free(ids);
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    for (size_t i = 0; i < total; i++) {
-        const char *pat = i < c->rs.n_rules ? c->rs.rules[i].pattern
-                                            : c->rs.texts[i - c->rs.n_rules].pattern;
-        if (!pat)
-            continue;
-        flags[n] = pattern_flags(pat);
-        ids[n] = (unsigned)i;
-        if (!(flags[n] & HS_FLAG_CASELESS)) {
-            owned[n] = lower_pattern(pat);
-            if (!owned[n]) {
-                for (size_t k = 0; k < n; k++)
-                    free(owned[k]);
-                free(owned), free(exprs), free(flags), free(ids);
-                snprintf(err, errlen, "out of memory");
-                return -1;
-            }
-            pat = owned[n];
-        }
-        exprs[n] = pat;
-        n++;
-    }
-    int rc = 0;
-    if (n > 0) {
-        hs_compile_error_t *ce = NULL;
-        if (hs_compile_multi(exprs, flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL, &c->db, &ce) !=
-            HS_SUCCESS) {
-            /* name the file and line of the pattern that failed */
-            if (ce && ce->expression >= 0 && (size_t)ce->expression < n) {
-                unsigned id = ids[ce->expression];
-                const char *file;
-                size_t line;
-                if (id < c->rs.n_rules)
-                    file = c->rs.rules[id].file, line = c->rs.rules[id].line;
-                else
-                    file = c->rs.texts[id - c->rs.n_rules].file,
-                    line = c->rs.texts[id - c->rs.n_rules].line;
-                snprintf(err, errlen, "%s:%zu: pattern does not compile: %s", file, line,
-                         ce->message);
-            } else
-                snprintf(err, errlen, "rules do not compile: %s", ce ? ce->message : "?");
-            hs_free_compile_error(ce);
-            rc = -1;
-        } else if (cached)
-            cache_store(c->db, path, dir);
-    }
-    for (size_t k = 0; k < n; k++)
-        free(owned[k]);
-    free(owned), free(exprs), free(flags), free(ids);
-    return rc;
+    c->source_hash = rm_hash(c->source_hash, name, strlen(name) + 1);
+    c->source_hash = rm_hash(c->source_hash, &len, sizeof len);
+    c->source_hash = rm_hash(c->source_hash, data, len);
 }
 
 bk_classifier *bk_classifier_new(const char *const *rule_files, size_t n_files, char *err,
@@ -409,9 +166,8 @@ bk_classifier *classifier_build(const char *const *rule_files, size_t n_files,
         if (!c->rs.rules[i].pattern)
             c->code_rules[c->n_code_rules++] = (int)i;
     sort_code_rules(c);
-    if (compile(c, err, errlen) != 0)
+    if (!(c->matcher = rm_new(&c->rs, c->source_hash, RM_TWO_STAGE, err, errlen)))
         goto fail;
-    c->id = atomic_fetch_add(&next_classifier_id, 1);
     return c;
 fail:
     bk_classifier_free(c);
@@ -422,7 +178,7 @@ void bk_classifier_free(bk_classifier *c)
 {
     if (!c)
         return;
-    hs_free_database(c->db);
+    rm_free(c->matcher);
     rules_free(&c->rs);
     reasons_free(&c->reasons);
     free(c->code_rules);
@@ -435,60 +191,8 @@ size_t bk_classifier_rule_count(const bk_classifier *c)
 }
 
 /* ------------------------------------------------------------------------
- * Scratch space, one per thread
- * ---------------------------------------------------------------------- */
-
-static pthread_key_t scratch_key;
-static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
-static _Thread_local hs_scratch_t *thread_scratch;
-static _Thread_local unsigned long thread_scratch_for;
-
-/* free_scratch - thread exit */
-static void free_scratch(void *p)
-{
-    hs_free_scratch(p);
-}
-
-static void make_key(void)
-{
-    pthread_key_create(&scratch_key, free_scratch);
-}
-
-/* scratch_for - this thread's scratch, fit for c's database */
-static hs_scratch_t *scratch_for(const bk_classifier *c)
-{
-    if (thread_scratch_for == c->id && thread_scratch)
-        return thread_scratch;
-    pthread_once(&scratch_once, make_key);
-    if (hs_alloc_scratch(c->db, &thread_scratch) != HS_SUCCESS)
-        return NULL;
-    thread_scratch_for = c->id;
-    pthread_setspecific(scratch_key, thread_scratch);
-    return thread_scratch;
-}
-
-/* ------------------------------------------------------------------------
  * Classifying
  * ---------------------------------------------------------------------- */
-
-typedef struct {
-    unsigned ids[MATCH_MAX];
-    size_t n;
-    int overflow;
-} scan_hits;
-
-/* on_match - Vectorscan callback: remember the pattern (each reports once) */
-static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
-                    void *ctx)
-{
-    (void)from, (void)to, (void)flags;
-    scan_hits *h = ctx;
-    if (h->n < MATCH_MAX)
-        h->ids[h->n++] = id;
-    else
-        h->overflow = 1;
-    return 0;
-}
 
 /* host_is - host equals suffix or ends with "." suffix (ASCII, any case) */
 static int host_is(const char *host, size_t hl, const bk_host_suffix *suffix)
@@ -558,6 +262,34 @@ static void add_matched(const bk_classifier *c, int *list, size_t *n, int *trunc
         i--;
     }
     list[i] = rule;
+}
+
+/* put_number - the decimal digits of v (0 to 999) at out; their count */
+static size_t put_number(char *out, int v)
+{
+    size_t n = 0;
+    if (v >= 100)
+        out[n++] = (char)('0' + v / 100);
+    if (v >= 10)
+        out[n++] = (char)('0' + v / 10 % 10);
+    out[n++] = (char)('0' + v % 10);
+    return n;
+}
+
+/* format_status - "c.s.d" into out, as snprintf would write it (without
+ * its cost in the hot path) */
+static void format_status(char *out, size_t cap, int c, int s, int d)
+{
+    if (c < 0 || c > 999 || s < 0 || s > 999 || d < 0 || d > 999 || cap < 12) {
+        snprintf(out, cap, "%d.%d.%d", c, s, d);
+        return;
+    }
+    size_t n = put_number(out, c);
+    out[n++] = '.';
+    n += put_number(out + n, s);
+    out[n++] = '.';
+    n += put_number(out + n, d);
+    out[n] = '\0';
 }
 
 static void fill_from_reason(const bk_classifier *c, bk_verdict *out, int reason);
@@ -665,15 +397,14 @@ int bk_classify(const bk_classifier *c, const char *text, size_t len, const bk_h
         f.provider = provider_by_host(c, hints->domain, strlen(hints->domain));
 
     scan_hits hits = {{0}, 0, 0};
-    if (c->db && r->text_len) {
-        hs_scratch_t *s = scratch_for(c);
-        if (!s)
-            return -1;
+    if (r->text_len) {
         /* the ASCII patterns are compiled in lower case: scan the text so */
         char lower[BK_REPLY_TEXT_MAX];
         for (size_t i = 0; i < r->text_len; i++)
             lower[i] = (char)bk_lower((unsigned char)r->text[i]);
-        hs_scan(c->db, lower, (unsigned)r->text_len, 0, s, on_match, &hits);
+        if (rm_scan(c->matcher, lower, r->text_len, hits.ids, MATCH_MAX, &hits.n,
+                    &hits.overflow) != 0)
+            return -1;
     }
     /* a provider's text pattern recognises it too */
     for (size_t i = 0; i < hits.n && f.provider < 0; i++)
@@ -732,7 +463,7 @@ int bk_classify(const bk_classifier *c, const char *text, size_t len, const bk_h
     out->provider = f.provider >= 0 ? c->rs.providers[f.provider].name : NULL;
     out->reply_code = f.reply;
     if (f.c)
-        snprintf(out->status, sizeof out->status, "%d.%d.%d", f.c, f.s, f.d);
+        format_status(out->status, sizeof out->status, f.c, f.s, f.d);
     out->command = f.cmd;
     return 0;
 }

@@ -1,0 +1,229 @@
+/*
+ * test_factors.c - the literal factors of rule patterns (factors.c) on tricky
+ * patterns, and the two-stage matcher (rulematch.c) against one database of
+ * every pattern: for every built-in rule, on every text of
+ * bench/mix/replies.txt and tests/data/classify-cases.tsv and on texts that
+ * defeat a backtracking search, at several alignments of the text in memory,
+ * the same patterns match in the same order.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bouncekit.h"
+#include "embedded.h"
+#include "factors.h"
+#include "rulematch.h"
+#include "rules.h"
+
+/* has - is s one of the set's strings? */
+static int has(const factor_set *f, const char *s)
+{
+    for (size_t k = 0; k < f->n; k++)
+        if (f->len[k] == strlen(s) && memcmp(f->s[k], s, f->len[k]) == 0)
+            return 1;
+    return 0;
+}
+
+/* factors_of - the factor set of an ASCII (lower-case) or UTF-8 pattern */
+static int factors_of(const char *pattern, factors_mode mode, factor_set *f)
+{
+    return factors_extract(pattern, strlen(pattern), mode, f);
+}
+
+static void test_extractor(void **state)
+{
+    (void)state;
+    factor_set f;
+    /* a branch that may be empty, an optional group, a star: no factor */
+    assert_false(factors_of("foo|", FACTORS_EXACT, &f));
+    assert_false(factors_of("(?:user unknown)?", FACTORS_EXACT, &f));
+    assert_false(factors_of("(?:abc)*x", FACTORS_EXACT, &f));
+    assert_false(factors_of("a|bc", FACTORS_EXACT, &f)); /* a 1-byte branch */
+    /* alternation: every branch is covered */
+    assert_true(factors_of("\\bno such user\\b|unknown recipient", FACTORS_EXACT, &f));
+    assert_int_equal(f.n, 2);
+    assert_true(has(&f, "no such user") && has(&f, "unknown recipient"));
+    /* an optional part splits or multiplies the run */
+    assert_true(factors_of("mailbox (?:is )?full", FACTORS_EXACT, &f));
+    assert_true(has(&f, "mailbox is full") && has(&f, "mailbox full"));
+    /* a small class expands, a large one ends the run */
+    assert_true(factors_of("user[ _]unknown", FACTORS_EXACT, &f));
+    assert_true(has(&f, "user unknown") && has(&f, "user_unknown"));
+    assert_true(factors_of("abcdef[a-z]+ghijkl", FACTORS_EXACT, &f));
+    for (size_t k = 0; k < f.n; k++)
+        assert_true(f.len[k] == 6);
+    /* a repeat at least once keeps the factor; {0,n} loses it */
+    assert_true(factors_of("(?:quota exceeded)+", FACTORS_EXACT, &f));
+    assert_false(factors_of("(?:quota exceeded){0,2}", FACTORS_EXACT, &f));
+    /* (?-i:) in a caseless UTF-8 pattern: exact bytes; caseless Cyrillic is no factor */
+    assert_true(factors_of("(?-i:Ящик переполнен)", FACTORS_CASELESS_UTF8, &f));
+    assert_true(has(&f, "Ящик переполнен"));
+    assert_false(factors_of("ящик", FACTORS_CASELESS_UTF8, &f));
+    /* caseless UTF-8: "k" is also U+212A and "s" also U+017F; letters lower */
+    assert_true(factors_of("Kein", FACTORS_CASELESS_UTF8, &f));
+    assert_true(has(&f, "kein") && has(&f, "\xE2\x84\xAA" "ein"));
+    /* scripts without case stay literal */
+    assert_true(factors_of("送信先のメールボックスが一杯", FACTORS_CASELESS_UTF8, &f));
+    assert_int_equal(f.n, 1);
+    /* what is not understood gives no factor */
+    assert_false(factors_of("(?=abc)abc", FACTORS_EXACT, &f));
+    assert_false(factors_of("abc\\1", FACTORS_EXACT, &f));
+    assert_false(factors_of("[[:alpha:]]abc", FACTORS_EXACT, &f));
+    assert_false(factors_of("(((((((((((abc)))))))))))", FACTORS_EXACT, &f));
+    assert_false(factors_of("abc(", FACTORS_EXACT, &f));
+}
+
+static void test_exact(void **state)
+{
+    (void)state;
+    exact_set e;
+    const char *p = "\\b(rejected|refused)\\b|not allowed";
+    assert_true(factors_exact(p, strlen(p), &e));
+    assert_int_equal(e.set.n, 3);
+    for (size_t k = 0; k < e.set.n; k++)
+        assert_int_equal(e.edge[k], e.set.s[k][0] == 'n'
+                                        ? 0
+                                        : EXACT_BOUNDARY_BEFORE | EXACT_BOUNDARY_AFTER);
+    p = "abc\\bdef"; /* a boundary inside */
+    assert_false(factors_exact(p, strlen(p), &e));
+    p = "^abc"; /* an anchor */
+    assert_false(factors_exact(p, strlen(p), &e));
+    p = "abc\\\\b"; /* an escaped backslash, then b */
+    assert_true(factors_exact(p, strlen(p), &e));
+    assert_true(has(&e.set, "abc\\b") && e.edge[0] == 0);
+}
+
+/* load - the built-in rule files into rs */
+static void load(bk_ruleset *rs)
+{
+    char err[512];
+    for (size_t i = 0; i < rules_embedded_count; i++) {
+        const bk_embedded_file *f = &rules_embedded_files[i];
+        size_t nl = strlen(f->name);
+        if (nl > 4 && strcmp(f->name + nl - 4, ".tsv") == 0)
+            continue;
+        rules_kind kind = strncmp(f->name, "providers/", 10) == 0 ? RULES_PROVIDER
+                          : strncmp(f->name, "core/", 5) == 0     ? RULES_CORE
+                                                                  : RULES_CODES;
+        if (rules_parse(rs, f->name, (const char *)f->data, f->len, kind, err, sizeof err) != 0)
+            fail_msg("%s", err);
+    }
+}
+
+/* compare - both matchers on the free text of one reply, at several
+ * alignments; returns 1 when they agree everywhere */
+static int compare(rule_matcher *two, rule_matcher *one, const char *reply, size_t len,
+                   char *buf)
+{
+    bk_reply r;
+    bk_reply_parse(reply, len, &r);
+    char lower[BK_REPLY_TEXT_MAX];
+    for (size_t i = 0; i < r.text_len; i++)
+        lower[i] = (char)(r.text[i] >= 'A' && r.text[i] <= 'Z' ? r.text[i] + 32 : r.text[i]);
+    for (size_t off = 0; off < 64; off += 7) {
+        unsigned a[64], b[64];
+        size_t na, nb;
+        int oa, ob;
+        memcpy(buf + off, lower, r.text_len);
+        assert_int_equal(rm_scan(two, buf + off, r.text_len, a, 64, &na, &oa), 0);
+        assert_int_equal(rm_scan(one, buf + off, r.text_len, b, 64, &nb, &ob), 0);
+        if (na != nb || oa != ob || memcmp(a, b, na * sizeof *a) != 0) {
+            print_message("differs at offset %zu: %.*s\n", off, (int)r.text_len, lower);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* each_line - call compare on every reply of a file (column col of a TSV,
+ * or whole lines when col < 0), with "\n" turned into line breaks */
+static size_t each_line(const char *rel, int col, rule_matcher *two, rule_matcher *one, char *buf)
+{
+    char path[1024], line[20000];
+    snprintf(path, sizeof path, "%s/%s", SOURCE_DIR, rel);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    size_t n = 0, lineno = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        line[strcspn(line, "\r\n")] = '\0';
+        char *text = line;
+        if (col >= 0) {
+            if (lineno == 1 || line[0] == '#' || !line[0])
+                continue;
+            for (int c = 0; c < col && text; c++) {
+                text = strchr(text, '\t');
+                if (text)
+                    text++;
+            }
+            if (!text)
+                continue;
+        }
+        size_t o = 0, len = strlen(text);
+        for (size_t i = 0; i < len; i++) {
+            if (text[i] == '\\' && i + 1 < len && text[i + 1] == 'n') {
+                text[o++] = '\n';
+                i++;
+            } else
+                text[o++] = text[i];
+        }
+        if (!compare(two, one, text, o, buf))
+            fail_msg("%s:%zu: the prefilter changed what matches", rel, lineno);
+        n++;
+    }
+    fclose(f);
+    return n;
+}
+
+static void test_prefilter_loses_nothing(void **state)
+{
+    (void)state;
+    setenv("BOUNCEKIT_CACHE_DIR", "off", 1);
+    bk_ruleset rs = {0};
+    load(&rs);
+    char err[512];
+    rule_matcher *two = rm_new(&rs, 1, RM_TWO_STAGE, err, sizeof err);
+    if (!two)
+        fail_msg("%s", err);
+    rule_matcher *one = rm_new(&rs, 1, RM_ONE_DB, err, sizeof err);
+    if (!one)
+        fail_msg("%s", err);
+    char *buf = malloc(BK_REPLY_TEXT_MAX + 64);
+    assert_non_null(buf);
+    size_t n = each_line("bench/mix/replies.txt", -1, two, one, buf);
+    n += each_line("tests/data/classify-cases.tsv", 6, two, one, buf);
+    assert_true(n > 3400);
+    /* texts that make a backtracking search give up (pcre2_dfa_match then
+     * decides), around phrases that do and do not complete the match */
+    static const char *const tails[] = {"", " disabled", " suspended.", "; user disabled"};
+    for (size_t k = 0; k < sizeof tails / sizeof tails[0]; k++) {
+        char text[1000];
+        size_t len = (size_t)snprintf(text, sizeof text, "user has");
+        for (int w = 0; w < 40 && len < 900; w++)
+            len += (size_t)snprintf(text + len, sizeof text - len, " a@b@c@d@e@f");
+        len += (size_t)snprintf(text + len, sizeof text - len, "%s", tails[k]);
+        if (!compare(two, one, text, len, buf))
+            fail_msg("hostile text %zu: the prefilter changed what matches", k);
+    }
+    free(buf);
+    rm_free(two);
+    rm_free(one);
+    rules_free(&rs);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_extractor),
+        cmocka_unit_test(test_exact),
+        cmocka_unit_test(test_prefilter_loses_nothing),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
