@@ -601,29 +601,31 @@ static const char *provider_of(bk_log_reader *r, int domain, const char *name, s
     return s->value;
 }
 
-/* classify - bk_classify of the event's text and hints, through a cache keyed
- * by all of them (real logs repeat replies); identical to classifying anew */
+/* classify - bk_classify of the event's text and hints, through a cache (real
+ * logs repeat replies). The key is what the verdict depends on: the text with
+ * its per-message parts masked (reply_key.c), the providers of the relay host
+ * and of the recipient domain (the only use the classifier makes of those two
+ * names) and the logged status. */
 static void classify(bk_log_reader *r, bk_log_event *e, const char *domain)
 {
     bk_hints h = {BK_CMD_NONE, e->rhost[0] ? e->rhost : NULL, domain, 0, e->dsn[0] ? e->dsn : NULL};
-    size_t lt = strlen(e->text), lh = strlen(e->rhost), ld = domain ? strlen(domain) : 0;
-    size_t ls = strlen(e->dsn), n = 1 + lt + 1 + lh + 1 + ld + 1 + ls;
-    char key[1 + BK_REPLY_TEXT_MAX + BK_FIELD_MAX + BK_ADDR_MAX + BK_STATUS_MAX + 3];
-    if (n > sizeof key) {
+    size_t lt = strlen(e->text), ls = strlen(e->dsn);
+    const char *hp = provider_of(r, 0, e->rhost, strlen(e->rhost));
+    const char *dp = domain ? provider_of(r, 1, domain, strlen(domain)) : NULL;
+    char key[1 + 2 * sizeof(char *) + BK_REPLY_TEXT_MAX + BK_STATUS_MAX + 1];
+    size_t k = 0;
+    key[k++] = domain ? 'd' : '-';
+    memcpy(key + k, &hp, sizeof hp);
+    k += sizeof hp;
+    memcpy(key + k, &dp, sizeof dp);
+    k += sizeof dp;
+    size_t kt = ls < BK_STATUS_MAX ? reply_key(e->text, lt, e->rhost, domain, key + k, sizeof key - k - 1 - ls) : 0;
+    if (!kt && lt) {
         bk_classify(r->c, e->text, lt, &h, &e->verdict, NULL);
         return;
     }
-    /* text, host, domain (NULL apart from ""), status: '\0' cannot occur in them */
-    size_t k = 0;
-    key[k++] = domain ? 'd' : '-';
-    memcpy(key + k, e->text, lt + 1);
-    k += lt + 1;
-    memcpy(key + k, e->rhost, lh + 1);
-    k += lh + 1;
-    if (ld)
-        memcpy(key + k, domain, ld);
-    k += ld;
-    key[k++] = '\0';
+    k += kt;
+    key[k++] = '\0'; /* the marks and the text never hold a NUL */
     memcpy(key + k, e->dsn, ls);
     k += ls;
     log_verdict_slot *s = &r->verdicts[bk_hash(1469598103934665603ULL, key, k) % VERDICT_SLOTS];

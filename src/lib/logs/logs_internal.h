@@ -109,6 +109,13 @@ const char *queue_sender(const log_queue *q);
 bk_log_event *event_start(bk_log_reader *r, bk_log_outcome o, const char *mta,
                           const log_line *l, const log_queue *q);
 
+/* reply_key - the text of a reply with its per-message parts (the relay named
+ * host, addresses' local parts, the recipient's domain, server ids, time
+ * stamps) masked, into out[0..cap): the key of its verdict (reply_key.c); its
+ * length, 0 when it does not fit */
+size_t reply_key(const char *text, size_t len, const char *host, const char *domain, char *out,
+                 size_t cap);
+
 /* provider_prefetch - start loading the cache slot of a relay host (domain
  * 0) or recipient domain (1) of a delivery soon reported; a hint only */
 void provider_prefetch(bk_log_reader *r, int domain, const char *name, size_t n);
