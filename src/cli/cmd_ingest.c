@@ -149,6 +149,10 @@ static void read_bounces(ingest_run *r, bk_decoder *d, const char *path)
             continue;
         }
         for (size_t i = 0; i < out.n; i++) {
+            if (!out.bounces[i].recipient[0]) { /* a complaint that names no one */
+                r->skipped++;
+                continue;
+            }
             bk_event *e = ingest_slot(r);
             if (!e)
                 break;

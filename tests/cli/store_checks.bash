@@ -56,6 +56,8 @@ jq_is -s '.[-1].summary.skipped' 1 "ingest again: skipped counted"
 run ingest --json --db "$DIRECT" --decode "$SRC"/tests/data/bounces/*.eml
 expect_rc 0 "ingest --decode"
 jq_is -s '.[-1].summary.suppressed > 10' true "ingest --decode: suppressions"
+jq_is -s '.[-1].summary | [.skipped, .invalid] | @csv' '1,0' \
+    "ingest --decode: a complaint naming no recipient (arf-02) is skipped, not invalid"
 run ingest --json --db "$DIRECT" --decode "$SRC"/tests/data/bounces/*.eml
 jq_is -s '.[-1].summary.new' 0 "ingest --decode again: nothing new"
 run ingest --json --db "$DIRECT" --logs "$SRC"/tests/data/logs/postfix-real.log

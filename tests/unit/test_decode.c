@@ -194,7 +194,9 @@ static void test_mailbox_mbox(void **state)
     (void)state;
     const char *mbox = "From a@example.org Mon Jan  5 10:00:00 2026\nSubject: one\n\n"
                        ">From the start\nline\n\n"
-                       "From b@example.org Mon Jan  5 10:01:00 2026\nSubject: two\n\nbody\n";
+                       "From b@example.org Mon Jan  5 10:01:00 2026\nSubject: two\n\nbody\n"
+                       "From here on, a body line\n--end--\n"
+                       "From MAILER-DAEMON  Tue Jan  6 09:00:00 2026\nSubject: three\n\nx\n";
     const char *path = write_file(mbox, strlen(mbox));
     char err[256];
     bk_mailbox *mb = bk_mailbox_open(path, err, sizeof err);
@@ -205,7 +207,11 @@ static void test_mailbox_mbox(void **state)
     assert_string_equal(msg, "Subject: one\n\nFrom the start\nline\n");
     assert_non_null(strstr(origin, ":1"));
     assert_int_equal(bk_mailbox_next(mb, &msg, &len, &origin, err, sizeof err), 1);
-    assert_string_equal(msg, "Subject: two\n\nbody\n");
+    /* a line that starts with "From " is a body line without a blank line
+     * before it, unless it has a separator's whole shape */
+    assert_string_equal(msg, "Subject: two\n\nbody\nFrom here on, a body line\n--end--\n");
+    assert_int_equal(bk_mailbox_next(mb, &msg, &len, &origin, err, sizeof err), 1);
+    assert_string_equal(msg, "Subject: three\n\nx\n");
     assert_int_equal(bk_mailbox_next(mb, &msg, &len, &origin, err, sizeof err), 0);
     bk_mailbox_close(mb);
     /* an empty file is reported, not skipped */

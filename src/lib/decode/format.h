@@ -66,6 +66,11 @@ void found_free(found *f);
  * is full */
 found_rcpt *found_add(found *f, const char *p, size_t n);
 
+/* found_add_unnamed - a new entry whose recipient the report does not name
+ * (an ARF report that leaves the address out or redacts it: the complaint
+ * still names the message); NULL when the list is full */
+found_rcpt *found_add_unnamed(found *f);
+
 /* found_diag - append text to an entry's diagnostic, white space collapsed */
 void found_diag(found_rcpt *r, const char *p, size_t n);
 

@@ -84,6 +84,15 @@ found_rcpt *found_add(found *f, const char *p, size_t n)
         if (strlen(f->r[i].recipient) == strlen(addr) &&
             bk_ci_prefix(f->r[i].recipient, strlen(addr), addr))
             return &f->r[i];
+    found_rcpt *r = found_add_unnamed(f);
+    if (r)
+        memcpy(r->recipient, addr, strlen(addr) + 1);
+    return r;
+}
+
+/* found_add_unnamed - a new entry with no recipient address */
+found_rcpt *found_add_unnamed(found *f)
+{
     if (f->n == BK_DECODE_RCPT_MAX) {
         f->dropped++;
         return NULL;
@@ -98,7 +107,6 @@ found_rcpt *found_add(found *f, const char *p, size_t n)
     }
     found_rcpt *r = &f->r[f->n++];
     memset(r, 0, sizeof *r);
-    memcpy(r->recipient, addr, strlen(addr) + 1);
     return r;
 }
 

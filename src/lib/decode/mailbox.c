@@ -4,13 +4,17 @@
  *
  * Every file goes through zlib's gzread, which reads plain files as they
  * are. A file whose first line starts with "From " is an mbox: it is split
- * at "From " lines that follow a blank line, and ">From " quoting is undone
- * (mboxrd); only the current message is held in memory. Any other file is
+ * at "From " lines that follow a blank line, and at any line with the full
+ * shape of a separator ("From SENDER Www Mmm dd hh:mm..."; some writers
+ * put none between a message's last MIME boundary and the next one);
+ * ">From " quoting is undone (mboxrd); only the current message is held in
+ * memory. Any other file is
  * one message. Directories are walked in name order, depth first; a
  * Maildir's tmp/ and the index files of IMAP servers are skipped.
  */
 #include "bouncekit.h"
 #include "buf.h"
+#include "text.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -255,6 +259,42 @@ static char *next_path(bk_mailbox *mb, char *err, size_t errlen, int *failed)
     return NULL;
 }
 
+/* in_list - the three letters at p are one of the words of list ("Mon Tue ...") */
+static int in_list(const char *p, const char *list)
+{
+    for (const char *w = list; *w; w += w[3] ? 4 : 3)
+        if (memcmp(p, w, 3) == 0)
+            return 1;
+    return 0;
+}
+
+/* separator_shape - p[0..n) is an mbox separator by its whole shape, not just
+ * its first word: "From SENDER Www Mmm dd hh:mm", the date as ctime(3)
+ * writes it (a ">From " body line never looks so, and mboxrd quotes them) */
+static int separator_shape(const char *p, size_t n)
+{
+    size_t i = 5;
+    while (i < n && !bk_is_space((unsigned char)p[i])) /* the sender */
+        i++;
+    while (i < n && (p[i] == ' ' || p[i] == '\t'))
+        i++;
+    if (n - i < 15 || !in_list(p + i, "Mon Tue Wed Thu Fri Sat Sun") || p[i + 3] != ' ' ||
+        !in_list(p + i + 4, "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec"))
+        return 0;
+    i += 7;
+    while (i < n && p[i] == ' ')
+        i++;
+    size_t d = 0;
+    while (i < n && d < 3 && bk_is_digit((unsigned char)p[i]))
+        i++, d++;
+    if (d == 0 || d > 2 || i >= n || p[i] != ' ')
+        return 0;
+    i++;
+    return n - i >= 5 && bk_is_digit((unsigned char)p[i]) && bk_is_digit((unsigned char)p[i + 1]) &&
+           p[i + 2] == ':' && bk_is_digit((unsigned char)p[i + 3]) &&
+           bk_is_digit((unsigned char)p[i + 4]);
+}
+
 /* read_message - the next message of the open file into mb->msg: 1, 0 at
  * the file's end, -1 when it is too large (skipped) */
 static int read_message(bk_mailbox *mb, char *err, size_t errlen)
@@ -282,8 +322,8 @@ static int read_message(bk_mailbox *mb, char *err, size_t errlen)
             started = 1;
         mb->have_pending = 0;
         while (read_line(mb, &line)) {
-            if (line.len > 5 && memcmp(line.data, "From ", 5) == 0 && prev_blank && started &&
-                mb->msg.len > 0) {
+            if (line.len > 5 && memcmp(line.data, "From ", 5) == 0 && started &&
+                mb->msg.len > 0 && (prev_blank || separator_shape(line.data, line.len))) {
                 bk_buf_reset(&mb->pending);
                 bk_buf_append(&mb->pending, line.data, line.len);
                 mb->have_pending = 1;
@@ -307,7 +347,7 @@ static int read_message(bk_mailbox *mb, char *err, size_t errlen)
         if (!mb->have_pending)
             mb->file_eof = 1;
         /* drop the blank line that precedes the next separator */
-        if (mb->msg.len && mb->msg.data[mb->msg.len - 1] == '\n' && mb->have_pending)
+        if (mb->msg.len && mb->msg.data[mb->msg.len - 1] == '\n' && mb->have_pending && prev_blank)
             mb->msg.len--, mb->msg.data[mb->msg.len] = '\0';
     }
     bk_buf_free(&line);

@@ -1,7 +1,8 @@
 /*
  * arf.c - abuse feedback reports (RFC 5965 ARF, RFC 6591 authentication
  * failure reports): one entry per complained-about recipient, with the
- * feedback type, reason "feedback".
+ * feedback type, reason "feedback"; one entry with no recipient when the
+ * report names none.
  */
 #include "fields.h"
 #include "format.h"
@@ -16,10 +17,10 @@ static int match(const bk_message *m)
            (m->report_type.len && strcmp(m->report_type.data, "feedback-report") == 0);
 }
 
-/* add - an entry for one reported address */
+/* add - an entry for one reported address (n == 0: none named) */
 static found_rcpt *add(found *out, const char *p, size_t n, const field_block *g)
 {
-    found_rcpt *r = found_add(out, p, n);
+    found_rcpt *r = n ? found_add(out, p, n) : found_add_unnamed(out);
     if (!r)
         return NULL;
     size_t len;
@@ -68,9 +69,13 @@ static int decode(const bk_message *m, found *out)
     }
     if (out->n == before && m->original.len) {
         char to[BK_ADDR_MAX * 2];
-        if (header_value(m->original.data, m->original.len, "To", to, sizeof to))
+        if (header_value(m->original.data, m->original.len, "To", to, sizeof to) && to[0])
             add(out, to, strlen(to), &g);
     }
+    /* RFC 5965 makes the recipient optional (reports are often redacted):
+     * a complaint that names none still reports the message */
+    if (out->n == before && g.n && fields_get(&g, "Feedback-Type", NULL))
+        add(out, "", 0, &g);
     if (out->n > before) {
         size_t len;
         const char *from = fields_get(&g, "Original-Mail-From", &len);

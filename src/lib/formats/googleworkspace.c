@@ -7,7 +7,8 @@
  * and the remote or internal reply after "The response was:"; the
  * message/delivery-status part may be empty, and then the recipient is in
  * X-Failed-Recipients or "There was a problem delivering your message to
- * ADDR".
+ * ADDR". When the response is no SMTP reply but an error inside Google,
+ * Google's explanation is added to the diagnostic.
  */
 #include "dsn.h"
 #include "format.h"
@@ -53,6 +54,26 @@ static span block_after(const bk_message *m, size_t end, const char *lead)
     return rest;
 }
 
+/* explanation - Google's own words between the title and "Learn more
+ * here:" (or "The response was:"), e.g. "The settings for your 'Send mail
+ * as' account are misconfigured" */
+static span explanation(const bk_message *m, size_t end)
+{
+    span text = {m->text.data ? m->text.data : "", end}, none = {"", 0};
+    const char *title = "** Message not delivered **";
+    long at = span_find(text, title);
+    if (at < 0)
+        return none;
+    span rest = span_from(text, (size_t)at + strlen(title));
+    long stop = span_find(rest, "Learn more here:");
+    if (stop < 0)
+        stop = span_find(rest, "The response was:");
+    if (stop < 0)
+        return none;
+    rest.len = (size_t)stop;
+    return span_trim(rest);
+}
+
 /* decode - status fields or the named recipient, and the response */
 static int decode(const bk_message *m, found *out)
 {
@@ -80,8 +101,14 @@ static int decode(const bk_message *m, found *out)
         if (!r->diag_len && reply.len) {
             found_diag(r, reply.p, reply.len);
             span t = span_trim(reply);
+            int code = take_reply_code(t);
             if (!r->reply_code)
-                r->reply_code = take_reply_code(t);
+                r->reply_code = code;
+            /* no SMTP reply: an error inside Google ("Unspecified Error
+             * (SENT_SECOND_EHLO)"), which Google's explanation accounts for */
+            span why = explanation(m, end);
+            if (!code && why.len)
+                found_diag(r, why.p, why.len);
         }
         if (!r->action[0])
             found_set(r->action, sizeof r->action, "failed", 6);
