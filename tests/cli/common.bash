@@ -34,6 +34,16 @@ jq_is() {
     [ "$got" = "$2" ] || fail "$3: jq '$1' gave '$got', want '$2'"
 }
 
+# expect_lines FILTER FILE WHAT - jq -r FILTER on stdout gives exactly the lines of FILE
+expect_lines() {
+    local got
+    got=$(jq -r "$1" <<<"$OUT" 2>&1)
+    [ "$got" = "$(cat "$2")" ] || fail "$3: got
+$got
+want
+$(cat "$2")"
+}
+
 # finish - exit with the verdict
 finish() {
     if [ "$FAILS" -gt 0 ]; then

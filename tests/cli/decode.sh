@@ -14,11 +14,7 @@ for eml in "$DATA"/*.eml; do
     [ -f "$want" ] || { fail "$(basename "$eml"): no .expect file"; continue; }
     run decode --vacation --delivered --format jsonl "$eml"
     expect_rc 0 "$(basename "$eml")"
-    got=$(jq -r "$TSV" <<<"$OUT")
-    [ "$got" = "$(cat "$want")" ] || fail "$(basename "$eml"): got
-$got
-want
-$(cat "$want")"
+    expect_lines "$TSV" "$want" "$(basename "$eml")"
     n=$((n + 1))
 done
 [ "$n" -ge 4 ] || fail "only $n fixtures"

@@ -27,11 +27,7 @@ for log in "$DATA"/*.log; do
     mapfile -t files < <(rotated_set "$log")
     run logs --events --year 2026 "${files[@]}"
     expect_rc 0 "$(basename "$log")"
-    got=$(jq -r "$TSV" <<<"$OUT")
-    [ "$got" = "$(cat "$want")" ] || fail "$(basename "$log"): got
-$got
-want
-$(cat "$want")"
+    expect_lines "$TSV" "$want" "$(basename "$log")"
     n=$((n + 1))
 done
 [ "$n" -ge 6 ] || fail "only $n log fixtures"

@@ -19,11 +19,7 @@ for f in "$DATA"/*.json; do
     for how in "--provider ${name%%-*}" ""; do
         run webhook $how "$f"
         expect_rc 0 "$name ${how:-detected}"
-        got=$(jq -r "$TSV" <<<"$OUT")
-        [ "$got" = "$(cat "$want")" ] || fail "$name (${how:-detected}): got
-$got
-want
-$(cat "$want")"
+        expect_lines "$TSV" "$want" "$name (${how:-detected})"
     done
     n=$((n + 1))
 done
