@@ -43,22 +43,40 @@ enum { F_TO, F_STATUS, F_RELAY, F_DSN, F_DELAY, F_ORIG, N_FIELDS };
  * in one pass over the '=' of s (a key's only '=' is its last byte) */
 static void fields(log_span s, log_span *out)
 {
-    static const char *const keys[N_FIELDS] = {"to=", "status=", "relay=", "dsn=", "delay=", "orig_to="};
-    static const size_t kl[N_FIELDS] = {3, 7, 6, 4, 6, 8};
     int left = N_FIELDS;
     for (int k = 0; k < N_FIELDS; k++)
         out[k] = (log_span){NULL, 0};
     const char *end = s.p + s.len;
     for (const char *eq = memchr(s.p, '=', s.len); eq && left; eq = memchr(eq + 1, '=', (size_t)(end - eq - 1))) {
-        size_t j = (size_t)(eq - s.p) + 1; /* the key would be s[j - kl, j) */
-        for (int k = 0; k < N_FIELDS; k++) {
-            if (out[k].p || j < kl[k] || memcmp(eq + 1 - kl[k], keys[k], kl[k]) != 0 ||
-                (j > kl[k] && s.p[j - kl[k] - 1] != ' '))
-                continue;
-            const char *comma = memchr(eq + 1, ',', (size_t)(end - eq - 1));
-            out[k] = (log_span){eq + 1, (size_t)((comma ? comma : end) - eq - 1)};
-            left--;
+        /* the key is the word before '=', after a space or the start */
+        const char *key = eq;
+        while (key > s.p && key[-1] != ' ' && eq - key < 8)
+            key--;
+        if (key > s.p && key[-1] != ' ')
+            continue;
+        int k = -1;
+        switch (eq - key) {
+        case 2:
+            k = memcmp(key, "to", 2) == 0 ? F_TO : -1;
+            break;
+        case 3:
+            k = memcmp(key, "dsn", 3) == 0 ? F_DSN : -1;
+            break;
+        case 5:
+            k = memcmp(key, "relay", 5) == 0 ? F_RELAY : memcmp(key, "delay", 5) == 0 ? F_DELAY : -1;
+            break;
+        case 6:
+            k = memcmp(key, "status", 6) == 0 ? F_STATUS : -1;
+            break;
+        case 7:
+            k = memcmp(key, "orig_to", 7) == 0 ? F_ORIG : -1;
+            break;
         }
+        if (k < 0 || out[k].p)
+            continue;
+        const char *comma = memchr(eq + 1, ',', (size_t)(end - eq - 1));
+        out[k] = (log_span){eq + 1, (size_t)((comma ? comma : end) - eq - 1)};
+        left--;
     }
     for (int k = 0; k < N_FIELDS; k++)
         if (!out[k].p)
