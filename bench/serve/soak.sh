@@ -10,8 +10,9 @@
 # changes the list, so every store handle rebuilds its lookup snapshot).
 # The server's RSS, and the anonymous part of it (which excludes the SQLite
 # file mapped in), is sampled every SAMPLE (5) seconds; a line every minute,
-# then the summary: start, max, end, and the growth over the second half
-# (a leak grows steadily; a flat server stays within a few MB).
+# then the summary: start, max, end, and the mean and max of the anonymous
+# part in each quarter of the run (a leak climbs quarter after quarter; a
+# flat server's quarters match, give or take the snapshots being rebuilt).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SOAK=${1:-600}
@@ -76,8 +77,10 @@ echo "   $(cat "$WORK/soak-writer.txt")"
 echo "== RSS over $SOAK s, $(wc -l <"$WORK/soak-rss.txt") samples every $SAMPLE s (load average now $(loadavg)):"
 awk -v soak="$SOAK" '
     NR == 1 {r0 = $2; a0 = $3}
-    {if ($2 > rm) rm = $2; if ($3 > am) am = $3; r1 = $2; a1 = $3; t = $1
-     if ($1 <= soak / 2) {rh = $2; ah = $3}}
-    END {printf "   RSS: start %.1f MB, max %.1f MB, end %.1f MB; over the second half %+.1f MB\n", r0 / 1024, rm / 1024, r1 / 1024, (r1 - rh) / 1024
-         printf "   anonymous: start %.1f MB, max %.1f MB, end %.1f MB; over the second half %+.1f MB\n", a0 / 1024, am / 1024, a1 / 1024, (a1 - ah) / 1024}' \
+    {if ($2 > rm) rm = $2; if ($3 > am) am = $3; r1 = $2; a1 = $3
+     q = int(4 * $1 / soak) + 1; if (q > 4) q = 4; qs[q] += $3; qn[q]++; if ($3 > qm[q]) qm[q] = $3}
+    END {printf "   RSS: start %.1f MB, max %.1f MB, end %.1f MB\n", r0 / 1024, rm / 1024, r1 / 1024
+         printf "   anonymous: start %.1f MB, max %.1f MB, end %.1f MB\n", a0 / 1024, am / 1024, a1 / 1024
+         printf "   anonymous by quarter of the run, mean / max:"
+         for (q = 1; q <= 4; q++) if (qn[q]) printf " %.1f / %.1f MB%s", qs[q] / qn[q] / 1024, qm[q] / 1024, q < 4 ? ";" : "\n"}' \
     "$WORK/soak-rss.txt"
