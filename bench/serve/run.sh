@@ -21,7 +21,8 @@
 # Each run prints the CPU the server and the load generator used: they share
 # the machine's cores. Then a summary table of every DB. The soak is soak.sh.
 # Needs wrk and jq (Debian packages). Settings: N (1000000), DURATION (10 s
-# per run), RATE (50000), THREADS (serve --threads; default: CPUs), BENCH_DIR.
+# per run), RATE (50000 on SQLite), PG_RATE (15000 on PostgreSQL), THREADS
+# (serve --threads; default: CPUs), BENCH_DIR.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${1:-build}
@@ -32,6 +33,7 @@ LOAD=$BUILD/bench/socketmap_load
 N=${N:-1000000}
 DURATION=${DURATION:-10}
 RATE=${RATE:-50000}
+PG_RATE=${PG_RATE:-15000}
 WORK=${BENCH_DIR:-/tmp/bouncekit-bench-serve}
 command -v wrk >/dev/null && command -v jq >/dev/null || { echo "run.sh: needs wrk and jq" >&2; exit 1; }
 [ -x "$BK" ] && [ -x "$LOAD" ] || { echo "run.sh: build $BK and $LOAD first" >&2; exit 1; }
@@ -80,8 +82,10 @@ for spec in "$@"; do
     echo "== $spec socketmap: 100 connections, ${DURATION} s (load average before: $(loadavg))"
     measure map100 "$LOAD" 127.0.0.1 "${SMAP##*:}" 100 "$DURATION" "$N"
     m100=$(head -n 2 "$WORK/last.txt")
-    echo "== $spec socketmap: 100 connections at $RATE lookups/s, ${DURATION} s (load average before: $(loadavg))"
-    measure map100r "$LOAD" 127.0.0.1 "${SMAP##*:}" 100 "$DURATION" "$N" "$RATE"
+    rate=$RATE
+    case "$DB" in postgres*) rate=$PG_RATE ;; esac
+    echo "== $spec socketmap: 100 connections at $rate lookups/s, ${DURATION} s (load average before: $(loadavg))"
+    measure map100r "$LOAD" 127.0.0.1 "${SMAP##*:}" 100 "$DURATION" "$N" "$rate"
     m100r=$(head -n 2 "$WORK/last.txt")
     echo "== $spec socketmap: 10 connections, ${DURATION} s (load average before: $(loadavg))"
     measure map10 "$LOAD" 127.0.0.1 "${SMAP##*:}" 10 "$DURATION" "$N"
@@ -96,6 +100,6 @@ for spec in "$@"; do
         END {printf "| %s | %s / %s ms | %s / %s ms | %s / %s ms | %s / %s ms |", db, r[1], p[1], r[2], p[2], r[3], p[3], h, hp}')")
 done
 echo "== summary (lookups/s / p99; load average now $(loadavg))"
-echo "| list | socketmap, 100 connections | socketmap, 100 connections at $RATE/s | socketmap, 10 connections | HTTP (wrk), 100 connections |"
+echo "| list | socketmap, 100 connections | socketmap, 100 connections paced (RATE $RATE/s, PG_RATE $PG_RATE/s) | socketmap, 10 connections | HTTP (wrk), 100 connections |"
 echo "|---|---|---|---|---|"
 printf '%s\n' "${SUMMARY[@]}"
