@@ -1,84 +1,105 @@
 #!/usr/bin/env bash
 # run.sh - how fast bouncekit serve answers "is this recipient suppressed?"
-# on a 1,000,000-address SQLite list, and whether its memory stays flat.
+# on a 1,000,000-address list, on SQLite and on PostgreSQL.
 #
-#   bench/serve/run.sh [BUILD_DIR]          (default: build)
+#   bench/serve/run.sh [BUILD_DIR [DB...]]     (default: build sqlite)
 #
+# DB is "sqlite" (a list file kept in $BENCH_DIR for the next run), "pg" (a
+# throwaway PostgreSQL server of tests/pg/start.sh on loopback, fsync off) or
+# a postgresql:// URI. For each DB in turn:
 # 1. makes the list once (N addresses user<I>@d<I%1000>.bench.example, through
-#    'bouncekit suppress import'; kept in $BENCH_DIR for the next run);
+#    'bouncekit suppress import');
 # 2. starts 'bouncekit serve' on free loopback ports and warms it up (each
 #    store handle builds its lookup snapshot);
 # 3. HTTP: wrk with 100 connections, GET /v1/suppressions/{address} with random
 #    addresses, half on the list (lookup.lua);
-# 4. socketmap: socketmap_load with 100 connections (throughput) and with 10
-#    (latency below saturation), the same address mix;
-# 5. a soak: both loads at once for $SOAK seconds, RSS (and the anonymous part
-#    of it, which excludes the SQLite file mapped in) at the start, every 30 s
-#    and at the end.
-# Needs wrk (Debian package). Settings: N (1000000), DURATION (10 s per run),
-# SOAK (120 s), THREADS (serve --threads; default: CPUs), BENCH_DIR.
+# 4. socketmap: socketmap_load with 100 connections asking as fast as they
+#    are answered (throughput; in such a closed loop the mean latency is
+#    100 / throughput, Little's law), with 100 connections asking at RATE
+#    lookups/s in all (the latency at that load, counted from when each
+#    request was due), and with 10 connections; the same address mix.
+# Each run prints the CPU the server and the load generator used: they share
+# the machine's cores. Then a summary table of every DB. The soak is soak.sh.
+# Needs wrk and jq (Debian packages). Settings: N (1000000), DURATION (10 s
+# per run), RATE (50000 on SQLite), PG_RATE (15000 on PostgreSQL), THREADS
+# (serve --threads; default: CPUs), BENCH_DIR.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${1:-build}
+shift || true
+[ $# -gt 0 ] || set -- sqlite
 BK=$BUILD/bouncekit
 LOAD=$BUILD/bench/socketmap_load
 N=${N:-1000000}
 DURATION=${DURATION:-10}
-SOAK=${SOAK:-120}
+RATE=${RATE:-50000}
+PG_RATE=${PG_RATE:-15000}
 WORK=${BENCH_DIR:-/tmp/bouncekit-bench-serve}
-DB=$WORK/list-$N.db
-command -v wrk >/dev/null || { echo "run.sh: needs wrk (apt-get install wrk)" >&2; exit 1; }
+command -v wrk >/dev/null && command -v jq >/dev/null || { echo "run.sh: needs wrk and jq" >&2; exit 1; }
 [ -x "$BK" ] && [ -x "$LOAD" ] || { echo "run.sh: build $BK and $LOAD first" >&2; exit 1; }
 mkdir -p "$WORK"
+. bench/serve/common.bash
 
-if [ ! -s "$DB" ]; then
-    echo "== making a list of $N addresses in $DB"
-    awk -v n="$N" 'BEGIN { print "email,reason,created,expires,source";
-        for (i = 0; i < n; i++) printf "user%d@d%d.bench.example,userunknown,2026-01-01T00:00:00Z,,import\n", i, i % 1000 }' \
-        >"$WORK/list.csv"
-    start=$(date +%s)
-    "$BK" suppress import --db "$DB.tmp" --format csv "$WORK/list.csv"
-    mv "$DB.tmp" "$DB"
-    rm -f "$WORK/list.csv" "$DB.tmp-wal" "$DB.tmp-shm"
-    echo "   imported in $(($(date +%s) - start)) s"
-fi
+# cpu_s PID - user + system CPU seconds of a process so far
+cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat"; }
 
-LOG=$WORK/serve.log
-"$BK" serve --db "$DB" --listen 127.0.0.1:0 --socketmap 127.0.0.1:0 ${THREADS:+--threads $THREADS} 2>"$LOG" &
-PID=$!
-trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null || true' EXIT
-for _ in $(seq 1 300); do grep -q ready "$LOG" && break; sleep 0.1; done
-grep -q ready "$LOG" || { cat "$LOG"; exit 1; }
-HTTP=$(awk '/HTTP API on/ {print $NF}' "$LOG")
-SMAP=$(awk '/socketmap on/ {print $NF}' "$LOG")
-
-# rss - "RSS x MB (anonymous y MB)" of the server
-rss() {
-    awk '/^VmRSS/ {r = $2} /^RssAnon/ {a = $2} END {printf "RSS %.1f MB (anonymous %.1f MB)", r / 1024, a / 1024}' "/proc/$PID/status"
+# measure WHAT CMD... - run a load generator; prints its output, then the
+# server's CPU over the run; its last two figure lines go to $WORK/last.txt
+measure() {
+    local what=$1 before t0 t1
+    shift
+    before=$(cpu_s "$SERVE_PID")
+    t0=$(date +%s.%N)
+    "$@" >"$WORK/last.txt"
+    t1=$(date +%s.%N)
+    sed 's/^/   /' "$WORK/last.txt"
+    awk -v a="$before" -v b="$(cpu_s "$SERVE_PID")" -v t0="$t0" -v t1="$t1" \
+        'BEGIN {printf "   server CPU: %.1f s (%.0f%% of one core)\n", b - a, 100 * (b - a) / (t1 - t0)}'
+    echo "   load average after: $(loadavg)"
 }
 
-echo "== $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg); serve: $(grep ready "$LOG" | sed 's/.*(//; s/)//')"
-echo "== warm-up"
-wrk -t2 -c100 -d3s -s bench/serve/lookup.lua "http://$HTTP" -- "$N" >/dev/null
-"$LOAD" 127.0.0.1 "${SMAP##*:}" 100 3 "$N" >/dev/null
-echo "   $(rss)"
-echo "== HTTP: wrk, 100 connections, ${DURATION} s"
-wrk -t2 -c100 -d"${DURATION}s" -s bench/serve/lookup.lua "http://$HTTP" -- "$N" | tail -n 1
-echo "== socketmap: 100 connections, ${DURATION} s"
-"$LOAD" 127.0.0.1 "${SMAP##*:}" 100 "$DURATION" "$N"
-echo "== socketmap: 10 connections, ${DURATION} s"
-"$LOAD" 127.0.0.1 "${SMAP##*:}" 10 "$DURATION" "$N"
+# wrk_run CONNS SECONDS - wrk on the lookups, with its own CPU time
+wrk_run() {
+    local out
+    out=$( { TIMEFORMAT='%U %S %R'; time wrk -t2 -c"$1" -d"$2s" -s bench/serve/lookup.lua "http://$HTTP" -- "$N" | tail -n 1; } 2>&1 )
+    head -n 1 <<<"$out"
+    tail -n 1 <<<"$out" | awk '{printf "http generator CPU (wrk): %.2f s (%.0f%% of one core)\n", $1 + $2, 100 * ($1 + $2) / $3}'
+}
 
-echo "== soak: HTTP and socketmap at once for $SOAK s"
-echo "   start: $(rss)"
-left=$SOAK
-while [ "$left" -gt 0 ]; do
-    step=$((left < 30 ? left : 30))
-    wrk -t1 -c50 -d"${step}s" -s bench/serve/lookup.lua "http://$HTTP" -- "$N" >"$WORK/soak-http.txt" &
-    W=$!
-    "$LOAD" 127.0.0.1 "${SMAP##*:}" 50 "$step" "$N" >"$WORK/soak-map.txt"
-    wait $W
-    left=$((left - step))
-    echo "   after $((SOAK - left)) s: $(rss); $(tail -n 1 "$WORK/soak-http.txt" | cut -d, -f2); socketmap $(head -n 1 "$WORK/soak-map.txt" | sed 's/.*lookups, //; s/,.*//')"
+SUMMARY=()
+for spec in "$@"; do
+    bench_db "$spec"
+    bench_list
+    serve_up ${THREADS:+--threads $THREADS}
+    echo "== $spec: $(nproc) CPUs, load average $(loadavg); serve: $SERVE_READY"
+    echo "== warm-up"
+    wrk -t2 -c100 -d3s -s bench/serve/lookup.lua "http://$HTTP" -- "$N" >/dev/null
+    "$LOAD" 127.0.0.1 "${SMAP##*:}" 100 3 "$N" >/dev/null
+    echo "   $(rss)"
+    echo "== $spec HTTP: wrk, 100 connections, ${DURATION} s (load average before: $(loadavg))"
+    measure http wrk_run 100 "$DURATION"
+    http=$(head -n 1 "$WORK/last.txt")
+    echo "== $spec socketmap: 100 connections, ${DURATION} s (load average before: $(loadavg))"
+    measure map100 "$LOAD" 127.0.0.1 "${SMAP##*:}" 100 "$DURATION" "$N"
+    m100=$(head -n 2 "$WORK/last.txt")
+    rate=$RATE
+    case "$DB" in postgres*) rate=$PG_RATE ;; esac
+    echo "== $spec socketmap: 100 connections at $rate lookups/s, ${DURATION} s (load average before: $(loadavg))"
+    measure map100r "$LOAD" 127.0.0.1 "${SMAP##*:}" 100 "$DURATION" "$N" "$rate"
+    m100r=$(head -n 2 "$WORK/last.txt")
+    echo "== $spec socketmap: 10 connections, ${DURATION} s (load average before: $(loadavg))"
+    measure map10 "$LOAD" 127.0.0.1 "${SMAP##*:}" 10 "$DURATION" "$N"
+    m10=$(head -n 2 "$WORK/last.txt")
+    echo "   end: $(rss)"
+    serve_down
+    # one summary row: lookups/s and p99 of each run
+    SUMMARY+=("$(printf '%s\n%s\n%s\n%s' "$http" "$m100" "$m100r" "$m10" | awk -v db="$spec" '
+        /^http:/ {for (i = 1; i <= NF; i++) {if ($(i+1) == "requests/s,") h = $i; if ($i == "p99") hp = $(i+1)}}
+        /lookups\/s/ {for (i = 1; i <= NF; i++) if ($(i+1) ~ /^lookups\/s/) r[++k] = $i}
+        /latency/ {for (i = 1; i <= NF; i++) if ($i == "p99") p[++j] = $(i+1)}
+        END {printf "| %s | %s / %s ms | %s / %s ms | %s / %s ms | %s / %s ms |", db, r[1], p[1], r[2], p[2], r[3], p[3], h, hp}')")
 done
-echo "   end: $(rss)"
+echo "== summary (lookups/s / p99; load average now $(loadavg))"
+echo "| list | socketmap, 100 connections | socketmap, 100 connections paced (RATE $RATE/s, PG_RATE $PG_RATE/s) | socketmap, 10 connections | HTTP (wrk), 100 connections |"
+echo "|---|---|---|---|---|"
+printf '%s\n' "${SUMMARY[@]}"

@@ -78,6 +78,14 @@ typedef enum {
 check_answer serve_check(const serve_ctx *c, int via, const char *address, size_t len,
                          const char *action, char *out, size_t outlen);
 
+/* serve_check_hold - until serve_check_release, the checks of this thread
+ * share one store handle taken at the first of them (one pool round trip
+ * and one read transaction for a run of requests answered together) */
+void serve_check_hold(void);
+/* serve_check_release - give back the handle the checks since
+ * serve_check_hold used, if any; checks take a handle each again */
+void serve_check_release(void);
+
 /* serve_action_valid - 1 when word is an action serve may give Postfix */
 int serve_action_valid(const char *word);
 

@@ -5,11 +5,37 @@
  * recipient, "ACTION CODE <address>: suppressed (reason, source)", with an
  * enhanced code of the action's class (5.1.1 for a refusal, 4.1.1 for a
  * deferral; 5.1.2/4.1.2 when the whole domain is suppressed).
+ *
+ * A TCP worker answers the requests one epoll wake-up brought with one
+ * handle (serve_check_hold/serve_check_release): the pool's lock once per
+ * run, not per lookup, and the store keeps one read transaction across
+ * the run (it renews it after 10 ms, so another connection's commit shows
+ * within that, the bound the lookup snapshot has too).
  */
 #include "serve.h"
 
 #include <stdio.h>
 #include <string.h>
+
+/* the handle this thread holds across a run of checks */
+static _Thread_local struct {
+    int holding;
+    serve_pool *pool;
+    bk_store *s;
+} held;
+
+void serve_check_hold(void)
+{
+    held.holding = 1;
+}
+
+void serve_check_release(void)
+{
+    if (held.s)
+        serve_pool_put(held.pool, held.s, 0);
+    held.s = NULL;
+    held.holding = 0;
+}
 
 static const char *const ACTIONS[] = {"REJECT", "DEFER", "DEFER_IF_PERMIT", "HOLD", "WARN",
                                       "DISCARD", NULL};
@@ -51,7 +77,7 @@ check_answer serve_check(const serve_ctx *c, int via, const char *address, size_
     }
     memcpy(addr, address, len);
     addr[len] = '\0';
-    bk_store *s = serve_pool_get(c->pool, c->store_wait_ms, err, sizeof err);
+    bk_store *s = held.s ? held.s : serve_pool_get(c->pool, c->store_wait_ms, err, sizeof err);
     if (!s) {
         metrics_store_error();
         snprintf(out, outlen, "suppression list unavailable: %s", err);
@@ -59,7 +85,13 @@ check_answer serve_check(const serve_ctx *c, int via, const char *address, size_
     }
     bk_check_result r;
     int rc = bk_store_check(s, addr, 0, &r, err, sizeof err);
-    serve_pool_put(c->pool, s, rc < 0);
+    if (held.holding && rc >= 0) {
+        held.s = s;
+        held.pool = c->pool;
+    } else {
+        held.s = NULL;
+        serve_pool_put(c->pool, s, rc < 0);
+    }
     if (rc < 0) {
         metrics_store_error();
         snprintf(out, outlen, "suppression list unavailable: %s", err);

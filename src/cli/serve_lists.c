@@ -206,6 +206,7 @@ static void ingest(const http_req *q, http_resp *r, const bk_event *ev, size_t n
                                                      res.address[0] ? res.address : ev[i].recipient,
                                                      "change", name));
     }
+    int committing = rc == 0;
     if (rc == 0)
         rc = bk_store_commit(s, err, sizeof err);
     else
@@ -215,7 +216,13 @@ static void ingest(const http_req *q, http_resp *r, const bk_event *ev, size_t n
         json_decref(changes);
         json_decref(results);
         json_decref(report);
-        http_store_failed(r, err);
+        if (committing) { /* the COMMIT's answer never came: it may have landed */
+            metrics_store_error();
+            http_error(r, 503, "the suppression list failed while committing (%s): the events"
+                               " may or may not be kept; sending them again is safe (an event"
+                               " is kept once, by its token)", err);
+        } else
+            http_store_failed(r, err);
         return;
     }
     json_object_set_new(report, "ingested", json_integer((json_int_t)n));

@@ -41,7 +41,8 @@ static void answer(const serve_ctx *c, const char *data, size_t n, bk_buf *out)
         k = snprintf(reply, sizeof reply, "TEMP %s", text);
         break;
     default:
-        k = snprintf(reply, sizeof reply, "NOTFOUND ");
+        ns_append(out, "NOTFOUND ", 9); /* the common answer, without formatting */
+        return;
     }
     ns_append(out, reply, (size_t)(k < (int)sizeof reply ? k : (int)sizeof reply - 1));
 }

@@ -7,7 +7,8 @@
  * reads what a connection sent into a bounded buffer and hands it to the
  * protocol's handler, which answers every complete request; the answers
  * are written without blocking (what the peer does not take yet waits, and
- * the connection is not read meanwhile). A request larger than the buffer,
+ * the connection is not read meanwhile). The requests of one wake-up share
+ * a store handle (serve_check_hold). A request larger than the buffer,
  * malformed input, an idle timeout, or a peer that goes away ends the
  * connection; over the connection limit a new one is closed at once.
  */
@@ -38,6 +39,7 @@ struct conn {
     size_t len;
     bk_buf out;
     size_t sent;                  /* bytes of out already written */
+    int writing;                  /* polled for EPOLLOUT (the peer did not take it all) */
     time_t last;                  /* last activity, for the idle timeout */
     conn *prev, *next;            /* the worker's list */
 };
@@ -130,7 +132,10 @@ static int flush(worker *w, conn *c)
         if (k < 0 && errno == EINTR)
             continue;
         if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            if (c->writing)
+                return 0;
             struct epoll_event ev = {EPOLLOUT, {.ptr = c}};
+            c->writing = 1;
             return epoll_ctl(w->ep, EPOLL_CTL_MOD, c->fd, &ev);
         }
         if (k <= 0)
@@ -139,7 +144,10 @@ static int flush(worker *w, conn *c)
     }
     bk_buf_reset(&c->out);
     c->sent = 0;
+    if (!c->writing)
+        return 0; /* still polled for input: no system call */
     struct epoll_event ev = {EPOLLIN, {.ptr = c}};
+    c->writing = 0;
     return epoll_ctl(w->ep, EPOLL_CTL_MOD, c->fd, &ev);
 }
 
@@ -182,6 +190,7 @@ static void *worker_main(void *arg)
     while (!atomic_load(&w->t->stopping)) {
         int n = epoll_wait(w->ep, evs, 64, 1000);
         time_t now = time(NULL);
+        serve_check_hold(); /* the requests of this wake-up share a store handle */
         for (int i = 0; i < n; i++) {
             conn *c = evs[i].data.ptr;
             if (!c)
@@ -191,6 +200,7 @@ static void *worker_main(void *arg)
             if (rc != 0)
                 drop(w, c);
         }
+        serve_check_release();
         if (now != swept) {
             sweep(w, now);
             swept = now;
