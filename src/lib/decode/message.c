@@ -438,12 +438,12 @@ int message_read(bk_message *m, const char *msg, size_t len, char *why, size_t w
     g_mime_stream_mem_set_byte_array(GMIME_STREAM_MEM(g->input_stream), g->input);
     g_mime_parser_init_with_stream(g->parser, g->input_stream);
     g_mime_parser_set_format(g->parser, GMIME_FORMAT_MESSAGE);
-    GMimeMessage *gm = g_mime_parser_construct_message(g->parser, NULL);
-    if (!gm) {
+    GMimeObject *body = g_mime_parser_construct_part(g->parser, NULL);
+    if (!body) {
         snprintf(why, whylen, "not a mail message: no header block could be read");
         return -1;
     }
-    GMimeHeaderList *hl = g_mime_object_get_header_list(GMIME_OBJECT(gm));
+    GMimeHeaderList *hl = g_mime_object_get_header_list(body);
     int nh = hl ? g_mime_header_list_get_count(hl) : 0;
     for (int i = 0; i < nh; i++) {
         GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
@@ -452,8 +452,7 @@ int message_read(bk_message *m, const char *msg, size_t len, char *why, size_t w
         if (name)
             fields_add(&m->head, name, strlen(name), value ? value : "", value ? strlen(value) : 0);
     }
-    GMimeObject *body = g_mime_message_get_mime_part(gm);
-    GMimeContentType *ct = body ? g_mime_object_get_content_type(body) : NULL;
+    GMimeContentType *ct = g_mime_object_get_content_type(body);
     if (ct) {
         append_lower(&m->content_type, g_mime_content_type_get_media_type(ct));
         bk_buf_putc(&m->content_type, '/');
@@ -461,7 +460,7 @@ int message_read(bk_message *m, const char *msg, size_t len, char *why, size_t w
         append_lower(&m->report_type, g_mime_content_type_get_parameter(ct, "report-type"));
     }
     walk(m, body, 0, 0);
-    g_object_unref(gm);
+    g_object_unref(body);
     if (nh == 0 && m->text.len == 0) {
         snprintf(why, whylen, "not a mail message: no header fields and no text");
         return -1;
