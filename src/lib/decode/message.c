@@ -12,6 +12,7 @@
  * message_gmime), as creating them costs more than reading a small message.
  */
 #include "message.h"
+#include "lines.h"
 #include "text.h"
 
 #include <gmime/gmime.h>
@@ -465,6 +466,7 @@ int message_read(bk_message *m, const char *msg, size_t len, char *why, size_t w
         snprintf(why, whylen, "not a mail message: no header fields and no text");
         return -1;
     }
+    m->original_at = original_start(&m->text);
     if (m->text.oom || m->dsn.oom || m->original.oom || m->inner_dsn.oom || m->head.store.oom) {
         snprintf(why, whylen, "out of memory");
         return -1;
