@@ -281,10 +281,25 @@ static void original_headers(bk_message *m, GMimeMessage *inner)
 {
     if (m->has_original || !inner)
         return;
-    char *h = g_mime_object_get_headers(GMIME_OBJECT(inner), NULL);
-    if (h) {
-        append_clean(&m->original, (const unsigned char *)h, strlen(h));
-        g_free(h);
+    /* the message's fields and its MIME part's Content- fields, in the
+     * order they came (as g_mime_object_get_headers() writes them) */
+    GMimeObject *body = g_mime_message_get_mime_part(inner);
+    GMimeHeaderList *a = g_mime_object_get_header_list(GMIME_OBJECT(inner));
+    GMimeHeaderList *b = body ? g_mime_object_get_header_list(body) : NULL;
+    int na = a ? g_mime_header_list_get_count(a) : 0, nb = b ? g_mime_header_list_get_count(b) : 0;
+    for (int i = 0, j = 0; i < na || j < nb;) {
+        GMimeHeader *ha = i < na ? g_mime_header_list_get_header_at(a, i) : NULL;
+        GMimeHeader *hb = j < nb ? g_mime_header_list_get_header_at(b, j) : NULL;
+        GMimeHeader *h = ha && (!hb || g_mime_header_get_offset(ha) <= g_mime_header_get_offset(hb))
+                             ? (i++, ha)
+                             : (j++, hb);
+        const char *name = g_mime_header_get_raw_name(h);
+        const char *value = g_mime_header_get_raw_value(h);
+        if (!name || !value)
+            continue;
+        append_clean(&m->original, (const unsigned char *)name, strlen(name));
+        append_clean(&m->original, (const unsigned char *)":", 1);
+        append_clean(&m->original, (const unsigned char *)value, strlen(value));
     }
     m->has_original = 1;
 }
