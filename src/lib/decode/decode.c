@@ -351,7 +351,7 @@ int bk_decode(bk_decoder *d, const char *msg, size_t len, bk_decoded *out)
     }
     if (!record_slots(d, d->f.n))
         return -1;
-    size_t end = original_start(&d->m.text);
+    size_t end = d->m.original_at;
     size_t n = 0, skipped_success = 0, skipped_vacation = 0;
     for (size_t i = 0; i < d->f.n; i++) {
         const found_rcpt *r = &d->f.r[i];

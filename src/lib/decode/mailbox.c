@@ -26,7 +26,8 @@
 
 #define MAILBOX_DEPTH_MAX 32
 #define MAILBOX_MESSAGE_MAX (64u * 1024u * 1024u) /* one message larger is skipped */
-#define LINE_CHUNK 65536
+#define LINE_CHUNK 65536                  /* the longest piece of a line read at once */
+#define READ_CHUNK (256u * 1024u)         /* bytes read from the file at once */
 
 typedef struct {
     char *path;
@@ -48,7 +49,9 @@ struct bk_mailbox {
     bk_buf msg;
     bk_buf pending;         /* a line read ahead: the next message's first */
     int have_pending;
-    char *chunk;
+    char *chunk;            /* bytes read ahead: chunk[at..end) not taken yet */
+    size_t at, end;
+    bk_buf line;
     char origin[4200];
     unsigned long long bytes_done;
 };
@@ -136,7 +139,7 @@ static void pop_dir(bk_mailbox *mb)
 bk_mailbox *bk_mailbox_open(const char *path, char *err, size_t errlen)
 {
     bk_mailbox *mb = calloc(1, sizeof *mb);
-    if (!mb || !(mb->chunk = malloc(LINE_CHUNK)) || !(mb->root = strdup(path))) {
+    if (!mb || !(mb->chunk = malloc(READ_CHUNK)) || !(mb->root = strdup(path))) {
         snprintf(err, errlen, "out of memory");
         if (mb)
             free(mb->chunk);
@@ -173,21 +176,58 @@ static void close_file(bk_mailbox *mb)
     mb->file = NULL;
     mb->have_pending = 0;
     mb->file_eof = 0;
+    mb->at = mb->end = 0;
 }
 
-/* read_line - the next line (with its '\n') into out; 0 at the end */
+/* refill - more of the file into the read buffer; 0 at its end */
+static int refill(bk_mailbox *mb)
+{
+    mb->at = mb->end = 0;
+    int n = gzread(mb->gz, mb->chunk, READ_CHUNK);
+    if (n <= 0)
+        return 0;
+    mb->end = (size_t)n;
+    return 1;
+}
+
+/* read_line - the next line (with its '\n') into out; 0 at the end. A line
+ * is taken in pieces of at most LINE_CHUNK - 1 bytes; a NUL byte ends what is
+ * kept of its piece (a piece that starts with one gives a space) and joins
+ * the line with the next, as reading with gzgets did. */
 static int read_line(bk_mailbox *mb, bk_buf *out)
 {
     bk_buf_reset(out);
     for (;;) {
-        if (!gzgets(mb->gz, mb->chunk, LINE_CHUNK))
+        size_t piece = 0;  /* bytes of this piece so far */
+        int nul = 0;       /* a NUL met in it */
+        int newline = 0;
+        while (!newline && piece < LINE_CHUNK - 1) {
+            if (mb->at == mb->end && !refill(mb))
+                break;
+            const char *p = mb->chunk + mb->at;
+            size_t avail = mb->end - mb->at;
+            if (avail > LINE_CHUNK - 1 - piece)
+                avail = LINE_CHUNK - 1 - piece;
+            const char *nl = memchr(p, '\n', avail);
+            size_t take = nl ? (size_t)(nl - p) + 1 : avail;
+            newline = nl != NULL;
+            if (!nul) {
+                const char *z = memchr(p, '\0', take);
+                size_t keep = z ? (size_t)(z - p) : take;
+                bk_buf_append(out, p, keep);
+                if (z) {
+                    nul = 1;
+                    if (piece == 0 && keep == 0)
+                        bk_buf_putc(out, ' ');
+                }
+            }
+            mb->at += take;
+            piece += take;
+        }
+        if (piece == 0)
             return out->len > 0;
-        size_t n = strnlen(mb->chunk, LINE_CHUNK);
-        bk_buf_append(out, mb->chunk, n);
-        if (n && mb->chunk[n - 1] == '\n')
+        if (newline && !nul)
             return 1;
-        if (n == 0) /* a NUL byte: gzgets stops there; take it as a space */
-            bk_buf_putc(out, ' ');
         if (out->len > MAILBOX_MESSAGE_MAX)
             return 1;
     }
@@ -303,17 +343,18 @@ static int read_message(bk_mailbox *mb, char *err, size_t errlen)
     if (mb->file_eof)
         return 0;
     int too_large = 0;
-    bk_buf line = BK_BUF_INIT;
+    bk_buf line = mb->line; /* kept from one message to the next */
     if (!mb->mbox) {
         if (mb->have_pending)
             bk_buf_append(&mb->msg, mb->pending.data, mb->pending.len);
         mb->have_pending = 0;
-        int n;
-        while ((n = gzread(mb->gz, mb->chunk, LINE_CHUNK)) > 0) {
-            if (mb->msg.len + (size_t)n > MAILBOX_MESSAGE_MAX)
+        while (mb->at < mb->end || refill(mb)) {
+            size_t n = mb->end - mb->at;
+            if (mb->msg.len + n > MAILBOX_MESSAGE_MAX)
                 too_large = 1;
             else
-                bk_buf_append(&mb->msg, mb->chunk, (size_t)n);
+                bk_buf_append(&mb->msg, mb->chunk + mb->at, n);
+            mb->at = mb->end;
         }
         mb->file_eof = 1;
     } else {
@@ -350,7 +391,7 @@ static int read_message(bk_mailbox *mb, char *err, size_t errlen)
         if (mb->msg.len && mb->msg.data[mb->msg.len - 1] == '\n' && mb->have_pending && prev_blank)
             mb->msg.len--, mb->msg.data[mb->msg.len] = '\0';
     }
-    bk_buf_free(&line);
+    mb->line = line;
     mb->msgno++;
     if (mb->mbox)
         snprintf(mb->origin, sizeof mb->origin, "%s:%zu", mb->file, mb->msgno);
@@ -418,6 +459,7 @@ void bk_mailbox_close(bk_mailbox *mb)
         pop_dir(mb);
     bk_buf_free(&mb->msg);
     bk_buf_free(&mb->pending);
+    bk_buf_free(&mb->line);
     free(mb->chunk);
     free(mb->root);
     free(mb);

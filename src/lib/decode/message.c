@@ -12,6 +12,7 @@
  * message_gmime), as creating them costs more than reading a small message.
  */
 #include "message.h"
+#include "lines.h"
 #include "text.h"
 
 #include <gmime/gmime.h>
@@ -280,10 +281,25 @@ static void original_headers(bk_message *m, GMimeMessage *inner)
 {
     if (m->has_original || !inner)
         return;
-    char *h = g_mime_object_get_headers(GMIME_OBJECT(inner), NULL);
-    if (h) {
-        append_clean(&m->original, (const unsigned char *)h, strlen(h));
-        g_free(h);
+    /* the message's fields and its MIME part's Content- fields, in the
+     * order they came (as g_mime_object_get_headers() writes them) */
+    GMimeObject *body = g_mime_message_get_mime_part(inner);
+    GMimeHeaderList *a = g_mime_object_get_header_list(GMIME_OBJECT(inner));
+    GMimeHeaderList *b = body ? g_mime_object_get_header_list(body) : NULL;
+    int na = a ? g_mime_header_list_get_count(a) : 0, nb = b ? g_mime_header_list_get_count(b) : 0;
+    for (int i = 0, j = 0; i < na || j < nb;) {
+        GMimeHeader *ha = i < na ? g_mime_header_list_get_header_at(a, i) : NULL;
+        GMimeHeader *hb = j < nb ? g_mime_header_list_get_header_at(b, j) : NULL;
+        GMimeHeader *h = ha && (!hb || g_mime_header_get_offset(ha) <= g_mime_header_get_offset(hb))
+                             ? (i++, ha)
+                             : (j++, hb);
+        const char *name = g_mime_header_get_raw_name(h);
+        const char *value = g_mime_header_get_raw_value(h);
+        if (!name || !value)
+            continue;
+        append_clean(&m->original, (const unsigned char *)name, strlen(name));
+        append_clean(&m->original, (const unsigned char *)":", 1);
+        append_clean(&m->original, (const unsigned char *)value, strlen(value));
     }
     m->has_original = 1;
 }
@@ -438,12 +454,12 @@ int message_read(bk_message *m, const char *msg, size_t len, char *why, size_t w
     g_mime_stream_mem_set_byte_array(GMIME_STREAM_MEM(g->input_stream), g->input);
     g_mime_parser_init_with_stream(g->parser, g->input_stream);
     g_mime_parser_set_format(g->parser, GMIME_FORMAT_MESSAGE);
-    GMimeMessage *gm = g_mime_parser_construct_message(g->parser, NULL);
-    if (!gm) {
+    GMimeObject *body = g_mime_parser_construct_part(g->parser, NULL);
+    if (!body) {
         snprintf(why, whylen, "not a mail message: no header block could be read");
         return -1;
     }
-    GMimeHeaderList *hl = g_mime_object_get_header_list(GMIME_OBJECT(gm));
+    GMimeHeaderList *hl = g_mime_object_get_header_list(body);
     int nh = hl ? g_mime_header_list_get_count(hl) : 0;
     for (int i = 0; i < nh; i++) {
         GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
@@ -452,8 +468,7 @@ int message_read(bk_message *m, const char *msg, size_t len, char *why, size_t w
         if (name)
             fields_add(&m->head, name, strlen(name), value ? value : "", value ? strlen(value) : 0);
     }
-    GMimeObject *body = g_mime_message_get_mime_part(gm);
-    GMimeContentType *ct = body ? g_mime_object_get_content_type(body) : NULL;
+    GMimeContentType *ct = g_mime_object_get_content_type(body);
     if (ct) {
         append_lower(&m->content_type, g_mime_content_type_get_media_type(ct));
         bk_buf_putc(&m->content_type, '/');
@@ -461,11 +476,12 @@ int message_read(bk_message *m, const char *msg, size_t len, char *why, size_t w
         append_lower(&m->report_type, g_mime_content_type_get_parameter(ct, "report-type"));
     }
     walk(m, body, 0, 0);
-    g_object_unref(gm);
+    g_object_unref(body);
     if (nh == 0 && m->text.len == 0) {
         snprintf(why, whylen, "not a mail message: no header fields and no text");
         return -1;
     }
+    m->original_at = original_start(&m->text);
     if (m->text.oom || m->dsn.oom || m->original.oom || m->inner_dsn.oom || m->head.store.oom) {
         snprintf(why, whylen, "out of memory");
         return -1;

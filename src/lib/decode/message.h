@@ -29,6 +29,7 @@ typedef struct {
                               itself a delivery report (a bounce forwarded whole) */
     int has_original;      /* a message/rfc822 or text/rfc822-headers part was found */
     int parts;             /* MIME parts seen */
+    size_t original_at;    /* original_start() of text, found once by message_read */
     struct message_gmime *gm; /* GMime objects kept from one message to the next */
 } bk_message;
 

@@ -45,7 +45,7 @@ static int decode(const bk_message *m, found *out)
         long at = text_find(&m->text, "to the following recipients:");
         if (at < 0)
             return 0;
-        size_t pos = (size_t)at, end = original_start(&m->text);
+        size_t pos = (size_t)at, end = m->original_at;
         span line;
         line_next(m->text.data, end, &pos, &line);
         for (int n = 0; n < 200 && line_next(m->text.data, end, &pos, &line); n++) {

@@ -75,7 +75,7 @@ static int decode(const bk_message *m, found *out)
 {
     dsn_decode(m, out);
     const char *t = m->text.data ? m->text.data : "";
-    size_t end = original_start(&m->text), pos = 0, lines = 0;
+    size_t end = m->original_at, pos = 0, lines = 0;
     span line, reason = {"", 0};
     enum { NONE, RCPTS, REASON } state = NONE;
     size_t first = 0; /* the recipients of the current block */

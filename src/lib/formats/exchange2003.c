@@ -104,7 +104,7 @@ static int recipient_line(span line, span *addr, span *date)
 static int decode(const bk_message *m, found *out)
 {
     const char *t = m->text.data ? m->text.data : "";
-    size_t end = original_start(&m->text), pos = 0, lines = 0;
+    size_t end = m->original_at, pos = 0, lines = 0;
     span line;
     int on = 0, mts = 0;
     size_t margin = 0; /* the indentation of the current recipient's line */

@@ -253,7 +253,7 @@ static void administrators(const bk_message *m, found *out, int add)
 static void office365(const bk_message *m, found *out)
 {
     const char *t = m->text.data ? m->text.data : "";
-    size_t end = original_start(&m->text), pos = 0, lines = 0;
+    size_t end = m->original_at, pos = 0, lines = 0;
     span line, reported = {"", 0}, remote = {"", 0};
     while (pos < end && lines++ < EX2007_LINES && line_next(t, end, &pos, &line)) {
         span s = span_trim(line);
@@ -286,7 +286,7 @@ static void office365(const bk_message *m, found *out)
 static void readable(const bk_message *m, found *out)
 {
     const char *t = m->text.data ? m->text.data : "";
-    size_t end = original_start(&m->text), pos = 0, lines = 0;
+    size_t end = m->original_at, pos = 0, lines = 0;
     span line;
     int on = 0;
     found_rcpt *cur = NULL;

@@ -246,7 +246,7 @@ static int decode(const bk_message *m, found *out)
     found xf;
     memset(&xf, 0, sizeof xf);
     add_failed_recipients(m, &xf);
-    size_t end = original_start(&m->text);
+    size_t end = m->original_at;
     long copy = text_find(&m->text, "------ This is a copy of the ");
     if (copy >= 0 && (size_t)copy < end)
         end = (size_t)copy;

@@ -43,7 +43,7 @@ static int match(const bk_message *m)
 static int decode(const bk_message *m, found *out)
 {
     const char *t = m->text.data ? m->text.data : "";
-    size_t end = original_start(&m->text);
+    size_t end = m->original_at;
     size_t pos = 0, lines = 0;
     span line;
     found_rcpt *cur = NULL;

@@ -209,7 +209,7 @@ static size_t recipients_named(const bk_message *m, size_t end, found *out)
 /* decode - the status fields, then what the text says of each recipient */
 static int decode(const bk_message *m, found *out)
 {
-    size_t end = original_start(&m->text);
+    size_t end = m->original_at;
     size_t from_dsn = dsn_decode(m, out);
     if (!from_dsn && !recipients_listed(m, end, out) && !recipients_named(m, end, out))
         add_failed_recipients(m, out);

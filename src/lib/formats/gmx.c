@@ -80,7 +80,7 @@ static int recipient_line(span t, span *a)
 int gmx_read(const bk_message *m, found *out)
 {
     const char *t = m->text.data ? m->text.data : "";
-    size_t end = original_start(&m->text);
+    size_t end = m->original_at;
     span text = {t, end};
     long at = span_find(text, "failed:");
     if (at < 0)

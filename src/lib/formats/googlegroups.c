@@ -86,7 +86,7 @@ static int decode(const bk_message *m, found *out)
     }
     if (!out->n)
         return 0;
-    size_t end = original_start(&m->text);
+    size_t end = m->original_at;
     for (size_t i = 0; i < out->n; i++) {
         found_rcpt *r = &out->r[i];
         span p = explanation(m, end, r->recipient);

@@ -77,7 +77,7 @@ static span explanation(const bk_message *m, size_t end)
 /* decode - status fields or the named recipient, and the response */
 static int decode(const bk_message *m, found *out)
 {
-    size_t end = original_start(&m->text);
+    size_t end = m->original_at;
     if (!dsn_decode(m, out) && !add_failed_recipients(m, out)) {
         span text = {m->text.data ? m->text.data : "", end};
         long at = span_find(text, "delivering your message to ");

@@ -28,7 +28,7 @@ static int match(const bk_message *m)
 static int decode(const bk_message *m, found *out)
 {
     const char *t = m->text.data ? m->text.data : "";
-    size_t end = original_start(&m->text), pos = 0, n = 0;
+    size_t end = m->original_at, pos = 0, n = 0;
     span line;
     found_rcpt *cur = NULL;
     char date[64] = "";

@@ -56,7 +56,7 @@ static int host_reply(span s, found_rcpt *r)
 static int decode(const bk_message *m, found *out)
 {
     const char *t = m->text.data ? m->text.data : "";
-    size_t end = original_start(&m->text), pos = 0, lines = 0;
+    size_t end = m->original_at, pos = 0, lines = 0;
     span line;
     found_rcpt *cur = NULL;
     int reason = 0;

@@ -52,7 +52,7 @@ static span bracketed(span s, size_t skip)
 static int decode(const bk_message *m, found *out)
 {
     const char *t = m->text.data ? m->text.data : "";
-    size_t end = original_start(&m->text), pos = 0, lines = 0;
+    size_t end = m->original_at, pos = 0, lines = 0;
     span line, reason = {NULL, 0}, rhost = {"", 0}, date = {"", 0};
     enum { NONE, REASON, RCPTS, INFO } state = NONE;
     while (pos < end && lines++ < MAILMARSHAL_LINES && line_next(t, end, &pos, &line)) {

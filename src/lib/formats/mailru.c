@@ -71,7 +71,7 @@ static void detail_line(found_rcpt *r, span t)
 static int decode(const bk_message *m, found *out)
 {
     const char *t = m->text.data ? m->text.data : "";
-    size_t end = original_start(&m->text);
+    size_t end = m->original_at;
     span text = {t, end};
     long at = span_find(text, "The following address(es) failed:");
     size_t pos = at >= 0 ? (size_t)at : 0, n = 0;

@@ -34,7 +34,7 @@ static int decode(const bk_message *m, found *out)
 {
     dsn_decode(m, out);
     const char *t = m->text.data ? m->text.data : "";
-    size_t end = original_start(&m->text), pos = 0, lines = 0;
+    size_t end = m->original_at, pos = 0, lines = 0;
     span line, reason = {NULL, 0};
     size_t first = out->n;
     int on = 0, in_reason = 0;

@@ -65,7 +65,7 @@ static int decode(const bk_message *m, found *out)
     const char *t = m->text.data ? m->text.data : "";
     size_t len = m->text.len, pos = 0, lines = 0;
     long stop = text_find(&m->text, "Included is a copy of the message");
-    size_t end = stop >= 0 ? (size_t)stop : original_start(&m->text);
+    size_t end = stop >= 0 ? (size_t)stop : m->original_at;
     if (end > len)
         end = len;
     span line;

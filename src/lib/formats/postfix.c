@@ -98,7 +98,7 @@ static found_rcpt *listed(found *out, span a)
 static void paragraphs(const bk_message *m, found *out, int add)
 {
     const char *t = m->text.data ? m->text.data : "";
-    size_t end = original_start(&m->text);
+    size_t end = m->original_at;
     size_t pos = 0, lines = 0;
     span line;
     while (pos < end && lines++ < POSTFIX_LINES && line_next(t, end, &pos, &line)) {
@@ -178,7 +178,7 @@ static void returned_to(const bk_message *m, found *out)
     char to[BK_ADDR_MAX * 2];
     const char *h = m->original.data;
     size_t hl = m->original.len;
-    size_t start = original_start(&m->text);
+    size_t start = m->original_at;
     if (!hl && start < m->text.len) {
         h = m->text.data + start;
         hl = m->text.len - start;

@@ -178,7 +178,7 @@ static void paragraph_read(found_rcpt *r, found_rcpt *p)
 static int decode(const bk_message *m, found *out)
 {
     const char *t = m->text.data ? m->text.data : "";
-    size_t end = original_start(&m->text);
+    size_t end = m->original_at;
     long encl = text_find(&m->text, "\n--- Enclosed ");
     if (encl >= 0 && (size_t)encl < end)
         end = (size_t)encl;

@@ -28,7 +28,7 @@ static int match(const bk_message *m)
  * the remote host and the reply when the fields lack them */
 static void text_line(const bk_message *m, found_rcpt *r)
 {
-    span text = {m->text.data ? m->text.data : "", original_start(&m->text)};
+    span text = {m->text.data ? m->text.data : "", m->original_at};
     long at = span_find(text, r->recipient);
     if (at < 0)
         return;

@@ -36,7 +36,7 @@ static int decode(const bk_message *m, found *out)
 {
     dsn_decode(m, out);
     const char *t = m->text.data ? m->text.data : "";
-    size_t end = original_start(&m->text), pos = 0, lines = 0;
+    size_t end = m->original_at, pos = 0, lines = 0;
     span line;
     while (pos < end && lines++ < SURFCONTROL_LINES && line_next(t, end, &pos, &line)) {
         span s = span_trim(line), a;

@@ -55,7 +55,7 @@ static span after_arrow(span s)
 static int decode(const bk_message *m, found *out)
 {
     const char *t = m->text.data ? m->text.data : "";
-    size_t end = original_start(&m->text), pos = 0, lines = 0;
+    size_t end = m->original_at, pos = 0, lines = 0;
     span line;
     found_rcpt *cur = NULL;
     bk_command cmd = BK_CMD_NONE;

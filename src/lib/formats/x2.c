@@ -39,7 +39,7 @@ static int decode(const bk_message *m, found *out)
     const char *t = m->text.data ? m->text.data : "";
     size_t len = m->text.len;
     long stop = text_find(&m->text, "--- Original message follows");
-    size_t end = stop >= 0 ? (size_t)stop : original_start(&m->text);
+    size_t end = stop >= 0 ? (size_t)stop : m->original_at;
     angle_blocks(m, out, "Unable to deliver message to the following address", end, X2_LINES,
                  diag_line);
     /* the status code some servers add: "[#4.1.9]", "(#4.4.1)" */

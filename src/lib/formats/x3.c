@@ -58,7 +58,7 @@ static void technical(span s, found_rcpt *r)
 static int decode(const bk_message *m, found *out)
 {
     const char *t = m->text.data ? m->text.data : "";
-    size_t end = original_start(&m->text), pos = 0, lines = 0;
+    size_t end = m->original_at, pos = 0, lines = 0;
     span line;
     enum { NONE, RCPTS, DETAILS } state = NONE;
     while (pos < end && lines++ < X3_LINES && line_next(t, end, &pos, &line)) {

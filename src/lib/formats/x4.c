@@ -43,7 +43,7 @@ static int decode(const bk_message *m, found *out)
 {
     const char *t = m->text.data ? m->text.data : "";
     size_t len = m->text.len;
-    size_t end = original_start(&m->text);
+    size_t end = m->original_at;
     angle_blocks(m, out, "Your mail message to the following address", end, X4_LINES, said_line);
     if (out->n && !m->has_original && end < len) {
         size_t p2 = end;
