@@ -165,6 +165,46 @@ static void copy_col(char *dst, size_t cap, sqlite3_stmt *st, int i)
     dst[n] = '\0';
 }
 
+/* hex_digit - the value of a lowercase hex digit, -1 for anything else */
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+const void *sq_token_key(const char *token, unsigned char out[20], int *blob, int *len)
+{
+    size_t n = strlen(token);
+    *blob = 0;
+    *len = (int)n;
+    if (n != 40)
+        return token;
+    for (int i = 0; i < 20; i++) {
+        int hi = hex_digit(token[2 * i]), lo = hex_digit(token[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return token;
+        out[i] = (unsigned char)(hi << 4 | lo);
+    }
+    *blob = 1;
+    *len = 20;
+    return out;
+}
+
+void sq_token_text(sqlite3_stmt *st, int i, char *out, size_t cap)
+{
+    static const char HEX[] = "0123456789abcdef";
+    if (sqlite3_column_type(st, i) != SQLITE_BLOB || sqlite3_column_bytes(st, i) != 20 ||
+        cap < 41) {
+        copy_col(out, cap, st, i);
+        return;
+    }
+    const unsigned char *b = sqlite3_column_blob(st, i);
+    for (int k = 0; k < 20; k++) {
+        out[2 * k] = HEX[b[k] >> 4];
+        out[2 * k + 1] = HEX[b[k] & 15];
+    }
+    out[40] = '\0';
+}
+
 /* sq_close - finalise every statement and close */
 static void sq_close(void *db)
 {
@@ -233,7 +273,13 @@ static int sq_event_add(void *db, const bk_event *e, const char *address, long l
     sq_store *s = db;
     sq_idle(db);
     sqlite3_stmt *st = s->st[ST_EVENT_ADD];
-    sqlite3_bind_text(st, 1, e->token, -1, SQLITE_STATIC);
+    unsigned char key[20];
+    int blob, len;
+    const void *k = sq_token_key(e->token, key, &blob, &len);
+    if (blob)
+        sqlite3_bind_blob(st, 1, k, len, SQLITE_STATIC);
+    else
+        sqlite3_bind_text(st, 1, k, len, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, address, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, time);
     sqlite3_bind_text(st, 4, e->source[0] ? e->source : "jsonl", -1, SQLITE_STATIC);
@@ -284,7 +330,7 @@ static int sq_event_each(void *db, const char *address, bk_store_event_fn fn, vo
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         bk_event e;
         memset(&e, 0, sizeof e);
-        copy_col(e.token, sizeof e.token, st, 0);
+        sq_token_text(st, 0, e.token, sizeof e.token);
         copy_col(e.recipient, sizeof e.recipient, st, 1);
         e.time = sqlite3_column_int64(st, 2);
         copy_col(e.source, sizeof e.source, st, 3);
