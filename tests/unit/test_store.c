@@ -401,6 +401,20 @@ static void test_snapshot(void **state)
     struct timespec pause = {0, 20000000};
     nanosleep(&pause, NULL);
     assert_int_equal(checked(s, "user901@example.com", 0), 1);
+    /* the allow-list, and a whole domain, through this handle and another */
+    assert_int_equal(bk_store_allow(s, "user5@example.com", "", err, sizeof err), 0);
+    assert_int_equal(checked(s, "user5@example.com", 0), 2);
+    assert_int_equal(checked(s, "user6@example.com", 0), 1);
+    o = bk_store_open(where, NULL, err, sizeof err);
+    assert_non_null(o);
+    assert_int_equal(bk_store_allow(o, "user7@example.com", "", err, sizeof err), 0);
+    assert_int_equal(bk_store_add(o, "@example.org", &m, err, sizeof err), 0);
+    bk_store_close(o);
+    nanosleep(&pause, NULL);
+    assert_int_equal(checked(s, "user7@example.com", 0), 2);
+    assert_int_equal(checked(s, "user8@example.com", 0), 1);
+    assert_int_equal(checked(s, "anyone@example.org", 0), 1);
+    assert_int_equal(checked(s, "user600@example.com", 0), 0);
     bk_store_close(s);
 }
 

@@ -574,6 +574,18 @@ static int sq_allow_each(void *db, int (*fn)(const char *, const char *, long lo
                                                  : sq_fail(s, "reading the allow-list", err, errlen);
 }
 
+/* hold_read - open or renew the lookups' read transaction, as due */
+static void hold_read(sq_handle *h)
+{
+    if (h->reading && mono() - h->read_at > HOLD_FOR)
+        sq_idle(h);
+    if (!h->reading && ++h->lookups > HOLD_AFTER && sqlite3_get_autocommit(h->sq.db) &&
+        run(h->read_begin) == 0) {
+        h->reading = 1;
+        h->read_at = mono();
+    }
+}
+
 /* sq_lookup - an address, its domain and the allow-list in one statement,
  * in the lookups' read transaction (opened or renewed here) */
 static int sq_lookup(void *db, const char *address, const char *domain, bk_store_entry *addr,
@@ -581,13 +593,7 @@ static int sq_lookup(void *db, const char *address, const char *domain, bk_store
 {
     sq_handle *h = db;
     sq_store *s = db;
-    if (h->reading && mono() - h->read_at > HOLD_FOR)
-        sq_idle(h);
-    if (!h->reading && ++h->lookups > HOLD_AFTER && sqlite3_get_autocommit(s->db) &&
-        run(h->read_begin) == 0) {
-        h->reading = 1;
-        h->read_at = mono();
-    }
+    hold_read(h);
     sqlite3_stmt *st = s->st[ST_LOOKUP];
     char at[BK_ADDR_MAX + 1];
     snprintf(at, sizeof at, "@%s", domain);
@@ -605,6 +611,30 @@ static int sq_lookup(void *db, const char *address, const char *domain, bk_store
     sqlite3_reset(st);
     if (rc == SQLITE_DONE)
         return 0;
+    sq_fail(s, "looking up", err, errlen);
+    sq_idle(h);
+    return -1;
+}
+
+/* sq_address_lookup - the entry of an address alone (one probe of the
+ * primary key), in the lookups' read transaction */
+static int sq_address_lookup(void *db, const char *address, bk_store_entry *out, char *err,
+                             size_t errlen)
+{
+    sq_handle *h = db;
+    sq_store *s = db;
+    hold_read(h);
+    sqlite3_stmt *st = s->st[ST_ADDR_GET];
+    sqlite3_bind_text(st, 1, address, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        snprintf(out->key, sizeof out->key, "%s", address);
+        out->domain = 0;
+        read_entry(st, 0, out);
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+        return rc == SQLITE_ROW;
     sq_fail(s, "looking up", err, errlen);
     sq_idle(h);
     return -1;
@@ -633,5 +663,5 @@ const bk_store_backend bk_sqlite_backend = {
     "sqlite",       sq_close,      sq_begin,      sq_commit,    sq_rollback,  sq_event_add,
     sq_event_count, sq_event_each, sq_entry_get,  sq_entry_put, sq_entry_each, sq_keys_each,
     sq_sender_add,  sq_allow_put,  sq_allow_del,  sq_allow_has, sq_allow_each, sq_stats_idle,
-    sq_lookup,      sq_generation, sq_idle,
+    sq_lookup,      sq_address_lookup, sq_generation, sq_idle,
 };
