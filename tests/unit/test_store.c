@@ -553,14 +553,24 @@ static void test_migrate_v2(void **state)
     assert_int_equal(ingest(s, ev("ann@example.com", "userunknown", 1, BK_PERM_PERMANENT, "", "", 1700000000,
                                   "0123456789ABCDEF0123456789ABCDEF01234567"), NULL),
                      BK_CHANGE_ALREADY);
+    /* a log outcome's token (SHA-1, '/', outcome) is a new event, read back whole */
+    const char *logtok = "0123456789abcdef0123456789abcdef01234567/bounced";
+    assert_int_equal(ingest(s, ev("cy@example.com", "userunknown", 1, BK_PERM_PERMANENT, "", "bounced", 1700000000,
+                                  logtok), NULL),
+                     BK_CHANGE_SUPPRESSED);
+    assert_int_equal(ingest(s, ev("cy@example.com", "userunknown", 1, BK_PERM_PERMANENT, "", "bounced", 1700000000,
+                                  logtok), NULL),
+                     BK_CHANGE_DUPLICATE);
+    assert_int_equal(bk_store_history(s, "cy@example.com", token_of, tok, &he, &found, err, sizeof err), 0);
+    assert_string_equal(tok, logtok);
     assert_int_equal(bk_store_stats_get(s, 1700000001, &st, NULL, NULL, err, sizeof err), 0);
-    assert_int_equal(st.events, 3);
+    assert_int_equal(st.events, 4);
     bk_store_close(s);
     /* the index of addresses by domain is gone, the token column holds a blob */
     assert_int_equal(sqlite3_open(path_in("v2.db"), &db), SQLITE_OK);
     assert_string_equal(first(db, "SELECT (SELECT count(*) FROM sqlite_master WHERE name = 'addresses_domain')"
                                   " || ' ' || group_concat(t) FROM (SELECT typeof(token) t FROM events ORDER BY id)"),
-                        "0 blob,text,text");
+                        "0 blob,text,text,blob");
     sqlite3_close(db);
 }
 

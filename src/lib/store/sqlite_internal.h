@@ -52,12 +52,13 @@ int sq_schema_open(sq_store *s, const char *path, char *err, size_t errlen);
 int sq_stats(void *db, long long now, bk_store_stats *out, bk_store_row_fn fn, void *ctx,
              char *err, size_t errlen);
 
-/* sq_token_key - the stored form of an event's token: a token of 40 lowercase
- * hex digits (a SHA-1, as bouncekit makes them) as its 20 bytes (*blob 1),
- * any other as its text (*blob 0, out unused; SQLite never finds a text
- * equal to a blob, so the two forms cannot collide); returns the key and
- * sets *len */
-const void *sq_token_key(const char *token, unsigned char out[20], int *blob, int *len);
+/* sq_token_key - the stored form of an event's token: one that starts with
+ * 40 lowercase hex digits (a SHA-1, as bouncekit makes them) and ends there
+ * or goes on with '/' (a log outcome's "SHA1/bounced") as a blob of those 20
+ * bytes and the rest (*blob 1, in out); any other as its text (*blob 0, out
+ * unused; SQLite never finds a text equal to a blob, so the two forms
+ * cannot collide); returns the key and sets *len */
+const void *sq_token_key(const char *token, unsigned char out[BK_TOKEN_MAX], int *blob, int *len);
 
 /* sq_token_text - a stored token back as text (the inverse of sq_token_key) */
 void sq_token_text(sqlite3_stmt *st, int i, char *out, size_t cap);

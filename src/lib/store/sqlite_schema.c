@@ -3,10 +3,10 @@
  * and its schema, versioned. Version 1 held events and addresses; version
  * 2 adds per-event addresser, outcome, policy action and diagnostic text,
  * the domain, creation and removal times of an address, and the tables of
- * domains, sender problems and the allow-list; version 3 stores a token of
- * 40 hex digits as its 20 bytes (half the unique index) and drops the index
- * of addresses by domain. An older file is migrated in place inside one
- * transaction; a newer one is refused.
+ * domains, sender problems and the allow-list; version 3 stores the 40 hex
+ * digits that start most tokens as 20 bytes (half the unique index) and
+ * drops the index of addresses by domain. An older file is migrated in
+ * place inside one transaction; a newer one is refused.
  *
  * Settings: WAL (readers never wait for the writer; a killed writer loses
  * only its open transaction), synchronous=NORMAL (a commit survives a killed
@@ -187,7 +187,7 @@ static void token_key_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
     const unsigned char *t = sqlite3_value_text(argv[0]);
-    unsigned char key[20];
+    unsigned char key[BK_TOKEN_MAX];
     int blob, len;
     const void *k = sq_token_key(t ? (const char *)t : "", key, &blob, &len);
     if (blob)

@@ -171,12 +171,12 @@ static int hex_digit(char c)
     return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-const void *sq_token_key(const char *token, unsigned char out[20], int *blob, int *len)
+const void *sq_token_key(const char *token, unsigned char out[BK_TOKEN_MAX], int *blob, int *len)
 {
     size_t n = strlen(token);
     *blob = 0;
     *len = (int)n;
-    if (n != 40)
+    if (n < 40 || n >= BK_TOKEN_MAX || (n > 40 && token[40] != '/'))
         return token;
     for (int i = 0; i < 20; i++) {
         int hi = hex_digit(token[2 * i]), lo = hex_digit(token[2 * i + 1]);
@@ -184,16 +184,17 @@ const void *sq_token_key(const char *token, unsigned char out[20], int *blob, in
             return token;
         out[i] = (unsigned char)(hi << 4 | lo);
     }
+    memcpy(out + 20, token + 40, n - 40);
     *blob = 1;
-    *len = 20;
+    *len = (int)(n - 20);
     return out;
 }
 
 void sq_token_text(sqlite3_stmt *st, int i, char *out, size_t cap)
 {
     static const char HEX[] = "0123456789abcdef";
-    if (sqlite3_column_type(st, i) != SQLITE_BLOB || sqlite3_column_bytes(st, i) != 20 ||
-        cap < 41) {
+    size_t n = (size_t)sqlite3_column_bytes(st, i);
+    if (sqlite3_column_type(st, i) != SQLITE_BLOB || n < 20 || n + 20 >= cap) {
         copy_col(out, cap, st, i);
         return;
     }
@@ -202,7 +203,8 @@ void sq_token_text(sqlite3_stmt *st, int i, char *out, size_t cap)
         out[2 * k] = HEX[b[k] >> 4];
         out[2 * k + 1] = HEX[b[k] & 15];
     }
-    out[40] = '\0';
+    memcpy(out + 40, b + 20, n - 20);
+    out[n + 20] = '\0';
 }
 
 /* sq_close - finalise every statement and close */
@@ -273,7 +275,7 @@ static int sq_event_add(void *db, const bk_event *e, const char *address, long l
     sq_store *s = db;
     sq_idle(db);
     sqlite3_stmt *st = s->st[ST_EVENT_ADD];
-    unsigned char key[20];
+    unsigned char key[BK_TOKEN_MAX];
     int blob, len;
     const void *k = sq_token_key(e->token, key, &blob, &len);
     if (blob)
