@@ -14,6 +14,7 @@ export XDG_DATA_HOME="$TMP/xdg" XDG_CONFIG_HOME="$TMP/cfg"
 # newdb NAME - a fresh database on the test server
 newdb() { pg_newdb "bk_cli_$$_$1"; }
 DB=$(newdb list)
+SCHEMA=2
 
 . "$(dirname "$0")/store_checks.bash"
 

@@ -28,6 +28,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sqlite_internal.h"
+
 #include "bouncekit.h"
 
 static char dir[] = "/tmp/bk-store-test-XXXXXX";
@@ -41,6 +43,10 @@ static const char *path_in(const char *name)
 }
 
 static const char *g_pg; /* the server's URI with --pg, else NULL */
+
+/* the schema version of each backend (sqlite_internal.h, pg_store.c) */
+#define SCHEMA_SQLITE 3
+#define SCHEMA_PG 2
 
 /* pg_newdb - create database name (made of the pid: new) on the server of base;
  * its URI in out */
@@ -356,7 +362,7 @@ static void test_store_policy(void **state)
     assert_int_equal(he.count, 4);
     bk_store_stats st;
     assert_int_equal(bk_store_stats_get(s, T + D, &st, NULL, NULL, err, sizeof err), 0);
-    assert_int_equal(st.schema, 2);
+    assert_int_equal(st.schema, g_pg ? SCHEMA_PG : SCHEMA_SQLITE);
     assert_int_equal(st.sender_problems, 1);
     assert_int_equal(st.domains, 1);
     bk_store_close(s);
@@ -395,7 +401,38 @@ static void test_snapshot(void **state)
     struct timespec pause = {0, 20000000};
     nanosleep(&pause, NULL);
     assert_int_equal(checked(s, "user901@example.com", 0), 1);
+    /* the allow-list, and a whole domain, through this handle and another */
+    assert_int_equal(bk_store_allow(s, "user5@example.com", "", err, sizeof err), 0);
+    assert_int_equal(checked(s, "user5@example.com", 0), 2);
+    assert_int_equal(checked(s, "user6@example.com", 0), 1);
+    o = bk_store_open(where, NULL, err, sizeof err);
+    assert_non_null(o);
+    assert_int_equal(bk_store_allow(o, "user7@example.com", "", err, sizeof err), 0);
+    assert_int_equal(bk_store_add(o, "@example.org", &m, err, sizeof err), 0);
+    bk_store_close(o);
+    nanosleep(&pause, NULL);
+    assert_int_equal(checked(s, "user7@example.com", 0), 2);
+    assert_int_equal(checked(s, "user8@example.com", 0), 1);
+    assert_int_equal(checked(s, "anyone@example.org", 0), 1);
+    assert_int_equal(checked(s, "user600@example.com", 0), 0);
     bk_store_close(s);
+}
+
+/* open_migrated - open an old file of the migration tests (two events, of
+ * which ann@example.com's suppressed it): it is at today's version */
+static bk_store *open_migrated(const char *name)
+{
+    char err[512];
+    bk_store *s = bk_store_open(path_in(name), NULL, err, sizeof err);
+    if (!s)
+        fail_msg("%s", err);
+    bk_store_stats st;
+    assert_int_equal(bk_store_stats_get(s, 1700000001, &st, NULL, NULL, err, sizeof err), 0);
+    assert_int_equal(st.schema, SCHEMA_SQLITE);
+    assert_int_equal(st.events, 2);
+    assert_int_equal(st.suppressed, 1);
+    assert_int_equal(checked(s, "ann@example.com", 0), 1);
+    return s;
 }
 
 static void test_migrate_v1(void **state)
@@ -423,15 +460,7 @@ static void test_migrate_v1(void **state)
     assert_int_equal(sqlite3_exec(db, v1, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     char err[512];
-    bk_store *s = bk_store_open(path_in("v1.db"), NULL, err, sizeof err);
-    if (!s)
-        fail_msg("%s", err);
-    bk_store_stats st;
-    assert_int_equal(bk_store_stats_get(s, 1700000001, &st, NULL, NULL, err, sizeof err), 0);
-    assert_int_equal(st.schema, 2);
-    assert_int_equal(st.events, 2);
-    assert_int_equal(st.suppressed, 1);
-    assert_int_equal(checked(s, "ann@example.com", 0), 1);
+    bk_store *s = open_migrated("v1.db");
     /* the domain column was filled, and the old events got their policy action */
     bk_store_filter f;
     memset(&f, 0, sizeof f);
@@ -447,6 +476,102 @@ static void test_migrate_v1(void **state)
     s = bk_store_open(path_in("v1.db"), NULL, err, sizeof err);
     assert_non_null(s);
     bk_store_close(s);
+}
+
+/* first - the first column of the first row of sql, as text ("" for none) */
+static const char *first(sqlite3 *db, const char *sql)
+{
+    static char buf[256];
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+    const unsigned char *t = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_text(q, 0) : NULL;
+    snprintf(buf, sizeof buf, "%s", t ? (const char *)t : "");
+    sqlite3_finalize(q);
+    return buf;
+}
+
+/* token_of - history callback: the token of the first event */
+static int token_of(const bk_event *e, const char *action, void *ctx)
+{
+    (void)action;
+    snprintf(ctx, BK_TOKEN_MAX, "%s", e->token);
+    return 1;
+}
+
+/* test_migrate_v2 - a version-2 file (made by this library's migrations
+ * stopped at 2, its events written as version 2 wrote them: tokens as text)
+ * opens as version 3: its events keep their tokens, read back the same, and
+ * still make the same event a duplicate; the index of addresses by domain
+ * is gone */
+static void test_migrate_v2(void **state)
+{
+    (void)state;
+    char err[512];
+    sq_schema_target = 2;
+    bk_store *s = bk_store_open(path_in("v2.db"), NULL, err, sizeof err);
+    sq_schema_target = SQ_SCHEMA_VERSION;
+    if (!s)
+        fail_msg("%s", err);
+    bk_store_close(s);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path_in("v2.db"), &db), SQLITE_OK);
+    const char *v2 =
+        "INSERT INTO events VALUES(1, '0123456789abcdef0123456789abcdef01234567',"
+        " 'ann@example.com', 1700000000, 'decode', 'a.eml', 'userunknown', 1, 'permanent',"
+        " '5.1.1', 550, NULL, NULL, NULL, 'suppress', NULL);"
+        "INSERT INTO events VALUES(2, 'q1@mx/bounced', 'ben@example.com', 1700000000, 'logs',"
+        " NULL, 'mailboxfull', 0, 'transient', '4.2.2', 452, NULL, NULL, 'bounced', 'soft',"
+        " NULL);"
+        "INSERT INTO addresses VALUES('ann@example.com', 1, 'userunknown', 1700000000,"
+        " 1700000000, 1, NULL, 'policy', NULL, 'example.com', 1700000000, NULL);"
+        "INSERT INTO addresses VALUES('ben@example.com', 0, NULL, 1700000000,"
+        " 1700000000, 1, NULL, 'policy', NULL, 'example.com', NULL, NULL);";
+    assert_string_equal(first(db, "SELECT (SELECT max(version) FROM schema_version) || ' ' ||"
+                                  " (SELECT count(*) FROM sqlite_master WHERE name = 'addresses_domain')"),
+                        "2 1");
+    assert_int_equal(sqlite3_exec(db, v2, NULL, NULL, NULL), SQLITE_OK);
+    assert_string_equal(first(db, "SELECT group_concat(typeof(token)) FROM events"), "text,text");
+    sqlite3_close(db);
+    s = open_migrated("v2.db");
+    bk_store_stats st;
+    /* both tokens read back as they were written */
+    char tok[BK_TOKEN_MAX] = "";
+    int found = 0;
+    bk_store_entry he;
+    assert_int_equal(bk_store_history(s, "ann@example.com", token_of, tok, &he, &found, err, sizeof err), 0);
+    assert_string_equal(tok, "0123456789abcdef0123456789abcdef01234567");
+    assert_int_equal(bk_store_history(s, "ben@example.com", token_of, tok, &he, &found, err, sizeof err), 0);
+    assert_string_equal(tok, "q1@mx/bounced");
+    /* the same events again are duplicates; a new one is not */
+    assert_int_equal(ingest(s, ev("ann@example.com", "userunknown", 1, BK_PERM_PERMANENT, "", "", 1700000000,
+                                  "0123456789abcdef0123456789abcdef01234567"), NULL),
+                     BK_CHANGE_DUPLICATE);
+    assert_int_equal(ingest(s, ev("ben@example.com", "mailboxfull", 0, BK_PERM_TRANSIENT, "", "", 1700000000,
+                                  "q1@mx/bounced"), NULL),
+                     BK_CHANGE_DUPLICATE);
+    /* 40 characters that are not lowercase hex stay text: not the same token */
+    assert_int_equal(ingest(s, ev("ann@example.com", "userunknown", 1, BK_PERM_PERMANENT, "", "", 1700000000,
+                                  "0123456789ABCDEF0123456789ABCDEF01234567"), NULL),
+                     BK_CHANGE_ALREADY);
+    /* a log outcome's token (SHA-1, '/', outcome) is a new event, read back whole */
+    const char *logtok = "0123456789abcdef0123456789abcdef01234567/bounced";
+    assert_int_equal(ingest(s, ev("cy@example.com", "userunknown", 1, BK_PERM_PERMANENT, "", "bounced", 1700000000,
+                                  logtok), NULL),
+                     BK_CHANGE_SUPPRESSED);
+    assert_int_equal(ingest(s, ev("cy@example.com", "userunknown", 1, BK_PERM_PERMANENT, "", "bounced", 1700000000,
+                                  logtok), NULL),
+                     BK_CHANGE_DUPLICATE);
+    assert_int_equal(bk_store_history(s, "cy@example.com", token_of, tok, &he, &found, err, sizeof err), 0);
+    assert_string_equal(tok, logtok);
+    assert_int_equal(bk_store_stats_get(s, 1700000001, &st, NULL, NULL, err, sizeof err), 0);
+    assert_int_equal(st.events, 4);
+    bk_store_close(s);
+    /* the index of addresses by domain is gone, the token column holds a blob */
+    assert_int_equal(sqlite3_open(path_in("v2.db"), &db), SQLITE_OK);
+    assert_string_equal(first(db, "SELECT (SELECT count(*) FROM sqlite_master WHERE name = 'addresses_domain')"
+                                  " || ' ' || group_concat(t) FROM (SELECT typeof(token) t FROM events ORDER BY id)"),
+                        "0 blob,text,text,blob");
+    sqlite3_close(db);
 }
 
 static void test_foreign_files(void **state)
@@ -529,7 +654,7 @@ static void test_pg_migrate_at_once(void **state)
     assert_non_null(s);
     bk_store_stats st;
     assert_int_equal(bk_store_stats_get(s, 0, &st, NULL, NULL, err, sizeof err), 0);
-    assert_int_equal(st.schema, 2);
+    assert_int_equal(st.schema, SCHEMA_PG);
     assert_int_equal(st.suppressed, 1);
     bk_store_close(s);
 }
@@ -640,7 +765,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_normalize),    cmocka_unit_test(test_policy_table),
         cmocka_unit_test(test_event_json),   cmocka_unit_test(test_store_policy),
         cmocka_unit_test(test_snapshot),     cmocka_unit_test(test_migrate_v1),
-        cmocka_unit_test(test_foreign_files),
+        cmocka_unit_test(test_migrate_v2),   cmocka_unit_test(test_foreign_files),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

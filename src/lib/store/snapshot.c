@@ -1,9 +1,10 @@
 /*
  * snapshot.c - the lookup snapshot: a Bloom filter of every suppressed key
- * (addresses, and domains marked apart), about 12 bits and 8 probes per key
- * (under 0.5 % false positives). A "no" is certain: the check answers at
- * once; a "maybe" is confirmed by the backend. store's check.c decides when
- * to build and rebuild it.
+ * (addresses, and domains marked apart) and of every allow-list key (marked
+ * apart again), about 12 bits and 8 probes per key (under 0.5 % false
+ * positives). A "no" is certain: the check answers at once, or asks the
+ * backend only for what is still in doubt; a "maybe" is confirmed by the
+ * backend. store's check.c decides when to build and rebuild it.
  */
 #include "store.h"
 
@@ -25,10 +26,11 @@ typedef struct {
     int oom;
 } hashes;
 
-/* key_hash - FNV-1a over the key and a domain mark, then a 64-bit finaliser */
-static uint64_t key_hash(const char *key, int domain)
+/* key_hash - FNV-1a over the key and a mark of its kind, then a 64-bit finaliser */
+static uint64_t key_hash(const char *key, int kind)
 {
-    uint64_t h = 1469598103934665603ULL ^ (uint64_t)(domain ? 0x9d : 0x3b);
+    static const uint64_t MARK[3] = {0x3b, 0x9d, 0x5e};
+    uint64_t h = 1469598103934665603ULL ^ MARK[(unsigned)kind % 3];
     for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
         h ^= *p;
         h *= 1099511628211ULL;
@@ -41,8 +43,8 @@ static uint64_t key_hash(const char *key, int domain)
     return h;
 }
 
-/* collect - keys_each callback: keep the hash */
-static void collect(const char *key, int domain, void *ctx)
+/* collect_kind - keep the hash of a key of a kind */
+static void collect_kind(const char *key, int kind, void *ctx)
 {
     hashes *hs = ctx;
     if (hs->oom)
@@ -57,7 +59,16 @@ static void collect(const char *key, int domain, void *ctx)
         hs->h = h;
         hs->cap = cap;
     }
-    hs->h[hs->n++] = key_hash(key, domain);
+    hs->h[hs->n++] = key_hash(key, kind);
+}
+
+/* collect_allowed - allow_each callback: keep the hash of the key */
+static int collect_allowed(const char *key, const char *note, long long created, void *ctx)
+{
+    (void)note;
+    (void)created;
+    collect_kind(key, 2, ctx);
+    return 0;
 }
 
 /* probe - the i-th bit of a hash (double hashing) */
@@ -70,7 +81,8 @@ static uint64_t probe(uint64_t h, unsigned i, uint64_t mask)
 bk_snapshot *bk_snapshot_build(const bk_store_backend *be, void *db, char *err, size_t errlen)
 {
     hashes hs = {NULL, 0, 0, 0};
-    if (be->keys_each(db, collect, &hs, err, errlen) != 0) {
+    if (be->keys_each(db, collect_kind, &hs, err, errlen) != 0 ||
+        be->allow_each(db, collect_allowed, &hs, err, errlen) != 0) {
         free(hs.h);
         return NULL;
     }
@@ -97,9 +109,9 @@ bk_snapshot *bk_snapshot_build(const bk_store_backend *be, void *db, char *err, 
     return sn;
 }
 
-int bk_snapshot_maybe(const bk_snapshot *sn, const char *key, int domain)
+int bk_snapshot_maybe(const bk_snapshot *sn, const char *key, int kind)
 {
-    uint64_t h = key_hash(key, domain);
+    uint64_t h = key_hash(key, kind);
     for (unsigned i = 0; i < PROBES; i++) {
         uint64_t b = probe(h, i, sn->mask);
         if (!(sn->bits[b >> 6] & (1ULL << (b & 63))))

@@ -10,7 +10,7 @@
 
 #include <sqlite3.h>
 
-#define SQ_SCHEMA_VERSION 2
+#define SQ_SCHEMA_VERSION 3
 #define SQ_APPLICATION_ID 1112232784 /* 0x424B5350, "BKSP" */
 #define SQ_STR_(x) #x
 #define SQ_STR(x) SQ_STR_(x)
@@ -37,6 +37,10 @@ typedef struct {
 /* sq_fail - "what: sqlite's message" in err; returns -1 */
 int sq_fail(sq_store *s, const char *what, char *err, size_t errlen);
 
+/* sq_schema_target - the version a file is migrated to: SQ_SCHEMA_VERSION,
+ * lower only in a test that makes a file of an older version */
+extern int sq_schema_target;
+
 /* sq_prepare_all - prepare every statement; -1 (err) on failure */
 int sq_prepare_all(sq_store *s, char *err, size_t errlen);
 
@@ -47,6 +51,17 @@ int sq_schema_open(sq_store *s, const char *path, char *err, size_t errlen);
 /* sq_stats - totals and breakdowns (sqlite_stats.c) */
 int sq_stats(void *db, long long now, bk_store_stats *out, bk_store_row_fn fn, void *ctx,
              char *err, size_t errlen);
+
+/* sq_token_key - the stored form of an event's token: one that starts with
+ * 40 lowercase hex digits (a SHA-1, as bouncekit makes them) and ends there
+ * or goes on with '/' (a log outcome's "SHA1/bounced") as a blob of those 20
+ * bytes and the rest (*blob 1, in out); any other as its text (*blob 0, out
+ * unused; SQLite never finds a text equal to a blob, so the two forms
+ * cannot collide); returns the key and sets *len */
+const void *sq_token_key(const char *token, unsigned char out[BK_TOKEN_MAX], int *blob, int *len);
+
+/* sq_token_text - a stored token back as text (the inverse of sq_token_key) */
+void sq_token_text(sqlite3_stmt *st, int i, char *out, size_t cap);
 
 /* sq_text - column i as a string ("" for NULL) */
 const char *sq_text(sqlite3_stmt *st, int i);

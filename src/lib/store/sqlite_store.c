@@ -165,6 +165,48 @@ static void copy_col(char *dst, size_t cap, sqlite3_stmt *st, int i)
     dst[n] = '\0';
 }
 
+/* hex_digit - the value of a lowercase hex digit, -1 for anything else */
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+const void *sq_token_key(const char *token, unsigned char out[BK_TOKEN_MAX], int *blob, int *len)
+{
+    size_t n = strlen(token);
+    *blob = 0;
+    *len = (int)n;
+    if (n < 40 || n >= BK_TOKEN_MAX || (n > 40 && token[40] != '/'))
+        return token;
+    for (int i = 0; i < 20; i++) {
+        int hi = hex_digit(token[2 * i]), lo = hex_digit(token[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return token;
+        out[i] = (unsigned char)(hi << 4 | lo);
+    }
+    memcpy(out + 20, token + 40, n - 40);
+    *blob = 1;
+    *len = (int)(n - 20);
+    return out;
+}
+
+void sq_token_text(sqlite3_stmt *st, int i, char *out, size_t cap)
+{
+    static const char HEX[] = "0123456789abcdef";
+    size_t n = (size_t)sqlite3_column_bytes(st, i);
+    if (sqlite3_column_type(st, i) != SQLITE_BLOB || n < 20 || n + 20 >= cap) {
+        copy_col(out, cap, st, i);
+        return;
+    }
+    const unsigned char *b = sqlite3_column_blob(st, i);
+    for (int k = 0; k < 20; k++) {
+        out[2 * k] = HEX[b[k] >> 4];
+        out[2 * k + 1] = HEX[b[k] & 15];
+    }
+    memcpy(out + 40, b + 20, n - 20);
+    out[n + 20] = '\0';
+}
+
 /* sq_close - finalise every statement and close */
 static void sq_close(void *db)
 {
@@ -233,7 +275,13 @@ static int sq_event_add(void *db, const bk_event *e, const char *address, long l
     sq_store *s = db;
     sq_idle(db);
     sqlite3_stmt *st = s->st[ST_EVENT_ADD];
-    sqlite3_bind_text(st, 1, e->token, -1, SQLITE_STATIC);
+    unsigned char key[BK_TOKEN_MAX];
+    int blob, len;
+    const void *k = sq_token_key(e->token, key, &blob, &len);
+    if (blob)
+        sqlite3_bind_blob(st, 1, k, len, SQLITE_STATIC);
+    else
+        sqlite3_bind_text(st, 1, k, len, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, address, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, time);
     sqlite3_bind_text(st, 4, e->source[0] ? e->source : "jsonl", -1, SQLITE_STATIC);
@@ -284,7 +332,7 @@ static int sq_event_each(void *db, const char *address, bk_store_event_fn fn, vo
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         bk_event e;
         memset(&e, 0, sizeof e);
-        copy_col(e.token, sizeof e.token, st, 0);
+        sq_token_text(st, 0, e.token, sizeof e.token);
         copy_col(e.recipient, sizeof e.recipient, st, 1);
         e.time = sqlite3_column_int64(st, 2);
         copy_col(e.source, sizeof e.source, st, 3);
@@ -528,6 +576,18 @@ static int sq_allow_each(void *db, int (*fn)(const char *, const char *, long lo
                                                  : sq_fail(s, "reading the allow-list", err, errlen);
 }
 
+/* hold_read - open or renew the lookups' read transaction, as due */
+static void hold_read(sq_handle *h)
+{
+    if (h->reading && mono() - h->read_at > HOLD_FOR)
+        sq_idle(h);
+    if (!h->reading && ++h->lookups > HOLD_AFTER && sqlite3_get_autocommit(h->sq.db) &&
+        run(h->read_begin) == 0) {
+        h->reading = 1;
+        h->read_at = mono();
+    }
+}
+
 /* sq_lookup - an address, its domain and the allow-list in one statement,
  * in the lookups' read transaction (opened or renewed here) */
 static int sq_lookup(void *db, const char *address, const char *domain, bk_store_entry *addr,
@@ -535,13 +595,7 @@ static int sq_lookup(void *db, const char *address, const char *domain, bk_store
 {
     sq_handle *h = db;
     sq_store *s = db;
-    if (h->reading && mono() - h->read_at > HOLD_FOR)
-        sq_idle(h);
-    if (!h->reading && ++h->lookups > HOLD_AFTER && sqlite3_get_autocommit(s->db) &&
-        run(h->read_begin) == 0) {
-        h->reading = 1;
-        h->read_at = mono();
-    }
+    hold_read(h);
     sqlite3_stmt *st = s->st[ST_LOOKUP];
     char at[BK_ADDR_MAX + 1];
     snprintf(at, sizeof at, "@%s", domain);
@@ -559,6 +613,30 @@ static int sq_lookup(void *db, const char *address, const char *domain, bk_store
     sqlite3_reset(st);
     if (rc == SQLITE_DONE)
         return 0;
+    sq_fail(s, "looking up", err, errlen);
+    sq_idle(h);
+    return -1;
+}
+
+/* sq_address_lookup - the entry of an address alone (one probe of the
+ * primary key), in the lookups' read transaction */
+static int sq_address_lookup(void *db, const char *address, bk_store_entry *out, char *err,
+                             size_t errlen)
+{
+    sq_handle *h = db;
+    sq_store *s = db;
+    hold_read(h);
+    sqlite3_stmt *st = s->st[ST_ADDR_GET];
+    sqlite3_bind_text(st, 1, address, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        snprintf(out->key, sizeof out->key, "%s", address);
+        out->domain = 0;
+        read_entry(st, 0, out);
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+        return rc == SQLITE_ROW;
     sq_fail(s, "looking up", err, errlen);
     sq_idle(h);
     return -1;
@@ -587,5 +665,5 @@ const bk_store_backend bk_sqlite_backend = {
     "sqlite",       sq_close,      sq_begin,      sq_commit,    sq_rollback,  sq_event_add,
     sq_event_count, sq_event_each, sq_entry_get,  sq_entry_put, sq_entry_each, sq_keys_each,
     sq_sender_add,  sq_allow_put,  sq_allow_del,  sq_allow_has, sq_allow_each, sq_stats_idle,
-    sq_lookup,      sq_generation, sq_idle,
+    sq_lookup,      sq_address_lookup, sq_generation, sq_idle,
 };

@@ -61,6 +61,11 @@ typedef struct {
      * flags in *has), and whether the address or "@domain" is on the allow-list */
     int (*lookup)(void *db, const char *address, const char *domain, bk_store_entry *addr,
                   bk_store_entry *dom, int has[2], int *allowed, char *err, size_t errlen);
+    /* address_lookup - (may be NULL) the entry of an address alone, for a
+     * lookup whose domain and allow-list the snapshot has ruled out; like
+     * lookup, inside a run of lookups; 1 found, 0 not */
+    int (*address_lookup)(void *db, const char *address, bk_store_entry *out, char *err,
+                          size_t errlen);
     /* generation - a number that changes whenever another connection commits */
     long long (*generation)(void *db);
     /* idle - the handle goes idle: let go of what a run of lookups holds (NULL:
@@ -110,12 +115,14 @@ void bk_store_check_free(void *check);
 /* bk_store_touched - own writes happened: the snapshot must be rebuilt */
 void bk_store_touched(bk_store *s);
 
-/* the lookup snapshot (snapshot.c): a Bloom filter of the suppressed keys */
+/* the lookup snapshot (snapshot.c): a Bloom filter of the suppressed keys
+ * (kind 0 addresses, 1 domains) and of the allow-list's (kind 2) */
 typedef struct bk_snapshot bk_snapshot;
 /* bk_snapshot_build - scan the backend; NULL on failure (err) */
 bk_snapshot *bk_snapshot_build(const bk_store_backend *be, void *db, char *err, size_t errlen);
-/* bk_snapshot_maybe - 0 when key (address or domain) is surely not suppressed */
-int bk_snapshot_maybe(const bk_snapshot *sn, const char *key, int domain);
+/* bk_snapshot_maybe - 0 when key of kind (0 address, 1 domain) is surely not
+ * suppressed, or (kind 2: an address or "@domain") surely not on the allow-list */
+int bk_snapshot_maybe(const bk_snapshot *sn, const char *key, int kind);
 /* bk_snapshot_free - release */
 void bk_snapshot_free(bk_snapshot *sn);
 
