@@ -1,8 +1,9 @@
 /*
  * bench_ingest.c - the suppression list's speed on one core:
  *   1. ingest: N events (a mix of hard bounces, soft bounces, sender
- *      problems and deliveries to distinct addresses) into a new SQLite
- *      store, 10,000 per transaction: events per second;
+ *      problems and deliveries to distinct addresses, in random key order
+ *      as real bounces come) into a new SQLite store, 10,000 per
+ *      transaction: events per second;
  *   2. check: lookups per second against the list that made (about N/2
  *      suppressed addresses; run with N = 2,000,000 for a 1,000,000-address
  *      list), for addresses not on it, on it, and a 90/10 mix, in one process.
@@ -10,6 +11,8 @@
  * With BOUNCEKIT_BENCH_PG=postgresql://... in the environment the store is
  * that PostgreSQL database instead (it should be empty; nothing is removed
  * after), and 50,000 lookups of each kind are timed, not 1,000,000.
+ * BENCH_BATCH=N sets the events per transaction; BENCH_ORDER=sequential
+ * names the addresses nearly in key order instead (a best case).
  */
 #include "bouncekit.h"
 
@@ -36,13 +39,29 @@ static double cpu(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static int g_sequential; /* BENCH_ORDER=sequential: addresses in key order */
+
+/* address_of - the address of number i: by default "u" and eight hex digits
+ * of i times an odd constant (a bijection below 2^32), so that consecutive
+ * events name addresses at random places in the key order, as real bounces
+ * do; with BENCH_ORDER=sequential "user<i>", nearly in key order (what this
+ * bench measured before: B-tree inserts then append, a best case) */
+static void address_of(long i, char *out, size_t cap)
+{
+    unsigned long scrambled = ((unsigned long)i * 2654435761UL) & 0xffffffffUL;
+    if (g_sequential)
+        snprintf(out, cap, "user%ld@domain%ld.example", i, i % 5000);
+    else
+        snprintf(out, cap, "u%08lx@domain%ld.example", scrambled, i % 5000);
+}
+
 /* make_event - event i of the mix: even i hard bounces, i % 4 == 1 soft,
  * i % 8 == 3 sender problems, the rest deliveries */
 static void make_event(long i, bk_event *e)
 {
     static const char *const REASONS[] = {"userunknown", "mailboxfull", "userunknown", "blocked"};
     memset(e, 0, sizeof *e);
-    snprintf(e->recipient, sizeof e->recipient, "user%ld@domain%ld.example", i, i % 5000);
+    address_of(i, e->recipient, sizeof e->recipient);
     snprintf(e->addresser, sizeof e->addresser, "news@sender.example");
     const char *reason = i % 8 == 7 ? "delivered" : REASONS[i % 4];
     snprintf(e->reason, sizeof e->reason, "%s", reason);
@@ -64,7 +83,7 @@ static double checks(bk_store *s, long n, long (*pick)(long), long *hits, double
     double t0 = now(), c0 = cpu();
     for (long k = 0; k < n; k++) {
         long i = pick(k);
-        snprintf(addr, sizeof addr, "user%ld@domain%ld.example", i, i % 5000);
+        address_of(i, addr, sizeof addr);
         if (bk_store_check(s, addr, 0, &r, err, sizeof err) < 0) {
             fprintf(stderr, "check: %s\n", err);
             exit(1);
@@ -76,6 +95,7 @@ static double checks(bk_store *s, long n, long (*pick)(long), long *hits, double
 }
 
 static long g_n;
+static long g_batch = 10000; /* events per transaction (BENCH_BATCH) */
 /* absent - addresses never seen */
 static long absent(long k) { return g_n + (k * 7919) % 10000000; }
 /* present - suppressed addresses (even numbers) */
@@ -86,6 +106,9 @@ static long mixed(long k) { return k % 10 == 0 ? present(k) : absent(k); }
 int main(int argc, char **argv)
 {
     g_n = argc > 1 ? atol(argv[1]) : 2000000;
+    if (getenv("BENCH_BATCH") && atol(getenv("BENCH_BATCH")) > 0)
+        g_batch = atol(getenv("BENCH_BATCH"));
+    g_sequential = getenv("BENCH_ORDER") && strcmp(getenv("BENCH_ORDER"), "sequential") == 0;
     const char *dir = argc > 2 ? argv[2] : "/tmp";
     if (g_n < 1000) {
         fprintf(stderr, "usage: bench_ingest [N >= 1000] [DIR]\n");
@@ -103,9 +126,9 @@ int main(int argc, char **argv)
     bk_ingest_result r;
     double t0 = now(), c0 = cpu();
     for (long i = 0; i < g_n; i++) {
-        if (i % 10000 == 0 && (i && bk_store_commit(s, err, sizeof err) != 0))
+        if (i % g_batch == 0 && (i && bk_store_commit(s, err, sizeof err) != 0))
             break;
-        if (i % 10000 == 0 && bk_store_begin(s, err, sizeof err) != 0)
+        if (i % g_batch == 0 && bk_store_begin(s, err, sizeof err) != 0)
             break;
         make_event(i, &e);
         if (bk_store_ingest(s, &e, &r, err, sizeof err) != 0)
@@ -118,10 +141,10 @@ int main(int argc, char **argv)
     double secs = now() - t0, csecs = cpu() - c0;
     bk_store_stats st;
     bk_store_stats_get(s, 0, &st, NULL, NULL, err, sizeof err);
-    printf("ingest (%s): %ld events in %.2f s: %.0f events/s, %.0f per cpu-s"
-           " (%lld suppressed addresses)\n",
-           pg && pg[0] ? "postgresql" : "sqlite", g_n, secs, (double)g_n / secs,
-           (double)g_n / csecs, st.suppressed);
+    printf("ingest (%s, addresses in %s order, %ld per transaction): %ld events in %.2f s:"
+           " %.0f events/s, %.0f per cpu-s (%lld suppressed addresses)\n",
+           pg && pg[0] ? "postgresql" : "sqlite", g_sequential ? "key" : "random", g_batch, g_n,
+           secs, (double)g_n / secs, (double)g_n / csecs, st.suppressed);
     long hits, n = pg && pg[0] ? 50000 : 1000000;
     double c;
     checks(s, 100, absent, &hits, &c); /* warm-up: the first checks build the snapshot */
