@@ -35,13 +35,11 @@ typedef struct {
     factor_set e;  /* may hold "" */
     int has_f;     /* f is a factor set */
     factor_set f;  /* never holds "", every string at least 2 bytes */
-    int has_s;     /* s is a factor set too: the one of fewest strings seen */
-    factor_set s;  /* (for a union of branches that f's size would not fit) */
 } info;
 
 /* the working sets of one level of nesting */
 typedef struct {
-    factor_set run, tmp, best, small;
+    factor_set run, tmp, best;
     info part, branch;
 } frame;
 
@@ -189,10 +187,8 @@ static int usable(const factor_set *s)
     return 1;
 }
 
-/* consider - keep cand in *best when usable and cheaper, and in *small when
- * usable and of fewer strings (or as many, and cheaper) */
-static void consider(int *has_best, factor_set *best, int *has_small, factor_set *small,
-                     const factor_set *cand)
+/* consider - keep cand in *best when usable and cheaper */
+static void consider(int *has_best, factor_set *best, const factor_set *cand)
 {
     if (!usable(cand))
         return;
@@ -200,18 +196,13 @@ static void consider(int *has_best, factor_set *best, int *has_small, factor_set
         *best = *cand;
         *has_best = 1;
     }
-    if (!*has_small || cand->n < small->n ||
-        (cand->n == small->n && set_cost(cand) < set_cost(small))) {
-        *small = *cand;
-        *has_small = 1;
-    }
 }
 
 /* normalize - an exact set is a factor set too, when it is the better one */
 static void normalize(info *x)
 {
     if (x->exact)
-        consider(&x->has_f, &x->f, &x->has_s, &x->s, &x->e);
+        consider(&x->has_f, &x->f, &x->e);
 }
 
 /* ------------------------------------------------------------------------
@@ -231,7 +222,7 @@ static void fail(parser *ps, info *out)
 {
     ps->failed = 1;
     out->exact = 0;
-    out->has_f = out->has_s = 0;
+    out->has_f = 0;
 }
 
 /* caseless_free - a code point without case, so that caseless matching
@@ -418,7 +409,7 @@ static void parse_class(parser *ps, info *out)
                 big = 1;
     }
     ps->i++; /* ']' */
-    out->has_f = out->has_s = 0;
+    out->has_f = 0;
     out->exact = !negated && !big && members.n > 0;
     if (out->exact)
         out->e = members;
@@ -470,7 +461,7 @@ static void parse_atom(parser *ps, info *out)
 {
     int c = peek(ps);
     out->exact = 0;
-    out->has_f = out->has_s = 0;
+    out->has_f = 0;
     if (c == '(') {
         parse_group(ps, out);
         return;
@@ -573,7 +564,7 @@ static int quantifier(parser *ps, long *min, long *max)
 static void repeat(info *x, long min, long max)
 {
     if (min == 0) {
-        x->has_f = x->has_s = 0;
+        x->has_f = 0;
         if (x->exact && max == 1)
             x->exact = set_add(&x->e, "", 0) == 0;
         else
@@ -598,12 +589,11 @@ static void repeat(info *x, long min, long max)
 static void parse_concat(parser *ps, info *out)
 {
     frame *fr = &ps->frames[ps->depth];
-    factor_set *run = &fr->run, *tmp = &fr->tmp, *best = &fr->best, *small = &fr->small;
-    /* run: the exact run */
+    factor_set *run = &fr->run, *tmp = &fr->tmp, *best = &fr->best; /* run: the exact run */
     info *x = &fr->part;
     set_one(run, "", 0);
     int whole = 1; /* every part so far exact: run is all of it */
-    int has_best = 0, has_small = 0;
+    int has_best = 0;
     while (ps->i < ps->n && !ps->failed && peek(ps) != '|' && peek(ps) != ')') {
         parse_atom(ps, x);
         if (ps->failed)
@@ -617,14 +607,14 @@ static void parse_concat(parser *ps, info *out)
         if (q)
             repeat(x, min, max);
         if (x->has_f)
-            consider(&has_best, best, &has_small, small, &x->f);
+            consider(&has_best, best, &x->f);
         if (x->exact && x->e.n > 1)
-            consider(&has_best, best, &has_small, small, run); /* before it multiplies */
+            consider(&has_best, best, run); /* before it multiplies */
         if (x->exact && set_cross(run, &x->e, tmp) == 0) {
             *run = *tmp;
             continue;
         }
-        consider(&has_best, best, &has_small, small, run);
+        consider(&has_best, best, run);
         whole = 0;
         if (x->exact)
             *run = x->e;
@@ -635,16 +625,13 @@ static void parse_concat(parser *ps, info *out)
         fail(ps, out);
         return;
     }
-    consider(&has_best, best, &has_small, small, run);
+    consider(&has_best, best, run);
     out->exact = whole;
     if (whole)
         out->e = *run;
     out->has_f = has_best;
     if (has_best)
         out->f = *best;
-    out->has_s = has_small;
-    if (has_small)
-        out->s = *small;
 }
 
 /* parse_alt - branches separated by '|' */
@@ -659,11 +646,6 @@ static void parse_alt(parser *ps, info *out)
             break;
         out->exact = out->exact && b->exact && set_union(&out->e, &b->e) == 0;
         out->has_f = out->has_f && b->has_f && set_union(&out->f, &b->f) == 0;
-        out->has_s = out->has_s && b->has_s && set_union(&out->s, &b->s) == 0;
-        if (!out->has_f && out->has_s) { /* the branches' best sets did not fit */
-            out->f = out->s;
-            out->has_f = 1;
-        }
     }
     if (ps->failed)
         {
