@@ -37,7 +37,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     for (size_t i = 0; i < out.n; i++) {
         const bk_bounce *b = &out.bounces[i];
-        if (!terminated(b->recipient, sizeof b->recipient) || !strchr(b->recipient, '@'))
+        /* a recipient has an '@'; only a complaint may name none (RFC 5965) */
+        if (!terminated(b->recipient, sizeof b->recipient) ||
+            (b->recipient[0] ? !strchr(b->recipient, '@')
+                             : strcmp(b->verdict.reason, "feedback") != 0))
             abort();
         if (!terminated(b->diagnosticcode, sizeof b->diagnosticcode) ||
             !terminated(b->subject, sizeof b->subject) || !terminated(b->rhost, sizeof b->rhost) ||
