@@ -6,14 +6,15 @@ SERVE_PIDS=()
 trap 'for p in "${SERVE_PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$TMP"' EXIT
 
 # start_serve ARGS... - start serve on free ports (port 0) with ARGS; sets
-# SPID, HTTP (http://HOST:PORT), SMAP and POL (HOST:PORT) from what it prints
+# SPID, HTTP (http://HOST:PORT), SMAP and POL (HOST:PORT) from what it prints;
+# waits up to 120 s: a sanitizer build may first compile the rule database
 start_serve() {
     local log="$TMP/serve.$RANDOM.log"
     : >"$log"
     "$BK" serve --listen 127.0.0.1:0 --socketmap 127.0.0.1:0 --policy 127.0.0.1:0 "$@" 2>"$log" &
     SPID=$!
     SERVE_PIDS+=("$SPID")
-    for _ in $(seq 1 300); do
+    for _ in $(seq 1 1200); do
         grep -q "ready" "$log" && break
         kill -0 "$SPID" 2>/dev/null || break
         sleep 0.1
