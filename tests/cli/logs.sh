@@ -147,4 +147,14 @@ run logs --horizon 5x "$DATA/postfix-real.log"
 expect_rc 2 "bad --horizon"
 run logs --events "$TMP/missing.log"
 expect_rc 1 "a missing file"
+# recipients still deferred when the input ends come out oldest first
+: > "$TMP/pending.log"
+for n in $(seq 10 39); do
+    printf 'Dec  6 15:%02d:00 mta postfix/qmgr[900]: %X1100A1: from=<news@example.org>, size=1520, nrcpt=1 (queue active)\n' "$n" "$((n * 7919))" >> "$TMP/pending.log"
+    printf 'Dec  6 15:%02d:01 mta postfix/smtp[922]: %X1100A1: to=<r%d@example.net>, relay=mx.example.net[192.0.2.20]:25, delay=1, delays=0.1/0/0.5/0.4, dsn=4.2.2, status=deferred (host mx.example.net[192.0.2.20] said: 452 4.2.2 Mailbox full (in reply to RCPT TO command))\n' "$n" "$((n * 7919))" "$n" >> "$TMP/pending.log"
+done
+run logs --events --year 2026 "$TMP/pending.log"
+jq_is -s '[.[] | select(.outcome == "deferred")] | length' 30 "every pending recipient reported"
+jq_is -s '[.[] | .last] == ([.[] | .last] | sort)' true "pending recipients oldest first"
+
 finish

@@ -338,8 +338,44 @@ static void remove_slot(bk_log_reader *r, size_t i)
     }
 }
 
+/* evict - report the pending recipients of slot i as still deferred, then
+ * free the slot */
+static void evict(bk_log_reader *r, size_t i)
+{
+    log_queue *q = &r->slots[i];
+    r->st.evicted++;
+    for (size_t k = 0; k < q->np; k++) {
+        bk_log_event *e = event_start(r, BK_LOG_DEFERRED, q->mta, NULL, q);
+        copy_field(e->recipient, sizeof e->recipient, q->p[k].recipient, strlen(q->p[k].recipient));
+        e->attempts = q->p[k].attempts;
+        e->first = q->p[k].first;
+        e->last = q->p[k].last;
+        copy_field(e->dsn, sizeof e->dsn, q->p[k].dsn, strlen(q->p[k].dsn));
+        if (q->p[k].text)
+            copy_field(e->text, sizeof e->text, q->p[k].text, strlen(q->p[k].text));
+        if (q->p[k].relay)
+            copy_field(e->relay, sizeof e->relay, q->p[k].relay, strlen(q->p[k].relay));
+        event_emit(r, e);
+    }
+    remove_slot(r, i);
+}
+
+typedef struct {
+    long long last;
+    char qid[QID_MAX];
+} evictee;
+
+/* evictee_cmp - by last time, then queue id */
+static int evictee_cmp(const void *a, const void *b)
+{
+    const evictee *x = a, *y = b;
+    if (x->last != y->last)
+        return x->last < y->last ? -1 : 1;
+    return strcmp(x->qid, y->qid);
+}
+
 /* sweep - evict entries idle longer than the horizon (all of the oldest
- * half when force is set and none is that old) */
+ * half when force is set and none is that old), oldest first */
 static void sweep(bk_log_reader *r, int force)
 {
     long long limit = r->now - r->o.horizon;
@@ -357,29 +393,34 @@ static void sweep(bk_log_reader *r, int force)
         if (mid > limit)
             limit = mid;
     }
-    for (size_t i = 0; i < r->cap;) {
-        log_queue *q = &r->slots[i];
-        if (q->qid[0] && q->last <= limit) {
-            r->st.evicted++;
-            for (size_t k = 0; k < q->np; k++) {
-                bk_log_event *e = event_start(r, BK_LOG_DEFERRED, q->mta, NULL, q);
-                copy_field(e->recipient, sizeof e->recipient, q->p[k].recipient,
-                           strlen(q->p[k].recipient));
-                e->attempts = q->p[k].attempts;
-                e->first = q->p[k].first;
-                e->last = q->p[k].last;
-                copy_field(e->dsn, sizeof e->dsn, q->p[k].dsn, strlen(q->p[k].dsn));
-                if (q->p[k].text)
-                    copy_field(e->text, sizeof e->text, q->p[k].text, strlen(q->p[k].text));
-                if (q->p[k].relay)
-                    copy_field(e->relay, sizeof e->relay, q->p[k].relay, strlen(q->p[k].relay));
-                event_emit(r, e);
-            }
-            remove_slot(r, i);
-            continue; /* slot i now holds a moved entry, or is free */
+    size_t n = 0;
+    for (size_t i = 0; i < r->cap; i++)
+        n += r->slots[i].qid[0] && r->slots[i].last <= limit;
+    evictee *order = n ? malloc(n * sizeof *order) : NULL;
+    if (!order) {
+        /* no memory for the order (or nothing to do): in table order */
+        for (size_t i = 0; i < r->cap;) {
+            if (r->slots[i].qid[0] && r->slots[i].last <= limit)
+                evict(r, i); /* slot i now holds a moved entry, or is free */
+            else
+                i++;
         }
-        i++;
+        return;
     }
+    size_t k = 0;
+    for (size_t i = 0; i < r->cap && k < n; i++)
+        if (r->slots[i].qid[0] && r->slots[i].last <= limit) {
+            order[k].last = r->slots[i].last;
+            memcpy(order[k].qid, r->slots[i].qid, QID_MAX);
+            k++;
+        }
+    qsort(order, k, sizeof *order, evictee_cmp);
+    for (size_t j = 0; j < k; j++) {
+        size_t i = slot_of(r, order[j].qid, strlen(order[j].qid));
+        if (r->slots[i].qid[0])
+            evict(r, i);
+    }
+    free(order);
 }
 
 /* queue_get - the entry of a queue id */
