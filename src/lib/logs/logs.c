@@ -338,6 +338,23 @@ static void remove_slot(bk_log_reader *r, size_t i)
     }
 }
 
+/* pending_event - the event of pending recipient k of q with outcome o:
+ * recipient, attempts, first time, status, text and relay set */
+static bk_log_event *pending_event(bk_log_reader *r, const log_queue *q, size_t k, bk_log_outcome o)
+{
+    const log_pending *p = &q->p[k];
+    bk_log_event *e = event_start(r, o, q->mta, NULL, q);
+    copy_field(e->recipient, sizeof e->recipient, p->recipient, strlen(p->recipient));
+    e->attempts = p->attempts;
+    e->first = p->first;
+    copy_field(e->dsn, sizeof e->dsn, p->dsn, strlen(p->dsn));
+    if (p->text)
+        copy_field(e->text, sizeof e->text, p->text, strlen(p->text));
+    if (p->relay)
+        copy_field(e->relay, sizeof e->relay, p->relay, strlen(p->relay));
+    return e;
+}
+
 /* evict - report the pending recipients of slot i as still deferred, then
  * free the slot */
 static void evict(bk_log_reader *r, size_t i)
@@ -345,16 +362,8 @@ static void evict(bk_log_reader *r, size_t i)
     log_queue *q = &r->slots[i];
     r->st.evicted++;
     for (size_t k = 0; k < q->np; k++) {
-        bk_log_event *e = event_start(r, BK_LOG_DEFERRED, q->mta, NULL, q);
-        copy_field(e->recipient, sizeof e->recipient, q->p[k].recipient, strlen(q->p[k].recipient));
-        e->attempts = q->p[k].attempts;
-        e->first = q->p[k].first;
+        bk_log_event *e = pending_event(r, q, k, BK_LOG_DEFERRED);
         e->last = q->p[k].last;
-        copy_field(e->dsn, sizeof e->dsn, q->p[k].dsn, strlen(q->p[k].dsn));
-        if (q->p[k].text)
-            copy_field(e->text, sizeof e->text, q->p[k].text, strlen(q->p[k].text));
-        if (q->p[k].relay)
-            copy_field(e->relay, sizeof e->relay, q->p[k].relay, strlen(q->p[k].relay));
         event_emit(r, e);
     }
     remove_slot(r, i);
@@ -496,15 +505,7 @@ void pending_remove(log_queue *q, log_pending *p)
 void queue_expire(bk_log_reader *r, log_queue *q, bk_log_outcome o)
 {
     for (size_t k = 0; k < q->np; k++) {
-        bk_log_event *e = event_start(r, o, q->mta, NULL, q);
-        copy_field(e->recipient, sizeof e->recipient, q->p[k].recipient, strlen(q->p[k].recipient));
-        e->attempts = q->p[k].attempts;
-        e->first = q->p[k].first;
-        copy_field(e->dsn, sizeof e->dsn, q->p[k].dsn, strlen(q->p[k].dsn));
-        if (q->p[k].text)
-            copy_field(e->text, sizeof e->text, q->p[k].text, strlen(q->p[k].text));
-        if (q->p[k].relay)
-            copy_field(e->relay, sizeof e->relay, q->p[k].relay, strlen(q->p[k].relay));
+        bk_log_event *e = pending_event(r, q, k, o);
         e->delay = q->p[k].delay;
         event_emit(r, e);
     }
