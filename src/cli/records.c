@@ -13,7 +13,8 @@ static json_t *opt_str(const char *s)
     return s && s[0] ? json_string(s) : json_null();
 }
 
-void verdict_fields(json_t *o, const bk_verdict *v, const char *provider)
+/* verdict_keys - the verdict's keys from reason to pmtacategory */
+static void verdict_keys(json_t *o, const bk_verdict *v, const char *provider)
 {
     json_object_set_new(o, "reason", json_string(v->reason));
     json_object_set_new(o, "hardbounce", json_boolean(v->hardbounce));
@@ -25,6 +26,11 @@ void verdict_fields(json_t *o, const bk_verdict *v, const char *provider)
     json_object_set_new(o, "provider", opt_str(provider));
     json_object_set_new(o, "bounceclass", opt_str(v->bounce_class));
     json_object_set_new(o, "pmtacategory", opt_str(v->pmta_category));
+}
+
+void verdict_fields(json_t *o, const bk_verdict *v, const char *provider)
+{
+    verdict_keys(o, v, provider);
     json_object_set_new(o, "rule", opt_str(v->rule));
 }
 
@@ -58,16 +64,7 @@ json_t *verdict_json(const bk_verdict *v, const bk_reply *r, const char *host)
 {
     json_t *o = json_object();
     json_object_set_new(o, "diagnosticcode", json_stringn_nocheck(r->text, r->text_len));
-    json_object_set_new(o, "reason", json_string(v->reason));
-    json_object_set_new(o, "hardbounce", json_boolean(v->hardbounce));
-    json_object_set_new(o, "permanence", json_string(bk_permanence_name(v->permanence)));
-    json_object_set_new(o, "category", json_string(v->category));
-    json_object_set_new(o, "fault", json_string(v->fault));
-    json_object_set_new(o, "suggestion", json_string(v->suggestion));
-    json_object_set_new(o, "severity", json_string(v->severity));
-    json_object_set_new(o, "provider", opt_str(v->provider));
-    json_object_set_new(o, "bounceclass", opt_str(v->bounce_class));
-    json_object_set_new(o, "pmtacategory", opt_str(v->pmta_category));
+    verdict_keys(o, v, v->provider);
     json_object_set_new(o, "replycode", v->reply_code ? json_integer(v->reply_code) : json_null());
     json_object_set_new(o, "status", opt_str(v->status));
     json_object_set_new(o, "command", opt_str(bk_command_name(v->command)));
