@@ -12,6 +12,7 @@
  * the messages and at the end (it must not grow with the input).
  */
 #include "bouncekit.h"
+#include "bench_clock.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -20,22 +21,6 @@
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
-
-/* now - seconds, monotonic */
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* cpu_now - seconds of CPU time this process used */
-static double cpu_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* peak_rss_mb - the peak resident set so far, in MB */
 static double peak_rss_mb(void)

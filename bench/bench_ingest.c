@@ -15,29 +15,13 @@
  * names the addresses nearly in key order instead (a best case).
  */
 #include "bouncekit.h"
+#include "bench_clock.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-/* now - monotonic seconds */
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* cpu - this process's processor seconds (user + system): on shared cores
- * the wall-clock rate also counts time other processes took the core */
-static double cpu(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int g_sequential; /* BENCH_ORDER=sequential: addresses in key order */
 
@@ -80,7 +64,7 @@ static double checks(bk_store *s, long n, long (*pick)(long), long *hits, double
     char addr[96], err[256];
     bk_check_result r;
     *hits = 0;
-    double t0 = now(), c0 = cpu();
+    double t0 = now(), c0 = cpu_now();
     for (long k = 0; k < n; k++) {
         long i = pick(k);
         address_of(i, addr, sizeof addr);
@@ -90,7 +74,7 @@ static double checks(bk_store *s, long n, long (*pick)(long), long *hits, double
         }
         *hits += r.suppressed;
     }
-    *per_cpu = (double)n / (cpu() - c0);
+    *per_cpu = (double)n / (cpu_now() - c0);
     return (double)n / (now() - t0);
 }
 
@@ -124,7 +108,7 @@ int main(int argc, char **argv)
     }
     bk_event e;
     bk_ingest_result r;
-    double t0 = now(), c0 = cpu();
+    double t0 = now(), c0 = cpu_now();
     for (long i = 0; i < g_n; i++) {
         if (i % g_batch == 0 && (i && bk_store_commit(s, err, sizeof err) != 0))
             break;
@@ -138,7 +122,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s\n", err);
         return 1;
     }
-    double secs = now() - t0, csecs = cpu() - c0;
+    double secs = now() - t0, csecs = cpu_now() - c0;
     bk_store_stats st;
     bk_store_stats_get(s, 0, &st, NULL, NULL, err, sizeof err);
     printf("ingest (%s, addresses in %s order, %ld per transaction): %ld events in %.2f s:"

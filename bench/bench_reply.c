@@ -5,6 +5,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "bouncekit.h"
+#include "bench_clock.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,14 +30,6 @@ static const char *const LINES[] = {
     "550 5.4.1 Recipient address rejected: Access denied. AS(201806281) "
     "[DM6NAM11FT012.eop-nam11.prod.protection.outlook.com]",
 };
-
-/* now - monotonic seconds */
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 int main(int argc, char **argv)
 {
