@@ -31,7 +31,8 @@ enum { MARK_HOST = 1, MARK_ADDRESS = 2, MARK_ID = 3, MARK_TIME = 4, MARK_RECIPIE
 /* local_char - may be part of an address's local part, as written in replies */
 static int local_char(unsigned char c)
 {
-    return bk_is_alpha(c) || bk_is_digit(c) || (c && strchr("._%+=-'", c));
+    return bk_is_alpha(c) || bk_is_digit(c) || c == '.' || c == '_' || c == '%' || c == '+' ||
+           c == '=' || c == '-' || c == '\'';
 }
 
 /* domain_char - may be part of an address's domain */

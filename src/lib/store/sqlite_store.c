@@ -55,7 +55,7 @@ static const char *const SQL[ST_COUNT] = {
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
     /* an upsert, not INSERT OR REPLACE: a known address's row is updated in
-     * place, without deleting it and its domain index entry first */
+     * place, not deleted and inserted again */
     [ST_ADDR_PUT] = "INSERT INTO addresses(address, domain, " ENTRY_COLS ")"
                     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
                     " ON CONFLICT(address) DO UPDATE SET" ENTRY_SET,
