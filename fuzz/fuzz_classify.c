@@ -1,6 +1,7 @@
 /*
  * fuzz_classify.c - libFuzzer target for the classifier with every built-in
- * rule: any bytes in, a verdict out whose fields are all from the vocabulary.
+ * rule: any bytes in, a verdict out whose fields are all from the vocabulary,
+ * the same whether every rule that matched is listed (explain) or not.
  */
 #include "bouncekit.h"
 
@@ -31,6 +32,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < v.n_matched && !listed; i++)
         listed = strcmp(v.matched[i], v.rule) == 0;
     if (!listed && !v.matched_truncated)
+        abort();
+    /* asking for every rule that matched changes nothing else */
+    bk_hints explain = {.explain = 1};
+    bk_verdict e;
+    if (bk_classify(clf, (const char *)data, size, &explain, &e, NULL) != 0)
+        abort();
+    if (strcmp(v.reason, e.reason) != 0 || strcmp(v.rule, e.rule) != 0 || v.tier != e.tier ||
+        (v.provider != e.provider && (!v.provider || !e.provider || strcmp(v.provider, e.provider))))
         abort();
     return 0;
 }

@@ -262,6 +262,7 @@ typedef struct {
     const char *domain;   /* the recipient's domain: helps recognise the provider */
     int reply_code;       /* the basic reply code */
     const char *status;   /* the enhanced status code, e.g. "5.1.1" */
+    int explain;          /* list in the verdict every rule that matched (slower) */
 } bk_hints;
 
 /* the tiers of docs/rules-format.md, in precedence order */
@@ -300,7 +301,9 @@ typedef struct {
     int reply_code;            /* the codes the verdict used (hints or text) */
     char status[BK_STATUS_MAX];
     bk_command command;
-    const char *matched[BK_MATCHED_MAX]; /* ids of every rule that matched, best first */
+    /* with hints->explain, the ids of every rule that matched, best first;
+     * otherwise the deciding rule alone (the others are not all searched for) */
+    const char *matched[BK_MATCHED_MAX];
     size_t n_matched;
     int matched_truncated;     /* 1 when more rules matched than listed */
 } bk_verdict;

@@ -245,7 +245,7 @@ int cmd_classify(int argc, char **argv)
             st.json = 0;
             break;
         case 'e':
-            st.explain = 1;
+            st.explain = st.hints.explain = 1;
             break;
         case 'r':
             if (cli_push("classify", "--rules", rule_files, &n_rules, MAX_RULE_FILES, optarg) != 0)

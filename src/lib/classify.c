@@ -5,8 +5,11 @@
  * from data/rules (plus the user's files, which come first), and compiles
  * every pattern for matching (rulematch.c). bk_classify() then:
  *   1. parses the reply (bk_reply_parse) and applies the caller's hints;
- *   2. matches the free text against every pattern (a literal prefilter
- *      scan, then the candidates' own patterns); every match is a candidate;
+ *   2. matches the free text against the patterns: a literal prefilter scan
+ *      names the candidates (rules whose code or command conditions fail are
+ *      left out); with hints->explain each is searched for (match_all),
+ *      otherwise only those that can change the verdict, best first
+ *      (decide_lazy: the same verdict, tests/unit/test_cases.c checks it);
  *   3. adds the code rules that hold for the enhanced and reply codes;
  *   4. takes the best candidate by tier, then reason order, then rule order
  *      (docs/rules-format.md "Precedence"), and checks a phrase verdict
@@ -228,8 +231,9 @@ typedef struct {
     int provider; /* recognised by host or text, -1 */
 } facts;
 
-/* holds - do all of a rule's conditions hold? */
-static int holds(const bk_rule *r, const facts *f)
+/* holds_by_codes - do a rule's conditions hold, leaving aside provider-only
+ * (the provider may yet be recognised from the text)? */
+static int holds_by_codes(const bk_rule *r, const facts *f)
 {
     if (!rule_status_holds(r, f->c, f->s, f->d))
         return 0;
@@ -239,9 +243,30 @@ static int holds(const bk_rule *r, const facts *f)
         return 0;
     if (r->cmd_mask && !(f->cmd && (r->cmd_mask & (1u << f->cmd))))
         return 0;
-    if (r->provider_only && r->provider != f->provider)
-        return 0;
     return 1;
+}
+
+/* holds - do all of a rule's conditions hold? */
+static int holds(const bk_rule *r, const facts *f)
+{
+    return holds_by_codes(r, f) && !(r->provider_only && r->provider != f->provider);
+}
+
+/* the classifier and the facts of one text, for wanted_pattern */
+typedef struct {
+    const bk_classifier *c;
+    const facts *f;
+} scan_filter;
+
+/* wanted_pattern - is pattern id worth searching for? A rule whose code or
+ * command conditions fail cannot be a candidate, and a provider's text
+ * pattern is only read when no host named the provider */
+static int wanted_pattern(void *ctx, unsigned id)
+{
+    const scan_filter *x = ctx;
+    if (id >= x->c->rs.n_rules)
+        return x->f->provider < 0;
+    return holds_by_codes(&x->c->rs.rules[id], x->f);
 }
 
 /* add_matched - insert a rule into the best-first list of the verdict */
@@ -325,21 +350,34 @@ static int sender_side(bk_command cmd)
  *     rule) or with no code at all (the text read by its words): it stands.
  * User rules, code rules, rules with status= or cmd= conditions of their own
  * and rules marked `definite` are left alone. */
+/* context_needed - does the context step look past the best candidate? */
+static int context_needed(const bk_classifier *c, const bk_rule *best, const facts *f)
+{
+    return c->reasons.r[best->reason].unconfirmed >= 0 && best->pattern &&
+           best->tier != BK_TIER_USER && f->cmd != BK_CMD_RCPT;
+}
+
+/* context_sure - is rule r, of the best candidate's reason, one that makes
+ * the context step leave the verdict alone? */
+static int context_sure(const bk_rule *r)
+{
+    return r->pattern && (r->definite || r->n_status || r->cmd_mask);
+}
+
 static int context_step(const bk_classifier *c, const int *list, size_t n, const facts *f,
                         int *reason)
 {
     const bk_rule *best = &c->rs.rules[list[0]];
     int alt = c->reasons.r[best->reason].unconfirmed;
     *reason = best->reason;
-    if (alt < 0 || !best->pattern || best->tier == BK_TIER_USER || f->cmd == BK_CMD_RCPT)
+    if (!context_needed(c, best, f))
         return 0;
     int sender = sender_side(f->cmd) || (f->c && f->s == 1 && (f->d == 7 || f->d == 8));
     int specific = 0;
     size_t other = n; /* the best candidate of another reason */
     for (size_t i = 0; i < n; i++) {
         const bk_rule *r = &c->rs.rules[list[i]];
-        if (r->reason == best->reason && r->pattern &&
-            (r->definite || r->n_status || r->cmd_mask))
+        if (r->reason == best->reason && context_sure(r))
             return 0; /* the rule is sure, or checked the context itself */
         if (!r->pattern && r->tier == BK_TIER_STATUS)
             specific = 1;
@@ -357,6 +395,127 @@ static int context_step(const bk_classifier *c, const int *list, size_t n, const
     if (f->cmd == BK_CMD_NONE && (specific || (!f->c && !f->reply)))
         return 0;
     *reason = alt;
+    return 0;
+}
+
+/* add_code_rule - the best code rule that holds for the codes, if any (they
+ * are sorted best first) */
+static void add_code_rule(const bk_classifier *c, const facts *f, int *list, size_t *n,
+                          int *truncated)
+{
+    if (!f->c && !f->reply)
+        return;
+    unsigned subject_bit = !f->c ? 0x1ffu : f->s < 8 ? 1u << f->s : 1u << 8;
+    for (size_t i = 0; i < c->n_code_rules; i++) {
+        int id = c->code_rules[i];
+        if (!(c->rs.rules[id].subject_mask & subject_bit))
+            continue;
+        if (holds(&c->rs.rules[id], f)) {
+            add_matched(c, list, n, truncated, id);
+            return;
+        }
+    }
+}
+
+/* match_all - every candidate of the last prefilter searched for: the
+ * provider from the first provider text that matched (when no host named it),
+ * every rule that matched and holds in list (best first), the provider of the
+ * first of them that has one; then the code rule; -1 failure */
+static int match_all(const bk_classifier *c, facts *f, int *list, size_t *n, int *truncated,
+                     int *matched_provider)
+{
+    scan_hits hits = {{0}, 0, 0};
+    if (rm_matches(c->matcher, hits.ids, MATCH_MAX, &hits.n, &hits.overflow) != 0)
+        return -1;
+    *truncated = hits.overflow;
+    /* a provider's text pattern recognises it too */
+    for (size_t i = 0; i < hits.n && f->provider < 0; i++)
+        if (hits.ids[i] >= c->rs.n_rules)
+            f->provider = c->rs.texts[hits.ids[i] - c->rs.n_rules].provider;
+    for (size_t i = 0; i < hits.n; i++) {
+        unsigned id = hits.ids[i];
+        if (id >= c->rs.n_rules)
+            continue;
+        const bk_rule *rule = &c->rs.rules[id];
+        if (!holds(rule, f))
+            continue;
+        add_matched(c, list, n, truncated, (int)id);
+        if (rule->provider >= 0 && *matched_provider < 0)
+            *matched_provider = rule->provider;
+    }
+    add_code_rule(c, f, list, n, truncated);
+    return 0;
+}
+
+/* decide_lazy - what match_all gives for all the verdict reads, from fewer
+ * than BK_MATCHED_MAX candidates, searching for as few as it can: list holds
+ * the best candidate first and, when the context step looks further, every
+ * rule of its reason that is sure of itself and the best of another reason;
+ * -1 failure */
+static int decide_lazy(const bk_classifier *c, facts *f, const unsigned *cand, size_t n_cand,
+                       int *list, size_t *n, int *matched_provider)
+{
+    const rule_matcher *m = c->matcher;
+    size_t n_rules = c->rs.n_rules;
+    unsigned found[BK_MATCHED_MAX], first;
+    size_t n_found = 0;
+    int rc, truncated = 0;
+    if (f->provider < 0) { /* the provider text that matched first */
+        for (size_t i = 0; i < n_cand; i++)
+            if (cand[i] >= n_rules && (rc = rm_confirm(m, cand[i])) != 0) {
+                if (rc < 0)
+                    return -1;
+                found[n_found++] = cand[i];
+            }
+        if ((rc = rm_first(m, found, n_found, &first)) < 0)
+            return -1;
+        if (rc)
+            f->provider = c->rs.texts[first - n_rules].provider;
+    }
+    int rules[BK_MATCHED_MAX]; /* the rules that hold, best first */
+    size_t n_r = 0;
+    for (size_t i = 0; i < n_cand; i++)
+        if (cand[i] < n_rules && holds(&c->rs.rules[cand[i]], f))
+            add_matched(c, rules, &n_r, &truncated, (int)cand[i]);
+    if (f->provider < 0) { /* the provider of the rule that matched first */
+        n_found = 0;
+        for (size_t i = 0; i < n_r; i++)
+            if (c->rs.rules[rules[i]].provider >= 0 &&
+                (rc = rm_confirm(m, (unsigned)rules[i])) != 0) {
+                if (rc < 0)
+                    return -1;
+                found[n_found++] = (unsigned)rules[i];
+            }
+        if ((rc = rm_first(m, found, n_found, &first)) < 0)
+            return -1;
+        if (rc)
+            *matched_provider = c->rs.rules[first].provider;
+    }
+    add_code_rule(c, f, list, n, &truncated);
+    /* the best: every rule that ranks above the best match so far is tried */
+    size_t i = 0;
+    for (; i < n_r && !(*n && rank_less(c, list[0], rules[i])); i++)
+        if ((rc = rm_confirm(m, (unsigned)rules[i])) != 0) {
+            if (rc < 0)
+                return -1;
+            add_matched(c, list, n, &truncated, rules[i]);
+        }
+    if (*n == 0 || !context_needed(c, &c->rs.rules[list[0]], f))
+        return 0;
+    /* the context step reads the rules of the best one's reason that are sure
+     * of themselves, and the best rule of another reason */
+    int reason = c->rs.rules[list[0]].reason, other = 0;
+    for (; i < n_r; i++) {
+        const bk_rule *r = &c->rs.rules[rules[i]];
+        if (r->reason == reason ? !context_sure(r) : other)
+            continue;
+        if ((rc = rm_confirm(m, (unsigned)rules[i])) != 0) {
+            if (rc < 0)
+                return -1;
+            add_matched(c, list, n, &truncated, rules[i]);
+            other |= r->reason != reason;
+        }
+    }
     return 0;
 }
 
@@ -396,49 +555,30 @@ int bk_classify(const bk_classifier *c, const char *text, size_t len, const bk_h
     if (f.provider < 0 && hints && hints->domain)
         f.provider = provider_by_host(c, hints->domain, strlen(hints->domain));
 
-    scan_hits hits = {{0}, 0, 0};
+    int list[BK_MATCHED_MAX];
+    size_t n = 0;
+    int truncated = 0;
+    int matched_provider = -1;
+    int lazy = 0;
     if (r->text_len) {
         /* the ASCII patterns are compiled in lower case: scan the text so */
         char lower[BK_REPLY_TEXT_MAX];
         for (size_t i = 0; i < r->text_len; i++)
             lower[i] = (char)bk_lower((unsigned char)r->text[i]);
-        if (rm_scan(c->matcher, lower, r->text_len, hits.ids, MATCH_MAX, &hits.n,
-                    &hits.overflow) != 0)
+        scan_filter want = {c, &f};
+        if (rm_prefilter(c->matcher, lower, r->text_len, wanted_pattern, &want) != 0)
             return -1;
-    }
-    /* a provider's text pattern recognises it too */
-    for (size_t i = 0; i < hits.n && f.provider < 0; i++)
-        if (hits.ids[i] >= c->rs.n_rules)
-            f.provider = c->rs.texts[hits.ids[i] - c->rs.n_rules].provider;
-
-    int list[BK_MATCHED_MAX];
-    size_t n = 0;
-    int truncated = hits.overflow;
-    int matched_provider = -1;
-    for (size_t i = 0; i < hits.n; i++) {
-        unsigned id = hits.ids[i];
-        if (id >= c->rs.n_rules)
-            continue;
-        const bk_rule *rule = &c->rs.rules[id];
-        if (!holds(rule, &f))
-            continue;
-        add_matched(c, list, &n, &truncated, (int)id);
-        if (rule->provider >= 0 && matched_provider < 0)
-            matched_provider = rule->provider;
-    }
-    /* code rules: sorted best first, so the first that holds is the best */
-    if (f.c || f.reply) {
-        unsigned subject_bit = !f.c ? 0x1ffu : f.s < 8 ? 1u << f.s : 1u << 8;
-        for (size_t i = 0; i < c->n_code_rules; i++) {
-            int id = c->code_rules[i];
-            if (!(c->rs.rules[id].subject_mask & subject_bit))
-                continue;
-            if (holds(&c->rs.rules[id], &f)) {
-                add_matched(c, list, &n, &truncated, id);
-                break;
-            }
-        }
-    }
+        unsigned cand[BK_MATCHED_MAX];
+        size_t n_cand = rm_candidates(c->matcher, cand, BK_MATCHED_MAX);
+        /* a few candidates (none can be left out of the list) and no list asked
+         * for: search for only those that can change the verdict */
+        lazy = !(hints && hints->explain) && n_cand < BK_MATCHED_MAX;
+        int rc = lazy ? decide_lazy(c, &f, cand, n_cand, list, &n, &matched_provider)
+                      : match_all(c, &f, list, &n, &truncated, &matched_provider);
+        if (rc != 0)
+            return -1;
+    } else
+        add_code_rule(c, &f, list, &n, &truncated);
     if (f.provider < 0)
         f.provider = matched_provider;
 
@@ -454,10 +594,15 @@ int bk_classify(const bk_classifier *c, const char *text, size_t len, const bk_h
         out->rule = "";
         out->tier = BK_TIER_DEFAULT;
     }
-    for (size_t i = 0; i < n; i++)
-        out->matched[i] = c->rs.rules[list[i]].id;
-    out->n_matched = n;
-    out->matched_truncated = truncated;
+    if (hints && hints->explain) {
+        for (size_t i = 0; i < n; i++)
+            out->matched[i] = c->rs.rules[list[i]].id;
+        out->n_matched = n;
+        out->matched_truncated = truncated;
+    } else if (at >= 0) { /* the others may not all have been searched for */
+        out->matched[0] = out->rule;
+        out->n_matched = 1;
+    }
 
     fill_from_reason(c, out, reason);
     out->provider = f.provider >= 0 ? c->rs.providers[f.provider].name : NULL;

@@ -922,12 +922,13 @@ typedef struct {
     unsigned long owner;     /* the matcher it fits */
     hs_scratch_t *scratch;
     size_t cap;              /* patterns the lists below hold */
-    unsigned *slot;          /* [cap]: 0, 1 a candidate, k + 2 matched as hits[k] */
-    unsigned *candidates;    /* [cap] */
+    unsigned *slot;          /* [cap]: 0, SLOT_UNTRIED, SLOT_NONE, k + 2 matched as hits[k] */
+    unsigned *candidates;    /* [cap]: the wanted patterns of the last prefilter */
     uint32_t *first_end;     /* [cap]: a candidate's literals: where the first ends */
     uint32_t *last_start;    /* [cap]: and where the last starts */
     hit *hits;               /* [cap] */
     char *text;              /* the text and PAD zero bytes */
+    size_t len;              /* of the text */
     size_t text_cap;
     size_t n_candidates, n_hits, tried;
     pcre2_match_data *md;    /* one pair: the leftmost match */
@@ -937,6 +938,11 @@ typedef struct {
     end_note note;
     int *workspace;          /* [DFA_WORKSPACE] */
 } thread_state;
+
+/* a pattern's slot: not a candidate (0), a candidate not yet searched for, one
+ * that did not match; k + 2 for a match kept as hits[k] */
+#define SLOT_UNTRIED 1u
+#define SLOT_NONE UINT32_MAX
 
 static pthread_key_t state_key;
 static pthread_once_t state_once = PTHREAD_ONCE_INIT;
@@ -1031,6 +1037,8 @@ static thread_state *state_for(const rule_matcher *m)
         }
         state->cap = m->n;
     }
+    memset(state->slot, 0, state->cap * sizeof *state->slot);
+    state->n_candidates = state->n_hits = 0;
     state->owner = m->id;
     return state;
 }
@@ -1076,7 +1084,7 @@ static int on_literal(unsigned id, unsigned long long from, unsigned long long t
         uint32_t v = x->m->lit_pattern[j], p = v & PAIR_PATTERN;
         if (!(v & PAIR_DIRECT)) {
             if (!s->slot[p]) {
-                s->slot[p] = 1;
+                s->slot[p] = SLOT_UNTRIED;
                 s->candidates[s->n_candidates++] = p;
                 s->first_end[p] = end;
                 s->last_start[p] = start;
@@ -1239,42 +1247,168 @@ static int try_pattern(const rule_matcher *m, thread_state *s, unsigned p, const
     return 0;
 }
 
-int rm_scan(const rule_matcher *m, const char *text, size_t len, unsigned *ids, size_t max,
-            size_t *n, int *overflow)
+int rm_prefilter(const rule_matcher *m, const char *text, size_t len, rm_wanted wanted,
+                 void *ctx)
 {
-    *n = 0;
-    *overflow = 0;
     if (len > UINT32_MAX - PAD)
         len = UINT32_MAX - PAD;
     thread_state *s = state_for(m);
-    const char *t = s ? padded_copy(s, text, len) : NULL;
+    if (!s)
+        return -1;
+    for (size_t i = 0; i < s->n_hits; i++) /* what the last text left */
+        s->slot[s->hits[i].id] = 0;
+    for (size_t i = 0; i < s->n_candidates; i++)
+        s->slot[s->candidates[i]] = 0;
+    s->n_candidates = s->n_hits = s->tried = 0;
+    const char *t = padded_copy(s, text, len);
     if (!t)
         return -1;
-    s->n_candidates = s->n_hits = 0;
+    s->len = len;
     scan_ctx x = {m, s, t, len};
     if (m->all) /* RM_ONE_DB */
         hs_scan(m->all, t, (unsigned)(m->all_at_end ? len : len + PAD), 0, s->scratch, on_all,
                 &x);
     if (m->lit)
         hs_scan(m->lit, t, (unsigned)(len + PAD), 0, s->scratch, on_literal, &x);
-    for (size_t i = 0; i < s->n_hits; i++)
-        s->slot[s->hits[i].id] = 0; /* the direct matches */
-    int failed = 0;
+    /* keep the wanted ones: direct matches, candidates, patterns without factors */
+    size_t kept = 0;
+    for (size_t i = 0; i < s->n_hits; i++) {
+        unsigned p = s->hits[i].id;
+        s->slot[p] = 0;
+        if (wanted && !wanted(ctx, p))
+            continue;
+        s->hits[kept] = s->hits[i];
+        s->slot[p] = (unsigned)kept++ + 2;
+    }
+    s->n_hits = kept;
+    kept = 0;
     for (size_t i = 0; i < s->n_candidates; i++) {
         unsigned p = s->candidates[i];
         s->slot[p] = 0;
-        /* a match holds one of the literals: it starts no later than the last
-         * one starts, no earlier than the first one ends less its longest */
-        size_t w = m->max_width[p], first = s->first_end[p];
-        size_t from = w != WIDTH_UNBOUNDED && first > w ? first - w : 0;
-        if (!failed && try_pattern(m, s, p, t, len, from, s->last_start[p], first) != 0)
-            failed = 1;
+        if (wanted && !wanted(ctx, p))
+            continue;
+        s->slot[p] = SLOT_UNTRIED;
+        s->candidates[kept++] = p;
     }
-    for (size_t i = 0; i < m->n_always && !failed; i++)
-        if (try_pattern(m, s, m->always[i], t, len, 0, len, 0) != 0)
-            failed = 1;
-    s->tried = s->n_candidates + m->n_always;
-    if (failed || (s->n_hits > 1 && settle(m, s, t, len) != 0))
+    for (size_t i = 0; i < m->n_always; i++) {
+        unsigned p = m->always[i];
+        if (wanted && !wanted(ctx, p))
+            continue;
+        s->slot[p] = SLOT_UNTRIED;
+        s->first_end[p] = 0; /* searched for in the whole text */
+        s->last_start[p] = (uint32_t)len;
+        s->candidates[kept++] = p;
+    }
+    s->n_candidates = kept;
+    return 0;
+}
+
+size_t rm_candidates(const rule_matcher *m, unsigned *ids, size_t max)
+{
+    thread_state *s = state;
+    if (!s || s->owner != m->id)
+        return 0;
+    /* the direct matches (found by the scan), then the others */
+    size_t n = 0, total = 0;
+    for (size_t i = 0; i < s->n_hits; i++, total++)
+        if (n < max)
+            ids[n++] = s->hits[i].id;
+    for (size_t i = 0; i < s->n_candidates; i++, total++)
+        if (n < max)
+            ids[n++] = s->candidates[i];
+    return total;
+}
+
+int rm_confirm(const rule_matcher *m, unsigned id)
+{
+    thread_state *s = state;
+    if (!s || s->owner != m->id || id >= m->n)
+        return -1;
+    unsigned v = s->slot[id];
+    if (v == 0 || v == SLOT_NONE)
+        return 0;
+    if (v != SLOT_UNTRIED)
+        return 1;
+    /* a match holds one of the literals: it starts no later than the last
+     * one starts, no earlier than the first one ends less its longest */
+    size_t w = m->max_width[id], first = s->first_end[id];
+    size_t from = w != WIDTH_UNBOUNDED && first > w ? first - w : 0;
+    size_t before = s->n_hits;
+    s->tried++;
+    if (try_pattern(m, s, id, s->text, s->len, from, s->last_start[id], first) != 0) {
+        s->slot[id] = SLOT_NONE;
+        return -1;
+    }
+    s->slot[id] = s->n_hits > before ? (unsigned)before + 2 : SLOT_NONE;
+    return s->n_hits > before;
+}
+
+/* settle_among - make exact the ends of the matched patterns of ids[0, n)
+ * whose order against another of them the bounds leave open; -1 failure */
+static int settle_among(const rule_matcher *m, thread_state *s, const unsigned *ids, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (s->slot[ids[i]] < 2 || s->slot[ids[i]] == SLOT_NONE)
+            continue;
+        hit *h = &s->hits[s->slot[ids[i]] - 2];
+        if (h->lo == h->end)
+            continue;
+        for (size_t j = 0; j < n; j++) {
+            if (j == i || s->slot[ids[j]] < 2 || s->slot[ids[j]] == SLOT_NONE)
+                continue;
+            const hit *g = &s->hits[s->slot[ids[j]] - 2];
+            if (before(h->end, h->id, g->lo, g->id) || before(g->end, g->id, h->lo, h->id))
+                continue;
+            if (end_search(m, s, h, s->text, s->len) != 0)
+                return -1;
+            break;
+        }
+    }
+    return 0;
+}
+
+int rm_first(const rule_matcher *m, const unsigned *ids, size_t n, unsigned *first)
+{
+    thread_state *s = state;
+    if (!s || s->owner != m->id)
+        return -1;
+    if (settle_among(m, s, ids, n) != 0)
+        return -1;
+    const hit *best = NULL;
+    for (size_t i = 0; i < n; i++) {
+        unsigned v = s->slot[ids[i]];
+        if (v < 2 || v == SLOT_NONE)
+            continue;
+        if (!best || hit_less(&s->hits[v - 2], best))
+            best = &s->hits[v - 2];
+    }
+    if (!best)
+        return 0;
+    *first = best->id;
+    return 1;
+}
+
+int rm_scan(const rule_matcher *m, const char *text, size_t len, rm_wanted wanted, void *ctx,
+            unsigned *ids, size_t max, size_t *n, int *overflow)
+{
+    *n = 0;
+    *overflow = 0;
+    if (rm_prefilter(m, text, len, wanted, ctx) != 0)
+        return -1;
+    return rm_matches(m, ids, max, n, overflow);
+}
+
+int rm_matches(const rule_matcher *m, unsigned *ids, size_t max, size_t *n, int *overflow)
+{
+    *n = 0;
+    *overflow = 0;
+    thread_state *s = state;
+    if (!s || s->owner != m->id)
+        return -1;
+    for (size_t i = 0; i < s->n_candidates; i++)
+        if (rm_confirm(m, s->candidates[i]) < 0)
+            return -1;
+    if (s->n_hits > 1 && settle(m, s, s->text, s->len) != 0)
         return -1;
     if (s->n_hits <= 16) { /* the usual few: insertion sort */
         for (size_t i = 1; i < s->n_hits; i++) {
@@ -1288,6 +1422,8 @@ int rm_scan(const rule_matcher *m, const char *text, size_t len, unsigned *ids, 
         }
     } else
         qsort(s->hits, s->n_hits, sizeof *s->hits, hit_cmp);
+    for (size_t i = 0; i < s->n_hits; i++) /* the slots follow the sorted hits */
+        s->slot[s->hits[i].id] = (unsigned)i + 2;
     for (size_t i = 0; i < s->n_hits && i < max; i++)
         ids[i] = s->hits[i].id;
     *n = s->n_hits < max ? s->n_hits : max;

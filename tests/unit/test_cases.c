@@ -4,7 +4,9 @@
  * careful postmaster gives (reason, hardbounce, permanence, provider). Every
  * reason and every provider file must be covered by the table; permanence
  * must always agree; reason and hardbounce must agree on at least
- * REASON_FLOOR of the cases, and every disagreement is printed.
+ * REASON_FLOOR of the cases, and every disagreement is printed. And the
+ * verdicts of the table and the benchmark mix do not depend on whether every
+ * rule that matched is listed (hints->explain).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -155,8 +157,79 @@ static void test_table(void **state)
     bk_classifier_free(c);
 }
 
+/* same_verdict - is text's verdict the same with and without every matched
+ * rule listed (hints->explain), under hints h? 1 yes; prints the difference */
+static int same_verdict(const bk_classifier *c, const char *text, size_t len, bk_hints h)
+{
+    bk_verdict quick, full;
+    h.explain = 0;
+    assert_int_equal(bk_classify(c, text, len, &h, &quick, NULL), 0);
+    h.explain = 1;
+    assert_int_equal(bk_classify(c, text, len, &h, &full, NULL), 0);
+    int same = strcmp(quick.reason, full.reason) == 0 && strcmp(quick.rule, full.rule) == 0 &&
+               quick.tier == full.tier && quick.hardbounce == full.hardbounce &&
+               (quick.provider ? full.provider && strcmp(quick.provider, full.provider) == 0
+                               : !full.provider);
+    if (!same)
+        print_message("explain changes the verdict: %s/%s/%s against %s/%s/%s: %.120s\n",
+                      quick.reason, quick.rule, quick.provider ? quick.provider : "-",
+                      full.reason, full.rule, full.provider ? full.provider : "-", text);
+    /* without explain only the deciding rule is listed */
+    if (quick.n_matched != (quick.rule[0] ? 1u : 0u) ||
+        (quick.n_matched && strcmp(quick.matched[0], quick.rule) != 0))
+        same = 0;
+    return same;
+}
+
+/* test_explain - a verdict is the same whether every rule that matched is
+ * searched for and listed or only those that can decide are: every text of
+ * the table and of bench/mix/replies.txt, with no hints and with each kind */
+static void test_explain(void **state)
+{
+    (void)state;
+    char err[512], path[1024], line[16384];
+    bk_classifier *c = bk_classifier_new(NULL, 0, err, sizeof err);
+    if (!c)
+        fail_msg("classifier: %s", err);
+    const bk_hints kinds[] = {
+        {0},
+        {.command = BK_CMD_RCPT},
+        {.command = BK_CMD_DATA},
+        {.command = BK_CMD_MAIL},
+        {.host = "mx.example.net"},
+        {.host = "gmail-smtp-in.l.google.com"},
+        {.domain = "outlook.com"},
+        {.status = "5.0.0", .reply_code = 550},
+        {.status = "4.4.7"},
+    };
+    const char *files[] = {"tests/data/classify-cases.tsv", "bench/mix/replies.txt"};
+    size_t texts = 0, differ = 0;
+    for (size_t fi = 0; fi < 2; fi++) {
+        snprintf(path, sizeof path, "%s/%s", SOURCE_DIR, files[fi]);
+        FILE *f = fopen(path, "r");
+        assert_non_null(f);
+        while (fgets(line, sizeof line, f)) {
+            line[strcspn(line, "\r\n")] = '\0';
+            char *text = fi == 0 ? strrchr(line, '\t') : line;
+            if (!text || !*text || *text == '#')
+                continue;
+            text += fi == 0;
+            size_t len = unescape(text);
+            texts++;
+            for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+                differ += !same_verdict(c, text, len, kinds[k]);
+        }
+        fclose(f);
+    }
+    print_message("explain: %zu texts, %zu verdicts differ\n", texts, differ);
+    assert_true(texts > 3000);
+    assert_int_equal(differ, 0);
+    bk_classifier_free(c);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_table)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_table),
+                                       cmocka_unit_test(test_explain)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -145,7 +145,8 @@ static void test_reason_order(void **state)
 {
     (void)state;
     /* same tier: blocked comes before spamdetected in reasons.tsv */
-    bk_verdict v = verdict("554 spam source listed on a blocklist", NULL);
+    bk_hints explain = {.explain = 1};
+    bk_verdict v = verdict("554 spam source listed on a blocklist", &explain);
     assert_string_equal(v.reason, "blocked");
     assert_int_equal(v.n_matched, 2); /* no code rule holds for a bare 554 */
     assert_string_equal(v.matched[0], "blocked.listed");

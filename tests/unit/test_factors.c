@@ -132,8 +132,8 @@ static int compare(rule_matcher *two, rule_matcher *one, const char *reply, size
         size_t na, nb;
         int oa, ob;
         memcpy(buf + off, lower, r.text_len);
-        assert_int_equal(rm_scan(two, buf + off, r.text_len, a, 64, &na, &oa), 0);
-        assert_int_equal(rm_scan(one, buf + off, r.text_len, b, 64, &nb, &ob), 0);
+        assert_int_equal(rm_scan(two, buf + off, r.text_len, NULL, NULL, a, 64, &na, &oa), 0);
+        assert_int_equal(rm_scan(one, buf + off, r.text_len, NULL, NULL, b, 64, &nb, &ob), 0);
         if (na != nb || oa != ob || memcmp(a, b, na * sizeof *a) != 0) {
             print_message("differs at offset %zu: %.*s\n", off, (int)r.text_len, lower);
             return 0;

@@ -124,7 +124,7 @@ static int check_pair(const bk_classifier *c, const char *a, const char *b, cons
     char ka[TEXT_MAX + 64], kb[TEXT_MAX + 64];
     size_t la = key_of(c, a, host, da, ka, sizeof ka);
     size_t lb = key_of(c, b, host, db, kb, sizeof kb);
-    bk_hints ha = {BK_CMD_NONE, host, da, 0, NULL}, hb = {BK_CMD_NONE, host, db, 0, NULL};
+    bk_hints ha = {.host = host, .domain = da}, hb = {.host = host, .domain = db};
     bk_verdict va, vb;
     assert_int_equal(bk_classify(c, a, strlen(a), &ha, &va, NULL), 0);
     assert_int_equal(bk_classify(c, b, strlen(b), &hb, &vb, NULL), 0);

@@ -305,8 +305,11 @@ static void fill(bk_decoder *d, const bk_format *fmt, const found_rcpt *r, size_
     found_set(b->diagnosticcode, sizeof b->diagnosticcode, diag, diag_len);
 
     const char *at = strrchr(b->recipient, '@');
-    bk_hints hints = {cmd, b->rhost[0] ? b->rhost : NULL, at ? at + 1 : NULL, r->reply_code,
-                      r->status[0] ? r->status : NULL};
+    bk_hints hints = {.command = cmd,
+                      .host = b->rhost[0] ? b->rhost : NULL,
+                      .domain = at ? at + 1 : NULL,
+                      .reply_code = r->reply_code,
+                      .status = r->status[0] ? r->status : NULL};
     bk_classify(d->c, diag, diag_len, &hints, &b->verdict, NULL);
     if (r->reason)
         bk_verdict_set_reason(d->c, &b->verdict, r->reason);

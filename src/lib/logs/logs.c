@@ -650,7 +650,9 @@ static const char *provider_of(bk_log_reader *r, int domain, const char *name, s
  * names) and the logged status. */
 static void classify(bk_log_reader *r, bk_log_event *e, const char *domain)
 {
-    bk_hints h = {BK_CMD_NONE, e->rhost[0] ? e->rhost : NULL, domain, 0, e->dsn[0] ? e->dsn : NULL};
+    bk_hints h = {.host = e->rhost[0] ? e->rhost : NULL,
+                  .domain = domain,
+                  .status = e->dsn[0] ? e->dsn : NULL};
     size_t lt = strlen(e->text), ls = strlen(e->dsn);
     const char *hp = provider_of(r, 0, e->rhost, strlen(e->rhost));
     const char *dp = domain ? provider_of(r, 1, domain, strlen(domain)) : NULL;

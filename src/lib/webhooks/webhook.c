@@ -192,9 +192,10 @@ static GDateTime *event_time(const json_t *t)
 static void verdict(const bk_classifier *c, const wh_event *e, bk_bounce *b)
 {
     const char *at = strrchr(b->recipient, '@');
-    bk_hints hints = {BK_CMD_NONE, e->rhost[0] ? e->rhost : NULL, at ? at + 1 : NULL,
-                      bk_reply_code_valid(e->reply_code) ? e->reply_code : 0,
-                      e->status[0] ? e->status : NULL};
+    bk_hints hints = {.host = e->rhost[0] ? e->rhost : NULL,
+                      .domain = at ? at + 1 : NULL,
+                      .reply_code = bk_reply_code_valid(e->reply_code) ? e->reply_code : 0,
+                      .status = e->status[0] ? e->status : NULL};
     const char *text = e->diag_generic ? "" : e->diag;
     bk_verdict *v = &b->verdict;
     bk_classify(c, text, strlen(text), &hints, v, NULL);
