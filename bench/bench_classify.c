@@ -63,6 +63,8 @@ int main(int argc, char **argv)
 
     char err[512];
     /* a cold start compiles every pattern; a warm one reads the cached database */
+    const char *cache_env = getenv("BOUNCEKIT_CACHE_DIR");
+    char *cache_dir = cache_env ? strdup(cache_env) : NULL;
     setenv("BOUNCEKIT_CACHE_DIR", "off", 1);
     double t0 = now();
     bk_classifier *cold = bk_classifier_new(NULL, 0, err, sizeof err);
@@ -72,7 +74,11 @@ int main(int argc, char **argv)
         return 1;
     }
     bk_classifier_free(cold);
-    unsetenv("BOUNCEKIT_CACHE_DIR");
+    if (cache_dir) /* the cache the caller chose, or the default one */
+        setenv("BOUNCEKIT_CACHE_DIR", cache_dir, 1);
+    else
+        unsetenv("BOUNCEKIT_CACHE_DIR");
+    free(cache_dir);
     double best_start = 1e9;
     bk_classifier *c = NULL;
     for (int i = 0; i < 5; i++) {

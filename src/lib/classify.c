@@ -47,6 +47,9 @@ struct bk_classifier {
     rule_matcher *matcher;  /* every rule and provider-text pattern */
     int *code_rules;        /* rules without a pattern, best first */
     size_t n_code_rules;
+    /* the same, by the status subject they may hold for (subject_bit) */
+    int *code_by_subject[9];
+    size_t n_code_by_subject[9];
     uint64_t source_hash;   /* of every rule file read: names the cached database */
 };
 
@@ -169,6 +172,16 @@ bk_classifier *classifier_build(const char *const *rule_files, size_t n_files,
         if (!c->rs.rules[i].pattern)
             c->code_rules[c->n_code_rules++] = (int)i;
     sort_code_rules(c);
+    for (unsigned b = 0; b < 9; b++) {
+        c->code_by_subject[b] = malloc((c->n_code_rules ? c->n_code_rules : 1) * sizeof(int));
+        if (!c->code_by_subject[b]) {
+            snprintf(err, errlen, "out of memory");
+            goto fail;
+        }
+        for (size_t i = 0; i < c->n_code_rules; i++)
+            if (c->rs.rules[c->code_rules[i]].subject_mask & (1u << b))
+                c->code_by_subject[b][c->n_code_by_subject[b]++] = c->code_rules[i];
+    }
     if (!(c->matcher = rm_new(&c->rs, c->source_hash, RM_TWO_STAGE, err, errlen)))
         goto fail;
     return c;
@@ -185,6 +198,8 @@ void bk_classifier_free(bk_classifier *c)
     rules_free(&c->rs);
     reasons_free(&c->reasons);
     free(c->code_rules);
+    for (unsigned b = 0; b < 9; b++)
+        free(c->code_by_subject[b]);
     free(c);
 }
 
@@ -405,11 +420,16 @@ static void add_code_rule(const bk_classifier *c, const facts *f, int *list, siz
 {
     if (!f->c && !f->reply)
         return;
-    unsigned subject_bit = !f->c ? 0x1ffu : f->s < 8 ? 1u << f->s : 1u << 8;
-    for (size_t i = 0; i < c->n_code_rules; i++) {
-        int id = c->code_rules[i];
-        if (!(c->rs.rules[id].subject_mask & subject_bit))
-            continue;
+    /* with a status, only the rules that may hold for its subject */
+    const int *ids = c->code_rules;
+    size_t n_ids = c->n_code_rules;
+    if (f->c) {
+        unsigned b = f->s >= 0 && f->s < 8 ? (unsigned)f->s : 8;
+        ids = c->code_by_subject[b];
+        n_ids = c->n_code_by_subject[b];
+    }
+    for (size_t i = 0; i < n_ids; i++) {
+        int id = ids[i];
         if (holds(&c->rs.rules[id], f)) {
             add_matched(c, list, n, truncated, id);
             return;
