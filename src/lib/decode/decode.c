@@ -6,7 +6,8 @@
  *   3. the formats of src/lib/formats/, in rank order: the first whose
  *      match() holds and whose decode() finds recipients wins
  *   4. per recipient: what the text around it adds (the SMTP command), the
- *      classifier's verdict with the report's codes and host as hints, and
+ *      classifier's verdict with the report's codes and host as hints, what
+ *      the report says when the reply names no cause (report_reason), and
  *      the returned message's sender, Message-ID and Subject
  * Success notices and auto-replies are reported only when asked.
  */
@@ -264,6 +265,26 @@ static int success(const found_rcpt *r)
            strcmp(r->action, "expanded") == 0;
 }
 
+/* report_reason - what the report itself says when the reply does not: a
+ * delay notice whose last attempt names no cause (a bare or class-only code)
+ * or only that the host could not be reached reports that the message is
+ * waiting out its time in the queue (expired); a failure whose text no rule
+ * reads names no cause the reason can be told from (onhold: someone has to
+ * read it); with no text at all it stays undefined. A verdict from the
+ * user's rules, or from a cause the reply names, is kept. */
+static void report_reason(const bk_classifier *c, const found_rcpt *r, size_t diag_len,
+                          bk_verdict *v)
+{
+    if (v->tier == BK_TIER_USER)
+        return;
+    if (strcmp(r->action, "delayed") == 0) {
+        if (v->permanence != BK_PERM_PERMANENT && v->permanence != BK_PERM_SUCCESS &&
+            (v->tier >= BK_TIER_GENERIC_STATUS || strcmp(v->reason, "networkerror") == 0))
+            bk_verdict_set_reason(c, v, "expired");
+    } else if (v->tier == BK_TIER_DEFAULT && diag_len && strcmp(v->reason, "undefined") == 0)
+        bk_verdict_set_reason(c, v, "onhold");
+}
+
 /* fill - one bounce from what the format found */
 static void fill(bk_decoder *d, const bk_format *fmt, const found_rcpt *r, size_t end,
                  bk_bounce *b)
@@ -310,6 +331,8 @@ static void fill(bk_decoder *d, const bk_format *fmt, const found_rcpt *r, size_
     bk_classify(d->c, diag, diag_len, &hints, &b->verdict, NULL);
     if (r->reason)
         bk_verdict_set_reason(d->c, &b->verdict, r->reason);
+    else
+        report_reason(d->c, r, diag_len, &b->verdict);
 
     set_time(b, r->date[0] ? r->date : d->f.date[0] ? d->f.date : NULL);
     if (!b->timestamp[0]) {
