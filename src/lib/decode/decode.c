@@ -265,13 +265,15 @@ static int success(const found_rcpt *r)
            strcmp(r->action, "expanded") == 0;
 }
 
-/* report_reason - what the report itself says when the reply does not: a
- * delay notice whose last attempt names no cause (a bare or class-only code)
- * or only that the host could not be reached reports that the message is
- * waiting out its time in the queue (expired); a failure whose text no rule
- * reads names no cause the reason can be told from (onhold: someone has to
- * read it); with no text at all it stays undefined. A verdict from the
- * user's rules, or from a cause the reply names, is kept. */
+/* report_reason - what the report itself says when the reply does not. A
+ * delay notice says the message has been waiting in the queue: when its last
+ * attempt names no cause (a class-level or bare code, or nothing) or only a
+ * network failure, that wait is the news: expired (the vocabulary's reason
+ * for a network failure that has kept a message in the queue; a final report
+ * is expired only when it says so, by X.4.7 or its words). A cause the reply
+ * names (mailbox full, no PTR ...) is kept. A failure whose text no rule
+ * reads names no cause: onhold (someone has to read it); with no text at all
+ * it stays undefined. The user's rules are never overridden. */
 static void report_reason(const bk_classifier *c, const found_rcpt *r, size_t diag_len,
                           bk_verdict *v)
 {
