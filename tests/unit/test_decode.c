@@ -190,8 +190,8 @@ static const char *write_file(const char *bytes, size_t len)
     return path;
 }
 
-/* dsn_one - a DSN for one recipient with the given Action, Status and
- * Diagnostic-Code (NULL: none) */
+/* dsn_one - a DSN for one recipient with the given Action, Status (NULL:
+ * none) and Diagnostic-Code (NULL: none) */
 static void dsn_one(bk_buf *m, const char *action, const char *status, const char *diag)
 {
     bk_buf_reset(m);
@@ -200,7 +200,9 @@ static void dsn_one(bk_buf *m, const char *action, const char *status, const cha
                    "--b\nContent-Type: text/plain\n\nreport\n--b\n"
                    "Content-Type: message/delivery-status\n\nReporting-MTA: dns; x.example.org\n\n"
                    "Final-Recipient: rfc822; ann@example.net\n");
-    bk_buf_printf(m, "Action: %s\nStatus: %s\n", action, status);
+    bk_buf_printf(m, "Action: %s\n", action);
+    if (status)
+        bk_buf_printf(m, "Status: %s\n", status);
     if (diag)
         bk_buf_printf(m, "Diagnostic-Code: smtp; %s\n", diag);
     bk_buf_puts(m, "\n--b--\n");
@@ -235,6 +237,15 @@ static void test_report_reason(void **state)
     dsn_one(&m, "failed", "5.0.0", "550 Processing stopped at stage 3");
     assert_string_equal(reason_of(d, &m), "onhold");
     dsn_one(&m, "failed", "5.0.0", NULL);
+    assert_string_equal(reason_of(d, &m), "undefined");
+    bk_decoder_free(d);
+    /* a success notice (reported when asked) is no failure: its text is not
+     * a cause the report keeps back */
+    bk_decode_options opt = {0};
+    opt.delivered = 1;
+    d = bk_decoder_new(clf, &opt);
+    assert_non_null(d);
+    dsn_one(&m, "relayed", NULL, "Handed on to a host of another network");
     assert_string_equal(reason_of(d, &m), "undefined");
     bk_decoder_free(d);
 

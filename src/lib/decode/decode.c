@@ -283,7 +283,8 @@ static void report_reason(const bk_classifier *c, const found_rcpt *r, size_t di
         if (v->permanence != BK_PERM_PERMANENT && v->permanence != BK_PERM_SUCCESS &&
             (v->tier >= BK_TIER_GENERIC_STATUS || strcmp(v->reason, "networkerror") == 0))
             bk_verdict_set_reason(c, v, "expired");
-    } else if (v->tier == BK_TIER_DEFAULT && diag_len && strcmp(v->reason, "undefined") == 0)
+    } else if (!success(r) && v->tier == BK_TIER_DEFAULT && diag_len &&
+               strcmp(v->reason, "undefined") == 0)
         bk_verdict_set_reason(c, v, "onhold");
 }
 
