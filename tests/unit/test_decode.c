@@ -1,7 +1,8 @@
 /*
  * test_decode.c - the decoder's core: header field blocks, RFC 3464 status
  * groups, the text helpers formats use, bk_decode on edge cases and
- * hostile input, and bk_mailbox on mbox quoting and odd files.
+ * hostile input, what the report adds to the verdict (report_reason), and
+ * bk_mailbox on mbox quoting and odd files.
  */
 #include "bouncekit.h"
 #include "dsn.h"
@@ -189,6 +190,89 @@ static const char *write_file(const char *bytes, size_t len)
     return path;
 }
 
+/* dsn_one - a DSN for one recipient with the given Action, Status (NULL:
+ * none) and Diagnostic-Code (NULL: none) */
+static void dsn_one(bk_buf *m, const char *action, const char *status, const char *diag)
+{
+    bk_buf_reset(m);
+    bk_buf_puts(m, "From: MAILER-DAEMON@example.org\nSubject: Delivery report\nMIME-Version: 1.0\n"
+                   "Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n"
+                   "--b\nContent-Type: text/plain\n\nreport\n--b\n"
+                   "Content-Type: message/delivery-status\n\nReporting-MTA: dns; x.example.org\n\n"
+                   "Final-Recipient: rfc822; ann@example.net\n");
+    bk_buf_printf(m, "Action: %s\n", action);
+    if (status)
+        bk_buf_printf(m, "Status: %s\n", status);
+    if (diag)
+        bk_buf_printf(m, "Diagnostic-Code: smtp; %s\n", diag);
+    bk_buf_puts(m, "\n--b--\n");
+}
+
+/* reason_of - the reason decoded from m's one recipient */
+static const char *reason_of(bk_decoder *d, const bk_buf *m)
+{
+    bk_decoded out = decode_text(d, m->data, m->len);
+    assert_int_equal(out.status, BK_DECODED);
+    assert_int_equal(out.n, 1);
+    return out.bounces[0].verdict.reason;
+}
+
+static void test_report_reason(void **state)
+{
+    (void)state;
+    bk_decoder *d = bk_decoder_new(clf, NULL);
+    assert_non_null(d);
+    bk_buf m = BK_BUF_INIT;
+    /* a delay notice: a bare code, a network failure -> expired; a named cause stays */
+    dsn_one(&m, "delayed", "4.0.0", "421");
+    assert_string_equal(reason_of(d, &m), "expired");
+    dsn_one(&m, "delayed", "4.4.1", "connect to mx.example.net[192.0.2.9]:25: No route to host");
+    assert_string_equal(reason_of(d, &m), "expired");
+    dsn_one(&m, "delayed", "4.2.2", "452 4.2.2 Mailbox full");
+    assert_string_equal(reason_of(d, &m), "mailboxfull");
+    /* a final report with the same network failure says nothing of a wait */
+    dsn_one(&m, "failed", "4.4.1", "connect to mx.example.net[192.0.2.9]:25: No route to host");
+    assert_string_equal(reason_of(d, &m), "networkerror");
+    /* a failure text no rule reads: onhold; no text: undefined */
+    dsn_one(&m, "failed", "5.0.0", "550 Processing stopped at stage 3");
+    assert_string_equal(reason_of(d, &m), "onhold");
+    dsn_one(&m, "failed", "5.0.0", NULL);
+    assert_string_equal(reason_of(d, &m), "undefined");
+    bk_decoder_free(d);
+    /* a success notice (reported when asked) is no failure: its text is not
+     * a cause the report keeps back */
+    bk_decode_options opt = {0};
+    opt.delivered = 1;
+    d = bk_decoder_new(clf, &opt);
+    assert_non_null(d);
+    dsn_one(&m, "relayed", NULL, "Handed on to a host of another network");
+    assert_string_equal(reason_of(d, &m), "undefined");
+    bk_decoder_free(d);
+
+    /* the user's own rule is never overridden */
+    const char *rule = "my.stage  filtered  /processing stopped/\nmy.route  networkerror  /no route/\n";
+    char path[64], err[512];
+    snprintf(path, sizeof path, "/tmp/test_decode_rules.%d", (int)getpid());
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(rule, f);
+    fclose(f);
+    const char *files[] = {path};
+    bk_classifier *mine = bk_classifier_new(files, 1, err, sizeof err);
+    unlink(path);
+    if (!mine)
+        fail_msg("%s", err);
+    d = bk_decoder_new(mine, NULL);
+    assert_non_null(d);
+    dsn_one(&m, "failed", "5.0.0", "550 Processing stopped at stage 3");
+    assert_string_equal(reason_of(d, &m), "filtered");
+    dsn_one(&m, "delayed", "4.4.1", "connect to mx.example.net[192.0.2.9]:25: No route to host");
+    assert_string_equal(reason_of(d, &m), "networkerror");
+    bk_decoder_free(d);
+    bk_classifier_free(mine);
+    bk_buf_free(&m);
+}
+
 static void test_mailbox_mbox(void **state)
 {
     (void)state;
@@ -239,6 +323,7 @@ int main(void)
         cmocka_unit_test(test_dsn_groups),   cmocka_unit_test(test_addresses),
         cmocka_unit_test(test_codes),        cmocka_unit_test(test_header_value),
         cmocka_unit_test(test_decode_edges), cmocka_unit_test(test_mailbox_mbox),
+        cmocka_unit_test(test_report_reason),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     bk_classifier_free(clf);

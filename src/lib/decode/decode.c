@@ -6,7 +6,8 @@
  *   3. the formats of src/lib/formats/, in rank order: the first whose
  *      match() holds and whose decode() finds recipients wins
  *   4. per recipient: what the text around it adds (the SMTP command), the
- *      classifier's verdict with the report's codes and host as hints, and
+ *      classifier's verdict with the report's codes and host as hints, what
+ *      the report says when the reply names no cause (report_reason), and
  *      the returned message's sender, Message-ID and Subject
  * Success notices and auto-replies are reported only when asked.
  */
@@ -264,6 +265,29 @@ static int success(const found_rcpt *r)
            strcmp(r->action, "expanded") == 0;
 }
 
+/* report_reason - what the report itself says when the reply does not. A
+ * delay notice says the message has been waiting in the queue: when its last
+ * attempt names no cause (a class-level or bare code, or nothing) or only a
+ * network failure, that wait is the news: expired (the vocabulary's reason
+ * for a network failure that has kept a message in the queue; a final report
+ * is expired only when it says so, by X.4.7 or its words). A cause the reply
+ * names (mailbox full, no PTR ...) is kept. A failure whose text no rule
+ * reads names no cause: onhold (someone has to read it); with no text at all
+ * it stays undefined. The user's rules are never overridden. */
+static void report_reason(const bk_classifier *c, const found_rcpt *r, size_t diag_len,
+                          bk_verdict *v)
+{
+    if (v->tier == BK_TIER_USER)
+        return;
+    if (strcmp(r->action, "delayed") == 0) {
+        if (v->permanence != BK_PERM_PERMANENT && v->permanence != BK_PERM_SUCCESS &&
+            (v->tier >= BK_TIER_GENERIC_STATUS || strcmp(v->reason, "networkerror") == 0))
+            bk_verdict_set_reason(c, v, "expired");
+    } else if (!success(r) && v->tier == BK_TIER_DEFAULT && diag_len &&
+               strcmp(v->reason, "undefined") == 0)
+        bk_verdict_set_reason(c, v, "onhold");
+}
+
 /* fill - one bounce from what the format found */
 static void fill(bk_decoder *d, const bk_format *fmt, const found_rcpt *r, size_t end,
                  bk_bounce *b)
@@ -313,6 +337,8 @@ static void fill(bk_decoder *d, const bk_format *fmt, const found_rcpt *r, size_
     bk_classify(d->c, diag, diag_len, &hints, &b->verdict, NULL);
     if (r->reason)
         bk_verdict_set_reason(d->c, &b->verdict, r->reason);
+    else
+        report_reason(d->c, r, diag_len, &b->verdict);
 
     set_time(b, r->date[0] ? r->date : d->f.date[0] ? d->f.date : NULL);
     if (!b->timestamp[0]) {
