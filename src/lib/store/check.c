@@ -13,6 +13,10 @@
  * address may be suppressed but rules out its domain and both of its
  * allow-list keys, a backend that can (address_lookup) reads the address's
  * entry alone: one index probe instead of four.
+ *
+ * A handle shared into a lookup cache (lookup_cache.c: a service's pool)
+ * keeps no snapshot of its own: it takes the cache's, which a thread of the
+ * cache rebuilds; the handle's own writes are counted there as changes.
  */
 #include "store.h"
 
@@ -26,6 +30,8 @@
 
 typedef struct {
     unsigned long checks;
+    bk_lookup_cache *cache;          /* shared; then snap stays NULL */
+    bk_lookup_ref held;              /* the cache's snapshot taken last */
     bk_snapshot *snap;
     long long generation;            /* the backend's, when built */
     unsigned long long changes;      /* own writes, when built */
@@ -44,19 +50,53 @@ void bk_store_check_free(void *check)
 {
     check_state *cs = check;
     if (cs) {
+        bk_lookup_ref_drop(&cs->held);
         bk_snapshot_free(cs->snap);
         free(cs);
     }
 }
 
-/* snapshot - the snapshot to ask, or NULL to ask the backend */
-static bk_snapshot *snapshot(bk_store *s)
+/* state - check.c's state of a handle, made when first needed; NULL when out of memory */
+static check_state *state(bk_store *s)
 {
     void **slot = bk_store_check_state(s);
-    if (!*slot && !(*slot = calloc(1, sizeof(check_state))))
+    if (!*slot)
+        *slot = calloc(1, sizeof(check_state));
+    return *slot;
+}
+
+int bk_store_share_lookups(bk_store *s, bk_lookup_cache *c)
+{
+    check_state *cs = state(s);
+    if (!cs)
+        return -1;
+    bk_snapshot_free(cs->snap);
+    cs->snap = NULL;
+    cs->cache = c;
+    cs->changes = bk_store_changes(s);
+    return 0;
+}
+
+void bk_store_lookups_sync(bk_store *s)
+{
+    check_state *cs = *bk_store_check_state(s);
+    if (cs && cs->cache && cs->changes != bk_store_changes(s)) {
+        cs->changes = bk_store_changes(s);
+        bk_lookup_cache_changed(cs->cache);
+    }
+}
+
+/* snapshot - the snapshot to ask, or NULL to ask the backend */
+static const bk_snapshot *snapshot(bk_store *s)
+{
+    check_state *cs = state(s);
+    if (!cs || bk_store_in_batch(s))
         return NULL;
-    check_state *cs = *slot;
-    if (++cs->checks < SNAPSHOT_AFTER || bk_store_in_batch(s))
+    if (cs->cache) {
+        bk_store_lookups_sync(s);
+        return bk_lookup_cache_get(cs->cache, &cs->held);
+    }
+    if (++cs->checks < SNAPSHOT_AFTER)
         return NULL;
     void *db;
     const bk_store_backend *be = bk_store_be(s, &db);
@@ -112,7 +152,7 @@ int bk_store_check(bk_store *s, const char *address, long long now, bk_check_res
                              out->address, sizeof out->address, err, errlen) != 0)
         return 1;
     const char *domain = strrchr(out->address, '@') + 1;
-    bk_snapshot *sn = snapshot(s);
+    const bk_snapshot *sn = snapshot(s);
     int by_domain = sn ? bk_snapshot_maybe(sn, domain, 1) : 1;
     if (sn && !by_domain && !bk_snapshot_maybe(sn, out->address, 0))
         return 0;
