@@ -7,10 +7,10 @@
  * the address taken is printed). It runs until SIGINT or SIGTERM, then
  * stops every server and waits for its connections. Settings come from the
  * options, else from the configuration's serve.* keys (docs/serve.md).
- * Large allocations always get their own mapping (MMAP_FROM): each store
- * handle rebuilds its lookup snapshot (megabytes) when the list changes,
- * and so that memory goes back to the system when freed instead of staying
- * in a thread's heap, and memory stays flat however long the server runs.
+ * Large allocations always get their own mapping (MMAP_FROM): the shared
+ * lookup snapshot (megabytes) is rebuilt when the list changes, and so that
+ * memory goes back to the system when freed instead of staying in a
+ * thread's heap, and memory stays flat however long the server runs.
  */
 #include "cli.h"
 #include "config.h"
