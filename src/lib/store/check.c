@@ -36,6 +36,7 @@ typedef struct {
     long long generation;            /* the backend's, when built */
     unsigned long long changes;      /* own writes, when built */
     double built_at, build_cost, generation_at;
+    int behind;                      /* a change was seen since it was built */
 } check_state;
 
 /* mono - monotonic seconds */
@@ -101,13 +102,14 @@ static const bk_snapshot *snapshot(bk_store *s)
     void *db;
     const bk_store_backend *be = bk_store_be(s, &db);
     double t = mono();
-    if (cs->snap && cs->changes == bk_store_changes(s)) {
+    if (cs->snap && !cs->behind && cs->changes == bk_store_changes(s)) {
         if (t - cs->generation_at < GENERATION_EVERY)
             return cs->snap;
         cs->generation_at = t;
         if (be->generation(db) == cs->generation)
             return cs->snap;
     }
+    cs->behind = 1; /* until rebuilt, even within GENERATION_EVERY */
     if (cs->snap && t - cs->built_at < 10 * cs->build_cost)
         return NULL;
     bk_snapshot_free(cs->snap);
@@ -115,6 +117,7 @@ static const bk_snapshot *snapshot(bk_store *s)
     cs->generation = be->generation(db);
     cs->changes = bk_store_changes(s);
     cs->snap = bk_snapshot_build(be, db, err, sizeof err);
+    cs->behind = !cs->snap;
     cs->built_at = cs->generation_at = mono();
     cs->build_cost = cs->built_at - t;
     return cs->snap;
