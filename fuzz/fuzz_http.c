@@ -45,7 +45,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     snprintf(db, sizeof db, "%s/list.db", dir);
     bk_policy policy;
     bk_policy_default(&policy);
-    ctx = (serve_ctx){.pool = serve_pool_new(db, &policy, 4), .clf = clf, .kb = kb,
+    ctx = (serve_ctx){.pool = serve_pool_new(db, &policy, NULL, 4), .clf = clf, .kb = kb,
                       .token = "fuzz-token", .policy_action = "REJECT", .map_action = "REJECT",
                       .max_body = 64 * 1024, .timeout = 5, .store_wait_ms = 1000};
     metrics_start();

@@ -785,6 +785,30 @@ typedef struct {
 int bk_store_check(bk_store *s, const char *address, long long now, bk_check_result *out,
                    char *err, size_t errlen);
 
+/* A service answering many lookups from many handles on one list (a pool)
+ * shares one lookup snapshot between them: a bk_lookup_cache, with a handle
+ * and a thread of its own that rebuilds the snapshot when the list changes,
+ * off the lookups' path (while it is behind a change, checks ask the
+ * backend: always right). */
+typedef struct bk_lookup_cache bk_lookup_cache;
+
+/* bk_lookup_cache_new - a cache on the store of spec (as bk_store_open);
+ * its first snapshot is built at once, in the background. NULL (err). */
+bk_lookup_cache *bk_lookup_cache_new(const char *spec, const bk_policy *policy, char *err,
+                                     size_t errlen);
+
+/* bk_store_share_lookups - checks on s use the cache's snapshot from now
+ * on; 0, or -1 when out of memory. The cache must outlive s. */
+int bk_store_share_lookups(bk_store *s, bk_lookup_cache *c);
+
+/* bk_store_lookups_sync - tell s's cache of the writes made through s since
+ * the last call, before answering for them: from then on every handle's
+ * checks see them (through the backend until the snapshot is rebuilt) */
+void bk_store_lookups_sync(bk_store *s);
+
+/* bk_lookup_cache_free - stop its thread, release (after its handles) */
+void bk_lookup_cache_free(bk_lookup_cache *c);
+
 /* bk_store_add - suppress an address (or a domain, key "@domain") by hand:
  * source, reason and note as given in e (source "" is "manual"), expires 0
  * never. Returns 0 or -1 (err). */

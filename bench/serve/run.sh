@@ -53,8 +53,11 @@ measure() {
     "$@" >"$WORK/last.txt"
     t1=$(date +%s.%N)
     sed 's/^/   /' "$WORK/last.txt"
-    awk -v a="$before" -v b="$(cpu_s "$SERVE_PID")" -v t0="$t0" -v t1="$t1" \
-        'BEGIN {printf "   server CPU: %.1f s (%.0f%% of one core)\n", b - a, 100 * (b - a) / (t1 - t0)}'
+    # the lookups done: "http: N requests" (wrk) or "... N lookups" (socketmap_load)
+    awk -v a="$before" -v b="$(cpu_s "$SERVE_PID")" -v t0="$t0" -v t1="$t1" '
+        /^http:/ {n = $2} / lookups,/ {for (i = 1; i < NF; i++) if ($(i + 1) == "lookups,") n = $i}
+        END {printf "   server CPU: %.1f s (%.0f%% of one core, %.1f us per lookup)\n", b - a,
+             100 * (b - a) / (t1 - t0), n ? 1e6 * (b - a) / n : 0}' "$WORK/last.txt"
     echo "   load average after: $(loadavg)"
 }
 

@@ -7,7 +7,8 @@
 # URI, as there), for SECONDS at once: wrk with 50 connections on
 # GET /v1/suppressions/{address}, socketmap_load with 50 connections, and a
 # writer that POSTs 20 new events to /v1/events every 2 s (each commit
-# changes the list, so every store handle rebuilds its lookup snapshot).
+# changes the list, so the shared lookup snapshot is rebuilt in the background,
+# and lookups ask the database until it is).
 # The server's RSS, and the anonymous part of it (which excludes the SQLite
 # file mapped in), is sampled every SAMPLE (5) seconds; a line every minute,
 # then the summary: start, max, end, and the mean and max of the anonymous

@@ -7,10 +7,10 @@
  * the address taken is printed). It runs until SIGINT or SIGTERM, then
  * stops every server and waits for its connections. Settings come from the
  * options, else from the configuration's serve.* keys (docs/serve.md).
- * Large allocations always get their own mapping (MMAP_FROM): each store
- * handle rebuilds its lookup snapshot (megabytes) when the list changes,
- * and so that memory goes back to the system when freed instead of staying
- * in a thread's heap, and memory stays flat however long the server runs.
+ * Large allocations always get their own mapping (MMAP_FROM): the shared
+ * lookup snapshot (megabytes) is rebuilt when the list changes, and so that
+ * memory goes back to the system when freed instead of staying in a
+ * thread's heap, and memory stays flat however long the server runs.
  */
 #include "cli.h"
 #include "config.h"
@@ -287,11 +287,19 @@ int cmd_serve(int argc, char **argv)
     rc = settings(&o, &cfg, &ctx, &token, &mg, &threads, &max_conns);
     bk_kb *kb = NULL;
     bk_classifier *clf = NULL;
+    bk_lookup_cache *cache = NULL;
     if (rc == 0) {
         kb = cli_open_kb(o.kbs, o.n_kb);
         clf = kb ? cli_open_classifier("serve", o.rules, o.n_rules, o.config) : NULL;
+        char err[512];
+        /* one lookup snapshot for every handle, rebuilt by a thread of its own */
+        cache = clf ? bk_lookup_cache_new(o.db ? o.db : cfg.db, &cfg.policy, err, sizeof err)
+                    : NULL;
+        if (clf && !cache)
+            cli_error("serve", "%s", err);
         /* HTTP workers, socketmap workers, policy workers: one handle each */
-        ctx.pool = clf ? serve_pool_new(o.db ? o.db : cfg.db, &cfg.policy, 3 * threads) : NULL;
+        ctx.pool = cache ? serve_pool_new(o.db ? o.db : cfg.db, &cfg.policy, cache, 3 * threads)
+                         : NULL;
         rc = ctx.pool ? 0 : EXIT_FAIL;
     }
     if (rc == 0) {
@@ -326,6 +334,7 @@ int cmd_serve(int argc, char **argv)
     }
     stop(&sv);
     serve_pool_free(ctx.pool);
+    bk_lookup_cache_free(cache);
     bk_classifier_free(clf);
     bk_kb_close(kb);
     free(token);

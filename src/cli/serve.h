@@ -15,16 +15,20 @@
 #include <stddef.h>
 
 /* ---- the store pool: one handle per thread at a time (a handle is not
- * thread-safe); each keeps its own lookup snapshot ---- */
+ * thread-safe); they share one lookup snapshot ---- */
 typedef struct serve_pool serve_pool;
 
-/* serve_pool_new - a pool of at most n handles on db with policy; NULL when
- * out of memory. Handles are opened when first needed. */
-serve_pool *serve_pool_new(const char *db, const bk_policy *policy, size_t n);
+/* serve_pool_new - a pool of at most n handles on db with policy, sharing
+ * the lookup snapshot of cache (which must outlive the pool; NULL: each
+ * keeps its own); NULL when out of memory. Handles are opened when first
+ * needed. */
+serve_pool *serve_pool_new(const char *db, const bk_policy *policy, bk_lookup_cache *cache,
+                           size_t n);
 /* serve_pool_get - a handle, waiting at most wait_ms; NULL with why in err
  * when none is free in time or the store cannot be opened */
 bk_store *serve_pool_get(serve_pool *p, int wait_ms, char *err, size_t errlen);
-/* serve_pool_put - give a handle back; broken: close it (reopened when needed) */
+/* serve_pool_put - give a handle back (its writes reported to the cache
+ * first); broken: close it (reopened when needed) */
 void serve_pool_put(serve_pool *p, bk_store *s, int broken);
 /* serve_pool_free - close every handle (none may be out) */
 void serve_pool_free(serve_pool *p);

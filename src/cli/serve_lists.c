@@ -32,7 +32,40 @@ static int valid_key(const http_req *q, http_resp *r, const char *key)
     return rc == 0;
 }
 
-/* check - GET /v1/suppressions/{address} */
+/* json_str - append s as a JSON string (as jansson writes it: quotes,
+ * backslashes and control characters escaped, UTF-8 as it is) */
+static void json_str(bk_buf *b, const char *s)
+{
+    bk_buf_putc(b, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        const char *esc = *p == '"' ? "\\\"" : *p == '\\' ? "\\\\" : *p == '\n' ? "\\n"
+                        : *p == '\r' ? "\\r" : *p == '\t' ? "\\t" : *p == '\b' ? "\\b"
+                        : *p == '\f' ? "\\f" : NULL;
+        if (esc)
+            bk_buf_puts(b, esc);
+        else if (*p < 0x20)
+            bk_buf_printf(b, "\\u%04X", *p);
+        else
+            bk_buf_putc(b, (char)*p);
+    }
+    bk_buf_putc(b, '"');
+}
+
+/* json_field - append ,"name": and the string v, or for a time t (v NULL)
+ * its ISO 8601 form or null for 0 */
+static void json_field(bk_buf *b, const char *name, const char *v, long long t)
+{
+    char buf[32];
+    bk_buf_printf(b, ",\"%s\":", name);
+    if (v || t)
+        json_str(b, v ? v : sup_time(t, buf, sizeof buf));
+    else
+        bk_buf_puts(b, "null");
+}
+
+/* check - GET /v1/suppressions/{address}: the answer's fixed shape written
+ * directly (the email, the entry's fields of sup_entry_json when suppressed
+ * or allowed, then the flags) */
 static void check(const http_req *q, http_resp *r, bk_store *s, int *broken)
 {
     bk_check_result cr;
@@ -48,13 +81,24 @@ static void check(const http_req *q, http_resp *r, bk_store *s, int *broken)
         return;
     }
     metrics_lookup(VIA_HTTP, cr.suppressed);
-    json_t *o = cr.suppressed || cr.allowed ? sup_entry_json(&cr.entry, 0) : json_object();
-    json_object_set_new(o, "email", json_string(cr.address));
-    json_object_set_new(o, "suppressed", json_boolean(cr.suppressed));
-    json_object_set_new(o, "allowed", json_boolean(cr.allowed));
+    const bk_store_entry *e = &cr.entry;
+    bk_buf *b = &r->body;
+    r->status = 200;
+    bk_buf_puts(b, "{\"email\":");
+    json_str(b, cr.address);
+    if (cr.suppressed || cr.allowed) {
+        json_field(b, "reason", e->reason, 0);
+        json_field(b, "created", NULL, e->created);
+        json_field(b, "expires", NULL, e->expires);
+        json_field(b, "source", e->source, 0);
+    }
+    bk_buf_printf(b, ",\"suppressed\":%s,\"allowed\":%s", cr.suppressed ? "true" : "false",
+                  cr.allowed ? "true" : "false");
     if (cr.suppressed || cr.allowed)
-        json_object_set_new(o, "domain", json_boolean(cr.by_domain));
-    http_json(r, 200, o);
+        bk_buf_printf(b, ",\"domain\":%s", cr.by_domain ? "true" : "false");
+    bk_buf_puts(b, "}\n");
+    if (b->oom)
+        http_error(r, 500, "out of memory");
 }
 
 /* put - PUT /v1/suppressions/{address}: body {"reason", "note", "expires"} (all optional) */
@@ -111,18 +155,19 @@ static void del(const http_req *q, http_resp *r, bk_store *s, int *broken)
 
 void lists_one(const http_req *q, http_resp *r)
 {
-    if (!valid_key(q, r, q->rest))
+    int get = strcmp(q->method, "PUT") && strcmp(q->method, "DELETE");
+    if (!get && !valid_key(q, r, q->rest)) /* a check says itself what is wrong */
         return;
     bk_store *s = http_store(q, r);
     if (!s)
         return;
     int broken = 0;
-    if (!strcmp(q->method, "PUT"))
-        put(q, r, s, &broken);
-    else if (!strcmp(q->method, "DELETE"))
-        del(q, r, s, &broken);
-    else
+    if (get)
         check(q, r, s, &broken);
+    else if (!strcmp(q->method, "PUT"))
+        put(q, r, s, &broken);
+    else
+        del(q, r, s, &broken);
     serve_pool_put(q->c->pool, s, broken);
 }
 

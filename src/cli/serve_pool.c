@@ -2,8 +2,10 @@
  * serve_pool.c - the store handles of bouncekit serve. A handle is used by
  * one thread at a time; the pool hands out free ones, opens new ones up to
  * its size, and makes a caller wait a bounded time when all are out, so a
- * request never hangs on the store. Handles stay open (each keeps its
- * lookup snapshot); a broken one is closed and opened again when needed.
+ * request never hangs on the store. Handles stay open and share one
+ * lookup snapshot (bk_lookup_cache); a broken one is closed and opened
+ * again when needed. A handle given back reports its writes to the cache
+ * first, so the answer to a write goes out after every lookup sees it.
  */
 #include "serve.h"
 
@@ -19,12 +21,14 @@ struct serve_pool {
     pthread_cond_t cv;
     char *db;
     bk_policy policy;
+    bk_lookup_cache *cache;
     size_t size, open;             /* most handles, handles open (free or out) */
     bk_store **free_list;
     size_t n_free;
 };
 
-serve_pool *serve_pool_new(const char *db, const bk_policy *policy, size_t n)
+serve_pool *serve_pool_new(const char *db, const bk_policy *policy, bk_lookup_cache *cache,
+                           size_t n)
 {
     serve_pool *p = calloc(1, sizeof *p);
     if (!p)
@@ -40,6 +44,7 @@ serve_pool *serve_pool_new(const char *db, const bk_policy *policy, size_t n)
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
     p->policy = *policy;
+    p->cache = cache;
     p->size = n ? n : 1;
     return p;
 }
@@ -77,6 +82,11 @@ bk_store *serve_pool_get(serve_pool *p, int wait_ms, char *err, size_t errlen)
     p->open++; /* a slot for a new handle, opened outside the lock */
     pthread_mutex_unlock(&p->mu);
     bk_store *s = bk_store_open(p->db, &p->policy, err, errlen);
+    if (s && p->cache && bk_store_share_lookups(s, p->cache) != 0) {
+        bk_store_close(s);
+        s = NULL;
+        snprintf(err, errlen, "out of memory");
+    }
     if (!s) {
         pthread_mutex_lock(&p->mu);
         p->open--;
@@ -88,6 +98,7 @@ bk_store *serve_pool_get(serve_pool *p, int wait_ms, char *err, size_t errlen)
 
 void serve_pool_put(serve_pool *p, bk_store *s, int broken)
 {
+    bk_store_lookups_sync(s);
     if (broken)
         bk_store_close(s);
     else

@@ -172,7 +172,9 @@ static int readable(worker *w, conn *c)
 /* sweep - close the connections idle for longer than the timeout */
 static void sweep(worker *w, time_t now)
 {
+    pthread_mutex_lock(&w->mu); /* the acceptor puts new ones at the head */
     conn *c = w->head;
+    pthread_mutex_unlock(&w->mu);
     while (c) {
         conn *next = c->next;
         if (now - c->last > w->t->timeout)

@@ -193,6 +193,12 @@ python3 -c 'import socket,sys; h,p=sys.argv[1].rsplit(":",1); s=socket.create_co
 OUT=$(python3 "$CLIENT" socketmap "$SMAP" suppressed gone@example.com)
 grep -q "^OK REJECT" <<<"$OUT" || fail "socketmap after a vanished client: $OUT"
 
+# a write is seen by every lookup that follows its answer, at once: the
+# socketmap's and the HTTP API's handles share one lookup snapshot, and a
+# write's answer goes out after the snapshot is marked behind it
+OUT=$(python3 "$CLIENT" flips "$SMAP" "${HTTP#http://}" s3cret-token 50 2>&1)
+[ "$OUT" = "50 flips" ] || fail "write then lookups: $OUT"
+
 # --- policy delegation
 OUT=$(python3 "$CLIENT" policy "$POL" gone@example.com fine@example.com x@dead.example)
 want=$'action=REJECT 5.1.1 <gone@example.com>: recipient suppressed (userunknown, manual)\naction=DUNNO\naction=REJECT 5.1.2 <x@dead.example>: recipient suppressed (domain manual, manual)'

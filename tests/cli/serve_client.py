@@ -11,7 +11,14 @@ for the tests (python3 standard library only).
                                                       back until the server closes
                                                       (or 2 s), then "closed"/"open"
   serve_client.py slow HOST:PORT NAME KEY           send one netstring a byte at a time
+  serve_client.py flips HOST:PORT HTTP_HOST:PORT TOKEN N
+                                                    N times: suppress an address by
+                                                    HTTP, ask the socketmap and the
+                                                    HTTP API about it at once, lift
+                                                    it, ask again; prints each wrong
+                                                    answer, then "N flips"
 """
+import http.client
 import socket
 import sys
 import time
@@ -95,6 +102,44 @@ def raw(spec, data):
     print(state)
 
 
+def flips(spec, http_spec, token, n):
+    s = connect(spec)
+    f = s.makefile("rb")
+    host, port = http_spec.rsplit(":", 1)
+    writer = http.client.HTTPConnection(host, int(port), timeout=5)
+    reader = http.client.HTTPConnection(host, int(port), timeout=5)
+
+    def ask(addr):
+        s.sendall(netstring(b"suppressed " + addr.encode()))
+        smap = read_netstring(f).decode().split(" ")[0]
+        reader.request("GET", "/v1/suppressions/" + addr)
+        body = reader.getresponse().read().decode()
+        return smap, '"suppressed":true' in body
+
+    def write(method, addr):
+        writer.request(method, "/v1/suppressions/" + addr,
+                       headers={"Authorization": "Bearer " + token})
+        r = writer.getresponse()
+        r.read()
+        if r.status != 200:
+            print("%s %s: HTTP %d" % (method, addr, r.status))
+
+    for i in range(200):  # enough lookups for every handle to use its snapshot
+        ask("warm%d@example.com" % i)
+    for i in range(n):
+        addr = "flip%d@example.com" % i
+        write("PUT", addr)
+        got = ask(addr)
+        if got != ("OK", True):
+            print("%s after PUT: socketmap %s, HTTP suppressed %s" % (addr, got[0], got[1]))
+        write("DELETE", addr)
+        got = ask(addr)
+        if got != ("NOTFOUND", False):
+            print("%s after DELETE: socketmap %s, HTTP suppressed %s" % (addr, got[0], got[1]))
+    print("%d flips" % n)
+    s.close()
+
+
 def main():
     cmd, spec = sys.argv[1], sys.argv[2]
     if cmd == "socketmap":
@@ -103,6 +148,8 @@ def main():
         socketmap(spec, sys.argv[3], sys.argv[4:], slow=True)
     elif cmd == "policy":
         policy(spec, sys.argv[3:])
+    elif cmd == "flips":
+        flips(spec, sys.argv[3], sys.argv[4], int(sys.argv[5]))
     elif cmd == "raw":
         raw(spec, bytes.fromhex(sys.argv[3]))
     else:

@@ -2,7 +2,8 @@
  * test_store.c - the suppression list: address normalisation (IDN, plus
  * folding), the policy's table of cases, the JSON event parser, the SQLite
  * store (ingest, idempotence, soft counting, domains, sender problems,
- * manual entries, the allow-list, the lookup snapshot), the migration of a
+ * manual entries, the allow-list, the lookup snapshot, one snapshot shared
+ * by many handles and rebuilt off their path), the migration of a
  * version-1 database made by hand, and foreign or corrupt files.
  *
  * `test_store --pg` runs the store's tests on PostgreSQL instead, each in a
@@ -368,6 +369,72 @@ static void test_store_policy(void **state)
     bk_store_close(s);
 }
 
+/* suppress_many - n suppressed addresses user<I>@example.com through s */
+static void suppress_many(bk_store *s, int n)
+{
+    char err[512], a[64], tok[16];
+    assert_int_equal(bk_store_begin(s, err, sizeof err), 0);
+    for (int i = 0; i < n; i++) {
+        snprintf(a, sizeof a, "user%d@example.com", i);
+        snprintf(tok, sizeof tok, "t%d", i);
+        ingest(s, ev(a, "userunknown", 1, BK_PERM_PERMANENT, "", "", 1780000000, tok), NULL);
+    }
+    assert_int_equal(bk_store_commit(s, err, sizeof err), 0);
+}
+
+/* fake_keys - keys_each of a backend of 20,000 suppressed addresses k<I>@x.example */
+static int fake_keys(void *db, void (*fn)(const char *key, int domain, void *ctx), void *ctx,
+                     char *err, size_t errlen)
+{
+    (void)db;
+    (void)err;
+    (void)errlen;
+    char k[64];
+    for (int i = 0; i < 20000; i++) {
+        snprintf(k, sizeof k, "k%d@x.example", i);
+        fn(k, 0, ctx);
+    }
+    return 0;
+}
+
+/* fake_allow - allow_each of that backend: nothing */
+static int fake_allow(void *db, int (*fn)(const char *, const char *, long long, void *),
+                      void *ctx, char *err, size_t errlen)
+{
+    (void)db;
+    (void)fn;
+    (void)ctx;
+    (void)err;
+    (void)errlen;
+    return 0;
+}
+
+/* the filter itself: every key in it says "maybe", and few others do */
+static void test_snapshot_filter(void **state)
+{
+    (void)state;
+    bk_store_backend be;
+    memset(&be, 0, sizeof be);
+    be.keys_each = fake_keys;
+    be.allow_each = fake_allow;
+    char err[256], k[64];
+    bk_snapshot *sn = bk_snapshot_build(&be, NULL, err, sizeof err);
+    assert_non_null(sn);
+    int wrong = 0;
+    for (int i = 0; i < 20000; i++) {
+        snprintf(k, sizeof k, "k%d@x.example", i);
+        assert_int_equal(bk_snapshot_maybe(sn, k, 0), 1);
+        wrong += bk_snapshot_maybe(sn, k, 1) + bk_snapshot_maybe(sn, k, 2); /* other kinds */
+    }
+    for (int i = 0; i < 100000; i++) {
+        snprintf(k, sizeof k, "n%d@x.example", i);
+        wrong += bk_snapshot_maybe(sn, k, 0);
+    }
+    /* 12.8 bits a key: about 0.5 % false positives; 1 % would be a fault */
+    assert_true(wrong < 1400);
+    bk_snapshot_free(sn);
+}
+
 static void test_snapshot(void **state)
 {
     (void)state;
@@ -375,14 +442,7 @@ static void test_snapshot(void **state)
     snprintf(where, sizeof where, "%s", spec("snap"));
     bk_store *s = bk_store_open(where, NULL, err, sizeof err);
     assert_non_null(s);
-    assert_int_equal(bk_store_begin(s, err, sizeof err), 0);
-    for (int i = 0; i < 500; i++) {
-        snprintf(a, sizeof a, "user%d@example.com", i);
-        char tok[16];
-        snprintf(tok, sizeof tok, "t%d", i);
-        ingest(s, ev(a, "userunknown", 1, BK_PERM_PERMANENT, "", "", 1780000000, tok), NULL);
-    }
-    assert_int_equal(bk_store_commit(s, err, sizeof err), 0);
+    suppress_many(s, 500);
     for (int round = 0; round < 3; round++)
         for (int i = 0; i < 1000; i++) {
             snprintf(a, sizeof a, "user%d@example.com", i);
@@ -416,6 +476,82 @@ static void test_snapshot(void **state)
     assert_int_equal(checked(s, "anyone@example.org", 0), 1);
     assert_int_equal(checked(s, "user600@example.com", 0), 0);
     bk_store_close(s);
+}
+
+/* the lookup cache: handles share one snapshot, built by the cache's
+ * thread; a write reported by one handle is seen by every other at once,
+ * while the snapshot they hold does not have it yet (the builder is held) */
+static void test_lookup_cache(void **state)
+{
+    (void)state;
+    char err[512], a[64], where[512];
+    snprintf(where, sizeof where, "%s", spec("cache"));
+    bk_store *w = bk_store_open(where, NULL, err, sizeof err);
+    assert_non_null(w);
+    suppress_many(w, 500);
+    bk_lookup_cache *c = bk_lookup_cache_new(where, NULL, err, sizeof err);
+    assert_non_null(c);
+    bk_store *r = bk_store_open(where, NULL, err, sizeof err);
+    assert_non_null(r);
+    assert_int_equal(bk_store_share_lookups(w, c), 0);
+    assert_int_equal(bk_store_share_lookups(r, c), 0);
+    bk_lookup_cache_wait(c);
+    for (int i = 0; i < 1000; i++) {
+        snprintf(a, sizeof a, "user%d@example.com", i);
+        assert_int_equal(checked(r, a, 0), i < 500);
+    }
+    /* from here the snapshot r holds is the one built above; r goes idle
+     * between checks, as a service's handles do between requests (a run of
+     * lookups may share one read transaction for a few milliseconds) */
+    bk_lookup_cache_hold(c, 1);
+    bk_store_entry m;
+    memset(&m, 0, sizeof m);
+    assert_int_equal(bk_store_add(w, "user900@example.com", &m, err, sizeof err), 0);
+    bk_store_lookups_sync(w);
+    bk_store_idle(r);
+    assert_int_equal(checked(r, "user900@example.com", 0), 1);
+    assert_int_equal(bk_store_remove(w, "user3@example.com", err, sizeof err), 1);
+    bk_store_lookups_sync(w);
+    bk_store_idle(r);
+    assert_int_equal(checked(r, "user3@example.com", 0), 0);
+    assert_int_equal(bk_store_allow(w, "user5@example.com", "", err, sizeof err), 0);
+    bk_store_lookups_sync(w);
+    bk_store_idle(r);
+    assert_int_equal(checked(r, "user5@example.com", 0), 2);
+    assert_int_equal(bk_store_add(w, "@example.org", &m, err, sizeof err), 0);
+    bk_store_lookups_sync(w);
+    bk_store_idle(r);
+    assert_int_equal(checked(r, "anyone@example.org", 0), 1);
+    /* a write not reported is counted by the writer's own next check */
+    assert_int_equal(bk_store_add(w, "user901@example.com", &m, err, sizeof err), 0);
+    assert_int_equal(checked(w, "user901@example.com", 0), 1);
+    bk_store_idle(r);
+    assert_int_equal(checked(r, "user901@example.com", 0), 1);
+    /* the rebuilt snapshot has them all */
+    bk_lookup_cache_hold(c, 0);
+    bk_lookup_cache_wait(c);
+    int want[6] = {1, 1, 0, 2, 1, 0};
+    const char *who[6] = {"user900@example.com", "user901@example.com", "user3@example.com",
+                          "user5@example.com",   "anyone@example.org",  "user902@example.com"};
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(checked(r, who[i], 0), want[i]);
+    /* another connection's commit: the builder's next look at the
+     * backend's generation counts it (waited for, up to 10 s) */
+    bk_store *o = bk_store_open(where, NULL, err, sizeof err);
+    assert_non_null(o);
+    assert_int_equal(bk_store_add(o, "user902@example.com", &m, err, sizeof err), 0);
+    bk_store_close(o);
+    struct timespec pause = {0, 10000000};
+    int seen = 0;
+    for (int k = 0; k < 1000 && !seen; k++) {
+        bk_store_idle(r);
+        if (!(seen = checked(r, "user902@example.com", 0)))
+            nanosleep(&pause, NULL);
+    }
+    assert_int_equal(seen, 1);
+    bk_store_close(r);
+    bk_store_close(w);
+    bk_lookup_cache_free(c);
 }
 
 /* open_migrated - open an old file of the migration tests (two events, of
@@ -757,7 +893,7 @@ int main(int argc, char **argv)
         }
         const struct CMUnitTest pg[] = {
             cmocka_unit_test(test_store_policy), cmocka_unit_test(test_snapshot),
-            cmocka_unit_test(test_pg_migrate_at_once), cmocka_unit_test(test_pg_away),
+            cmocka_unit_test(test_lookup_cache), cmocka_unit_test(test_pg_migrate_at_once), cmocka_unit_test(test_pg_away),
         };
         return cmocka_run_group_tests(pg, setup, teardown);
     }
@@ -766,6 +902,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_event_json),   cmocka_unit_test(test_store_policy),
         cmocka_unit_test(test_snapshot),     cmocka_unit_test(test_migrate_v1),
         cmocka_unit_test(test_migrate_v2),   cmocka_unit_test(test_foreign_files),
+        cmocka_unit_test(test_lookup_cache), cmocka_unit_test(test_snapshot_filter),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -13,6 +13,10 @@
  * address may be suppressed but rules out its domain and both of its
  * allow-list keys, a backend that can (address_lookup) reads the address's
  * entry alone: one index probe instead of four.
+ *
+ * A handle shared into a lookup cache (lookup_cache.c: a service's pool)
+ * keeps no snapshot of its own: it takes the cache's, which a thread of the
+ * cache rebuilds; the handle's own writes are counted there as changes.
  */
 #include "store.h"
 
@@ -26,10 +30,13 @@
 
 typedef struct {
     unsigned long checks;
+    bk_lookup_cache *cache;          /* shared; then snap stays NULL */
+    bk_lookup_ref held;              /* the cache's snapshot taken last */
     bk_snapshot *snap;
     long long generation;            /* the backend's, when built */
     unsigned long long changes;      /* own writes, when built */
     double built_at, build_cost, generation_at;
+    int behind;                      /* a change was seen since it was built */
 } check_state;
 
 /* mono - monotonic seconds */
@@ -44,30 +51,65 @@ void bk_store_check_free(void *check)
 {
     check_state *cs = check;
     if (cs) {
+        bk_lookup_ref_drop(&cs->held);
         bk_snapshot_free(cs->snap);
         free(cs);
     }
 }
 
-/* snapshot - the snapshot to ask, or NULL to ask the backend */
-static bk_snapshot *snapshot(bk_store *s)
+/* state - check.c's state of a handle, made when first needed; NULL when out of memory */
+static check_state *state(bk_store *s)
 {
     void **slot = bk_store_check_state(s);
-    if (!*slot && !(*slot = calloc(1, sizeof(check_state))))
+    if (!*slot)
+        *slot = calloc(1, sizeof(check_state));
+    return *slot;
+}
+
+int bk_store_share_lookups(bk_store *s, bk_lookup_cache *c)
+{
+    check_state *cs = state(s);
+    if (!cs)
+        return -1;
+    bk_snapshot_free(cs->snap);
+    cs->snap = NULL;
+    cs->cache = c;
+    cs->changes = bk_store_changes(s);
+    return 0;
+}
+
+void bk_store_lookups_sync(bk_store *s)
+{
+    check_state *cs = *bk_store_check_state(s);
+    if (cs && cs->cache && cs->changes != bk_store_changes(s)) {
+        cs->changes = bk_store_changes(s);
+        bk_lookup_cache_changed(cs->cache);
+    }
+}
+
+/* snapshot - the snapshot to ask, or NULL to ask the backend */
+static const bk_snapshot *snapshot(bk_store *s)
+{
+    check_state *cs = state(s);
+    if (!cs || bk_store_in_batch(s))
         return NULL;
-    check_state *cs = *slot;
-    if (++cs->checks < SNAPSHOT_AFTER || bk_store_in_batch(s))
+    if (cs->cache) {
+        bk_store_lookups_sync(s);
+        return bk_lookup_cache_get(cs->cache, &cs->held);
+    }
+    if (++cs->checks < SNAPSHOT_AFTER)
         return NULL;
     void *db;
     const bk_store_backend *be = bk_store_be(s, &db);
     double t = mono();
-    if (cs->snap && cs->changes == bk_store_changes(s)) {
+    if (cs->snap && !cs->behind && cs->changes == bk_store_changes(s)) {
         if (t - cs->generation_at < GENERATION_EVERY)
             return cs->snap;
         cs->generation_at = t;
         if (be->generation(db) == cs->generation)
             return cs->snap;
     }
+    cs->behind = 1; /* until rebuilt, even within GENERATION_EVERY */
     if (cs->snap && t - cs->built_at < 10 * cs->build_cost)
         return NULL;
     bk_snapshot_free(cs->snap);
@@ -75,6 +117,7 @@ static bk_snapshot *snapshot(bk_store *s)
     cs->generation = be->generation(db);
     cs->changes = bk_store_changes(s);
     cs->snap = bk_snapshot_build(be, db, err, sizeof err);
+    cs->behind = !cs->snap;
     cs->built_at = cs->generation_at = mono();
     cs->build_cost = cs->built_at - t;
     return cs->snap;
@@ -112,7 +155,7 @@ int bk_store_check(bk_store *s, const char *address, long long now, bk_check_res
                              out->address, sizeof out->address, err, errlen) != 0)
         return 1;
     const char *domain = strrchr(out->address, '@') + 1;
-    bk_snapshot *sn = snapshot(s);
+    const bk_snapshot *sn = snapshot(s);
     int by_domain = sn ? bk_snapshot_maybe(sn, domain, 1) : 1;
     if (sn && !by_domain && !bk_snapshot_maybe(sn, out->address, 0))
         return 0;

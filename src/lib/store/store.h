@@ -126,4 +126,23 @@ int bk_snapshot_maybe(const bk_snapshot *sn, const char *key, int kind);
 /* bk_snapshot_free - release */
 void bk_snapshot_free(bk_snapshot *sn);
 
+/* the lookup cache (lookup_cache.c): one snapshot for the handles of a
+ * service, built by a thread of its own. A handle holds a reference to the
+ * snapshot it last took (bk_lookup_ref, NULL at first). */
+typedef struct bk_shared_snapshot *bk_lookup_ref;
+/* bk_lookup_cache_get - the snapshot to ask, or NULL to ask the backend
+ * (none yet, or it does not cover a change known); moves *held to the
+ * newest snapshot */
+const bk_snapshot *bk_lookup_cache_get(bk_lookup_cache *c, bk_lookup_ref *held);
+/* bk_lookup_ref_drop - let go of the snapshot held */
+void bk_lookup_ref_drop(bk_lookup_ref *held);
+/* bk_lookup_cache_changed - a change was committed: the snapshot no longer
+ * covers it (checks ask the backend until a newer one is in) */
+void bk_lookup_cache_changed(bk_lookup_cache *c);
+/* bk_lookup_cache_hold - on: build nothing until off (tests) */
+void bk_lookup_cache_hold(bk_lookup_cache *c, int on);
+/* bk_lookup_cache_wait - until the snapshot covers every change known (or
+ * the cache is on hold) */
+void bk_lookup_cache_wait(bk_lookup_cache *c);
+
 #endif
