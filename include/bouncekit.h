@@ -406,7 +406,10 @@ typedef struct {
 } bk_decode_options;
 
 /* bk_decoder_new - a decoder that gives verdicts with classifier c (which
- * must outlive it); options may be NULL. One decoder per thread. */
+ * must outlive it); options may be NULL. One decoder per thread. The first
+ * one initialises GMime and registers message/rfc822 (and its kin) as plain
+ * parts, so that a returned message is not parsed into a tree: a program
+ * that also uses GMime itself gets those parts as GMimePart from then on. */
 bk_decoder *bk_decoder_new(const bk_classifier *c, const bk_decode_options *options);
 
 /* bk_decoder_free - release everything */

@@ -8,6 +8,7 @@
 #include "dsn.h"
 #include "fields.h"
 #include "lines.h"
+#include "message.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -178,6 +179,49 @@ static void test_decode_edges(void **state)
     bk_decoder_free(d);
 }
 
+/* returned - message_read of a report whose returned message (message/rfc822)
+ * is body; its header block into *m */
+static void returned(bk_message *m, const char *body)
+{
+    bk_buf t = BK_BUF_INIT;
+    bk_buf_puts(&t, "From: MAILER-DAEMON@example.org\nSubject: Undelivered Mail\nMIME-Version: 1.0\n"
+                    "Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n"
+                    "--b\nContent-Type: text/plain\n\nfailed\n--b\nContent-Type: message/rfc822\n\n");
+    bk_buf_puts(&t, body);
+    char why[128];
+    assert_int_equal(message_read(m, t.data, t.len, why, sizeof why), 0);
+    bk_buf_free(&t);
+}
+
+/* the returned message's header block is what GMime gives back field by
+ * field: as it came when well-formed, without the lines GMime drops */
+static void test_returned_header(void **state)
+{
+    (void)state;
+    bk_decode_formats(); /* GMime set up as the decoder has it */
+    bk_message m;
+    message_init(&m);
+    returned(&m, "Received: from x\n\tby y\nFrom: a@example.org\nSubject: hi\n\nbody\n--b--\n");
+    assert_true(m.has_original);
+    assert_string_equal(m.original.data, "Received: from x\n\tby y\nFrom: a@example.org\nSubject: hi\n");
+    returned(&m, "From: a@example.org\nno colon here\n continued\nSubject: hi\n\nbody\n--b--\n");
+    assert_string_equal(m.original.data, "From: a@example.org\nSubject: hi\n");
+    returned(&m, "From a@example.org Mon Jan  1 00:00:00 2026\nFrom: a@example.org\n\nbody\n--b--\n");
+    assert_string_equal(m.original.data, "From: a@example.org\n");
+    returned(&m, "From: a@example.org\nSubject: cut");
+    assert_string_equal(m.original.data, "From: a@example.org\nSubject: cut");
+    returned(&m, "--b--\n");
+    assert_false(m.has_original);
+    /* a returned message that is itself a report: its status groups are read */
+    returned(&m, "From: b@example.org\nContent-Type: multipart/report; boundary=\"c\"\n\n--c\n"
+                 "Content-Type: message/delivery-status\n\nReporting-MTA: dns; z\n\n"
+                 "Final-Recipient: rfc822; c@example.net\nStatus: 5.1.1\n\n--c--\n\n--b--\n");
+    assert_string_equal(m.original.data,
+                        "From: b@example.org\nContent-Type: multipart/report; boundary=\"c\"\n");
+    assert_non_null(strstr(m.inner_dsn.data, "Final-Recipient: rfc822; c@example.net"));
+    message_free(&m);
+}
+
 /* write_file - a temporary file with the given bytes; the path is static */
 static const char *write_file(const char *bytes, size_t len)
 {
@@ -323,7 +367,7 @@ int main(void)
         cmocka_unit_test(test_dsn_groups),   cmocka_unit_test(test_addresses),
         cmocka_unit_test(test_codes),        cmocka_unit_test(test_header_value),
         cmocka_unit_test(test_decode_edges), cmocka_unit_test(test_mailbox_mbox),
-        cmocka_unit_test(test_report_reason),
+        cmocka_unit_test(test_report_reason), cmocka_unit_test(test_returned_header),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     bk_classifier_free(clf);

@@ -53,7 +53,7 @@ static int by_rank(const void *a, const void *b)
 /* init - GMime, and the formats in the order they are tried */
 static void init(void)
 {
-    g_mime_init();
+    message_setup();
     n_sorted = bk_formats_count < 256 ? bk_formats_count : 256;
     for (size_t i = 0; i < n_sorted; i++)
         sorted[i] = bk_formats_table[i];

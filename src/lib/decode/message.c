@@ -10,6 +10,14 @@
  * The parser, its input stream, the stream part contents are written to and
  * the charset converters are kept from one message to the next (struct
  * message_gmime), as creating them costs more than reading a small message.
+ *
+ * A returned message (message/rfc822 and its kin) is left unparsed by the
+ * first pass (message_setup registers those types as plain parts): only its
+ * header block is read. When every line of that block is a well-formed field
+ * or a folded continuation, the block as it came is what GMime would give
+ * back field by field, and it is taken as it is; otherwise (and when the
+ * returned message may hold delivery-status parts) GMime parses the part
+ * again, alone, as it would have parsed it in place.
  */
 #include "message.h"
 #include "lines.h"
@@ -18,6 +26,17 @@
 #include <gmime/gmime.h>
 #include <string.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+#define BK_LSAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define BK_LSAN 1
+#endif
+#endif
+#if BK_LSAN
+#include <sanitizer/lsan_interface.h>
+#endif
+
 #define WALK_DEPTH_MAX 16
 #define CONVERTERS_MAX 8 /* charset converters kept */
 
@@ -25,6 +44,8 @@ struct message_gmime {
     GMimeParser *parser;
     GByteArray *input;        /* the message being read */
     GMimeStream *input_stream;
+    GByteArray *returned;     /* a returned message wrapped for a second parse */
+    GMimeStream *returned_stream;
     GByteArray *content;      /* one part's content, transfer encoding removed */
     GMimeStream *content_stream;
     GByteArray *converted;    /* that content in UTF-8 */
@@ -50,6 +71,10 @@ static void gmime_free(struct message_gmime *g)
         g_object_unref(g->parser);
     if (g->input_stream)
         g_object_unref(g->input_stream);
+    if (g->returned_stream)
+        g_object_unref(g->returned_stream);
+    if (g->returned)
+        g_byte_array_free(g->returned, TRUE);
     if (g->content_stream)
         g_object_unref(g->content_stream);
     if (g->input)
@@ -72,6 +97,8 @@ static struct message_gmime *gmime_new(void)
     struct message_gmime *g = g_new0(struct message_gmime, 1);
     g->input = g_byte_array_new();
     g->input_stream = g_mime_stream_mem_new();
+    g->returned = g_byte_array_new();
+    g->returned_stream = g_mime_stream_mem_new();
     g->content = g_byte_array_new();
     g->content_stream = g_mime_stream_mem_new();
     g->converted = g_byte_array_new();
@@ -344,6 +371,175 @@ static void inner_reports(bk_message *m, GMimeObject *obj, int depth)
         part_content(m->gm, GMIME_PART(obj), 1, &m->inner_dsn);
 }
 
+/* the subtypes of message/ that GMime would parse as a message of their own */
+static const char *const RETURNED_SUBTYPES[] = {"rfc822", "rfc2822", "global", "news"};
+#define RETURNED_WRAP_TYPE "x-bouncekit-returned" /* parsed as a message, for the second parse */
+
+/* message_setup - GMime, with its types for the returned message (see above) */
+void message_setup(void)
+{
+    /* GMime's registry drops (does not free) the few bytes of an entry it
+     * replaces: a bounded, one-time loss that LeakSanitizer is not told of */
+#if BK_LSAN
+    __lsan_disable();
+#endif
+    g_mime_init();
+    for (size_t i = 0; i < sizeof RETURNED_SUBTYPES / sizeof RETURNED_SUBTYPES[0]; i++)
+        g_mime_object_register_type("message", RETURNED_SUBTYPES[i], GMIME_TYPE_PART);
+    g_mime_object_register_type("message", RETURNED_WRAP_TYPE, GMIME_TYPE_MESSAGE_PART);
+#if BK_LSAN
+    __lsan_enable();
+#endif
+}
+
+/* returned_subtype - a subtype of message/ that message_setup left unparsed */
+static int returned_subtype(const char *sub)
+{
+    for (size_t i = 0; i < sizeof RETURNED_SUBTYPES / sizeof RETURNED_SUBTYPES[0]; i++)
+        if (g_ascii_strcasecmp(sub, RETURNED_SUBTYPES[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* field_start - p[0..n) (one line) starts a field GMime keeps: a name of
+ * non-control bytes, blanks only between the name and its colon */
+static int field_start(const char *p, size_t n)
+{
+    if (n == 0 || p[0] == ':' || p[0] == ' ' || p[0] == '\t')
+        return 0;
+    int blank = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c == ':')
+            return 1;
+        if (c == ' ' || c == '\t')
+            blank = 1;
+        else if (blank || c < 0x20 || c == 0x7f)
+            return 0;
+    }
+    return 0;
+}
+
+/* plain_header_block - the length of the header block at the start of
+ * c[0..n) (through the line end of its last field) when an empty line ends
+ * it and each of its lines is a field GMime keeps or a folded continuation,
+ * with no NUL byte; 0 otherwise */
+static size_t plain_header_block(const char *c, size_t n)
+{
+    size_t len = 0;
+    for (const char *nl = memchr(c, '\n', n); nl; nl = memchr(nl + 1, '\n', n - (size_t)(nl + 1 - c)))
+        if ((size_t)(nl + 1 - c) < n && nl[1] == '\n') {
+            len = (size_t)(nl + 1 - c);
+            break;
+        }
+    if (len == 0 || memchr(c, '\0', len))
+        return 0;
+    for (size_t i = 0; i < len;) {
+        const char *nl = memchr(c + i, '\n', len - i);
+        size_t e = nl ? (size_t)(nl - c) : len;
+        if (!(i > 0 && (c[i] == ' ' || c[i] == '\t')) && !field_start(c + i, e - i))
+            return 0;
+        i = e + 1;
+    }
+    return len;
+}
+
+/* returned_parsed - GMime parses the returned message c[0..n) alone as it
+ * would have in place: as a message part of a multipart whose boundary
+ * follows it, unless it ran to the end of the input */
+static void returned_parsed(bk_message *m, const char *c, size_t n, int at_end, int depth)
+{
+    struct message_gmime *g = m->gm;
+    char boundary[64];
+    int tries = 0;
+    do /* a boundary that no line of the part starts with */
+        snprintf(boundary, sizeof boundary, "--=_bouncekit-returned-%d_=", tries);
+    while (bk_ci_find(c, n, boundary) >= 0 && ++tries < 8);
+    if (tries == 8)
+        return;
+    GByteArray *w = g->returned;
+    char head[160];
+    int hl = snprintf(head, sizeof head,
+                      "Content-Type: multipart/mixed; boundary=\"%s\"\n\n%s\n"
+                      "Content-Type: message/" RETURNED_WRAP_TYPE "\n\n",
+                      boundary + 2, boundary);
+    if (hl < 0 || (size_t)hl >= sizeof head)
+        return;
+    g_byte_array_set_size(w, 0);
+    g_byte_array_append(w, (const guint8 *)head, (guint)hl);
+    g_byte_array_append(w, (const guint8 *)c, (guint)n);
+    if (!at_end) {
+        g_byte_array_append(w, (const guint8 *)"\n", 1);
+        g_byte_array_append(w, (const guint8 *)boundary, (guint)strlen(boundary));
+        g_byte_array_append(w, (const guint8 *)"--\n", 3);
+    }
+    g_mime_stream_mem_set_byte_array(GMIME_STREAM_MEM(g->returned_stream), w);
+    g_mime_parser_init_with_stream(g->parser, g->returned_stream);
+    GMimeObject *top = g_mime_parser_construct_part(g->parser, NULL);
+    if (!top)
+        return;
+    GMimeObject *sub = GMIME_IS_MULTIPART(top) && g_mime_multipart_get_count(GMIME_MULTIPART(top)) > 0
+                           ? g_mime_multipart_get_part(GMIME_MULTIPART(top), 0)
+                           : NULL;
+    if (sub && GMIME_IS_MESSAGE_PART(sub)) {
+        GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(sub));
+        original_headers(m, inner);
+        if (inner)
+            inner_reports(m, g_mime_message_get_mime_part(inner), depth + 1);
+    }
+    g_object_unref(top);
+}
+
+/* returned_part - the first returned message, which GMime left as a plain
+ * part: its header block as it came, or parsed again (see above) */
+static void returned_part(bk_message *m, GMimePart *part, int depth)
+{
+    struct message_gmime *g = m->gm;
+    if (m->has_original)
+        return;
+    GMimeDataWrapper *w = g_mime_part_get_content(part);
+    GMimeStream *s = w ? g_mime_data_wrapper_get_stream(w) : NULL;
+    const char *c;
+    size_t n;
+    int at_end;
+    if (s && GMIME_IS_STREAM_MEM(s) && GMIME_STREAM_MEM(s)->buffer == g->input &&
+        s->bound_start >= 0 && (guint64)s->bound_start <= g->input->len) {
+        /* the part's place in the input (GMime keeps it there) */
+        size_t end = s->bound_end < 0 || (guint64)s->bound_end > g->input->len
+                         ? g->input->len
+                         : (size_t)s->bound_end;
+        c = (const char *)g->input->data + s->bound_start;
+        n = end - (size_t)s->bound_start;
+        at_end = end == g->input->len;
+    } else {
+        if (!w)
+            return;
+        g_byte_array_set_size(g->content, 0);
+        g_mime_stream_mem_set_byte_array(GMIME_STREAM_MEM(g->content_stream), g->content);
+        g_mime_data_wrapper_write_to_stream(w, g->content_stream);
+        c = (const char *)g->content->data;
+        n = g->content->len;
+        at_end = 0;
+    }
+    if (n == 0) /* GMime finds no message in an empty part */
+        return;
+    size_t hl = plain_header_block(c, n);
+    if (hl && bk_ci_find(c, n, "delivery-status") < 0) {
+        append_clean(&m->original, (const unsigned char *)c, hl);
+        m->has_original = 1;
+        return;
+    }
+    if (c == (const char *)g->content->data) { /* the second parse writes over it */
+        bk_buf copy = BK_BUF_INIT;
+        bk_buf_append(&copy, c, n);
+        if (!copy.oom)
+            returned_parsed(m, copy.data, copy.len, at_end, depth);
+        bk_buf_free(&copy);
+        return;
+    }
+    returned_parsed(m, c, n, at_end, depth);
+}
+
 /* walk - read one MIME object and, for multiparts, its children */
 static void walk(bk_message *m, GMimeObject *obj, int depth, int skip_html)
 {
@@ -394,7 +590,9 @@ static void walk(bk_message *m, GMimeObject *obj, int depth, int skip_html)
     if (!type || !sub)
         return;
     if (g_ascii_strcasecmp(type, "message") == 0) {
-        if (g_ascii_strcasecmp(sub, "delivery-status") == 0 ||
+        if (returned_subtype(sub))
+            returned_part(m, part, depth);
+        else if (g_ascii_strcasecmp(sub, "delivery-status") == 0 ||
             g_ascii_strcasecmp(sub, "global-delivery-status") == 0) {
             if (m->dsn.len)
                 bk_buf_putc(&m->dsn, '\n');
@@ -402,8 +600,6 @@ static void walk(bk_message *m, GMimeObject *obj, int depth, int skip_html)
         } else if (g_ascii_strcasecmp(sub, "feedback-report") == 0)
             part_content(m->gm, part, 1, &m->feedback);
         else if (g_ascii_strcasecmp(sub, "rfc822-headers") == 0 ||
-                 g_ascii_strcasecmp(sub, "rfc822") == 0 ||
-                 g_ascii_strcasecmp(sub, "global") == 0 ||
                  g_ascii_strcasecmp(sub, "global-headers") == 0) {
             if (!m->has_original) {
                 part_content(m->gm, part, 1, &m->original);

@@ -33,6 +33,11 @@ typedef struct {
     struct message_gmime *gm; /* GMime objects kept from one message to the next */
 } bk_message;
 
+/* message_setup - once: g_mime_init(), and GMime leaves returned messages
+ * (message/rfc822, rfc2822, global, news) unparsed, as plain parts (this
+ * holds for every GMime parse in the process) */
+void message_setup(void);
+
 /* message_init - an empty message model */
 void message_init(bk_message *m);
 
