@@ -63,7 +63,7 @@ static void make_events(bk_event *ev, size_t n)
         e->time = T0 + (long long)rnd(120) * DAY / 2 + rnd(1000);
         unsigned t = rnd(20);
         if (t == 0 && i > 0) /* the token of an earlier event, maybe another address's */
-            snprintf(e->token, sizeof e->token, "%s", ev[rnd((unsigned)i)].token);
+            memcpy(e->token, ev[rnd((unsigned)i)].token, sizeof e->token);
         else if (t == 1) /* none: the store makes one */
             e->token[0] = '\0';
         else if (t == 2) /* 40 hex digits, as bouncekit makes them */
