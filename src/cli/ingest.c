@@ -182,7 +182,7 @@ static void flush(ingest_run *r)
 
 bk_event *ingest_slot(ingest_run *r)
 {
-    if (r->n == r->cap)
+    if (r->n == r->cap || r->pending + r->n >= r->batch)
         flush(r);
     return r->stop ? NULL : &r->events[r->n];
 }
