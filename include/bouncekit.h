@@ -774,6 +774,15 @@ typedef struct {
 int bk_store_ingest(bk_store *s, const bk_event *e, bk_ingest_result *out, char *err,
                     size_t errlen);
 
+/* bk_store_ingest_batch - bk_store_ingest of n events (inside a batch, or
+ * in a transaction of its own), with the same results as one at a time in
+ * the order given (out[i] for events[i]; an INVALID recipient's why is not
+ * kept), but written in the order of their addresses, which is much faster
+ * for addresses in no order. 0, or -1 when the store failed (err; in its own
+ * transaction nothing was written). */
+int bk_store_ingest_batch(bk_store *s, const bk_event *events, size_t n, bk_ingest_result *out,
+                          char *err, size_t errlen);
+
 typedef struct {
     int suppressed;                /* 1: must not be sent to */
     int allowed;                   /* 1: suppressed, but on the allow-list (suppressed is 0) */

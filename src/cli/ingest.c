@@ -29,9 +29,13 @@ int ingest_start(ingest_run *r, const char *db, const char *config_path)
     r->store = cli_open_store("ingest", db, config_path);
     if (!r->store)
         return -1;
-    r->events = malloc(r->batch * sizeof *r->events);
-    if (!r->events) {
+    r->cap = r->batch < INGEST_CHUNK ? r->batch : INGEST_CHUNK;
+    r->events = malloc(r->cap * sizeof *r->events);
+    r->results = malloc(r->cap * sizeof *r->results);
+    if (!r->events || !r->results) {
         cli_error("ingest", "out of memory");
+        free(r->events);
+        free(r->results);
         bk_store_close(r->store);
         return -1;
     }
@@ -122,42 +126,63 @@ static void count(ingest_run *r, bk_change c)
         r->suppressed++;
 }
 
-/* flush - the buffer in one transaction */
-static void flush(ingest_run *r)
+/* commit - end the open transaction */
+static void commit(ingest_run *r)
 {
-    if (r->n == 0 || r->stop)
-        return;
     char err[1024];
-    if (bk_store_begin(r->store, err, sizeof err) != 0) {
-        cli_error("ingest", "%s: %s", bk_store_where(r->store), err);
-        r->failed = r->stop = 1;
+    if (!r->open)
         return;
-    }
-    for (size_t i = 0; i < r->n; i++) {
-        bk_ingest_result res;
-        if (bk_store_ingest(r->store, &r->events[i], &res, err, sizeof err) != 0) {
-            cli_error("ingest", "%s: %s (this batch of %zu events was not written)",
-                      bk_store_where(r->store), err, r->n);
-            bk_store_rollback(r->store);
-            r->failed = r->stop = 1;
-            return;
-        }
-        count(r, res.change);
-        show(r, &r->events[i], &res, err);
-    }
+    r->open = 0;
+    r->pending = 0;
     if (bk_store_commit(r->store, err, sizeof err) != 0) {
         cli_error("ingest", "%s: %s", bk_store_where(r->store), err);
         r->failed = r->stop = 1;
         return;
     }
     r->batches++;
-    r->n = 0;
     fflush(stdout);
+}
+
+/* flush - the buffer into the open transaction (begun when none is), in
+ * address order; committed once it holds --batch events */
+static void flush(ingest_run *r)
+{
+    if (r->n == 0 || r->stop)
+        return;
+    char err[1024];
+    if (!r->open && bk_store_begin(r->store, err, sizeof err) != 0) {
+        cli_error("ingest", "%s: %s", bk_store_where(r->store), err);
+        r->failed = r->stop = 1;
+        return;
+    }
+    r->open = 1;
+    if (bk_store_ingest_batch(r->store, r->events, r->n, r->results, err, sizeof err) != 0) {
+        cli_error("ingest", "%s: %s (this batch of %zu events was not written)",
+                  bk_store_where(r->store), err, r->pending + r->n);
+        bk_store_rollback(r->store);
+        r->open = 0;
+        r->failed = r->stop = 1;
+        return;
+    }
+    const bk_policy *p = bk_store_policy(r->store);
+    for (size_t i = 0; i < r->n; i++) {
+        const bk_event *e = &r->events[i];
+        char why[256] = "", addr[BK_ADDR_MAX];
+        if (r->results[i].change == BK_CHANGE_INVALID) /* the reason, again */
+            bk_address_normalize(e->recipient, strlen(e->recipient), p->fold_plus, addr,
+                                 sizeof addr, why, sizeof why);
+        count(r, r->results[i].change);
+        show(r, e, &r->results[i], why);
+    }
+    r->pending += r->n;
+    r->n = 0;
+    if (r->pending >= r->batch)
+        commit(r);
 }
 
 bk_event *ingest_slot(ingest_run *r)
 {
-    if (r->n == r->batch)
+    if (r->n == r->cap || r->pending + r->n >= r->batch)
         flush(r);
     return r->stop ? NULL : &r->events[r->n];
 }
@@ -171,6 +196,7 @@ void ingest_push(ingest_run *r)
 int ingest_finish(ingest_run *r)
 {
     flush(r);
+    commit(r);
     if (r->json) {
         json_t *s = json_pack("{s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}}",
                               "summary", "read", (json_int_t)r->read, "new", (json_int_t)r->added,
@@ -198,6 +224,7 @@ int ingest_finish(ingest_run *r)
         rc = EXIT_FAIL;
     }
     free(r->events);
+    free(r->results);
     bk_store_close(r->store);
     return rc;
 }

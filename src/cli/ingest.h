@@ -1,12 +1,16 @@
 /*
  * ingest.h - the batches of bouncekit ingest (ingest.c): events are filled
- * into a buffer by the readers of cmd_ingest.c, written one transaction per
- * full buffer, and each change is printed as text or JSON Lines.
+ * into a buffer (INGEST_CHUNK events at most) by the readers of
+ * cmd_ingest.c; each full buffer is written in address order
+ * (bk_store_ingest_batch) into the open transaction, which is committed
+ * once it holds --batch events; each change is printed as text or JSON Lines.
  */
 #ifndef BK_INGEST_H
 #define BK_INGEST_H
 
 #include "bouncekit.h"
+
+#define INGEST_CHUNK 10000 /* events buffered and put in address order at once */
 
 typedef struct {
     bk_store *store;
@@ -15,7 +19,10 @@ typedef struct {
     int stop;                  /* the store failed: read no more */
     size_t batch;              /* events per transaction */
     bk_event *events;          /* the buffer */
-    size_t n;
+    bk_ingest_result *results; /* of the buffer's events */
+    size_t n, cap;             /* events in the buffer, and room */
+    size_t pending;            /* events written into the open transaction */
+    int open;                  /* a transaction is open */
     const char *log_origin;    /* the origin of log events */
     unsigned long long read, added, duplicates, suppressed, domains, already, counted, sender,
         cleared, recorded, invalid, skipped, malformed, not_bounces, batches;

@@ -4,9 +4,11 @@
 #   newdb NAME   a fresh, empty database: prints its --db spec
 # and sets DB (the main store) and SCHEMA (the backend's schema version). Checked: every subcommand and its exit
 # status, idempotent ingest, malformed lines, CSV and JSON Lines round trips;
-# kill -9 during an ingest keeps every committed batch and a re-run completes
-# without counting twice; two ingests at once on one database, of different
-# events and of the same events, count each event once.
+# kill -9 during an ingest keeps every committed batch (also one of several
+# buffers) and a re-run completes without counting twice; events one per
+# transaction and in batches in address order give the same changes and list;
+# two ingests at once on one database, of different events and of the same
+# events, count each event once.
 
 # events FROM TO REASON HARD - JSON Lines of decode for user$i@example.com
 events() {
@@ -17,6 +19,27 @@ events() {
 }
 # total KEY DB - a total of suppress stats --json
 total() { "$BK" suppress stats --json --db "$2" | jq -r ".totals.$1"; }
+
+# killed_at DB BATCH LINES WANT PAUSE WHAT - ingest the first LINES events of
+# big.jsonl through a pipe that then stays open, kill -9 the ingest PAUSE seconds
+# after WANT events are committed: WANT events stay
+killed_at() {
+    head -n "$3" "$TMP/big.jsonl" >"$TMP/part.jsonl"
+    rm -f "$TMP/fifo"
+    mkfifo "$TMP/fifo"
+    "$BK" ingest --quiet --batch "$2" --db "$1" <"$TMP/fifo" >/dev/null 2>&1 &
+    local pid=$!
+    ( cat "$TMP/part.jsonl"; exec sleep 60 ) >"$TMP/fifo" &
+    local feeder=$!
+    for _ in $(seq 300); do
+        [ "$(total events "$1" 2>/dev/null)" = "$4" ] && break
+        sleep 0.1
+    done
+    sleep "$5"
+    kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+    kill $feeder 2>/dev/null; wait $feeder 2>/dev/null
+    [ "$(total events "$1")" = "$4" ] || fail "$6: $(total events "$1") events, want the $4 committed"
+}
 
 DIRECT=$(newdb direct)
 KILLDB=$(newdb kill)
@@ -139,19 +162,7 @@ expect_err "bad.csv:3" "import malformed line number"
 # --- kill -9: committed batches stay, a re-run completes without double counting
 N=60000
 events 0 $N userunknown true >"$TMP/big.jsonl"
-head -n 25000 "$TMP/big.jsonl" >"$TMP/part1.jsonl"
-mkfifo "$TMP/fifo"
-"$BK" ingest --quiet --batch 10000 --db "$KILLDB" <"$TMP/fifo" >/dev/null 2>&1 &
-pid=$!
-( cat "$TMP/part1.jsonl"; exec sleep 60 ) >"$TMP/fifo" &
-feeder=$!
-for _ in $(seq 300); do
-    [ "$(total events "$KILLDB" 2>/dev/null)" = 20000 ] && break
-    sleep 0.1
-done
-kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
-kill $feeder 2>/dev/null; wait $feeder 2>/dev/null
-[ "$(total events "$KILLDB")" = 20000 ] || fail "kill -9 between batches: $(total events "$KILLDB") events, want the 20000 committed"
+killed_at "$KILLDB" 10000 25000 20000 0 "kill -9 between batches"
 # now a kill at a random point, likely inside a transaction
 "$BK" ingest --quiet --batch 5000 --db "$KILLDB" "$TMP/big.jsonl" >/dev/null 2>&1 &
 pid=$!
@@ -168,6 +179,32 @@ jq_is '.summary.new' "$((N - got))" "re-run: the rest is new"
 run suppress history --db "$KILLDB" --json user7@example.com
 jq_is '.count' 1 "no double counting"
 
+# --- a transaction of several buffers (--batch 25000, 10,000 events a buffer): killed
+# while the second one holds 10,000 events written but not committed, only the first stays
+SPANDB=$(newdb span)
+killed_at "$SPANDB" 25000 35000 25000 1 "kill -9 in a transaction of several buffers"
+run ingest --json --quiet --db "$SPANDB" "$TMP/big.jsonl"
+jq_is '.summary.new' "$((N - 25000))" "several buffers: the re-run writes the rest"
+
+# --- the same interacting events (addresses again and again, in no order) give the same
+# changes and the same list one per transaction and in batches in address order
+awk 'BEGIN { srand(7); for (i = 0; i < 3000; i++) {
+    u = int(rand() * 300); d = int(rand() * 5); k = int(rand() * 4)
+    r = k == 0 ? "userunknown" : k == 1 ? "mailboxfull" : k == 2 ? "hostunknown" : "delivered"
+    printf "{\"recipient\":\"u%d@d%d.example\",\"reason\":\"%s\",\"hardbounce\":%s,\"permanence\":\"%s\",\"timestamp\":\"2026-11-%02dT10:00:00Z\",\"token\":\"m%d\"}\n", u, d, r, k == 0 || (k == 2 && d == 0) ? "true" : "false", k == 3 ? "success" : k == 1 ? "transient" : "permanent", 1 + int(rand() * 28), i % 2900
+} }' >"$TMP/mixed.jsonl"
+for b in 1 100000; do
+    mdb=$(newdb mixed_$b)
+    run ingest --json --batch $b --db "$mdb" "$TMP/mixed.jsonl"
+    expect_rc 0 "mixed events, --batch $b"
+    printf '%s\n' "$OUT" >"$TMP/mixed_$b.out"
+    run suppress export --format jsonl --db "$mdb"
+    printf '%s\n' "$OUT" >"$TMP/mixed_$b.list"
+done
+grep -q '"change":"domain"' "$TMP/mixed_1.out" && grep -q '"duplicates":[1-9]' "$TMP/mixed_1.out" ||
+    fail "mixed events: no domain suppressed or no duplicate"
+cmp -s "$TMP/mixed_1.out" "$TMP/mixed_100000.out" || fail "mixed events: the changes differ by --batch"
+cmp -s "$TMP/mixed_1.list" "$TMP/mixed_100000.list" || fail "mixed events: the lists differ by --batch"
 # at_once DB BATCH FILE1 FILE2 WANT WHAT - two ingests at the same time into
 # DB both succeed and leave WANT events
 at_once() {

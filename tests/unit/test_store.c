@@ -33,56 +33,11 @@
 
 #include "bouncekit.h"
 
-static char dir[] = "/tmp/bk-store-test-XXXXXX";
-
-/* path_in - a file name in the test directory */
-static const char *path_in(const char *name)
-{
-    static char buf[256];
-    snprintf(buf, sizeof buf, "%s/%s", dir, name);
-    return buf;
-}
-
-static const char *g_pg; /* the server's URI with --pg, else NULL */
+#include "store_test.h"
 
 /* the schema version of each backend (sqlite_internal.h, pg_store.c) */
 #define SCHEMA_SQLITE 3
 #define SCHEMA_PG 2
-
-/* pg_newdb - create database name (made of the pid: new) on the server of base;
- * its URI in out */
-static void pg_newdb(const char *base, const char *name, char *out, size_t outlen)
-{
-    PGconn *c = PQconnectdb(base);
-    if (PQstatus(c) != CONNECTION_OK)
-        fail_msg("%s: %s", base, PQerrorMessage(c));
-    char sql[256];
-    snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
-    PGresult *r = PQexec(c, sql);
-    if (PQresultStatus(r) != PGRES_COMMAND_OK)
-        fail_msg("%s: %s", sql, PQresultErrorMessage(r));
-    PQclear(r);
-    PQfinish(c);
-    size_t n = strcspn(base, "?"), slash = n;
-    while (slash > 0 && base[slash - 1] != '/')
-        slash--;
-    snprintf(out, outlen, "%.*s%s", (int)slash, base, name);
-}
-
-/* spec - the store named name: a file in the test directory, or with --pg
- * a fresh PostgreSQL database */
-static const char *spec(const char *name)
-{
-    static char buf[512];
-    if (!g_pg) {
-        snprintf(buf, sizeof buf, "%s/%s.db", dir, name);
-        return buf;
-    }
-    char db[64];
-    snprintf(db, sizeof db, "bk_unit_%ld_%s", (long)getpid(), name);
-    pg_newdb(g_pg, db, buf, sizeof buf);
-    return buf;
-}
 
 /* norm - normalise s; the result, or "ERR" */
 static const char *norm(const char *s, int fold)
@@ -867,30 +822,12 @@ static void test_pg_away(void **state)
     assert_int_equal(server("stop.sh", ""), 0);
 }
 
-/* setup - a fresh directory */
-static int setup(void **state)
-{
-    (void)state;
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-/* teardown - remove it */
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
 int main(int argc, char **argv)
 {
-    if (argc > 1 && !strcmp(argv[1], "--pg")) {
-        g_pg = getenv("BOUNCEKIT_TEST_PG");
-        if (!g_pg || !g_pg[0]) {
-            printf("SKIP: BOUNCEKIT_TEST_PG is not set (tests/pg/start.sh)\n");
-            return 77;
-        }
+    int on_pg = pg_wanted(argc, argv);
+    if (on_pg == 77)
+        return 77;
+    if (on_pg) {
         const struct CMUnitTest pg[] = {
             cmocka_unit_test(test_store_policy), cmocka_unit_test(test_snapshot),
             cmocka_unit_test(test_lookup_cache), cmocka_unit_test(test_pg_migrate_at_once), cmocka_unit_test(test_pg_away),

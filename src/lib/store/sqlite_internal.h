@@ -12,6 +12,12 @@
 
 #define SQ_SCHEMA_VERSION 3
 #define SQ_APPLICATION_ID 1112232784 /* 0x424B5350, "BKSP" */
+/* the page cache in KB (cache_size): of a handle, and while it writes (a
+ * transaction of many events touches most pages of the address table and
+ * the events' address index; a smaller cache writes them out and reads
+ * them again before the commit) */
+#define SQ_CACHE_KB 131072
+#define SQ_WRITE_CACHE_KB 524288
 #define SQ_STR_(x) #x
 #define SQ_STR(x) SQ_STR_(x)
 
@@ -24,7 +30,7 @@ enum {
     ST_ALLOW_PUT, ST_ALLOW_DEL, ST_ALLOW_HAS, ST_ALLOW_EACH,
     ST_N_EVENTS, ST_N_ADDR, ST_N_SUPP, ST_N_DOM, ST_N_ALLOW, ST_N_SENDER, ST_VERSION,
     ST_BY_REASON, ST_BY_SOURCE, ST_BY_ACTION, ST_BY_DOMAIN, ST_BY_SENDER,
-    ST_DATA_VERSION, ST_LOOKUP,
+    ST_DATA_VERSION, ST_LOOKUP, ST_CACHE_WRITE, ST_CACHE_READ,
     ST_COUNT
 };
 

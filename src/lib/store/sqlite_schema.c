@@ -282,7 +282,7 @@ int sq_schema_open(sq_store *s, const char *path, char *err, size_t errlen)
     if (check_ours(s, err, errlen) != 0)
         return -1;
     if (exec_retry(s, "PRAGMA journal_mode = WAL") != SQLITE_OK ||
-        exec_retry(s, "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -131072;"
+        exec_retry(s, "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -" SQ_STR(SQ_CACHE_KB) ";"
                       " PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 1073741824") != SQLITE_OK)
         return sq_fail(s, "setting up", err, errlen);
     return migrate(s, err, errlen);

@@ -11,7 +11,7 @@
  *     (counted from the events themselves, after the last manual removal);
  *   - sender: counted per sender domain; the recipient is untouched;
  *   - clear: a delivery lifts an expiring policy suppression.
- * Lookups are in check.c.
+ * Lookups are in check.c; many events at once in address order in batch.c.
  */
 #include "store.h"
 
@@ -387,24 +387,39 @@ static int ingest_one(bk_store *s, const bk_event *e, bk_ingest_result *out, cha
     return s->be->entry_put(s->db, &en, err, errlen);
 }
 
-int bk_store_ingest(bk_store *s, const bk_event *e, bk_ingest_result *out, char *err,
-                    size_t errlen)
+int bk_store_prepare(const bk_store *s, const bk_event *e, bk_ingest_result *out, char *err,
+                     size_t errlen)
 {
     memset(out, 0, sizeof *out);
     if (bk_address_normalize(e->recipient, strlen(e->recipient), s->policy.fold_plus,
                              out->address, sizeof out->address, err, errlen) != 0) {
+        out->address[0] = '\0';
         out->change = BK_CHANGE_INVALID;
-        return 0;
+        return 1;
     }
     snprintf(out->domain, sizeof out->domain, "%s", strrchr(out->address, '@') + 1);
     out->time = e->time > 0 ? e->time : bk_store_now();
     out->action = bk_policy_decide(&s->policy, e);
     out->change = BK_CHANGE_RECORDED;
+    return 0;
+}
+
+int bk_store_apply(bk_store *s, const bk_event *e, bk_ingest_result *out, char *err,
+                   size_t errlen)
+{
+    s->own_changes++;
+    return ingest_one(s, e, out, err, errlen);
+}
+
+int bk_store_ingest(bk_store *s, const bk_event *e, bk_ingest_result *out, char *err,
+                    size_t errlen)
+{
+    if (bk_store_prepare(s, e, out, err, errlen) != 0)
+        return 0;
     int own = !s->in_batch;
     if (own && bk_store_begin(s, err, errlen) != 0)
         return -1;
-    s->own_changes++;
-    if (ingest_one(s, e, out, err, errlen) != 0) {
+    if (bk_store_apply(s, e, out, err, errlen) != 0) {
         if (own)
             bk_store_rollback(s);
         return -1;

@@ -99,6 +99,18 @@ void bk_event_make_token(bk_event *e);
 int bk_store_split_key(const bk_store *s, const char *key, char *out, size_t outlen, int *domain,
                        char *err, size_t errlen);
 
+/* bk_store_prepare - the first half of bk_store_ingest, which touches no
+ * row: out cleared, then the normalised address, its domain, the time and
+ * the policy's action; 1 (out->change INVALID, why in err) when the
+ * recipient is not an address, else 0 */
+int bk_store_prepare(const bk_store *s, const bk_event *e, bk_ingest_result *out, char *err,
+                     size_t errlen);
+
+/* bk_store_apply - the second half, inside a transaction: the event kept
+ * and the policy applied to its entry (out filled by bk_store_prepare); 0 or -1 */
+int bk_store_apply(bk_store *s, const bk_event *e, bk_ingest_result *out, char *err,
+                   size_t errlen);
+
 /* bk_store_db - the backend and its handle of an open store */
 const bk_store_backend *bk_store_be(const bk_store *s, void **db);
 
