@@ -12,6 +12,7 @@
 #   loadavg                 the 1, 5 and 15 minute load averages
 BENCH_PG_STARTED=
 SERVE_PID=
+SERVE_WRAP=() # a command serve runs under (run.sh: taskset with PIN)
 
 # bench_cleanup - stop what was started (the EXIT trap)
 bench_cleanup() {
@@ -62,7 +63,8 @@ bench_list() {
 
 serve_up() {
     local log=$WORK/serve.log
-    "$BK" serve --db "$DB" --listen 127.0.0.1:0 --socketmap 127.0.0.1:0 "$@" 2>"$log" &
+    "${SERVE_WRAP[@]}" "$BK" serve --db "$DB" --listen 127.0.0.1:0 --socketmap 127.0.0.1:0 "$@" \
+        2>"$log" &
     SERVE_PID=$!
     for _ in $(seq 1 300); do grep -q ready "$log" && break; sleep 0.1; done
     grep -q ready "$log" || { cat "$log" >&2; return 1; }

@@ -22,7 +22,9 @@
 # the machine's cores. Then a summary table of every DB. The soak is soak.sh.
 # Needs wrk and jq (Debian packages). Settings: N (1000000), DURATION (10 s
 # per run), RATE (50000 on SQLite), PG_RATE (15000 on PostgreSQL), THREADS
-# (serve --threads; default: CPUs), BENCH_DIR.
+# (serve --threads; default: CPUs), BENCH_DIR, PIN=SERVER_CPUS:LOAD_CPUS
+# (taskset lists, e.g. 0:1: the server and the load generators on cores of
+# their own, wrk with one thread per load core; give THREADS to match).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${1:-build}
@@ -39,6 +41,13 @@ command -v wrk >/dev/null && command -v jq >/dev/null || { echo "run.sh: needs w
 [ -x "$BK" ] && [ -x "$LOAD" ] || { echo "run.sh: build $BK and $LOAD first" >&2; exit 1; }
 mkdir -p "$WORK"
 . bench/serve/common.bash
+GEN=()         # the command the load generators run under
+WRK_THREADS=2
+if [ -n "${PIN:-}" ]; then
+    SERVE_WRAP=(taskset -c "${PIN%%:*}")
+    GEN=(taskset -c "${PIN##*:}")
+    WRK_THREADS=$(taskset -c "${PIN##*:}" nproc)
+fi
 
 # cpu_s PID - user + system CPU seconds of a process so far
 cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat"; }
@@ -64,7 +73,7 @@ measure() {
 # wrk_run CONNS SECONDS - wrk on the lookups, with its own CPU time
 wrk_run() {
     local out
-    out=$( { TIMEFORMAT='%U %S %R'; time wrk -t2 -c"$1" -d"$2s" -s bench/serve/lookup.lua "http://$HTTP" -- "$N" | tail -n 1; } 2>&1 )
+    out=$( { TIMEFORMAT='%U %S %R'; time "${GEN[@]}" wrk -t"$WRK_THREADS" -c"$1" -d"$2s" -s bench/serve/lookup.lua "http://$HTTP" -- "$N" | tail -n 1; } 2>&1 )
     head -n 1 <<<"$out"
     tail -n 1 <<<"$out" | awk '{printf "http generator CPU (wrk): %.2f s (%.0f%% of one core)\n", $1 + $2, 100 * ($1 + $2) / $3}'
 }
@@ -74,24 +83,24 @@ for spec in "$@"; do
     bench_db "$spec"
     bench_list
     serve_up ${THREADS:+--threads $THREADS}
-    echo "== $spec: $(nproc) CPUs, load average $(loadavg); serve: $SERVE_READY"
+    echo "== $spec: $(nproc) CPUs${PIN:+, pinned server:load $PIN}, load average $(loadavg); serve: $SERVE_READY"
     echo "== warm-up"
-    wrk -t2 -c100 -d3s -s bench/serve/lookup.lua "http://$HTTP" -- "$N" >/dev/null
-    "$LOAD" 127.0.0.1 "${SMAP##*:}" 100 3 "$N" >/dev/null
+    "${GEN[@]}" wrk -t"$WRK_THREADS" -c100 -d3s -s bench/serve/lookup.lua "http://$HTTP" -- "$N" >/dev/null
+    "${GEN[@]}" "$LOAD" 127.0.0.1 "${SMAP##*:}" 100 3 "$N" >/dev/null
     echo "   $(rss)"
     echo "== $spec HTTP: wrk, 100 connections, ${DURATION} s (load average before: $(loadavg))"
     measure http wrk_run 100 "$DURATION"
     http=$(head -n 1 "$WORK/last.txt")
     echo "== $spec socketmap: 100 connections, ${DURATION} s (load average before: $(loadavg))"
-    measure map100 "$LOAD" 127.0.0.1 "${SMAP##*:}" 100 "$DURATION" "$N"
+    measure map100 "${GEN[@]}" "$LOAD" 127.0.0.1 "${SMAP##*:}" 100 "$DURATION" "$N"
     m100=$(head -n 2 "$WORK/last.txt")
     rate=$RATE
     case "$DB" in postgres*) rate=$PG_RATE ;; esac
     echo "== $spec socketmap: 100 connections at $rate lookups/s, ${DURATION} s (load average before: $(loadavg))"
-    measure map100r "$LOAD" 127.0.0.1 "${SMAP##*:}" 100 "$DURATION" "$N" "$rate"
+    measure map100r "${GEN[@]}" "$LOAD" 127.0.0.1 "${SMAP##*:}" 100 "$DURATION" "$N" "$rate"
     m100r=$(head -n 2 "$WORK/last.txt")
     echo "== $spec socketmap: 10 connections, ${DURATION} s (load average before: $(loadavg))"
-    measure map10 "$LOAD" 127.0.0.1 "${SMAP##*:}" 10 "$DURATION" "$N"
+    measure map10 "${GEN[@]}" "$LOAD" 127.0.0.1 "${SMAP##*:}" 10 "$DURATION" "$N"
     m10=$(head -n 2 "$WORK/last.txt")
     echo "   end: $(rss)"
     serve_down
