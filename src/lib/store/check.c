@@ -23,7 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define SNAPSHOT_AFTER 64
 #define GENERATION_EVERY 0.01
@@ -38,14 +37,6 @@ typedef struct {
     double built_at, build_cost, generation_at;
     int behind;                      /* a change was seen since it was built */
 } check_state;
-
-/* mono - monotonic seconds */
-static double mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 void bk_store_check_free(void *check)
 {
@@ -101,7 +92,7 @@ static const bk_snapshot *snapshot(bk_store *s)
         return NULL;
     void *db;
     const bk_store_backend *be = bk_store_be(s, &db);
-    double t = mono();
+    double t = bk_store_mono();
     if (cs->snap && !cs->behind && cs->changes == bk_store_changes(s)) {
         if (t - cs->generation_at < GENERATION_EVERY)
             return cs->snap;
@@ -118,7 +109,7 @@ static const bk_snapshot *snapshot(bk_store *s)
     cs->changes = bk_store_changes(s);
     cs->snap = bk_snapshot_build(be, db, err, sizeof err);
     cs->behind = !cs->snap;
-    cs->built_at = cs->generation_at = mono();
+    cs->built_at = cs->generation_at = bk_store_mono();
     cs->build_cost = cs->built_at - t;
     return cs->snap;
 }

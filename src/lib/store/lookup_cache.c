@@ -48,14 +48,6 @@ struct bk_lookup_cache {
     double next_build;         /* monotonic time the next build may start */
 };
 
-/* mono - monotonic seconds */
-static double mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* release - drop a reference; the last frees the snapshot */
 static void release(shared_snap *ss)
 {
@@ -83,11 +75,11 @@ static void build(bk_lookup_cache *c)
     const bk_store_backend *be = bk_store_be(c->own, &db);
     unsigned long long covers = atomic_load(&c->changes); /* before the scan begins */
     long long gen = be->generation(db);
-    double t0 = mono();
+    double t0 = bk_store_mono();
     char err[256];
     bk_snapshot *sn = bk_snapshot_build(be, db, err, sizeof err);
     shared_snap *ss = sn ? calloc(1, sizeof *ss) : NULL;
-    double t1 = mono();
+    double t1 = bk_store_mono();
     pthread_mutex_lock(&c->mu);
     if (!ss) {
         bk_snapshot_free(sn);
@@ -119,13 +111,13 @@ static void *builder(void *arg)
     const bk_store_backend *be = bk_store_be(c->own, &db);
     pthread_mutex_lock(&c->mu);
     while (!c->stop) {
-        if (!c->hold && stale(c) && mono() >= c->next_build) {
+        if (!c->hold && stale(c) && bk_store_mono() >= c->next_build) {
             pthread_mutex_unlock(&c->mu);
             build(c); /* returns locked */
             pthread_cond_broadcast(&c->cv);
             continue;
         }
-        double until = mono() + POLL_MS / 1000.0;
+        double until = bk_store_mono() + POLL_MS / 1000.0;
         if (!c->hold && stale(c) && c->next_build < until)
             until = c->next_build;
         wait_until(c, until);
@@ -231,6 +223,6 @@ void bk_lookup_cache_wait(bk_lookup_cache *c)
 {
     pthread_mutex_lock(&c->mu);
     while (!c->stop && !c->hold && stale(c))
-        wait_until(c, mono() + 0.1);
+        wait_until(c, bk_store_mono() + 0.1);
     pthread_mutex_unlock(&c->mu);
 }

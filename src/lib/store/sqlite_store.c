@@ -24,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define HOLD_AFTER 64
 #define HOLD_FOR 0.01
@@ -120,14 +119,6 @@ static int run(sqlite3_stmt *st)
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
-}
-
-/* mono - monotonic seconds */
-static double mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* sq_idle - end the lookups' read transaction, if one is open: called first
@@ -595,12 +586,12 @@ static int sq_allow_each(void *db, int (*fn)(const char *, const char *, long lo
 /* hold_read - open or renew the lookups' read transaction, as due */
 static void hold_read(sq_handle *h)
 {
-    if (h->reading && mono() - h->read_at > HOLD_FOR)
+    if (h->reading && bk_store_mono() - h->read_at > HOLD_FOR)
         sq_idle(h);
     if (!h->reading && ++h->lookups > HOLD_AFTER && sqlite3_get_autocommit(h->sq.db) &&
         run(h->read_begin) == 0) {
         h->reading = 1;
-        h->read_at = mono();
+        h->read_at = bk_store_mono();
     }
 }
 

@@ -37,6 +37,13 @@ long long bk_store_now(void)
     return (long long)time(NULL);
 }
 
+double bk_store_mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 bk_store_entry *bk_lookup_row(int kind, const char *address, const char *domain,
                               bk_store_entry *addr, bk_store_entry *dom, int has[2], int *allowed)
 {

@@ -91,6 +91,10 @@ bk_store_entry *bk_lookup_row(int kind, const char *address, const char *domain,
 /* bk_store_now - the current time, seconds since 1970 */
 long long bk_store_now(void);
 
+/* bk_store_mono - monotonic seconds, for intervals (snapshot ages, read
+ * transactions, the lookup cache's builds) */
+double bk_store_mono(void);
+
 /* bk_event_make_token - the token of an event that has none (event.c) */
 void bk_event_make_token(bk_event *e);
 
