@@ -581,12 +581,8 @@ int bk_classify(const bk_classifier *c, const char *text, size_t len, const bk_h
     int matched_provider = -1;
     int lazy = 0;
     if (r->text_len) {
-        /* the ASCII patterns are compiled in lower case: scan the text so */
-        char lower[BK_REPLY_TEXT_MAX];
-        for (size_t i = 0; i < r->text_len; i++)
-            lower[i] = (char)bk_lower((unsigned char)r->text[i]);
         scan_filter want = {c, &f};
-        if (rm_prefilter(c->matcher, lower, r->text_len, wanted_pattern, &want) != 0)
+        if (rm_prefilter(c->matcher, r->text, r->text_len, wanted_pattern, &want) != 0)
             return -1;
         unsigned cand[BK_MATCHED_MAX];
         size_t n_cand = rm_candidates(c->matcher, cand, BK_MATCHED_MAX);

@@ -12,7 +12,8 @@
  * Vectorscan still checks every pattern (hs_expression_info: what it refuses
  * is refused) and gives its shortest and longest match.
  *
- * Scanning: the literal scan marks the patterns of each literal found as
+ * Scanning: the text is read in ASCII lower case (copied so, with padding).
+ * The literal scan marks the patterns of each literal found as
  * candidates (or matched, for those of the direct kind, at the first place
  * their boundaries hold), and keeps where their literals were. Each candidate
  * is then searched for with pcre2_jit_match, only where a match could be: it
@@ -38,6 +39,7 @@
  */
 #include "rulematch.h"
 #include "factors.h"
+#include "text.h"
 
 #include <hs.h>
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -1214,7 +1216,8 @@ static int hit_cmp(const void *a, const void *b)
     return hit_less(a, b) ? -1 : hit_less(b, a) ? 1 : 0;
 }
 
-/* padded_copy - the text followed by PAD zero bytes, in the thread's buffer */
+/* padded_copy - the text with its ASCII letters in lower case (the patterns
+ * are compiled so) followed by PAD zero bytes, in the thread's buffer */
 static const char *padded_copy(thread_state *s, const char *text, size_t len)
 {
     if (s->text_cap < len + PAD) {
@@ -1225,7 +1228,8 @@ static const char *padded_copy(thread_state *s, const char *text, size_t len)
         s->text = p;
         s->text_cap = cap;
     }
-    memcpy(s->text, text, len);
+    for (size_t i = 0; i < len; i++)
+        s->text[i] = (char)bk_lower((unsigned char)text[i]);
     memset(s->text + len, 0, PAD);
     return s->text;
 }

@@ -40,7 +40,7 @@ void rm_free(rule_matcher *m);
  * searched for (nor reported) whether it matches or not */
 typedef int (*rm_wanted)(void *ctx, unsigned id);
 
-/* rm_scan - the patterns matching text[0, len) (in ASCII lower case) that
+/* rm_scan - the patterns matching text[0, len) (read in ASCII lower case) that
  * wanted (NULL: every one) accepts, in order of the end of their first match
  * (ties: lower id first); stores at most max ids and sets *overflow when
  * there were more; -1 when no scratch space can be had */
@@ -52,7 +52,7 @@ int rm_scan(const rule_matcher *m, const char *text, size_t len, rm_wanted wante
 uint64_t rm_hash(uint64_t h, const void *p, size_t n);
 
 /* The same in steps, for a caller that needs only some patterns decided:
- *   rm_prefilter - the literal scan of text[0, len) (in ASCII lower case): the
+ *   rm_prefilter - the literal scan of text[0, len) (read in ASCII lower case): the
  *     patterns that may match and that wanted (NULL: every one) accepts
  *     become this thread's candidates; -1 when no scratch space can be had;
  *   rm_candidates - those candidates (at most max ids into ids); their count;
