@@ -18,6 +18,13 @@
  * back field by field, and it is taken as it is; otherwise (and when the
  * returned message may hold delivery-status parts) GMime parses the part
  * again, alone, as it would have parsed it in place.
+ *
+ * The message's own header block is read the same way: when it is plain,
+ * its fields are taken from it here (values decoded with GMime's own
+ * functions, as g_mime_header_get_value decodes them), and GMime is given
+ * only its Content- fields and the rest of the message: they are all GMime
+ * reads of a part's header, so the tree it builds is the same, without an
+ * object for every Received line.
  */
 #include "message.h"
 #include "lines.h"
@@ -638,6 +645,61 @@ static const char *header_text(GMimeHeader *h)
     return raw;
 }
 
+/* field_value - a field into head, its value from its raw text v[0..n)
+ * (what follows the colon, through its last line end; no NUL byte) as
+ * header_text() would give it: as it came, or unfolded and decoded as
+ * g_mime_header_get_value() does */
+static void field_value(field_block *head, const char *name, size_t name_len, const char *v,
+                        size_t n)
+{
+    size_t i = 0;
+    while (i < n && (unsigned char)v[i] < 0x80 && !(v[i] == '=' && i + 1 < n && v[i + 1] == '?'))
+        i++;
+    if (i == n) {
+        fields_add(head, name, name_len, v, n);
+        return;
+    }
+    char *raw = g_strndup(v, n);
+    char *unfolded = g_mime_utils_header_unfold(raw);
+    char *dec = g_mime_utils_header_decode_text(NULL, unfolded);
+    const char *value = dec ? dec : "";
+    fields_add(head, name, name_len, value, strlen(value));
+    g_free(dec);
+    g_free(unfolded);
+    g_free(raw);
+}
+
+/* own_header - the message's header block read here when it is plain (see
+ * plain_header_block): every field into m->head as GMime would give it back,
+ * and for GMime, which reads only the Content- fields of it, those fields
+ * followed by the rest of the message, into input. Returns the number of
+ * fields, or -1 (nothing done) when the block is not plain. */
+static int own_header(bk_message *m, const char *msg, size_t len, GByteArray *input)
+{
+    size_t hl = plain_header_block(msg, len);
+    if (hl == 0)
+        return -1;
+    int n = 0;
+    g_byte_array_set_size(input, 0);
+    for (size_t i = 0; i < hl; n++) {
+        size_t e = i; /* the field's end: past its last continuation line */
+        do {
+            const char *nl = memchr(msg + e, '\n', hl - e);
+            e = nl ? (size_t)(nl - msg) + 1 : hl;
+        } while (e < hl && (msg[e] == ' ' || msg[e] == '\t'));
+        const char *colon = memchr(msg + i, ':', e - i); /* there by plain_header_block */
+        size_t name_len = (size_t)(colon - (msg + i));
+        while (name_len > 0 && (msg[i + name_len - 1] == ' ' || msg[i + name_len - 1] == '\t'))
+            name_len--;
+        field_value(&m->head, msg + i, name_len, colon + 1, (size_t)(msg + e - (colon + 1)));
+        if (name_len >= 8 && g_ascii_strncasecmp(msg + i, "Content-", 8) == 0)
+            g_byte_array_append(input, (const guint8 *)msg + i, (guint)(e - i));
+        i = e;
+    }
+    g_byte_array_append(input, (const guint8 *)msg + hl, (guint)(len - hl));
+    return n;
+}
+
 /* message_read - take msg apart into m */
 int message_read(bk_message *m, const char *msg, size_t len, char *why, size_t whylen)
 {
@@ -645,8 +707,11 @@ int message_read(bk_message *m, const char *msg, size_t len, char *why, size_t w
     if (!m->gm)
         m->gm = gmime_new();
     struct message_gmime *g = m->gm;
-    g_byte_array_set_size(g->input, 0);
-    g_byte_array_append(g->input, (const guint8 *)msg, (guint)len);
+    int nh = own_header(m, msg, len, g->input);
+    if (nh < 0) {
+        g_byte_array_set_size(g->input, 0);
+        g_byte_array_append(g->input, (const guint8 *)msg, (guint)len);
+    }
     g_mime_stream_mem_set_byte_array(GMIME_STREAM_MEM(g->input_stream), g->input);
     g_mime_parser_init_with_stream(g->parser, g->input_stream);
     g_mime_parser_set_format(g->parser, GMIME_FORMAT_MESSAGE);
@@ -655,14 +720,16 @@ int message_read(bk_message *m, const char *msg, size_t len, char *why, size_t w
         snprintf(why, whylen, "not a mail message: no header block could be read");
         return -1;
     }
-    GMimeHeaderList *hl = g_mime_object_get_header_list(body);
-    int nh = hl ? g_mime_header_list_get_count(hl) : 0;
-    for (int i = 0; i < nh; i++) {
-        GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
-        const char *name = g_mime_header_get_name(h);
-        const char *value = header_text(h);
-        if (name)
-            fields_add(&m->head, name, strlen(name), value ? value : "", value ? strlen(value) : 0);
+    if (nh < 0) { /* GMime read the header block: its fields, decoded */
+        GMimeHeaderList *hl = g_mime_object_get_header_list(body);
+        nh = hl ? g_mime_header_list_get_count(hl) : 0;
+        for (int i = 0; i < nh; i++) {
+            GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
+            const char *name = g_mime_header_get_name(h);
+            const char *value = header_text(h);
+            if (name)
+                fields_add(&m->head, name, strlen(name), value ? value : "", value ? strlen(value) : 0);
+        }
     }
     GMimeContentType *ct = g_mime_object_get_content_type(body);
     if (ct) {
