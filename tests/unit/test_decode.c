@@ -1,14 +1,17 @@
 /*
  * test_decode.c - the decoder's core: header field blocks, RFC 3464 status
  * groups, the text helpers formats use, bk_decode on edge cases and
- * hostile input, what the report adds to the verdict (report_reason), and
- * bk_mailbox on mbox quoting and odd files.
+ * hostile input, what the report adds to the verdict (report_reason),
+ * bk_mailbox on mbox quoting and odd files, the bounce's own header read
+ * without GMime, and the one-pass phrase search (markers).
  */
 #include "bouncekit.h"
 #include "dsn.h"
 #include "fields.h"
 #include "lines.h"
+#include "markers.h"
 #include "message.h"
+#include "text.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -222,6 +225,80 @@ static void test_returned_header(void **state)
     message_free(&m);
 }
 
+/* head_of - the fields message_read keeps of msg, "name=value\n" each */
+static void head_of(bk_message *m, const char *msg, bk_buf *out)
+{
+    char why[128];
+    bk_buf_reset(out);
+    assert_int_equal(message_read(m, msg, strlen(msg), why, sizeof why), 0);
+    for (size_t i = 0; i < m->head.n; i++) {
+        size_t nl, vl;
+        const char *n = fields_name(&m->head, i, &nl);
+        const char *v = fields_value(&m->head, i, &vl);
+        bk_buf_printf(out, "%.*s=%.*s\n", (int)nl, n, (int)vl, v);
+    }
+    bk_buf_printf(out, "type=%s text=%s", m->content_type.data ? m->content_type.data : "",
+                  m->text.data ? m->text.data : "");
+}
+
+static void test_own_header(void **state)
+{
+    (void)state;
+    bk_decode_formats();
+    bk_message m;
+    message_init(&m);
+    bk_buf plain = BK_BUF_INIT, parsed = BK_BUF_INIT;
+    /* a plain block is read here; the same block with a line that is not a
+     * field (GMime skips it) is read by GMime: the fields must agree */
+    static const char *const head =
+        "Received: from a\n\tby b\nSubject: =?UTF-8?B?w6lsw6k=?= and\n =?iso-8859-1?q?caf=E9?=\n"
+        "From: Mail Delivery System <MAILER-DAEMON@example.org>\nX-Odd  : spaced name\n"
+        "Content-Type  : multipart/mixed;\n\tboundary=\"zz\"\nX-Eight: caf\xc3\xa9\n";
+    static const char *const body = "\n--zz\nContent-Type: text/plain\n\nhello\n--zz--\n";
+    bk_buf msg = BK_BUF_INIT;
+    bk_buf_printf(&msg, "%s%s", head, body);
+    head_of(&m, msg.data, &plain);
+    bk_buf_reset(&msg);
+    bk_buf_printf(&msg, "%snot a field\n%s", head, body);
+    head_of(&m, msg.data, &parsed);
+    assert_string_equal(plain.data, parsed.data);
+    assert_non_null(strstr(plain.data, "Subject=\xc3\xa9l\xc3\xa9 and caf\xc3\xa9\n"));
+    assert_non_null(strstr(plain.data, "X-Odd=spaced name\n"));
+    assert_non_null(strstr(plain.data, "type=multipart/mixed text=hello"));
+    bk_buf_free(&msg);
+    bk_buf_free(&plain);
+    bk_buf_free(&parsed);
+    message_free(&m);
+}
+
+static void test_markers(void **state)
+{
+    (void)state;
+    static const char *const phrases[] = {"mail system", "\nStatus:", "ABC", "abc d", "caf\xc3\xa9",
+                                          "x", "zz zz", "Original Message Follows"};
+    static const char alphabet[] = "abcABC xzZ:\nS\xc3\xa9\xc3\x89statusSTATUS";
+    markers *k = markers_new();
+    assert_non_null(k);
+    unsigned seed = 7;
+    char text[400];
+    for (int round = 0; round < 200; round++) {
+        size_t len = (size_t)(round * 2 % 397);
+        for (size_t i = 0; i < len; i++) {
+            seed = seed * 1103515245u + 12345u;
+            text[i] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+        }
+        if (round % 5 == 0 && len > 40)
+            memcpy(text + len - 24, "ORIGINAL message follows", 24);
+        markers_next(k);
+        for (size_t i = 0; i < sizeof phrases / sizeof phrases[0]; i++)
+            assert_int_equal(markers_find(k, text, len, phrases[i]),
+                             bk_ci_find(text, len, phrases[i]));
+    }
+    /* the phrases were compiled, so the answers above came from the scans */
+    assert_int_equal(markers_compiled(k), sizeof phrases / sizeof phrases[0]);
+    markers_free(k);
+}
+
 /* write_file - a temporary file with the given bytes; the path is static */
 static const char *write_file(const char *bytes, size_t len)
 {
@@ -368,6 +445,7 @@ int main(void)
         cmocka_unit_test(test_codes),        cmocka_unit_test(test_header_value),
         cmocka_unit_test(test_decode_edges), cmocka_unit_test(test_mailbox_mbox),
         cmocka_unit_test(test_report_reason), cmocka_unit_test(test_returned_header),
+        cmocka_unit_test(test_own_header),    cmocka_unit_test(test_markers),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     bk_classifier_free(clf);

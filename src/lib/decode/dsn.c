@@ -160,11 +160,11 @@ int dsn_fields_text(const bk_message *m, const char **p, size_t *len)
                                          "\nOriginal-Recipient:"};
     long best = -1;
     for (size_t i = 0; i < sizeof starts / sizeof starts[0]; i++) {
-        long at = text_find(&m->text, starts[i]);
+        long at = message_find(m, starts[i]);
         if (at >= 0 && (best < 0 || at < best))
             best = at;
     }
-    if (best < 0 || text_find(&m->text, "\nStatus:") < 0)
+    if (best < 0 || message_find(m, "\nStatus:") < 0)
         return 0;
     *p = m->text.data + best + 1;
     *len = m->text.len - (size_t)best - 1;

@@ -3,6 +3,7 @@
  * (see lines.h).
  */
 #include "lines.h"
+#include "markers.h"
 #include "fields.h"
 #include "text.h"
 
@@ -117,6 +118,16 @@ int span_is_blank(span s)
 long text_find(const bk_buf *text, const char *needle)
 {
     return text->len ? bk_ci_find(text->data, text->len, needle) : -1;
+}
+
+/* message_find - offset of a literal in m's text, or -1 (markers.h) */
+long message_find(const bk_message *m, const char *literal)
+{
+    if (!m->text.len)
+        return -1;
+    if (!m->marks)
+        return bk_ci_find(m->text.data, m->text.len, literal);
+    return markers_find(m->marks, m->text.data, m->text.len, literal);
 }
 
 /* local_char - a byte that may stand in an address's local part or domain */
@@ -289,21 +300,17 @@ static int header_line(span line)
            span_starts(line, "Message-ID: ") || span_starts(line, "DKIM-Signature: ");
 }
 
-/* original_start - where the returned message begins in the text: the
- * first line that opens a header block or holds a marker. Each marker is
- * searched for once in the text before the best place so far (a marker
- * holds no line break, so where it occurs its line holds it); then the lines
- * up to that place are checked for a header line. */
-size_t original_start(const bk_buf *text)
+/* original_start - where the returned message begins in m's text: the
+ * first line that opens a header block or holds a marker. The first place
+ * of any marker (message_find) is the best; a marker holds no line break,
+ * so where it occurs its line holds it; then the lines up to that place are
+ * checked for a header line. */
+size_t original_start(const bk_message *m)
 {
-    const char *t = text->data ? text->data : "";
-    size_t len = text->len, marker = len;
+    const char *t = m->text.data ? m->text.data : "";
+    size_t len = m->text.len, marker = len;
     for (size_t i = 0; i < sizeof ORIGINAL_MARKERS / sizeof ORIGINAL_MARKERS[0]; i++) {
-        size_t ml = strlen(ORIGINAL_MARKERS[i]);
-        if (ml > len)
-            continue;
-        size_t upto = marker < len - ml ? marker + ml : len;
-        long at = bk_ci_find(t, upto, ORIGINAL_MARKERS[i]);
+        long at = message_find(m, ORIGINAL_MARKERS[i]);
         if (at >= 0 && (size_t)at < marker)
             marker = (size_t)at;
     }
@@ -431,10 +438,11 @@ bk_command command_named(span s)
 }
 
 /* original_header - the returned message's header block in the text */
-span original_header(const bk_buf *text)
+span original_header(const bk_message *m)
 {
     span none = {"", 0};
-    size_t start = original_start(text);
+    const bk_buf *text = &m->text;
+    size_t start = m->original_at;
     if (start >= text->len)
         return none;
     const char *t = text->data;

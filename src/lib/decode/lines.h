@@ -44,6 +44,11 @@ int span_is_blank(span s);
 /* text_find - offset of needle in text (ASCII case-insensitive), or -1 */
 long text_find(const bk_buf *text, const char *needle);
 
+/* message_find - offset of a string literal in m's readable text (ASCII
+ * case-insensitive), or -1: text_find(&m->text, literal), answered from one
+ * pass over the text for all the literals asked for (markers.h) */
+long message_find(const bk_message *m, const char *literal);
+
 /* find_address - the first e-mail address in s ("<a@b>" preferred to a bare
  * a@b); 1 with *addr set, 0 when there is none */
 int find_address(span s, span *addr);
@@ -62,16 +67,17 @@ int take_reply_code(span s);
  * (size BK_STATUS_MAX); 1 when found */
 int find_status(span s, char *out);
 
-/* original_start - where the returned message begins in the text: the
+/* original_start - where the returned message begins in m's text: the
  * first line of the markers MTAs put before it ("Below this line is a copy
  * of the message", "Original message follows", ...) or the first header
- * block; text->len when none */
-size_t original_start(const bk_buf *text);
+ * block; the text's length when none (message_read keeps it in
+ * m->original_at) */
+size_t original_start(const bk_message *m);
 
-/* original_header - the header block of the returned message found in the
- * text: from original_start(), past its marker line and blank lines, to
- * the first blank line; len 0 when there is none */
-span original_header(const bk_buf *text);
+/* original_header - the header block of the returned message found in m's
+ * text: from m->original_at (original_start()), past its marker line and
+ * blank lines, to the first blank line; len 0 when there is none */
+span original_header(const bk_message *m);
 
 /* bounce_words - From or Subject of a delivery failure report
  * (mailer-daemon, postmaster, "Undeliverable", "Returned mail", ...) */

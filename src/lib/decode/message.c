@@ -28,6 +28,7 @@
  */
 #include "message.h"
 #include "lines.h"
+#include "markers.h"
 #include "text.h"
 
 #include <gmime/gmime.h>
@@ -139,6 +140,8 @@ void message_free(bk_message *m)
 {
     gmime_free(m->gm);
     m->gm = NULL;
+    markers_free(m->marks);
+    m->marks = NULL;
     fields_free(&m->head);
     bk_buf_free(&m->content_type);
     bk_buf_free(&m->report_type);
@@ -707,6 +710,10 @@ int message_read(bk_message *m, const char *msg, size_t len, char *why, size_t w
     if (!m->gm)
         m->gm = gmime_new();
     struct message_gmime *g = m->gm;
+    if (!m->marks)
+        m->marks = markers_new(); /* without it message_find searches directly */
+    if (m->marks)
+        markers_next(m->marks);
     int nh = own_header(m, msg, len, g->input);
     if (nh < 0) {
         g_byte_array_set_size(g->input, 0);
@@ -744,7 +751,7 @@ int message_read(bk_message *m, const char *msg, size_t len, char *why, size_t w
         snprintf(why, whylen, "not a mail message: no header fields and no text");
         return -1;
     }
-    m->original_at = original_start(&m->text);
+    m->original_at = original_start(m);
     if (m->text.oom || m->dsn.oom || m->original.oom || m->inner_dsn.oom || m->head.store.oom) {
         snprintf(why, whylen, "out of memory");
         return -1;

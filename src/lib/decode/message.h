@@ -31,6 +31,7 @@ typedef struct {
     int parts;             /* MIME parts seen */
     size_t original_at;    /* original_start() of text, found once by message_read */
     struct message_gmime *gm; /* GMime objects kept from one message to the next */
+    struct markers *marks;    /* the phrases asked of the text (message_find) */
 } bk_message;
 
 /* message_setup - once: g_mime_init(), and GMime leaves returned messages

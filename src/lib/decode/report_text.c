@@ -175,7 +175,7 @@ void status_permanent(found *out)
 /* original_in_text - the returned header block of the text */
 void original_in_text(const bk_message *m, found *out)
 {
-    span h = original_header(&m->text);
+    span h = original_header(m);
     out->original = h.p;
     out->original_len = h.len;
 }

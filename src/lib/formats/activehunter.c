@@ -24,7 +24,7 @@ static int match(const bk_message *m)
         return 1;
     span s = header_span(m, "Content-Type");
     return span_find(s, "Active!Hunter") >= 0 &&
-           text_find(&m->text, "The following addresses had") >= 0;
+           message_find(m, "The following addresses had") >= 0;
 }
 
 /* decode - the addresses, and the transcript as their diagnostic */
@@ -61,7 +61,7 @@ static int decode(const bk_message *m, found *out)
     }
     for (size_t i = 0; i < out->n && reply.p; i++)
         reply_set(&out->r[i], reply);
-    if (text_find(&m->text, "permanent fatal errors") >= 0)
+    if (message_find(m, "permanent fatal errors") >= 0)
         status_permanent(out);
     return out->n > 0;
 }

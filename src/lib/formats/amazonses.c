@@ -43,11 +43,11 @@ static int match(const bk_message *m)
 {
     if (other_amazon(m))
         return 0;
-    if (text_find(&m->text, "notificationType") >= 0 &&
+    if (message_find(m, "notificationType") >= 0 &&
         (header_has(m, "x-amz-sns-message-id", "") || header_has(m, "From", "amazonaws.com") ||
          header_has(m, "X-SES-Outgoing", "")))
         return 1;
-    if (!m->dsn.len && text_find(&m->text, "\nReporting-MTA:") < 0)
+    if (!m->dsn.len && message_find(m, "\nReporting-MTA:") < 0)
         return 0;
     return header_has(m, "From", "amazonses.com") || header_has(m, "X-SES-Outgoing", "");
 }
@@ -165,7 +165,7 @@ static int decode_json(const json_t *j, found *out)
  * envelope's "Message" string when it is one */
 static int notification(const bk_message *m, found *out)
 {
-    long at = text_find(&m->text, "{");
+    long at = message_find(m, "{");
     if (at < 0)
         return 0;
     /* the object ends where it ends: an SNS mail has its footer after it */

@@ -42,7 +42,7 @@ static int decode(const bk_message *m, found *out)
 {
     if (!dsn_decode(m, out)) {
         /* no technical report: the listed recipients */
-        long at = text_find(&m->text, "to the following recipients:");
+        long at = message_find(m, "to the following recipients:");
         if (at < 0)
             return 0;
         size_t pos = (size_t)at, end = m->original_at;

@@ -23,8 +23,8 @@
 /* match - James's "Error message below:" and "Message details:" */
 static int match(const bk_message *m)
 {
-    return text_find(&m->text, "Error message below:") >= 0 &&
-           text_find(&m->text, "Message details:") >= 0;
+    return message_find(m, "Error message below:") >= 0 &&
+           message_find(m, "Message details:") >= 0;
 }
 
 /* decode - the RCPT TO addresses, each with the error message */

@@ -21,8 +21,8 @@ static int match(const bk_message *m)
     span s = header_span(m, "Subject");
     if (span_find(s, "Message you sent blocked by our bulk email filter") >= 0)
         return 1;
-    return text_find(&m->text, "was blocked by our Spam") >= 0 &&
-           text_find(&m->text, "Your message to:") >= 0;
+    return message_find(m, "was blocked by our Spam") >= 0 &&
+           message_find(m, "Your message to:") >= 0;
 }
 
 /* decode - the status part; the text when there is none */

@@ -22,8 +22,8 @@ static int match(const bk_message *m)
 {
     if (!header_has(m, "From", "biglobe.ne.jp"))
         return 0;
-    return text_find(&m->text, "----- Non-delivered information -----") >= 0 ||
-           text_find(&m->text, "----- The following addresses had delivery problems -----") >= 0;
+    return message_find(m, "----- Non-delivered information -----") >= 0 ||
+           message_find(m, "----- The following addresses had delivery problems -----") >= 0;
 }
 
 /* decode - the addresses of the first section, the reason of the second */

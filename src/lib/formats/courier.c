@@ -24,7 +24,7 @@
 static int match(const bk_message *m)
 {
     span c = header_span(m, "Content-Type");
-    return text_find(&m->text, "running the Courier mail server") >= 0 ||
+    return message_find(m, "running the Courier mail server") >= 0 ||
            span_find(c, "=_courier_") >= 0;
 }
 

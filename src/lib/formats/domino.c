@@ -57,9 +57,9 @@ static int match(const bk_message *m)
     span d = {m->dsn.data ? m->dsn.data : "", m->dsn.len};
     if (span_find(d, "X-Notes;") >= 0)
         return 1;
-    return text_find(&m->text, "Your message") >= 0 &&
-           text_find(&m->text, "was not delivered to:") >= 0 &&
-           text_find(&m->text, "because:") >= 0;
+    return message_find(m, "Your message") >= 0 &&
+           message_find(m, "was not delivered to:") >= 0 &&
+           message_find(m, "because:") >= 0;
 }
 
 /* give_reason - the reason to the block's recipients that have none */

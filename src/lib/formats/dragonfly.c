@@ -25,15 +25,15 @@
 /* match - dma's greeting */
 static int match(const bk_message *m)
 {
-    return text_find(&m->text, "This is the DragonFly Mail Agent") >= 0 &&
-           text_find(&m->text, "There was an error delivering your mail to") >= 0;
+    return message_find(m, "This is the DragonFly Mail Agent") >= 0 &&
+           message_find(m, "There was an error delivering your mail to") >= 0;
 }
 
 /* decode - the recipient of "There was an error delivering your mail to"
  * and the paragraph after it */
 static int decode(const bk_message *m, found *out)
 {
-    long at = text_find(&m->text, "There was an error delivering your mail to");
+    long at = message_find(m, "There was an error delivering your mail to");
     if (at < 0)
         return 0;
     const char *t = m->text.data;

@@ -23,8 +23,8 @@ static int match(const bk_message *m)
     if (!header_has(m, "From", "kundenserver.de") && !header_has(m, "From", "1and1") &&
         !header_has(m, "From", "1und1") && !header_has(m, "From", "ionos"))
         return 0;
-    return text_find(&m->text, "--- The header of the original message is following. ---") >= 0 ||
-           text_find(&m->text, "For the following reason:") >= 0;
+    return message_find(m, "--- The header of the original message is following. ---") >= 0 ||
+           message_find(m, "For the following reason:") >= 0;
 }
 
 /* decode - the United Internet format */

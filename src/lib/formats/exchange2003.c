@@ -57,13 +57,12 @@ static int match(const bk_message *m)
                    header_has(m, "X-MimeOLE", "Produced By Microsoft Exchange") ||
                    header_has(m, "Received", "with Internet Mail Service (") ||
                    header_has(m, "Received", "Microsoft Exchange Server Internet Mail Connector");
-    if (text_find(&m->text, "MSEXCH:") >= 0)
+    if (message_find(m, "MSEXCH:") >= 0)
         exchange = 1;
     if (!exchange)
         return 0;
-    span t = {m->text.data ? m->text.data : "", m->text.len};
     for (size_t i = 0; i < sizeof LIST_LEADS / sizeof LIST_LEADS[0]; i++)
-        if (span_find(t, LIST_LEADS[i]) >= 0)
+        if (message_find(m, LIST_LEADS[i]) >= 0)
             return 1;
     return 0;
 }

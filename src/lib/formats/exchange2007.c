@@ -102,8 +102,10 @@ static int any_in(span s, const char *const *needles, size_t n)
 /* text_has - 1 when the text contains one of the n needles */
 static int text_has(const bk_message *m, const char *const *needles, size_t n)
 {
-    span t = {m->text.data ? m->text.data : "", m->text.len};
-    return any_in(t, needles, n);
+    for (size_t i = 0; i < n; i++)
+        if (message_find(m, needles[i]) >= 0)
+            return 1;
+    return 0;
 }
 
 /* match - the administrators' section, the lead-ins, Exchange's NDR field,
@@ -119,12 +121,12 @@ static int match(const bk_message *m)
         return 1;
     if (message_header(m, "X-DSNContext", &len) && (m->dsn.len || looks_like_bounce(m)))
         return 1;
-    if (text_find(&m->text, "This is an automatically generated Delivery Status Notification") >= 0 &&
+    if (message_find(m, "This is an automatically generated Delivery Status Notification") >= 0 &&
         text_has(m, SMTPSVC_LEADS, sizeof SMTPSVC_LEADS / sizeof SMTPSVC_LEADS[0]))
         return 1;
     /* Office 365: "Your message to X couldn't be delivered." with its details */
-    return text_find(&m->text, "couldn't be delivered") >= 0 &&
-           text_find(&m->text, "Reported error:") >= 0;
+    return message_find(m, "couldn't be delivered") >= 0 &&
+           message_find(m, "Reported error:") >= 0;
 }
 
 /* reply_of - the remote reply in one line of the administrators' section:

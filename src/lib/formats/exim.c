@@ -30,11 +30,11 @@
 /* match - Exim's lead-in and list lines (X-Failed-Recipients alone is used by others too) */
 static int match(const bk_message *m)
 {
-    if (text_find(&m->text, "This message was created automatically by mail delivery software") >= 0 ||
-        text_find(&m->text, "This message was created automatically by the SMTP relay on") >= 0)
+    if (message_find(m, "This message was created automatically by mail delivery software") >= 0 ||
+        message_find(m, "This message was created automatically by the SMTP relay on") >= 0)
         return 1;
-    return text_find(&m->text, "The following address(es) failed:") >= 0 ||
-           text_find(&m->text, "------ This is a copy of the message, including all the headers.") >= 0;
+    return message_find(m, "The following address(es) failed:") >= 0 ||
+           message_find(m, "------ This is a copy of the message, including all the headers.") >= 0;
 }
 
 /* failed_by_local - the X-Failed-Recipients address with local part s */
@@ -196,7 +196,7 @@ static void entries(const bk_message *m, found *out, found *xf, size_t end)
                                         "could not be delivered to one or more of its recipients"};
     long at = -1;
     for (size_t i = 0; i < sizeof heads / sizeof heads[0] && at < 0; i++)
-        at = text_find(&m->text, heads[i]);
+        at = message_find(m, heads[i]);
     if (at < 0 || (size_t)at >= end)
         return;
     const char *t = m->text.data;
@@ -247,7 +247,7 @@ static int decode(const bk_message *m, found *out)
     memset(&xf, 0, sizeof xf);
     add_failed_recipients(m, &xf);
     size_t end = m->original_at;
-    long copy = text_find(&m->text, "------ This is a copy of the ");
+    long copy = message_find(m, "------ This is a copy of the ");
     if (copy >= 0 && (size_t)copy < end)
         end = (size_t)copy;
     dsn_decode(m, out);
@@ -257,8 +257,8 @@ static int decode(const bk_message *m, found *out)
         for (size_t i = 0; i < xf.n; i++)
             found_add(out, xf.r[i].recipient, strlen(xf.r[i].recipient));
     /* Exim's own status when the remote gave none, as its DSN writes it */
-    int delayed = text_find(&m->text, "has not yet been delivered") >= 0;
-    int permanent = text_find(&m->text, "This is a permanent error") >= 0;
+    int delayed = message_find(m, "has not yet been delivered") >= 0;
+    int permanent = message_find(m, "This is a permanent error") >= 0;
     for (size_t i = 0; i < out->n; i++) {
         found_rcpt *r = &out->r[i];
         char in_text[BK_STATUS_MAX];

@@ -22,7 +22,7 @@ static int match(const bk_message *m)
 {
     if (!header_has(m, "From", "@ezweb.ne.jp"))
         return 0;
-    return looks_like_bounce(m) || text_find(&m->text, "Recipient: <") >= 0;
+    return looks_like_bounce(m) || message_find(m, "Recipient: <") >= 0;
 }
 
 /* decode - "Recipient:" lines with the SMTP exchange, or "<ADDR>" lines */

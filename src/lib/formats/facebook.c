@@ -16,7 +16,7 @@ static int match(const bk_message *m)
 {
     if (header_has(m, "From", "mailer-daemon@") && header_has(m, "From", "facebook.com"))
         return 1;
-    return text_find(&m->text, "This message was created automatically by Facebook") >= 0;
+    return message_find(m, "This message was created automatically by Facebook") >= 0;
 }
 
 /* decode - the status fields; the reply code at the head of the diagnostic */

@@ -22,8 +22,8 @@ static int match(const bk_message *m)
         return 0;
     span su = header_span(m, "Subject");
     return span_find(su, "not member") >= 0 || span_find(su, "rejected") >= 0 ||
-           span_find(su, "error") >= 0 || text_find(&m->text, "not a member of") >= 0 ||
-           text_find(&m->text, "was rejected") >= 0;
+           span_find(su, "error") >= 0 || message_find(m, "not a member of") >= 0 ||
+           message_find(m, "was rejected") >= 0;
 }
 
 /* decode - the list's address and fml's words */

@@ -39,8 +39,8 @@ static int other_google(const bk_message *m)
 {
     if (header_has(m, "X-Failed-Recipients", "@googlegroups.com"))
         return 1;
-    return text_find(&m->text, "groups.google.com/support") >= 0 ||
-           text_find(&m->text, "** Message not delivered **") >= 0;
+    return message_find(m, "groups.google.com/support") >= 0 ||
+           message_find(m, "** Message not delivered **") >= 0;
 }
 
 /* match - From Google's mailer-daemon, or Gmail's own lead phrases */
@@ -50,8 +50,8 @@ static int match(const bk_message *m)
         return 0;
     if (from_google(m))
         return 1;
-    return text_find(&m->text, "Delivery to the following recipient") >= 0 &&
-           text_find(&m->text, "Technical details of ") >= 0;
+    return message_find(m, "Delivery to the following recipient") >= 0 &&
+           message_find(m, "Technical details of ") >= 0;
 }
 
 /* host_after_by - the host name of "... by mx.example.com. [192.0.2.1]" */

@@ -30,7 +30,7 @@ int gmx_read(const bk_message *m, found *out);
 /* match - GMX's daemon or X-UI fields, and its returned-header marker */
 static int match(const bk_message *m)
 {
-    if (text_find(&m->text, "--- The header of the original message is following. ---") < 0)
+    if (message_find(m, "--- The header of the original message is following. ---") < 0)
         return 0;
     if (header_has(m, "From", "kundenserver.de") || header_has(m, "From", "1and1") ||
         header_has(m, "From", "1und1") || header_has(m, "From", "ionos"))

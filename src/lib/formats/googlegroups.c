@@ -32,7 +32,7 @@ static int match(const bk_message *m)
         return 0;
     if (header_has(m, "X-Failed-Recipients", "@googlegroups.com"))
         return 1;
-    return text_find(&m->text, "groups.google.com/support") >= 0;
+    return message_find(m, "groups.google.com/support") >= 0;
 }
 
 /* explanation - the paragraph that names the group "(NAME)", else the
@@ -75,7 +75,7 @@ static span explanation(const bk_message *m, size_t end, const char *group)
 /* decode - the group's address, the explanation, reason rejected */
 static int decode(const bk_message *m, found *out)
 {
-    span h = original_header(&m->text);
+    span h = original_header(m);
     if (!add_failed_recipients(m, out)) {
         /* no field: the group is the returned message's recipient */
         const char *hb = m->has_original ? m->original.data : h.p;

@@ -23,7 +23,7 @@ static int match(const bk_message *m)
     if (!header_has(m, "From", "mailer-daemon@googlemail.com") &&
         !header_has(m, "From", "mailer-daemon@google.com"))
         return 0;
-    return text_find(&m->text, "** Message not delivered **") >= 0;
+    return message_find(m, "** Message not delivered **") >= 0;
 }
 
 /* block_after - the lines after lead in text[0..end), up to a "--" divider

@@ -44,8 +44,8 @@ static int match(const bk_message *m)
         return 1;
     span subj = header_span(m, "Subject");
     return span_starts(subj, "Undeliverable Mail") &&
-           text_find(&m->text, "Original message follows.") >= 0 &&
-           text_find(&m->text, "\nReporting-MTA:") < 0;
+           message_find(m, "Original message follows.") >= 0 &&
+           message_find(m, "\nReporting-MTA:") < 0;
 }
 
 /* last_word_address - "Reason: a@b": the reason and the address */

@@ -20,8 +20,8 @@ static int match(const bk_message *m)
 {
     if (header_has(m, "From", ".dion.ne.jp") || header_has(m, "From", "auone-net.jp"))
         return 1;
-    return text_find(&m->text, "Your mail sent on:") >= 0 &&
-           text_find(&m->text, "Could not be delivered to: <") >= 0;
+    return message_find(m, "Your mail sent on:") >= 0 &&
+           message_find(m, "Could not be delivered to: <") >= 0;
 }
 
 /* decode - each "Could not be delivered to:" and the lines after it */

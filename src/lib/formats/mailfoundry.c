@@ -21,7 +21,7 @@ static int match(const bk_message *m)
 {
     span s = header_span(m, "Subject");
     return span_starts(s, "Message delivery has failed") &&
-           text_find(&m->text, "Unable to deliver message to:") >= 0;
+           message_find(m, "Unable to deliver message to:") >= 0;
 }
 
 /* host_reply - "[Server ]host[ip] failed with: REPLY" or "host[ip]
@@ -78,7 +78,7 @@ static int decode(const bk_message *m, found *out)
         if (reason && !host_reply(s, cur))
             found_diag(cur, s.p, s.len);
     }
-    if (text_find(&m->text, "permanent failure") >= 0)
+    if (message_find(m, "permanent failure") >= 0)
         status_permanent(out);
     return out->n > 0;
 }

@@ -31,10 +31,10 @@ static int match(const bk_message *m)
 {
     span s = header_span(m, "Subject");
     if (span_starts(s, "Undeliverable Mail: \"") &&
-        text_find(&m->text, "Could not be delivered because of") >= 0)
+        message_find(m, "Could not be delivered because of") >= 0)
         return 1;
-    return text_find(&m->text, "Could not be delivered because of") >= 0 &&
-           text_find(&m->text, "The following recipients were affected") >= 0;
+    return message_find(m, "Could not be delivered because of") >= 0 &&
+           message_find(m, "The following recipients were affected") >= 0;
 }
 
 /* bracketed - the value of "Name:   <value>" without its brackets */

@@ -30,7 +30,7 @@ static int match(const bk_message *m)
          header_has(m, "From", "inbox.ru") || header_has(m, "From", "list.ru") ||
          header_has(m, "From", "bk.ru")))
         return 1;
-    return text_find(&m->text, "\xd1\x81\xd0\xb5\xd1\x80\xd0\xb2\xd0\xb5\xd1\x80\xd0\xbe\xd0\xbc"
+    return message_find(m, "\xd1\x81\xd0\xb5\xd1\x80\xd0\xb2\xd0\xb5\xd1\x80\xd0\xbe\xd0\xbc"
                                " Mail.Ru") >= 0; /* "сервером Mail.Ru" */
 }
 

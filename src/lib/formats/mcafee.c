@@ -23,7 +23,7 @@ static int match(const bk_message *m)
         return 1;
     span subj = header_span(m, "Subject");
     return span_starts(subj, "Delivery Status") &&
-           text_find(&m->text, "--- The following addresses had delivery problems ---") >= 0;
+           message_find(m, "--- The following addresses had delivery problems ---") >= 0;
 }
 
 /* decode - the status part, then "<a>   (reply)" lines */

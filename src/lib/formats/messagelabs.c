@@ -22,11 +22,11 @@
 /* match - MessageLabs' sender, reference field or lead-in */
 static int match(const bk_message *m)
 {
-    if (text_find(&m->text, "This is the mail delivery agent at Symantec Email Security") >= 0 ||
-        text_find(&m->text, "This is the mail delivery agent at MessageLabs") >= 0)
+    if (message_find(m, "This is the mail delivery agent at Symantec Email Security") >= 0 ||
+        message_find(m, "This is the mail delivery agent at MessageLabs") >= 0)
         return 1;
     return (header_has(m, "From", "@messagelabs.com") || header_has(m, "X-Msg-Ref", "messagelabs.com")) &&
-           text_find(&m->text, "I was unable to deliver your message") >= 0;
+           message_find(m, "I was unable to deliver your message") >= 0;
 }
 
 /* decode - the status part, then the addresses and "Reason:" */

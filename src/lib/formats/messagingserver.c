@@ -28,11 +28,11 @@
 /* match - the subject and the lead-in */
 static int match(const bk_message *m)
 {
-    if (text_find(&m->text, "This report relates to a message you sent with the following header") >= 0)
+    if (message_find(m, "This report relates to a message you sent with the following header") >= 0)
         return 1;
     span s = header_span(m, "Subject");
     return span_starts(s, "Delivery Notification: ") &&
-           (text_find(&m->text, "Recipient address:") >= 0 || m->dsn.len);
+           (message_find(m, "Recipient address:") >= 0 || m->dsn.len);
 }
 
 /* value_after - the value of "Name: value" when s starts with name */

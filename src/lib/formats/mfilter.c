@@ -24,8 +24,8 @@ static int match(const bk_message *m)
     span s = header_span(m, "X-Mailer");
     if (span_starts(s, "m-FILTER"))
         return 1;
-    return text_find(&m->text, "m-FILTER") >= 0 &&
-           text_find(&m->text, "-------server message") >= 0;
+    return message_find(m, "m-FILTER") >= 0 &&
+           message_find(m, "-------server message") >= 0;
 }
 
 /* decode - the addresses, the server's reply and the command */

@@ -27,7 +27,7 @@ static int match(const bk_message *m)
         message_header(m, "X-MXL-Hash", &len))
         return 1;
     return (header_has(m, "From", "mxlogic.net") || header_has(m, "Message-ID", "<mxl~")) &&
-           text_find(&m->text, "could not be delivered to one or more") >= 0;
+           message_find(m, "could not be delivered to one or more") >= 0;
 }
 
 /* remote - "SMTP error from remote mail server after RCPT TO:<a>: host X
@@ -64,7 +64,7 @@ static int decode(const bk_message *m, found *out)
 {
     const char *t = m->text.data ? m->text.data : "";
     size_t len = m->text.len, pos = 0, lines = 0;
-    long stop = text_find(&m->text, "Included is a copy of the message");
+    long stop = message_find(m, "Included is a copy of the message");
     size_t end = stop >= 0 ? (size_t)stop : m->original_at;
     if (end > len)
         end = len;
@@ -106,7 +106,7 @@ static int decode(const bk_message *m, found *out)
         remote(para, cur);
     for (size_t i = 0; i < out->n; i++)
         diag_codes(&out->r[i]);
-    if (text_find(&m->text, "permanent error") >= 0)
+    if (message_find(m, "permanent error") >= 0)
         status_permanent(out);
     original_after(m, out, "Included is a copy of the message");
     return out->n > 0;

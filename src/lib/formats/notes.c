@@ -21,7 +21,7 @@ static int match(const bk_message *m)
     const char *v = message_header(m, "Subject", &len);
     span s = {v, len};
     return v && span_starts(s, "Undeliverable message") &&
-           text_find(&m->text, "------- Failure Reasons") >= 0;
+           message_find(m, "------- Failure Reasons") >= 0;
 }
 
 /* decode - reasons, each followed by the address it is about */

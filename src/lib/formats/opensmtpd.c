@@ -23,18 +23,18 @@
 /* match - OpenSMTPD's MAILER-DAEMON sentence */
 static int match(const bk_message *m)
 {
-    return text_find(&m->text, "This is the MAILER-DAEMON, please DO NOT REPLY to this e") >= 0;
+    return message_find(m, "This is the MAILER-DAEMON, please DO NOT REPLY to this e") >= 0;
 }
 
 /* decode - the "address: reason" lines of the list */
 static int decode(const bk_message *m, found *out)
 {
-    long at = text_find(&m->text, "This is the MAILER-DAEMON, please DO NOT REPLY");
+    long at = message_find(m, "This is the MAILER-DAEMON, please DO NOT REPLY");
     if (at < 0)
         return 0;
     const char *t = m->text.data;
     size_t end = m->text.len, pos = (size_t)at, lines = 0;
-    long copy = text_find(&m->text, "Below is a copy of the original message");
+    long copy = message_find(m, "Below is a copy of the original message");
     if (copy > at)
         end = (size_t)copy;
     span line;

@@ -33,8 +33,8 @@ static int match(const bk_message *m)
     for (size_t i = 0; v && i < sizeof subjects / sizeof subjects[0]; i++)
         if (span_starts(s, subjects[i]))
             return 1;
-    if (text_find(&m->text, "This is the mail system at host ") >= 0 ||
-        text_find(&m->text, "This is the Postfix program at host ") >= 0)
+    if (message_find(m, "This is the mail system at host ") >= 0 ||
+        message_find(m, "This is the Postfix program at host ") >= 0)
         return 1;
     span d = {m->dsn.data ? m->dsn.data : "", m->dsn.len};
     return span_find(d, "X-Postfix-Queue-ID:") >= 0 || span_find(d, "X-Postfix-Sender:") >= 0;
@@ -201,8 +201,8 @@ static int decode(const bk_message *m, found *out)
 {
     span subj = header_span(m, "Subject");
     if (span_starts(subj, "Postfix SMTP server: errors from") ||
-        text_find(&m->text, "Transcript of session follows.") >= 0) {
-        if (text_find(&m->text, "\n In:") >= 0 || text_find(&m->text, "\nIn:") >= 0) {
+        message_find(m, "Transcript of session follows.") >= 0) {
+        if (message_find(m, "\n In:") >= 0 || message_find(m, "\nIn:") >= 0) {
             transcript(m, out);
             if (out->n)
                 return 1;
@@ -210,7 +210,7 @@ static int decode(const bk_message *m, found *out)
     }
     dsn_decode(m, out);
     paragraphs(m, out, out->n == 0);
-    if (!out->n && text_find(&m->text, "Delivery report unavailable") >= 0)
+    if (!out->n && message_find(m, "Delivery report unavailable") >= 0)
         returned_to(m, out);
     if (!m->original.len && out->n)
         original_in_text(m, out);

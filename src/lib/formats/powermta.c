@@ -17,8 +17,8 @@ static int match(const bk_message *m)
 {
     span d = {m->dsn.data ? m->dsn.data : "", m->dsn.len};
     return span_find(d, "X-PowerMTA-") >= 0 ||
-           (text_find(&m->text, "Hello, this is the mail server on ") >= 0 &&
-            text_find(&m->text, "delivery failed; will not continue trying") >= 0);
+           (message_find(m, "Hello, this is the mail server on ") >= 0 &&
+            message_find(m, "delivery failed; will not continue trying") >= 0);
 }
 
 /* decode - the DSN fields; the text's list when the part is missing */

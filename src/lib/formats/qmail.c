@@ -27,8 +27,8 @@
 /* match - qmail-send's greeting or lead-in sentence */
 static int match(const bk_message *m)
 {
-    return text_find(&m->text, "This is the qmail-send program at ") >= 0 ||
-           text_find(&m->text, "I'm afraid I wasn't able to deliver your message to the following addresses") >= 0;
+    return message_find(m, "This is the qmail-send program at ") >= 0 ||
+           message_find(m, "I'm afraid I wasn't able to deliver your message to the following addresses") >= 0;
 }
 
 /* cut - remove p[at..at+n) from the collapsed text in r */
@@ -179,7 +179,7 @@ static int decode(const bk_message *m, found *out)
 {
     const char *t = m->text.data ? m->text.data : "";
     size_t end = m->original_at;
-    long encl = text_find(&m->text, "\n--- Enclosed ");
+    long encl = message_find(m, "\n--- Enclosed ");
     if (encl >= 0 && (size_t)encl < end)
         end = (size_t)encl;
     size_t pos = 0, lines = 0;

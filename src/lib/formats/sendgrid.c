@@ -18,7 +18,7 @@
 /* match - SendGrid's lead sentence or its status fields */
 static int match(const bk_message *m)
 {
-    if (text_find(&m->text, "automatically generated message from SendGrid") >= 0)
+    if (message_find(m, "automatically generated message from SendGrid") >= 0)
         return 1;
     span d = {m->dsn.data ? m->dsn.data : "", m->dsn.len};
     return span_find(d, "X-SendGrid-QueueID:") >= 0;

@@ -28,13 +28,13 @@
 /* match - Sendmail's section markers with a delivery-status part */
 static int match(const bk_message *m)
 {
-    if (text_find(&m->text, "----- The following addresses had permanent fatal errors") >= 0 ||
-        text_find(&m->text, "----- The following addresses had transient non-fatal errors") >= 0)
+    if (message_find(m, "----- The following addresses had permanent fatal errors") >= 0 ||
+        message_find(m, "----- The following addresses had transient non-fatal errors") >= 0)
         return 1;
-    if (!m->dsn.len && text_find(&m->text, "\nFinal-Recipient:") < 0)
+    if (!m->dsn.len && message_find(m, "\nFinal-Recipient:") < 0)
         return 0;
-    return text_find(&m->text, "----- Transcript of session follows -----") >= 0 ||
-           text_find(&m->text, "The original message was received at ") >= 0;
+    return message_find(m, "----- Transcript of session follows -----") >= 0 ||
+           message_find(m, "The original message was received at ") >= 0;
 }
 
 /* named_command - the command named at the start of s ("RCPT To:<a>") */

@@ -28,7 +28,7 @@ static int match(const bk_message *m)
     if (span_starts(s, "SurfControl E-mail Filter"))
         return 1;
     return message_header(m, "X-SEF-Processed", &len) &&
-           text_find(&m->text, "Your message could not be sent.") >= 0;
+           message_find(m, "Your message could not be sent.") >= 0;
 }
 
 /* decode - the status part, then the transcript's "a: [ip], reply" lines */

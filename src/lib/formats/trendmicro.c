@@ -30,8 +30,8 @@ static const char *const SUBJECTS[] = {
 static int match(const bk_message *m)
 {
     span from = header_span(m, "From");
-    int exchange = text_find(&m->text, "<<< ") >= 0 || text_find(&m->text, ">>> ") >= 0 ||
-                   text_find(&m->text, "Unable to deliver message to <") >= 0;
+    int exchange = message_find(m, "<<< ") >= 0 || message_find(m, ">>> ") >= 0 ||
+                   message_find(m, "Unable to deliver message to <") >= 0;
     if (span_find(from, "InterScan") >= 0)
         return exchange;
     span s = header_span(m, "Subject");

@@ -22,9 +22,9 @@
 /* match - the transcript marker of a report without status fields */
 static int match(const bk_message *m)
 {
-    if (m->dsn.len || text_find(&m->text, "----- The following addresses had ") >= 0)
+    if (m->dsn.len || message_find(m, "----- The following addresses had ") >= 0)
         return 0;
-    return text_find(&m->text, "----- Transcript of session follows -----") >= 0;
+    return message_find(m, "----- Transcript of session follows -----") >= 0;
 }
 
 /* decode - each recipient line, with the reply and command before it */

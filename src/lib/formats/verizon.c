@@ -18,14 +18,14 @@ static int match(const bk_message *m)
 {
     if (header_has(m, "From", "vzwpix.com") || header_has(m, "From", "vtext.com"))
         return 1;
-    return text_find(&m->text, "Message could not be delivered to mobile") >= 0;
+    return message_find(m, "Message could not be delivered to mobile") >= 0;
 }
 
 /* decode - the To of "Original Message:", the "Error:" line */
 static int decode(const bk_message *m, found *out)
 {
     const char *t = m->text.data ? m->text.data : "";
-    long at = text_find(&m->text, "Original Message:");
+    long at = message_find(m, "Original Message:");
     if (at < 0)
         return 0;
     span orig = {t + at, m->text.len - (size_t)at};
@@ -49,7 +49,7 @@ static int decode(const bk_message *m, found *out)
         }
     }
     if (!err.len) {
-        long lead = text_find(&m->text, "Message could not be delivered");
+        long lead = message_find(m, "Message could not be delivered");
         if (lead >= 0) {
             size_t p2 = (size_t)lead;
             line_next(t, (size_t)at, &p2, &err);

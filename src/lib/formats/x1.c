@@ -20,7 +20,7 @@
 /* match - the ruler of the address list, with a bounce's sender or subject */
 static int match(const bk_message *m)
 {
-    return text_find(&m->text, "---The following addresses had delivery errors---") >= 0 &&
+    return message_find(m, "---The following addresses had delivery errors---") >= 0 &&
            looks_like_bounce(m);
 }
 

@@ -23,8 +23,8 @@
 /* match - the lead line */
 static int match(const bk_message *m)
 {
-    return text_find(&m->text, "Unable to deliver message to the following address") >= 0 &&
-           text_find(&m->text, "\n<") >= 0;
+    return message_find(m, "Unable to deliver message to the following address") >= 0 &&
+           message_find(m, "\n<") >= 0;
 }
 
 /* diag_line - a line under a recipient: its diagnostic */
@@ -38,7 +38,7 @@ static int decode(const bk_message *m, found *out)
 {
     const char *t = m->text.data ? m->text.data : "";
     size_t len = m->text.len;
-    long stop = text_find(&m->text, "--- Original message follows");
+    long stop = message_find(m, "--- Original message follows");
     size_t end = stop >= 0 ? (size_t)stop : m->original_at;
     angle_blocks(m, out, "Unable to deliver message to the following address", end, X2_LINES,
                  diag_line);

@@ -21,8 +21,8 @@
 /* match - the lead line and the "Technical details:" heading */
 static int match(const bk_message *m)
 {
-    return text_find(&m->text, "Delivery to the following recipients failed") >= 0 &&
-           text_find(&m->text, "Technical details:") >= 0;
+    return message_find(m, "Delivery to the following recipients failed") >= 0 &&
+           message_find(m, "Technical details:") >= 0;
 }
 
 /* technical - "SMTP:RCPT host H: reply" into r */

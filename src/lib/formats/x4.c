@@ -22,8 +22,8 @@
 /* match - the lead sentence */
 static int match(const bk_message *m)
 {
-    return text_find(&m->text, "Your mail message to the following address") >= 0 &&
-           text_find(&m->text, "could not be delivered") >= 0;
+    return message_find(m, "Your mail message to the following address") >= 0 &&
+           message_find(m, "could not be delivered") >= 0;
 }
 
 /* said_line - a line under a recipient: qmail's "Remote host said:" and the
@@ -56,7 +56,7 @@ static int decode(const bk_message *m, found *out)
         out->original = t + p2;
         out->original_len = len - p2;
     }
-    if (text_find(&m->text, "permanent error") >= 0)
+    if (message_find(m, "permanent error") >= 0)
         status_permanent(out);
     return out->n > 0;
 }

@@ -19,7 +19,7 @@
 static int match(const bk_message *m)
 {
     return m->inner_dsn.len && !m->dsn.len &&
-           text_find(&m->text, "----- The following addresses had") >= 0 && looks_like_bounce(m);
+           message_find(m, "----- The following addresses had") >= 0 && looks_like_bounce(m);
 }
 
 /* decode - the addresses of the cover text, then the inner report's fields */

@@ -22,8 +22,8 @@
 /* match - the lead line */
 static int match(const bk_message *m)
 {
-    return text_find(&m->text, "We had trouble delivering your message") >= 0 &&
-           text_find(&m->text, "The following recipients returned") >= 0;
+    return message_find(m, "We had trouble delivering your message") >= 0 &&
+           message_find(m, "The following recipients returned") >= 0;
 }
 
 /* reason - "SMTP Server <ip> refused ... (CMD), with the following error

@@ -21,12 +21,12 @@ static const char LEAD[] = "Sorry, we were unable to deliver your message";
 /* match - the lead sentence, or Yahoo's fields on a daemon's bounce */
 static int match(const bk_message *m)
 {
-    if (text_find(&m->text, LEAD) >= 0)
+    if (message_find(m, LEAD) >= 0)
         return 1;
     size_t len;
     return looks_like_bounce(m) && (message_header(m, "X-Yahoo-Newman-Property", &len) ||
                                    message_header(m, "X-YMailISG", &len)) &&
-           text_find(&m->text, "Remote host said:") >= 0;
+           message_find(m, "Remote host said:") >= 0;
 }
 
 /* bracket_command - the command of Yahoo's "[RCPT_TO]" tag at the end of s */

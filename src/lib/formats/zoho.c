@@ -86,9 +86,9 @@ static int decode(const bk_message *m, found *out)
 {
     const char *t = m->text.data ? m->text.data : "";
     size_t pos = 0, n = 0, header = m->text.len;
-    int delayed = text_find(&m->text, "will be retried for") >= 0 ||
-                  text_find(&m->text, "THIS IS A WARNING MESSAGE ONLY") >= 0;
-    int permanent = text_find(&m->text, "This is a permanent error") >= 0;
+    int delayed = message_find(m, "will be retried for") >= 0 ||
+                  message_find(m, "THIS IS A WARNING MESSAGE ONLY") >= 0;
+    int permanent = message_find(m, "This is a permanent error") >= 0;
     span line;
     while (n++ < ZOHO_LINES && line_next(t, m->text.len, &pos, &line)) {
         span s = span_trim(line);
