@@ -8,7 +8,8 @@
  * shape of a separator ("From SENDER Www Mmm dd hh:mm..."; some writers
  * put none between a message's last MIME boundary and the next one);
  * ">From " quoting is undone (mboxrd); only the current message is held in
- * memory. Any other file is
+ * memory. Lines that lie whole in the read buffer are split there, and the
+ * runs of them that need no change are copied at once. Any other file is
  * one message. Directories are walked in name order, depth first; a
  * Maildir's tmp/ and the index files of IMAP servers are skipped.
  */
@@ -51,6 +52,7 @@ struct bk_mailbox {
     int have_pending;
     char *chunk;            /* bytes read ahead: chunk[at..end) not taken yet */
     size_t at, end;
+    int chunk_nul;          /* the chunk holds a NUL byte */
     bk_buf line;
     char origin[4200];
     unsigned long long bytes_done;
@@ -187,6 +189,7 @@ static int refill(bk_mailbox *mb)
     if (n <= 0)
         return 0;
     mb->end = (size_t)n;
+    mb->chunk_nul = memchr(mb->chunk, '\0', mb->end) != NULL;
     return 1;
 }
 
@@ -335,6 +338,76 @@ static int separator_shape(const char *p, size_t n)
            bk_is_digit((unsigned char)p[i + 4]);
 }
 
+/* mbox_line - one line of an mbox message: 1 when it is the next message's
+ * separator (kept in mb->pending), else 0 with the line added to mb->msg
+ * (">From " quoting undone) */
+static int mbox_line(bk_mailbox *mb, const char *p, size_t n, int *started, int *prev_blank,
+                     int *too_large)
+{
+    if (n > 5 && memcmp(p, "From ", 5) == 0 && *started && mb->msg.len > 0 &&
+        (*prev_blank || separator_shape(p, n))) {
+        bk_buf_reset(&mb->pending);
+        bk_buf_append(&mb->pending, p, n);
+        mb->have_pending = 1;
+        return 1;
+    }
+    *started = 1;
+    *prev_blank = n == 1 || (n == 2 && p[0] == '\r');
+    /* mboxrd: ">From ", ">>From " ... lose one '>' */
+    size_t k = 0;
+    while (k < n && p[k] == '>')
+        k++;
+    if (k > 0 && n - k > 5 && memcmp(p + k, "From ", 5) == 0)
+        p++, n--;
+    if (mb->msg.len + n > MAILBOX_MESSAGE_MAX)
+        *too_large = 1;
+    else
+        bk_buf_append(&mb->msg, p, n);
+    return 0;
+}
+
+/* whole_lines - the lines that lie whole in the read buffer (no NUL byte in
+ * it, shorter than a piece of read_line), each as mbox_line takes them, but
+ * the runs of lines that need no change are added to mb->msg at once; stops
+ * at a line that is not whole. Returns mbox_line's 1 at a separator. */
+static int whole_lines(bk_mailbox *mb, int *started, int *prev_blank, int *too_large)
+{
+    if (mb->chunk_nul)
+        return 0;
+    const char *c = mb->chunk;
+    size_t i = mb->at, run = i; /* c[run..i): lines not added yet */
+    int sep = 0;
+    for (;;) {
+        const char *nl = i < mb->end ? memchr(c + i, '\n', mb->end - i) : NULL;
+        size_t e = nl ? (size_t)(nl - c) + 1 : i;
+        if (!nl || e - i > LINE_CHUNK - 1)
+            break;
+        if (c[i] == 'F' || c[i] == '>') { /* a separator or a quoted line, maybe */
+            if (i > run && mb->msg.len + (i - run) > MAILBOX_MESSAGE_MAX)
+                *too_large = 1;
+            else if (i > run)
+                bk_buf_append(&mb->msg, c + run, i - run);
+            run = e;
+            sep = mbox_line(mb, c + i, e - i, started, prev_blank, too_large);
+            i = e;
+            if (sep)
+                break;
+            continue;
+        }
+        *started = 1;
+        *prev_blank = e - i == 1 || (e - i == 2 && c[i] == '\r');
+        i = e;
+    }
+    if (i > run) {
+        if (mb->msg.len + (i - run) > MAILBOX_MESSAGE_MAX)
+            *too_large = 1;
+        else
+            bk_buf_append(&mb->msg, c + run, i - run);
+    }
+    mb->at = i;
+    return sep;
+}
+
 /* read_message - the next message of the open file into mb->msg: 1, 0 at
  * the file's end, -1 when it is too large (skipped) */
 static int read_message(bk_mailbox *mb, char *err, size_t errlen)
@@ -362,28 +435,13 @@ static int read_message(bk_mailbox *mb, char *err, size_t errlen)
         if (mb->have_pending) /* the "From " separator: not part of the message */
             started = 1;
         mb->have_pending = 0;
-        while (read_line(mb, &line)) {
-            if (line.len > 5 && memcmp(line.data, "From ", 5) == 0 && started &&
-                mb->msg.len > 0 && (prev_blank || separator_shape(line.data, line.len))) {
-                bk_buf_reset(&mb->pending);
-                bk_buf_append(&mb->pending, line.data, line.len);
-                mb->have_pending = 1;
+        for (;;) {
+            if (whole_lines(mb, &started, &prev_blank, &too_large))
+                break; /* the next separator */
+            if (!read_line(mb, &line))
                 break;
-            }
-            started = 1;
-            prev_blank = line.len == 1 || (line.len == 2 && line.data[0] == '\r');
-            const char *p = line.data;
-            size_t n = line.len;
-            /* mboxrd: ">From ", ">>From " ... lose one '>' */
-            size_t k = 0;
-            while (k < n && p[k] == '>')
-                k++;
-            if (k > 0 && n - k > 5 && memcmp(p + k, "From ", 5) == 0)
-                p++, n--;
-            if (mb->msg.len + n > MAILBOX_MESSAGE_MAX)
-                too_large = 1;
-            else
-                bk_buf_append(&mb->msg, p, n);
+            if (mbox_line(mb, line.data, line.len, &started, &prev_blank, &too_large))
+                break;
         }
         if (!mb->have_pending)
             mb->file_eof = 1;
