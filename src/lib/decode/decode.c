@@ -112,16 +112,24 @@ void bk_decoder_free(bk_decoder *d)
     free(d);
 }
 
-/* normalise - LF line ends, no leading mbox "From " line */
-static void normalise(bk_buf *b, const char *p, size_t len)
+/* normalise - the message p[0..*len) with LF line ends and no leading mbox
+ * "From " line: in place when it has no CR, else copied into b; NULL when
+ * out of memory */
+static const char *normalise(bk_buf *b, const char *p, size_t *len_io)
 {
-    bk_buf_reset(b);
+    size_t len = *len_io;
     if (len > 5 && memcmp(p, "From ", 5) == 0) {
         const char *nl = memchr(p, '\n', len);
         size_t skip = nl ? (size_t)(nl - p) + 1 : len;
         p += skip;
         len -= skip;
     }
+    *len_io = len;
+    if (len == 0)
+        return "";
+    if (!memchr(p, '\r', len))
+        return p;
+    bk_buf_reset(b);
     size_t i = 0;
     while (i < len) {
         const char *cr = memchr(p + i, '\r', len - i);
@@ -135,6 +143,8 @@ static void normalise(bk_buf *b, const char *p, size_t len)
         if (i < len && p[i] == '\n')
             i++;
     }
+    *len_io = b->len;
+    return b->oom ? NULL : b->data ? b->data : "";
 }
 
 /* paragraph - the lines of the report's text about address a: from the
@@ -352,10 +362,11 @@ static void fill(bk_decoder *d, const bk_format *fmt, const found_rcpt *r, size_
 int bk_decode(bk_decoder *d, const char *msg, size_t len, bk_decoded *out)
 {
     memset(out, 0, sizeof *out);
-    normalise(&d->norm, msg, len);
-    if (d->norm.oom)
+    size_t n_len = len;
+    const char *norm = normalise(&d->norm, msg, &n_len);
+    if (!norm)
         return -1;
-    if (message_read(&d->m, d->norm.data ? d->norm.data : "", d->norm.len, out->why,
+    if (message_read(&d->m, norm, n_len, out->why,
                      sizeof out->why) != 0) {
         out->status = BK_UNREADABLE;
         return 0;

@@ -21,6 +21,31 @@ void fields_free(field_block *b)
     b->n = 0;
 }
 
+/* blank - white space or NUL, which fields_add folds */
+static int blank(char c)
+{
+    return bk_is_space((unsigned char)c) || c == '\0';
+}
+
+/* single_spaced - the length of v[0..n) without the blanks at its ends,
+ * with *lead set to where it starts, when that is at most FIELD_VALUE_MAX
+ * bytes whose blanks are lone spaces (folding keeps it as it is); else 0 */
+static size_t single_spaced(const char *v, size_t n, size_t *lead)
+{
+    size_t s = 0, e = n;
+    while (s < e && blank(v[s]))
+        s++;
+    while (e > s && blank(v[e - 1]))
+        e--;
+    if (e == s || e - s > FIELD_VALUE_MAX)
+        return 0;
+    for (size_t i = s; i < e; i++)
+        if (blank(v[i]) && (v[i] != ' ' || blank(v[i + 1])))
+            return 0;
+    *lead = s;
+    return e - s;
+}
+
 /* fields_add - add one field, unfolding its value */
 void fields_add(field_block *b, const char *name, size_t name_len, const char *value,
                 size_t value_len)
@@ -37,6 +62,11 @@ void fields_add(field_block *b, const char *name, size_t name_len, const char *v
     f->value = b->store.len;
     size_t start = b->store.len;
     size_t i = 0;
+    size_t plain = single_spaced(value, value_len, &i);
+    if (plain) { /* kept as it is (what the loop below would copy) */
+        bk_buf_append(&b->store, value + i, plain);
+        i = value_len;
+    }
     while (i < value_len && b->store.len - start < FIELD_VALUE_MAX) {
         /* white space (and NUL) between words becomes one space, none at
          * the ends; a word is copied at once, cut where the value reaches
