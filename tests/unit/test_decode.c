@@ -137,6 +137,21 @@ static void test_header_value(void **state)
     char tiny[4];
     assert_true(header_value(h, strlen(h), "To", tiny, sizeof tiny));
     assert_string_equal(tiny, "x@e");
+    /* several names in one pass: each as header_value finds it */
+    const char *many = "Received: x\n From: folded\nSubject : spaced\nTo: first\nSubject: s\n"
+                       " s2\nTo: second\nFrom: f@example.org\n\nCc: body";
+    static const char *const names[] = {"From", "Subject", "To", "Cc", "Received"};
+    char a[5][16], one[16];
+    char *const out[5] = {a[0], a[1], a[2], a[3], a[4]};
+    unsigned got = header_values(many, strlen(many), names, 5, out, sizeof a[0]);
+    assert_int_equal(got, 0x17u);
+    for (size_t i = 0; i < 5; i++) {
+        assert_int_equal(header_value(many, strlen(many), names[i], one, sizeof one),
+                         (got >> i) & 1u);
+        assert_string_equal(a[i], one);
+    }
+    assert_string_equal(a[0], "f@example.org");
+    assert_string_equal(a[1], "s s2");
 }
 
 /* decode_text - bk_decode on a C string */

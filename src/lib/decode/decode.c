@@ -241,31 +241,37 @@ static void original_fields(bk_decoder *d, bk_bounce *b)
 {
     const char *h = d->f.original_len ? d->f.original : d->m.original.data;
     size_t hl = d->f.original_len ? d->f.original_len : d->m.original.len;
-    char v[BK_ADDR_MAX * 2];
     if (d->f.addresser[0])
         found_set(b->addresser, sizeof b->addresser, d->f.addresser, strlen(d->f.addresser));
     if (!h || !hl)
         return;
+    enum { FROM, RETURN_PATH, MESSAGE_ID, SUBJECT, LIST_ID, FIELDS };
+    static const char *const wanted[FIELDS] = {"From", "Return-Path", "Message-ID", "Subject",
+                                               "List-Id"};
+    char v[FIELDS][BK_ADDR_MAX * 2];
+    char *const out[FIELDS] = {v[FROM], v[RETURN_PATH], v[MESSAGE_ID], v[SUBJECT], v[LIST_ID]};
+    unsigned got = header_values(h, hl, wanted, FIELDS, out, sizeof v[0]);
     span a;
-    if (!b->addresser[0] && (header_value(h, hl, "From", v, sizeof v) ||
-                             header_value(h, hl, "Return-Path", v, sizeof v))) {
-        span s = {v, strlen(v)};
+    int from = got & (1u << FROM) ? FROM : got & (1u << RETURN_PATH) ? RETURN_PATH : -1;
+    if (!b->addresser[0] && from >= 0) {
+        span s = {v[from], strlen(v[from])};
         if (find_address(s, &a))
             SPAN_SET(b->addresser, a);
     }
-    if (header_value(h, hl, "Message-ID", v, sizeof v)) {
-        span s = span_trim((span){v, strlen(v)});
+    if (got & (1u << MESSAGE_ID)) {
+        span s = span_trim((span){v[MESSAGE_ID], strlen(v[MESSAGE_ID])});
         if (s.len > 2 && s.p[0] == '<' && s.p[s.len - 1] == '>')
             s.p++, s.len -= 2;
         SPAN_SET(b->messageid, s);
     }
-    if (header_value(h, hl, "Subject", v, sizeof v)) {
-        gchar *dec = g_mime_utils_header_decode_text(NULL, v);
-        found_set(b->subject, sizeof b->subject, dec ? dec : v, strlen(dec ? dec : v));
+    if (got & (1u << SUBJECT)) {
+        gchar *dec = g_mime_utils_header_decode_text(NULL, v[SUBJECT]);
+        found_set(b->subject, sizeof b->subject, dec ? dec : v[SUBJECT],
+                  strlen(dec ? dec : v[SUBJECT]));
         g_free(dec);
     }
-    if (header_value(h, hl, "List-Id", v, sizeof v))
-        found_set(b->listid, sizeof b->listid, v, strlen(v));
+    if (got & (1u << LIST_ID))
+        found_set(b->listid, sizeof b->listid, v[LIST_ID], strlen(v[LIST_ID]));
 }
 
 /* success - an action that says the message arrived */

@@ -39,8 +39,8 @@ static size_t single_spaced(const char *v, size_t n, size_t *lead)
         e--;
     if (e == s || e - s > FIELD_VALUE_MAX)
         return 0;
-    for (size_t i = s; i < e; i++)
-        if (blank(v[i]) && (v[i] != ' ' || blank(v[i + 1])))
+    for (size_t i = s; i < e; i++) /* bytes above the space are never blank */
+        if ((unsigned char)v[i] <= ' ' && blank(v[i]) && (v[i] != ' ' || blank(v[i + 1])))
             return 0;
     *lead = s;
     return e - s;

@@ -203,6 +203,37 @@ int find_address(span s, span *addr)
 }
 
 /* header_value - the value of field name in a header block text */
+/* field_text - the value that starts in line (after the field's name and
+ * colon, at k) and goes on in the continuation lines at *pos, unfolded into
+ * out (moves *pos past them) */
+static void field_text(const char *block, size_t len, size_t *pos, span line, size_t k, char *out,
+                       size_t cap)
+{
+    size_t o = 0;
+    span v = span_trim(span_from(line, k));
+    for (;;) {
+        for (size_t i = 0; i < v.len && o + 1 < cap; i++)
+            out[o++] = v.p[i];
+        size_t save = *pos;
+        span next;
+        if (!line_next(block, len, pos, &next) || next.len == 0 ||
+            (next.p[0] != ' ' && next.p[0] != '\t')) {
+            *pos = save;
+            break;
+        }
+        v = span_trim(next);
+        if (o + 1 < cap)
+            out[o++] = ' ';
+    }
+    out[o] = '\0';
+}
+
+/* field_named - line opens the field name ("Name:", no blank before the colon) */
+static int field_named(span line, const char *name, size_t nl)
+{
+    return line.len > nl && line.p[nl] == ':' && bk_ci_prefix(line.p, line.len, name);
+}
+
 int header_value(const char *block, size_t len, const char *name, char *out, size_t cap)
 {
     size_t nl = strlen(name);
@@ -212,28 +243,35 @@ int header_value(const char *block, size_t len, const char *name, char *out, siz
     while (line_next(block, len, &pos, &line)) {
         if (line.len == 0)
             return 0;
-        if (line.len <= nl || line.p[nl] != ':' || !bk_ci_prefix(line.p, line.len, name))
+        if (!field_named(line, name, nl))
             continue;
-        size_t o = 0;
-        span v = span_trim(span_from(line, nl + 1));
-        for (;;) {
-            for (size_t i = 0; i < v.len && o + 1 < cap; i++)
-                out[o++] = v.p[i];
-            size_t save = pos;
-            span next;
-            if (!line_next(block, len, &pos, &next) || next.len == 0 ||
-                (next.p[0] != ' ' && next.p[0] != '\t')) {
-                pos = save;
-                break;
-            }
-            v = span_trim(next);
-            if (o + 1 < cap)
-                out[o++] = ' ';
-        }
-        out[o] = '\0';
+        field_text(block, len, &pos, line, nl + 1, out, cap);
         return 1;
     }
     return 0;
+}
+
+/* header_values - header_value() for n names (at most 32) in one pass */
+unsigned header_values(const char *block, size_t len, const char *const *names, size_t n,
+                       char *const *out, size_t cap)
+{
+    size_t nl[32];
+    unsigned got = 0, all = n >= 32 ? 0xffffffffu : (1u << n) - 1;
+    n = n > 32 ? 32 : n;
+    for (size_t i = 0; i < n; i++) {
+        nl[i] = strlen(names[i]);
+        out[i][0] = '\0';
+    }
+    size_t pos = 0;
+    span line;
+    while (got != all && line_next(block, len, &pos, &line) && line.len > 0)
+        for (size_t i = 0; i < n; i++)
+            if (!(got & (1u << i)) && field_named(line, names[i], nl[i])) {
+                field_text(block, len, &pos, line, nl[i] + 1, out[i], cap);
+                got |= 1u << i;
+                break;
+            }
+    return got;
 }
 
 /* take_reply_code - a three-digit reply code at the start of s, or 0 */

@@ -60,6 +60,12 @@ int is_address(span s);
  * returned message's header), unfolded into out; 1 when found */
 int header_value(const char *block, size_t len, const char *name, char *out, size_t cap);
 
+/* header_values - header_value() for n names (at most 32) in one pass over
+ * the block: out[i] (cap bytes each) gets the value of names[i]; returns
+ * the mask of the names found (bit i: names[i]) */
+unsigned header_values(const char *block, size_t len, const char *const *names, size_t n,
+                       char *const *out, size_t cap);
+
 /* take_reply_code - a three-digit reply code at the start of s (2xx-5xx), or 0 */
 int take_reply_code(span s);
 
