@@ -181,9 +181,10 @@ static void append_clean(bk_buf *b, const unsigned char *p, size_t n)
     size_t i = 0;
     while (i < n && b->len < MESSAGE_TEXT_MAX) {
         unsigned char c = p[i];
-        if (c >= 0x20 && c < 0x7f) { /* a run of printable ASCII, copied at once */
+        if ((c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t') {
+            /* a run of printable ASCII and line ends, copied at once */
             size_t k = i + 1;
-            while (k < n && p[k] >= 0x20 && p[k] < 0x7f)
+            while (k < n && ((p[k] >= 0x20 && p[k] < 0x7f) || p[k] == '\n' || p[k] == '\t'))
                 k++;
             if (b->len + (k - i) > MESSAGE_TEXT_MAX)
                 k = i + (MESSAGE_TEXT_MAX - b->len);
