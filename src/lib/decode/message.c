@@ -217,13 +217,32 @@ static void append_clean(bk_buf *b, const unsigned char *p, size_t n)
 }
 
 /* iso2022_marked - text without a charset label that holds ISO-2022-JP escapes */
-static int iso2022_marked(const GByteArray *a)
+static int iso2022_marked(const guint8 *p, size_t n)
 {
-    for (guint i = 0; i + 2 < a->len; i++)
-        if (a->data[i] == 0x1b && a->data[i + 1] == '$' &&
-            (a->data[i + 2] == 'B' || a->data[i + 2] == '@'))
+    for (size_t i = 0; i + 2 < n; i++)
+        if (p[i] == 0x1b && p[i + 1] == '$' && (p[i + 2] == 'B' || p[i + 2] == '@'))
             return 1;
     return 0;
+}
+
+/* input_view - where a part's content stream s lies in the input: GMime
+ * keeps a part's content as a bounded view of the stream it parsed, which is
+ * what the stream gives when written out. 1 with *c, *n and *at_end (it runs
+ * to the input's end) set; 0 when s is not such a view. */
+static int input_view(const struct message_gmime *g, GMimeStream *s, guint8 **c, size_t *n,
+                      int *at_end)
+{
+    if (!s || !GMIME_IS_STREAM_MEM(s) || GMIME_STREAM_MEM(s)->buffer != g->input ||
+        s->bound_start < 0 || (guint64)s->bound_start > g->input->len)
+        return 0;
+    size_t end = s->bound_end < 0 || (guint64)s->bound_end > g->input->len ? g->input->len
+                                                                           : (size_t)s->bound_end;
+    if (end < (size_t)s->bound_start)
+        return 0;
+    *c = g->input->data + s->bound_start;
+    *n = end - (size_t)s->bound_start;
+    *at_end = end == g->input->len;
+    return 1;
 }
 
 /* part_content - a leaf part's content, transfer encoding removed; converted
@@ -233,12 +252,23 @@ static void part_content(struct message_gmime *g, GMimePart *part, int utf8, bk_
     GMimeDataWrapper *w = g_mime_part_get_content(part);
     if (!w)
         return;
-    GByteArray *raw = g->content;
-    g_byte_array_set_size(raw, 0);
-    g_mime_stream_mem_set_byte_array(GMIME_STREAM_MEM(g->content_stream), raw);
-    g_mime_data_wrapper_write_to_stream(w, g->content_stream);
+    guint8 *data;
+    size_t len;
+    int at_end;
+    GMimeContentEncoding enc = g_mime_data_wrapper_get_encoding(w);
+    if (enc == GMIME_CONTENT_ENCODING_BASE64 || enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
+        enc == GMIME_CONTENT_ENCODING_UUENCODE ||
+        !input_view(g, g_mime_data_wrapper_get_stream(w), &data, &len, &at_end)) {
+        /* decoded by GMime (what it does with the other encodings is no
+         * more than giving the view's bytes) */
+        g_byte_array_set_size(g->content, 0);
+        g_mime_stream_mem_set_byte_array(GMIME_STREAM_MEM(g->content_stream), g->content);
+        g_mime_data_wrapper_write_to_stream(w, g->content_stream);
+        data = g->content->data;
+        len = g->content->len;
+    }
     const char *charset = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
-    if (utf8 && !charset && iso2022_marked(raw))
+    if (utf8 && !charset && iso2022_marked(data, len))
         charset = "iso-2022-jp";
     if (utf8 && charset && g_ascii_strcasecmp(charset, "utf-8") != 0 &&
         g_ascii_strcasecmp(charset, "us-ascii") != 0) {
@@ -249,7 +279,7 @@ static void part_content(struct message_gmime *g, GMimePart *part, int utf8, bk_
             char none[1] = "", *o = NULL;
             size_t olen = 0, opre = 0;
             g_byte_array_set_size(g->converted, 0);
-            g_mime_filter_filter(conv, (char *)raw->data, raw->len, 0, &o, &olen, &opre);
+            g_mime_filter_filter(conv, (char *)data, len, 0, &o, &olen, &opre);
             g_byte_array_append(g->converted, (const guint8 *)o, (guint)olen);
             g_mime_filter_complete(conv, none, 0, 0, &o, &olen, &opre);
             g_byte_array_append(g->converted, (const guint8 *)o, (guint)olen);
@@ -257,7 +287,7 @@ static void part_content(struct message_gmime *g, GMimePart *part, int utf8, bk_
             return;
         }
     }
-    append_clean(out, raw->data, raw->len);
+    append_clean(out, data, len);
 }
 
 /* append_html_text - the text of an HTML part: tags dropped, a line break for
@@ -509,19 +539,12 @@ static void returned_part(bk_message *m, GMimePart *part, int depth)
     if (m->has_original)
         return;
     GMimeDataWrapper *w = g_mime_part_get_content(part);
-    GMimeStream *s = w ? g_mime_data_wrapper_get_stream(w) : NULL;
+    guint8 *view;
     const char *c;
     size_t n;
     int at_end;
-    if (s && GMIME_IS_STREAM_MEM(s) && GMIME_STREAM_MEM(s)->buffer == g->input &&
-        s->bound_start >= 0 && (guint64)s->bound_start <= g->input->len) {
-        /* the part's place in the input (GMime keeps it there) */
-        size_t end = s->bound_end < 0 || (guint64)s->bound_end > g->input->len
-                         ? g->input->len
-                         : (size_t)s->bound_end;
-        c = (const char *)g->input->data + s->bound_start;
-        n = end - (size_t)s->bound_start;
-        at_end = end == g->input->len;
+    if (w && input_view(g, g_mime_data_wrapper_get_stream(w), &view, &n, &at_end)) {
+        c = (const char *)view; /* the part's place in the input */
     } else {
         if (!w)
             return;
