@@ -47,6 +47,25 @@ static void test_fields_fold(void **state)
     assert_non_null(fields_get(&b, "X-Empty", &len));
     assert_int_equal(len, 0);
     assert_null(fields_get(&b, "After", &len));
+    /* long values (read 16 bytes at a time): control bytes are kept, blanks
+     * anywhere fold, a value already single-spaced is kept as it is */
+    static const struct {
+        const char *in, *out;
+    } folds[] = {
+        {"  one two three four five six seven eight nine ten \n",
+         "one two three four five six seven eight nine ten"},
+        {"abcdefghijklmnopqrstuvwxyz0123456789  abcdefghijklmnopqrstuvwxyz",
+         "abcdefghijklmnopqrstuvwxyz0123456789 abcdefghijklmnopqrstuvwxyz"},
+        {"abcdefghijklmnop\x01qrstuvwxyz\x7f" "0123456789\tabcdefghij\n klm",
+         "abcdefghijklmnop\x01qrstuvwxyz\x7f" "0123456789 abcdefghij klm"},
+        {"caf\xc3\xa9 caf\xc3\xa9 caf\xc3\xa9 caf\xc3\xa9\r\n\tcaf\xc3\xa9",
+         "caf\xc3\xa9 caf\xc3\xa9 caf\xc3\xa9 caf\xc3\xa9 caf\xc3\xa9"},
+    };
+    for (size_t i = 0; i < sizeof folds / sizeof folds[0]; i++) {
+        fields_reset(&b);
+        fields_add(&b, "X", 1, folds[i].in, strlen(folds[i].in));
+        assert_string_equal(fields_get(&b, "x", &len), folds[i].out);
+    }
     fields_free(&b);
 }
 

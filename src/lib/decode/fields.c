@@ -5,6 +5,9 @@
 #include "text.h"
 
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* fields_reset - empty a block, keep its memory */
 void fields_reset(field_block *b)
@@ -24,7 +27,26 @@ void fields_free(field_block *b)
 /* blank - white space or NUL, which fields_add folds */
 static int blank(char c)
 {
-    return bk_is_space((unsigned char)c) || c == '\0';
+    return (unsigned char)c <= ' ' && (bk_is_space((unsigned char)c) || c == '\0');
+}
+
+/* low_byte - the index of the first byte at or below the space in p[0..n)
+ * (the only ones that can be blank), or n */
+static size_t low_byte(const char *p, size_t n)
+{
+    size_t i = 0;
+#ifdef __SSE2__
+    const __m128i sp = _mm_set1_epi8(' ');
+    for (; n - i >= 16; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        unsigned low = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(x, sp), x));
+        if (low)
+            return i + (size_t)__builtin_ctz(low);
+    }
+#endif
+    while (i < n && (unsigned char)p[i] > ' ')
+        i++;
+    return i;
 }
 
 /* single_spaced - the length of v[0..n) without the blanks at its ends,
@@ -39,8 +61,8 @@ static size_t single_spaced(const char *v, size_t n, size_t *lead)
         e--;
     if (e == s || e - s > FIELD_VALUE_MAX)
         return 0;
-    for (size_t i = s; i < e; i++) /* bytes above the space are never blank */
-        if ((unsigned char)v[i] <= ' ' && blank(v[i]) && (v[i] != ' ' || blank(v[i + 1])))
+    for (size_t i = s + low_byte(v + s, e - s); i < e; i += 1 + low_byte(v + i + 1, e - i - 1))
+        if (blank(v[i]) && (v[i] != ' ' || blank(v[i + 1])))
             return 0;
     *lead = s;
     return e - s;
@@ -67,26 +89,32 @@ void fields_add(field_block *b, const char *name, size_t name_len, const char *v
         bk_buf_append(&b->store, value + i, plain);
         i = value_len;
     }
-    while (i < value_len && b->store.len - start < FIELD_VALUE_MAX) {
+    char folded[FIELD_VALUE_MAX + 2]; /* the most the loop writes is FIELD_VALUE_MAX + 1 */
+    size_t o = 0;
+    while (i < value_len && o < FIELD_VALUE_MAX) {
         /* white space (and NUL) between words becomes one space, none at
          * the ends; a word is copied at once, cut where the value reaches
          * FIELD_VALUE_MAX (a word's first byte is always kept) */
-        while (i < value_len && (bk_is_space((unsigned char)value[i]) || value[i] == '\0'))
+        while (i < value_len && blank(value[i]))
             i++;
         if (i == value_len)
             break;
-        if (b->store.len > start)
-            bk_buf_putc(&b->store, ' ');
-        size_t k = i;
-        while (k < value_len && !bk_is_space((unsigned char)value[k]) && value[k] != '\0')
-            k++;
-        size_t used = b->store.len - start;
-        size_t take = used < FIELD_VALUE_MAX ? FIELD_VALUE_MAX - used : 0;
+        if (o > 0)
+            folded[o++] = ' ';
+        size_t k = i + low_byte(value + i, value_len - i);
+        while (k < value_len && !blank(value[k]))
+            k += 1 + low_byte(value + k + 1, value_len - k - 1);
+        size_t take = o < FIELD_VALUE_MAX ? FIELD_VALUE_MAX - o : 0;
         if (take > k - i)
             take = k - i;
-        bk_buf_append(&b->store, value + i, take ? take : 1);
+        if (take == 0)
+            take = 1;
+        memcpy(folded + o, value + i, take);
+        o += take;
         i = k;
     }
+    if (o)
+        bk_buf_append(&b->store, folded, o);
     f->value_len = b->store.len - start;
     bk_buf_putc(&b->store, '\0');
     if (!b->store.oom)

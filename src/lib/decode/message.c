@@ -33,6 +33,9 @@
 
 #include <gmime/gmime.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #if defined(__SANITIZE_ADDRESS__)
 #define BK_LSAN 1
@@ -174,6 +177,35 @@ static void append_lower(bk_buf *b, const char *s)
         bk_buf_putc(b, (char)bk_lower((unsigned char)*s));
 }
 
+/* kept_byte - printable ASCII, tab or LF: what append_clean copies as it is */
+static int kept_byte(unsigned char c)
+{
+    return (c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t';
+}
+
+/* kept_run - the length of the run of kept_byte()s at the start of p[0..n) */
+static size_t kept_run(const unsigned char *p, size_t n)
+{
+    size_t k = 0;
+#ifdef __SSE2__
+    /* 16 bytes at a time: as signed bytes, printable ASCII and DEL are the
+     * ones above 0x1f; DEL is taken out, tab and LF put in */
+    const __m128i above = _mm_set1_epi8(0x1f), del = _mm_set1_epi8(0x7f);
+    const __m128i tab = _mm_set1_epi8('\t'), lf = _mm_set1_epi8('\n');
+    for (; n - k >= 16; k += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
+        __m128i ok = _mm_or_si128(_mm_andnot_si128(_mm_cmpeq_epi8(x, del), _mm_cmpgt_epi8(x, above)),
+                                  _mm_or_si128(_mm_cmpeq_epi8(x, tab), _mm_cmpeq_epi8(x, lf)));
+        unsigned bad = ~(unsigned)_mm_movemask_epi8(ok) & 0xffffu;
+        if (bad)
+            return k + (size_t)__builtin_ctz(bad);
+    }
+#endif
+    while (k < n && kept_byte(p[k]))
+        k++;
+    return k;
+}
+
 /* append_clean - append UTF-8 text: CR dropped, invalid bytes and control
  * characters other than tab and LF replaced, up to MESSAGE_TEXT_MAX in all */
 static void append_clean(bk_buf *b, const unsigned char *p, size_t n)
@@ -181,11 +213,9 @@ static void append_clean(bk_buf *b, const unsigned char *p, size_t n)
     size_t i = 0;
     while (i < n && b->len < MESSAGE_TEXT_MAX) {
         unsigned char c = p[i];
-        if ((c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t') {
+        if (kept_byte(c)) {
             /* a run of printable ASCII and line ends, copied at once */
-            size_t k = i + 1;
-            while (k < n && ((p[k] >= 0x20 && p[k] < 0x7f) || p[k] == '\n' || p[k] == '\t'))
-                k++;
+            size_t k = i + 1 + kept_run(p + i + 1, n - i - 1);
             if (b->len + (k - i) > MESSAGE_TEXT_MAX)
                 k = i + (MESSAGE_TEXT_MAX - b->len);
             bk_buf_append(b, (const char *)p + i, k - i);
@@ -672,6 +702,32 @@ static const char *header_text(GMimeHeader *h)
     return raw;
 }
 
+/* encoded_or_8bit - v[0..n) holds a byte above 0x7f or "=?" */
+static int encoded_or_8bit(const char *v, size_t n)
+{
+    size_t i = 0;
+#ifdef __SSE2__
+    /* 16 bytes at a time: the high bit and '=' marked, the marks looked at */
+    const __m128i eq = _mm_set1_epi8('=');
+    for (; n - i >= 16; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(v + i));
+        unsigned high = (unsigned)_mm_movemask_epi8(x);
+        unsigned eqs = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, eq));
+        if (high)
+            return 1;
+        for (; eqs; eqs &= eqs - 1) {
+            size_t at = i + (size_t)__builtin_ctz(eqs);
+            if (at + 1 < n && v[at + 1] == '?')
+                return 1;
+        }
+    }
+#endif
+    for (; i < n; i++)
+        if ((unsigned char)v[i] >= 0x80 || (v[i] == '=' && i + 1 < n && v[i + 1] == '?'))
+            return 1;
+    return 0;
+}
+
 /* field_value - a field into head, its value from its raw text v[0..n)
  * (what follows the colon, through its last line end; no NUL byte) as
  * header_text() would give it: as it came, or unfolded and decoded as
@@ -679,10 +735,7 @@ static const char *header_text(GMimeHeader *h)
 static void field_value(field_block *head, const char *name, size_t name_len, const char *v,
                         size_t n)
 {
-    size_t i = 0;
-    while (i < n && (unsigned char)v[i] < 0x80 && !(v[i] == '=' && i + 1 < n && v[i + 1] == '?'))
-        i++;
-    if (i == n) {
+    if (!encoded_or_8bit(v, n)) {
         fields_add(head, name, name_len, v, n);
         return;
     }
