@@ -315,7 +315,7 @@ static void test_markers(void **state)
     assert_non_null(k);
     unsigned seed = 7;
     char text[400];
-    for (int round = 0; round < 200; round++) {
+    for (int round = 0; round < 1100; round++) { /* the database is made after 1,024 */
         size_t len = (size_t)(round * 2 % 397);
         for (size_t i = 0; i < len; i++) {
             seed = seed * 1103515245u + 12345u;

@@ -19,7 +19,9 @@
 
 #define MARKERS_MAX 1024          /* phrases remembered; more are searched directly */
 #define MARKERS_SLOTS 2048        /* hash slots (a power of two, twice the above) */
-#define MARKERS_FIRST_BUILD 32    /* messages read before the first compilation */
+#define MARKERS_FIRST_BUILD 1024  /* messages read before the first compilation (it
+                                   * costs about as much as a thousand messages
+                                   * searched directly) */
 #define MARKERS_BUILD_GROWTH 4    /* then again after four times as many, while new phrases come */
 
 struct markers {

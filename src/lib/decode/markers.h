@@ -6,7 +6,7 @@
  * ("This is the mail system at host ", "The following address(es) failed:"
  * ...). A marker set remembers every phrase it is asked for (string
  * literals only: they are remembered by address); from time to time (after
- * 32 messages, then after four times as many, while new phrases
+ * 1,024 messages, then after four times as many, while new phrases
  * keep coming) it compiles all of them into one Vectorscan literal database
  * (ASCII case-insensitive, first match only), and a message's text is then
  * scanned once, when it is first asked about. A phrase not yet compiled is
