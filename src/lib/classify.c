@@ -65,6 +65,8 @@ struct bk_classifier {
     int *by_sd;
     uint32_t by_sd_start[BY_SD + 1];
     uint64_t *rank;         /* [n_rules]: precedence, lower first (rank_key) */
+    int *code_no_status;    /* the code rules without status conditions, best first: */
+    size_t n_code_no_status; /* the only ones that can hold when there is no status */
     uint64_t source_hash;   /* of every rule file read: names the cached database */
     host_key *hosts;        /* every provider's host suffixes, sorted (host_key_cmp) */
     size_t n_hosts;
@@ -157,6 +159,12 @@ static int index_codes(bk_classifier *c)
         return -1;
     for (size_t i = 0; i < c->rs.n_rules; i++)
         c->rank[i] = rank_key(c, i);
+    c->code_no_status = malloc((c->n_code_rules ? c->n_code_rules : 1) * sizeof(int));
+    if (!c->code_no_status)
+        return -1;
+    for (size_t i = 0; i < c->n_code_rules; i++)
+        if (c->rs.rules[c->code_rules[i]].n_status == 0)
+            c->code_no_status[c->n_code_no_status++] = c->code_rules[i];
     size_t total = 0;
     for (int sd = 0; sd < BY_SD; sd++)
         for (size_t i = 0; i < c->n_code_rules; i++)
@@ -322,6 +330,7 @@ void bk_classifier_free(bk_classifier *c)
     free(c->hosts);
     free(c->by_sd);
     free(c->rank);
+    free(c->code_no_status);
     for (unsigned b = 0; b < 9; b++)
         free(c->code_by_subject[b]);
     free(c);
@@ -577,9 +586,10 @@ static void add_code_rule(const bk_classifier *c, const facts *f, int *list, siz
 {
     if (!f->c && !f->reply)
         return;
-    /* with a status, only the rules that may hold for its subject */
-    const int *ids = c->code_rules;
-    size_t n_ids = c->n_code_rules;
+    /* with a status, only the rules that may hold for its subject (and
+     * detail); without, only those that ask for none */
+    const int *ids = c->code_no_status;
+    size_t n_ids = c->n_code_no_status;
     if (f->c && f->s >= 0 && f->s < 8 && f->d >= 0 && f->d < BY_SD_DETAILS) {
         int sd = f->s * BY_SD_DETAILS + f->d;
         ids = c->by_sd + c->by_sd_start[sd];

@@ -85,12 +85,19 @@ enum {
 #define WIDTH_UNBOUNDED UINT32_MAX
 
 /* a literal of a key, ready to check against the text after the key: its
- * next (up to) 8 bytes as one word and the mask of those it has */
+ * next (up to) 8 bytes as one word (zero bytes after its end), how many of
+ * them it has (compact: the scan reads these in a hurry) */
 typedef struct {
-    uint64_t head, mask;
+    uint64_t head;
     uint32_t lit;
-    uint32_t len; /* of the literal */
+    uint8_t len; /* of the literal (FACTOR_LEN_MAX at most) */
+    uint8_t n;   /* bytes of head that are the literal's */
 } key_entry;
+
+/* where a key's entries begin, and its length */
+typedef struct {
+    uint32_t start, len;
+} key_span;
 
 struct rule_matcher {
     size_t n;               /* patterns: rules, then provider texts */
@@ -119,6 +126,8 @@ struct rule_matcher {
     uint32_t *key_len;      /* [n_keys] */
     size_t n_keys;
     key_entry *key_entries; /* [n_lits]: key_lits[i] ready to check (make_entries) */
+    uint64_t head_mask[9];  /* [n]: the bytes of a head that count */
+    key_span *key_spans;    /* [n_keys + 1]: key_start and key_len side by side */
     hs_scratch_t *proto;    /* scratch space fit for every database, cloned per thread */
     unsigned long id;       /* tells thread states apart */
 };
@@ -377,18 +386,28 @@ static uint64_t word_at(const char *p)
 /* make_entries - key_entries from the key table; -1 out of memory */
 static int make_entries(rule_matcher *m)
 {
+    for (size_t k = 0; k < m->n_lits; k++)
+        if (m->lit_len[k] > UINT8_MAX)
+            return -1; /* not from factors.c: none is longer than FACTOR_LEN_MAX */
     m->key_entries = malloc((m->n_lits ? m->n_lits : 1) * sizeof *m->key_entries);
-    if (!m->key_entries)
+    m->key_spans = malloc((m->n_keys + 1) * sizeof *m->key_spans);
+    if (!m->key_entries || !m->key_spans)
         return -1;
+    for (size_t j = 0; j <= m->n_keys; j++)
+        m->key_spans[j] = (key_span){m->key_start[j], j < m->n_keys ? m->key_len[j] : 0};
     for (size_t j = 0; j < m->n_keys; j++)
         for (uint32_t i = m->key_start[j]; i < m->key_start[j + 1]; i++) {
             uint32_t k = m->key_lits[i], kl = m->key_len[j];
             size_t rest = m->lit_len[k] - kl, n = rest < 8 ? rest : 8;
-            char head[8] = {0}, mask[8] = {0};
+            char head[8] = {0};
             memcpy(head, m->lit_bytes + m->lit_off[k] + kl, n);
-            memset(mask, 0xff, n);
-            m->key_entries[i] = (key_entry){word_at(head), word_at(mask), k, m->lit_len[k]};
+            m->key_entries[i] = (key_entry){word_at(head), k, (uint8_t)m->lit_len[k], (uint8_t)n};
         }
+    for (size_t n = 0; n <= 8; n++) {
+        char mask[8] = {0};
+        memset(mask, 0xff, n);
+        m->head_mask[n] = word_at(mask);
+    }
     return 0;
 }
 
@@ -907,7 +926,9 @@ static void clear(rule_matcher *m)
     free(m->key_lits);
     free(m->key_len);
     free(m->key_entries);
+    free(m->key_spans);
     m->key_entries = NULL;
+    m->key_spans = NULL;
     m->lit = m->all = NULL;
     m->lit_start = m->lit_pattern = m->lit_len = NULL;
     m->lit_off = m->key_start = m->key_lits = m->key_len = NULL;
@@ -1347,16 +1368,17 @@ static int on_key(unsigned id, unsigned long long from, unsigned long long to,
     (void)from, (void)flags;
     scan_ctx *x = arg;
     const rule_matcher *m = x->m;
-    uint32_t kl = m->key_len[id];
+    const key_span *span = &m->key_spans[id];
+    uint32_t kl = span->len;
     if (to > x->len || to < kl)
         return 0; /* in the padding */
     uint32_t start = (uint32_t)to - kl;
     /* the padding (PAD bytes) makes the 8 bytes after the key readable */
     uint64_t text = word_at(x->text + to);
     unsigned char next = (unsigned char)x->text[to];
-    for (uint32_t i = m->key_start[id]; i < m->key_start[id + 1]; i++) {
+    for (uint32_t i = span[0].start; i < span[1].start; i++) {
         const key_entry *e = &m->key_entries[i];
-        if ((text ^ e->head) & e->mask) {
+        if ((text ^ e->head) & m->head_mask[e->n]) {
             if (e->len > kl && *(const unsigned char *)&e->head > next)
                 break;
             continue;
