@@ -1516,10 +1516,11 @@ static const char *padded_copy(thread_state *s, const char *text, size_t len)
         s->text = p;
         s->text_cap = cap;
     }
+    char *dst = s->text; /* a local pointer: the compiler may vectorize the loop */
     for (size_t i = 0; i < len; i++)
-        s->text[i] = (char)bk_lower((unsigned char)text[i]);
-    memset(s->text + len, 0, PAD);
-    return s->text;
+        dst[i] = (char)bk_lower((unsigned char)text[i]);
+    memset(dst + len, 0, PAD);
+    return dst;
 }
 
 /* try_pattern - search pattern p from from to limit and keep it when it
