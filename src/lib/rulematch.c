@@ -347,8 +347,9 @@ static int make_lit_table(rule_matcher *m, const factor_table *t)
 }
 
 /* KEY_LEN - the bytes of a literal that the literal database holds: literals
- * that begin alike share a key, and fewer keys scan faster (4,768 literals
- * scan in about 0.95 us a text, their 2,500 keys in 0.55 us) */
+ * that begin alike share a key, and fewer keys scan faster (the built-in
+ * rules' 4,768 literals scan in about 0.95 us a text, 2,500 keys of 8 bytes in
+ * 0.55 us; with groups of at most 16, 2,666 keys) */
 #define KEY_LEN 8
 #define KEY_GROUP_MAX 16 /* literals of one key, at most, unless they are no longer than it */
 #define KEY_STEP 2
