@@ -33,6 +33,8 @@
 #include <string.h>
 
 #define MATCH_MAX 64 /* candidates kept from one scan */
+#define BY_SD_DETAILS 32
+#define BY_SD (8 * BY_SD_DETAILS)
 
 /* the patterns that matched a text, in the order of their ends */
 typedef struct {
@@ -40,6 +42,14 @@ typedef struct {
     size_t n;
     int overflow;
 } scan_hits;
+
+/* a provider's host suffix, for provider_by_host: the lowest provider of
+ * those that list it */
+typedef struct {
+    const char *name; /* lower case */
+    size_t len;
+    int provider;
+} host_key;
 
 struct bk_classifier {
     bk_ruleset rs;
@@ -50,7 +60,16 @@ struct bk_classifier {
     /* the same, by the status subject they may hold for (subject_bit) */
     int *code_by_subject[9];
     size_t n_code_by_subject[9];
+    /* and by subject and detail, for the subjects 0-7 and details 0-31: the
+     * rules of by_sd[by_sd_start[SD] .. by_sd_start[SD + 1]), SD = s * 32 + d */
+    int *by_sd;
+    uint32_t by_sd_start[BY_SD + 1];
+    uint64_t *rank;         /* [n_rules]: precedence, lower first (rank_key) */
+    int *code_no_status;    /* the code rules without status conditions, best first: */
+    size_t n_code_no_status; /* the only ones that can hold when there is no status */
     uint64_t source_hash;   /* of every rule file read: names the cached database */
+    host_key *hosts;        /* every provider's host suffixes, sorted (host_key_cmp) */
+    size_t n_hosts;
 };
 
 const char *bk_tier_name(bk_tier t)
@@ -75,8 +94,24 @@ static rules_kind kind_of(const char *name)
     return RULES_CODES;
 }
 
-/* rank_less - precedence between two rules (see the top comment) */
+/* rank_key - precedence of rule i as one number: tier, then the user's
+ * order or the reason's, then the rule's own (as rank_less orders them) */
+static uint64_t rank_key(const bk_classifier *c, size_t i)
+{
+    const bk_rule *r = &c->rs.rules[i];
+    uint64_t order = r->tier == BK_TIER_USER ? 0 : (uint64_t)c->reasons.r[r->reason].order;
+    return (uint64_t)r->tier << 56 | (order & 0xffffff) << 32 | (uint64_t)i;
+}
+
+/* rank_less - precedence between two rules (see the top comment), once the
+ * rank keys are made */
 static int rank_less(const bk_classifier *c, int a, int b)
+{
+    return c->rank[a] < c->rank[b];
+}
+
+/* rank_less_slow - the same from the rules themselves */
+static int rank_less_slow(const bk_classifier *c, int a, int b)
 {
     const bk_rule *ra = &c->rs.rules[a], *rb = &c->rs.rules[b];
     if (ra->tier != rb->tier)
@@ -95,12 +130,98 @@ static void sort_code_rules(bk_classifier *c)
     for (size_t i = 1; i < c->n_code_rules; i++) {
         int v = c->code_rules[i];
         size_t j = i;
-        while (j > 0 && rank_less(c, v, c->code_rules[j - 1])) {
+        while (j > 0 && rank_less_slow(c, v, c->code_rules[j - 1])) {
             c->code_rules[j] = c->code_rules[j - 1];
             j--;
         }
         c->code_rules[j] = v;
     }
+}
+
+/* may_hold_for - may code rule r hold for a status of subject s, detail d? */
+static int may_hold_for(const bk_rule *r, int s, int d)
+{
+    if (r->n_status == 0)
+        return 1;
+    for (int i = 0; i < r->n_status; i++)
+        if ((r->status[i].s < 0 || r->status[i].s == s) &&
+            (r->status[i].d < 0 || r->status[i].d == d))
+            return 1;
+    return 0;
+}
+
+/* index_codes - the rank keys, and the code rules by subject and detail;
+ * -1 out of memory */
+static int index_codes(bk_classifier *c)
+{
+    c->rank = malloc((c->rs.n_rules ? c->rs.n_rules : 1) * sizeof *c->rank);
+    if (!c->rank)
+        return -1;
+    for (size_t i = 0; i < c->rs.n_rules; i++)
+        c->rank[i] = rank_key(c, i);
+    c->code_no_status = malloc((c->n_code_rules ? c->n_code_rules : 1) * sizeof(int));
+    if (!c->code_no_status)
+        return -1;
+    for (size_t i = 0; i < c->n_code_rules; i++)
+        if (c->rs.rules[c->code_rules[i]].n_status == 0)
+            c->code_no_status[c->n_code_no_status++] = c->code_rules[i];
+    size_t total = 0;
+    for (int sd = 0; sd < BY_SD; sd++)
+        for (size_t i = 0; i < c->n_code_rules; i++)
+            total += (size_t)may_hold_for(&c->rs.rules[c->code_rules[i]], sd / BY_SD_DETAILS,
+                                          sd % BY_SD_DETAILS);
+    c->by_sd = malloc((total ? total : 1) * sizeof *c->by_sd);
+    if (!c->by_sd)
+        return -1;
+    size_t n = 0;
+    for (int sd = 0; sd < BY_SD; sd++) {
+        c->by_sd_start[sd] = (uint32_t)n;
+        for (size_t i = 0; i < c->n_code_rules; i++)
+            if (may_hold_for(&c->rs.rules[c->code_rules[i]], sd / BY_SD_DETAILS,
+                             sd % BY_SD_DETAILS))
+                c->by_sd[n++] = c->code_rules[i];
+    }
+    c->by_sd_start[BY_SD] = (uint32_t)n;
+    return 0;
+}
+
+/* key_cmp - order of host suffixes: bytes, then length */
+static int key_cmp(const char *a, size_t al, const char *b, size_t bl)
+{
+    int d = memcmp(a, b, al < bl ? al : bl);
+    return d ? d : al < bl ? -1 : al > bl;
+}
+
+/* host_key_cmp - qsort order of host_key: name, then provider */
+static int host_key_cmp(const void *pa, const void *pb)
+{
+    const host_key *a = pa, *b = pb;
+    int d = key_cmp(a->name, a->len, b->name, b->len);
+    return d ? d : (a->provider > b->provider) - (a->provider < b->provider);
+}
+
+/* index_hosts - every host suffix, sorted, each once (with its lowest
+ * provider); -1 out of memory */
+static int index_hosts(bk_classifier *c)
+{
+    size_t n = 0;
+    for (size_t p = 0; p < c->rs.n_providers; p++)
+        n += c->rs.providers[p].n_hosts;
+    c->hosts = malloc((n ? n : 1) * sizeof *c->hosts);
+    if (!c->hosts)
+        return -1;
+    for (size_t p = 0; p < c->rs.n_providers; p++)
+        for (size_t h = 0; h < c->rs.providers[p].n_hosts; h++)
+            c->hosts[c->n_hosts++] = (host_key){c->rs.providers[p].hosts[h].name,
+                                                c->rs.providers[p].hosts[h].len, (int)p};
+    qsort(c->hosts, c->n_hosts, sizeof *c->hosts, host_key_cmp);
+    size_t kept = 0;
+    for (size_t i = 0; i < c->n_hosts; i++)
+        if (kept == 0 || key_cmp(c->hosts[kept - 1].name, c->hosts[kept - 1].len,
+                                 c->hosts[i].name, c->hosts[i].len) != 0)
+            c->hosts[kept++] = c->hosts[i];
+    c->n_hosts = kept;
+    return 0;
 }
 
 /* hash_source - fold one rule file (name and content) into the hash */
@@ -182,6 +303,14 @@ bk_classifier *classifier_build(const char *const *rule_files, size_t n_files,
             if (c->rs.rules[c->code_rules[i]].subject_mask & (1u << b))
                 c->code_by_subject[b][c->n_code_by_subject[b]++] = c->code_rules[i];
     }
+    if (index_codes(c) != 0) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    if (index_hosts(c) != 0) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
     if (!(c->matcher = rm_new(&c->rs, c->source_hash, RM_TWO_STAGE, err, errlen)))
         goto fail;
     return c;
@@ -198,6 +327,10 @@ void bk_classifier_free(bk_classifier *c)
     rules_free(&c->rs);
     reasons_free(&c->reasons);
     free(c->code_rules);
+    free(c->hosts);
+    free(c->by_sd);
+    free(c->rank);
+    free(c->code_no_status);
     for (unsigned b = 0; b < 9; b++)
         free(c->code_by_subject[b]);
     free(c);
@@ -225,18 +358,52 @@ static int host_is(const char *host, size_t hl, const bk_host_suffix *suffix)
     return hl == sl || tail[-1] == '.';
 }
 
-/* provider_by_host - the provider whose host suffix the name ends with */
+/* host_provider - the provider of host suffix name[0, len) (lower case), -1 */
+static int host_provider(const bk_classifier *c, const char *name, size_t len)
+{
+    size_t lo = 0, hi = c->n_hosts;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int d = key_cmp(c->hosts[mid].name, c->hosts[mid].len, name, len);
+        if (d == 0)
+            return c->hosts[mid].provider;
+        if (d < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+#define HOST_NAME_MAX_LEN 255
+
+/* provider_by_host - the first provider with a host suffix the name ends
+ * with (the whole name, or after a dot) */
 static int provider_by_host(const bk_classifier *c, const char *host, size_t hl)
 {
     while (hl && host[hl - 1] == '.')
         hl--;
     if (hl == 0)
         return -1;
-    for (size_t p = 0; p < c->rs.n_providers; p++)
-        for (size_t h = 0; h < c->rs.providers[p].n_hosts; h++)
-            if (host_is(host, hl, &c->rs.providers[p].hosts[h]))
-                return (int)p;
-    return -1;
+    char lower[HOST_NAME_MAX_LEN];
+    if (hl > sizeof lower) { /* no such host name: each suffix tried in turn */
+        for (size_t p = 0; p < c->rs.n_providers; p++)
+            for (size_t h = 0; h < c->rs.providers[p].n_hosts; h++)
+                if (host_is(host, hl, &c->rs.providers[p].hosts[h]))
+                    return (int)p;
+        return -1;
+    }
+    for (size_t i = 0; i < hl; i++)
+        lower[i] = (char)bk_lower((unsigned char)host[i]);
+    int best = -1;
+    for (size_t i = 0; i < hl; i++) {
+        if (i > 0 && lower[i - 1] != '.')
+            continue;
+        int p = host_provider(c, lower + i, hl - i);
+        if (p >= 0 && (best < 0 || p < best))
+            best = p;
+    }
+    return best;
 }
 
 /* context for the condition checks */
@@ -250,15 +417,14 @@ typedef struct {
  * (the provider may yet be recognised from the text)? */
 static int holds_by_codes(const bk_rule *r, const facts *f)
 {
-    if (!rule_status_holds(r, f->c, f->s, f->d))
-        return 0;
-    if (r->n_reply && (!f->reply || !rule_reply_holds(r, f->reply)))
-        return 0;
+    /* the masks first: they are the cheapest */
     if (r->class_mask && !(f->cls && (r->class_mask & (1u << f->cls))))
         return 0;
     if (r->cmd_mask && !(f->cmd && (r->cmd_mask & (1u << f->cmd))))
         return 0;
-    return 1;
+    if (r->n_reply && (!f->reply || !rule_reply_holds(r, f->reply)))
+        return 0;
+    return rule_status_holds(r, f->c, f->s, f->d);
 }
 
 /* holds - do all of a rule's conditions hold? */
@@ -420,10 +586,15 @@ static void add_code_rule(const bk_classifier *c, const facts *f, int *list, siz
 {
     if (!f->c && !f->reply)
         return;
-    /* with a status, only the rules that may hold for its subject */
-    const int *ids = c->code_rules;
-    size_t n_ids = c->n_code_rules;
-    if (f->c) {
+    /* with a status, only the rules that may hold for its subject (and
+     * detail); without, only those that ask for none */
+    const int *ids = c->code_no_status;
+    size_t n_ids = c->n_code_no_status;
+    if (f->c && f->s >= 0 && f->s < 8 && f->d >= 0 && f->d < BY_SD_DETAILS) {
+        int sd = f->s * BY_SD_DETAILS + f->d;
+        ids = c->by_sd + c->by_sd_start[sd];
+        n_ids = c->by_sd_start[sd + 1] - c->by_sd_start[sd];
+    } else if (f->c) {
         unsigned b = f->s >= 0 && f->s < 8 ? (unsigned)f->s : 8;
         ids = c->code_by_subject[b];
         n_ids = c->n_code_by_subject[b];

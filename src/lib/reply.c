@@ -741,10 +741,19 @@ static void copy_text(const char *s, size_t from, size_t to, int reply_code, tex
             continue;
         }
         if (c < 0x80 && c != '(') {
-            /* a run of printable ASCII goes in one copy */
+            /* a run of printable ASCII goes in one copy, across single spaces
+             * before what the loop would copy as it is (not a digit, which
+             * may begin a marker) */
             size_t j = i + 1;
-            while (j < to && PLAIN[(unsigned char)s[j]])
-                j++;
+            for (;;) {
+                while (j < to && PLAIN[(unsigned char)s[j]])
+                    j++;
+                if (j + 1 < to && s[j] == ' ' && PLAIN[(unsigned char)s[j + 1]] &&
+                    !bk_is_digit((unsigned char)s[j + 1]))
+                    j += 2;
+                else
+                    break;
+            }
             emit_run(t, s + i, j - i);
             i = j;
             continue;

@@ -77,8 +77,31 @@ int rules_parse(bk_ruleset *rs, const char *name, const char *data, size_t len, 
 /* rules_free - release everything */
 void rules_free(bk_ruleset *rs);
 
-/* rule_status_holds, rule_reply_holds - do a rule's code conditions hold? */
-int rule_status_holds(const bk_rule *r, int c, int s, int d);
-int rule_reply_holds(const bk_rule *r, int reply);
+/* rule_status_holds - do a rule's status conditions hold? (inline: the
+ * classifier asks it of every candidate and code rule) */
+static inline int rule_status_holds(const bk_rule *r, int c, int s, int d)
+{
+    if (r->n_status == 0)
+        return 1;
+    if (c == 0)
+        return 0;
+    for (int i = 0; i < r->n_status; i++) {
+        const status_pat *p = &r->status[i];
+        if ((p->c < 0 || p->c == c) && (p->s < 0 || p->s == s) && (p->d < 0 || p->d == d))
+            return 1;
+    }
+    return 0;
+}
+
+/* rule_reply_holds - do a rule's reply code conditions hold? */
+static inline int rule_reply_holds(const bk_rule *r, int reply)
+{
+    if (r->n_reply == 0)
+        return 1;
+    for (int i = 0; i < r->n_reply; i++)
+        if (reply >= r->reply_lo[i] && reply <= r->reply_hi[i])
+            return 1;
+    return 0;
+}
 
 #endif

@@ -185,30 +185,6 @@ static int add_cmd(void *ctx, const char *p, size_t len)
     return 0;
 }
 
-int rule_status_holds(const bk_rule *r, int c, int s, int d)
-{
-    if (r->n_status == 0)
-        return 1;
-    if (c == 0)
-        return 0;
-    for (int i = 0; i < r->n_status; i++) {
-        const status_pat *p = &r->status[i];
-        if ((p->c < 0 || p->c == c) && (p->s < 0 || p->s == s) && (p->d < 0 || p->d == d))
-            return 1;
-    }
-    return 0;
-}
-
-int rule_reply_holds(const bk_rule *r, int reply)
-{
-    if (r->n_reply == 0)
-        return 1;
-    for (int i = 0; i < r->n_reply; i++)
-        if (reply >= r->reply_lo[i] && reply <= r->reply_hi[i])
-            return 1;
-    return 0;
-}
-
 /* valid_id - [a-z0-9._-]+ */
 static int valid_id(const char *p, size_t len)
 {

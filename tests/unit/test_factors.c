@@ -4,7 +4,9 @@
  * every pattern: for every built-in rule, on every text of
  * bench/mix/replies.txt and tests/data/classify-cases.tsv and on texts that
  * defeat a backtracking search, at several alignments of the text in memory,
- * the same patterns match in the same order.
+ * the same patterns match in the same order. Also with the matcher read back
+ * from its cache file, and with many literals that begin alike (one key of
+ * the literal database stands for several: each is checked for on its own).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bouncekit.h"
 #include "embedded.h"
@@ -212,6 +215,98 @@ static void test_prefilter_loses_nothing(void **state)
         if (!compare(two, one, text, len, buf))
             fail_msg("hostile text %zu: the prefilter changed what matches", k);
     }
+    /* the same matcher written to its cache file and read back */
+    char dir[] = "/tmp/bk-factors-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    setenv("BOUNCEKIT_CACHE_DIR", dir, 1);
+    rule_matcher *stored = rm_new(&rs, 1, RM_TWO_STAGE, err, sizeof err);
+    rule_matcher *cached = rm_new(&rs, 1, RM_TWO_STAGE, err, sizeof err);
+    setenv("BOUNCEKIT_CACHE_DIR", "off", 1);
+    if (!stored || !cached)
+        fail_msg("%s", err);
+    assert_true(each_line("tests/data/classify-cases.tsv", 6, cached, one, buf) > 400);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+    rm_free(stored);
+    rm_free(cached);
+    free(buf);
+    rm_free(two);
+    rm_free(one);
+    rules_free(&rs);
+}
+
+/* rule - one line of a rule file */
+static size_t rule(char *out, size_t cap, int i, const char *pattern)
+{
+    int n = snprintf(out, cap, "test.r%d userunknown /%s/\n", i, pattern);
+    return n > 0 && (size_t)n < cap ? (size_t)n : 0;
+}
+
+static void test_shared_keys(void **state)
+{
+    (void)state;
+    setenv("BOUNCEKIT_CACHE_DIR", "off", 1);
+    /* 50 literals that share their first 8 bytes and more (one key stands
+     * for several), some a prefix of others, shorter than a key, longer than
+     * a key and the 8 bytes checked after it; plain strings (decided by the
+     * literal scan alone), with \b, and parts of patterns PCRE2 confirms */
+    static const char *const ends[] = {"", "s", "x", "xy", "xyz", "abc", "abd", "b", "bb", "c"};
+    /* each form: the pattern before and after the end, the word before and after */
+    static const char *const forms[][4] = {
+        {"recipient", "", "recipient", ""},
+        {"\\brecipient address ", "\\b", "recipient address ", ""},
+        {"recipient address rejected by policy ", "", "recipient address rejected by policy ", ""},
+        {"recipient address rejected", "[0-9]+", "recipient address rejected", "1"},
+        {"reci", "", "reci", ""},
+    };
+    char words[50][64], file[8192];
+    size_t len = 0;
+    for (int i = 0; i < 50; i++) {
+        const char *const *f = forms[i / 10];
+        const char *end = ends[i % 10];
+        char pat[128];
+        snprintf(pat, sizeof pat, "%s%s%s", f[0], end, f[1]);
+        len += rule(file + len, sizeof file - len, i, pat);
+        snprintf(words[i], sizeof words[i], "%s%s%s", f[2], end, f[3]);
+    }
+    bk_ruleset rs = {0};
+    char err[512];
+    if (rules_parse(&rs, "test.rules", file, len, RULES_CORE, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    rule_matcher *two = rm_new(&rs, 1, RM_TWO_STAGE, err, sizeof err);
+    rule_matcher *one = rm_new(&rs, 1, RM_ONE_DB, err, sizeof err);
+    if (!two || !one)
+        fail_msg("%s", err);
+    char *buf = malloc(BK_REPLY_TEXT_MAX + 64);
+    assert_non_null(buf);
+    /* each word alone, with a byte more, with its last byte changed, and
+     * with other words around it */
+    for (int i = 0; i < 50; i++) {
+        char t[256];
+        size_t wl = strlen(words[i]);
+        static const char *const around[][2] = {{"", ""}, {"", "q"}, {"", "."}, {"a ", " b"},
+                                                {"x", " recipient address b"}};
+        for (size_t v = 0; v < sizeof around / sizeof around[0]; v++) {
+            int n = snprintf(t, sizeof t, "%s%s%s", around[v][0], words[i], around[v][1]);
+            if (!compare(two, one, t, (size_t)n, buf))
+                fail_msg("word %d, form %zu: the prefilter changed what matches", i, v);
+        }
+        memcpy(t, words[i], wl);
+        t[wl - 1] = (char)(t[wl - 1] == 'q' ? 'r' : 'q');
+        if (!compare(two, one, t, wl, buf))
+            fail_msg("word %d changed: the prefilter changed what matches", i);
+    }
+    /* the words found are the ones there */
+    unsigned ids[64];
+    size_t n;
+    int over;
+    const char *t = "reci and recipient address rejected by policy c";
+    assert_int_equal(rm_scan(two, t, strlen(t), NULL, NULL, ids, 64, &n, &over), 0);
+    int reci = 0, policy_c = 0, policy_b = 0;
+    for (size_t i = 0; i < n; i++)
+        reci |= ids[i] == 40, policy_c |= ids[i] == 29, policy_b |= ids[i] == 27;
+    assert_true(reci && policy_c && !policy_b);
     free(buf);
     rm_free(two);
     rm_free(one);
@@ -224,6 +319,7 @@ int main(void)
         cmocka_unit_test(test_extractor),
         cmocka_unit_test(test_exact),
         cmocka_unit_test(test_prefilter_loses_nothing),
+        cmocka_unit_test(test_shared_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
