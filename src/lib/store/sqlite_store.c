@@ -53,22 +53,25 @@ typedef struct {
 #define SQ_ST(n) ST_##n
 
 static const char *const SQL[ST_COUNT] = {
-    STORE_SQL_COMMON(SQ_ST, SQ_P),
+    STORE_SQL_COMMON(SQ_ST, SQ_P, SQ),
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
     /* an upsert, not INSERT OR REPLACE: a known address's row is updated in
      * place, not deleted and inserted again */
-    [ST_ADDR_PUT] = "INSERT INTO addresses(address, domain, " ENTRY_COLS ")"
-                    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
-                    " ON CONFLICT(address) DO UPDATE SET" ENTRY_SET,
+    [ST_ADDR_PUT] = "INSERT INTO addresses(address, action, time, event, domain, " ENTRY_COLS ")"
+                    " VALUES(?1, '', 0, 0, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+                    " ON CONFLICT(address, action, time, event) DO UPDATE SET" ENTRY_SET,
+    /* an event's row in the address tree (schema 4: the events' index by
+     * address, beside the address's own row) */
+    [ST_EVENT_INDEX] = "INSERT INTO addresses(address, action, time, event) VALUES(?1, ?2, ?3, ?4)",
     [ST_DOM_PUT] = "INSERT INTO domains(domain, " ENTRY_COLS ")"
                    " VALUES(?1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
                    " ON CONFLICT(domain) DO UPDATE SET" ENTRY_SET,
     [ST_LIST_DOM] = "SELECT domain, " ENTRY_COLS " FROM domains WHERE"
                     " (:domain IS NULL OR domain = :domain) AND" FILTER
                     " ORDER BY domain LIMIT :limit OFFSET :offset",
-    [ST_LIST_ADDR] = "SELECT address, " ENTRY_COLS " FROM addresses WHERE"
+    [ST_LIST_ADDR] = "SELECT address, " ENTRY_COLS " FROM addresses WHERE action = '' AND"
                      " (:domain IS NULL OR domain = :domain) AND" FILTER
                      " ORDER BY address LIMIT :limit OFFSET :offset",
     [ST_KEYS_ADDR] = "SELECT address FROM addresses WHERE suppressed = 1",
@@ -78,7 +81,7 @@ static const char *const SQL[ST_COUNT] = {
                       " count = count + 1, first_seen = min(first_seen, excluded.first_seen),"
                       " last_seen = max(last_seen, excluded.last_seen)",
     [ST_N_EVENTS] = "SELECT count(*) FROM events",
-    [ST_N_ADDR] = "SELECT count(*) FROM addresses",
+    [ST_N_ADDR] = "SELECT count(*) FROM addresses WHERE action = ''",
     [ST_N_SUPP] = "SELECT count(*) FROM addresses WHERE suppressed = 1"
                   " AND (expires IS NULL OR expires > ?1)",
     [ST_N_DOM] = "SELECT count(*) FROM domains WHERE suppressed = 1"
@@ -275,7 +278,8 @@ static void sq_rollback(void *db)
     run(s->st[ST_CACHE_READ]);
 }
 
-/* sq_event_add - insert an event unless its token is known */
+/* sq_event_add - insert an event unless its token is known, and its row
+ * in the address tree */
 static int sq_event_add(void *db, const bk_event *e, const char *address, long long time,
                         const char *action, char *err, size_t errlen)
 {
@@ -308,7 +312,16 @@ static int sq_event_add(void *db, const bk_event *e, const char *address, long l
     sqlite3_bind_text(st, 15, action, -1, SQLITE_STATIC);
     if (run(st) != 0)
         return sq_fail(s, "adding an event", err, errlen);
-    return sqlite3_changes(s->db) > 0;
+    if (sqlite3_changes(s->db) == 0)
+        return 0;
+    st = s->st[ST_EVENT_INDEX];
+    sqlite3_bind_text(st, 1, address, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, action, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, time);
+    sqlite3_bind_int64(st, 4, sqlite3_last_insert_rowid(s->db));
+    if (run(st) != 0)
+        return sq_fail(s, "adding an event", err, errlen);
+    return 1;
 }
 
 /* sq_event_count - events of address with action in [since, until] */
