@@ -526,6 +526,8 @@ static bk_store *open_migrated(const char *name)
     return s;
 }
 
+static const char *first(sqlite3 *db, const char *sql);
+
 static void test_migrate_v1(void **state)
 {
     (void)state;
@@ -567,6 +569,21 @@ static void test_migrate_v1(void **state)
     s = bk_store_open(path_in("v1.db"), NULL, err, sizeof err);
     assert_non_null(s);
     bk_store_close(s);
+    /* the file keeps its page size (4 KB, as sqlite3_open made it); a new
+     * store's pages are SQ_PAGE_SIZE bytes */
+    s = bk_store_open(path_in("new.db"), NULL, err, sizeof err);
+    assert_non_null(s);
+    bk_store_close(s);
+    sqlite3 *v1db, *newdb;
+    assert_int_equal(sqlite3_open(path_in("v1.db"), &v1db), SQLITE_OK);
+    assert_int_equal(sqlite3_open(path_in("new.db"), &newdb), SQLITE_OK);
+    char ps[32];
+    snprintf(ps, sizeof ps, "%s", first(v1db, "PRAGMA page_size"));
+    assert_string_equal(ps, "4096");
+    snprintf(ps, sizeof ps, "%s", first(newdb, "PRAGMA page_size"));
+    assert_string_equal(ps, SQ_STR(SQ_PAGE_SIZE));
+    sqlite3_close(v1db);
+    sqlite3_close(newdb);
 }
 
 /* first - the first column of the first row of sql, as text ("" for none) */
@@ -715,6 +732,11 @@ static void test_migrate_v3(void **state)
     memset(&f, 0, sizeof f);
     f.all = 1;
     int n = 0;
+    assert_int_equal(bk_store_list(s, &f, count_entry, &n, err, sizeof err), 0);
+    assert_int_equal(n, 2);
+    /* the domain, computed from the address */
+    f.domain = "example.com";
+    n = 0;
     assert_int_equal(bk_store_list(s, &f, count_entry, &n, err, sizeof err), 0);
     assert_int_equal(n, 2);
     char tok[BK_TOKEN_MAX] = "";

@@ -18,6 +18,8 @@
  * them again before the commit) */
 #define SQ_CACHE_KB 131072
 #define SQ_WRITE_CACHE_KB 524288
+/* the page size of a new file (an existing one keeps its own) */
+#define SQ_PAGE_SIZE 8192
 #define SQ_STR_(x) #x
 #define SQ_STR(x) SQ_STR_(x)
 

@@ -10,9 +10,10 @@
  * event dirties one page, not two). An older file is migrated in place
  * inside one transaction; a newer one is refused.
  *
- * Settings: WAL (readers never wait for the writer; a killed writer loses
- * only its open transaction), synchronous=NORMAL (a commit survives a killed
- * process; the last ones may be lost on power failure), a busy handler that
+ * Settings: pages of SQ_PAGE_SIZE bytes in a new file, WAL (readers never
+ * wait for the writer; a killed writer loses only its open transaction),
+ * synchronous=NORMAL (a commit survives a killed process; the last ones
+ * may be lost on power failure), a busy handler that
  * polls every millisecond for up to a minute, so concurrent writers take
  * turns batch by batch.
  */
@@ -302,7 +303,11 @@ int sq_schema_open(sq_store *s, const char *path, char *err, size_t errlen)
     sqlite3_busy_handler(s->db, busy, NULL);
     if (check_ours(s, err, errlen) != 0)
         return -1;
-    if (exec_retry(s, "PRAGMA journal_mode = WAL") != SQLITE_OK ||
+    /* a new file's page size (no effect on an existing one): 8 KB pages
+     * halve the pages an ingest of addresses in no order dirties and
+     * writes per event, with lookups as fast as at 4 KB (bench/RESULTS.md) */
+    if (exec_retry(s, "PRAGMA page_size = " SQ_STR(SQ_PAGE_SIZE)) != SQLITE_OK ||
+        exec_retry(s, "PRAGMA journal_mode = WAL") != SQLITE_OK ||
         exec_retry(s, "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -" SQ_STR(SQ_CACHE_KB) ";"
                       " PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 1073741824") != SQLITE_OK)
         return sq_fail(s, "setting up", err, errlen);
