@@ -14,7 +14,10 @@
  * after), and 50,000 lookups of each kind are timed, not 1,000,000.
  * BENCH_BATCH=N sets the events per transaction; BENCH_ORDER=sequential
  * names the addresses nearly in key order instead (a best case);
- * BENCH_APPLY=given ingests one event at a time in the order made.
+ * BENCH_APPLY=given ingests one event at a time in the order made;
+ * BENCH_TOKENS=random gives the events tokens of 40 hex digits in no order
+ * (as the SHA-1 digests bouncekit makes), BENCH_TOKENS=none none (the store
+ * makes them); by default they are 40 hex digits in key order.
  */
 #include "bouncekit.h"
 #include "bench_clock.h"
@@ -28,6 +31,16 @@
 #define CHUNK 10000 /* events put in address order at once (INGEST_CHUNK of bouncekit ingest) */
 
 static int g_sequential; /* BENCH_ORDER=sequential: addresses in key order */
+static int g_tokens;     /* BENCH_TOKENS: 0 in key order, 1 random, 2 none */
+
+/* mix - a 64-bit bijection that scatters consecutive numbers (splitmix64) */
+static unsigned long long mix(unsigned long long x)
+{
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
 
 /* address_of - the address of number i: by default "u" and eight hex digits
  * of i times an odd constant (a bijection below 2^32), so that consecutive
@@ -58,7 +71,12 @@ static void make_event(long i, bk_event *e)
     snprintf(e->status, sizeof e->status, "%s", e->hardbounce ? "5.1.1" : "4.2.2");
     snprintf(e->source, sizeof e->source, "decode");
     e->time = 1780000000 + i;
-    snprintf(e->token, sizeof e->token, "%040lx", i * 2654435761UL);
+    if (g_tokens == 1)
+        snprintf(e->token, sizeof e->token, "%016llx%016llx%08llx", mix((unsigned long long)i),
+                 mix((unsigned long long)i ^ 0x5555555555555555ULL),
+                 mix((unsigned long long)i ^ 0xaaaaaaaaaaaaaaaaULL) & 0xffffffffULL);
+    else if (g_tokens == 0)
+        snprintf(e->token, sizeof e->token, "%040lx", i * 2654435761UL);
 }
 
 /* checks - lookups per second of n addresses made by pick (wall clock;
@@ -112,6 +130,8 @@ int main(int argc, char **argv)
         g_batch = atol(getenv("BENCH_BATCH"));
     g_given = getenv("BENCH_APPLY") && strcmp(getenv("BENCH_APPLY"), "given") == 0;
     g_sequential = getenv("BENCH_ORDER") && strcmp(getenv("BENCH_ORDER"), "sequential") == 0;
+    const char *tokens = getenv("BENCH_TOKENS");
+    g_tokens = !tokens ? 0 : !strcmp(tokens, "random") ? 1 : !strcmp(tokens, "none") ? 2 : 0;
     const char *dir = argc > 2 ? argv[2] : "/tmp";
     if (g_n < 1000) {
         fprintf(stderr, "usage: bench_ingest [N >= 1000] [DIR]\n");
@@ -158,9 +178,10 @@ int main(int argc, char **argv)
     double secs = now() - t0, csecs = cpu_now() - c0;
     bk_store_stats st;
     bk_store_stats_get(s, 0, &st, NULL, NULL, err, sizeof err);
-    printf("ingest (%s, addresses in %s order, %ld per transaction, %s): %ld events in %.2f s:"
+    printf("ingest (%s, addresses in %s order, tokens %s, %ld per transaction, %s): %ld events in %.2f s:"
            " %.0f events/s, %.0f per cpu-s (%lld suppressed addresses)\n",
-           pg && pg[0] ? "postgresql" : "sqlite", g_sequential ? "key" : "random", g_batch,
+           pg && pg[0] ? "postgresql" : "sqlite", g_sequential ? "key" : "random",
+           g_tokens == 1 ? "random" : g_tokens == 2 ? "made by the store" : "in key order", g_batch,
            g_given ? "one at a time" : "in address order", g_n,
            secs, (double)g_n / secs, (double)g_n / csecs, st.suppressed);
     long hits, n = pg && pg[0] ? 50000 : 1000000;

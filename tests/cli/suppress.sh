@@ -5,7 +5,7 @@
 . "$(dirname "$0")/common.bash"
 command -v jq >/dev/null || { echo "SKIP: no jq"; exit 77; }
 DB="$TMP/list.db"
-SCHEMA=3
+SCHEMA=4
 # newdb NAME - a fresh SQLite file
 newdb() { echo "$TMP/$1.db"; }
 unset BOUNCEKIT_CONFIG

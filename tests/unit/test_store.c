@@ -36,7 +36,7 @@
 #include "store_test.h"
 
 /* the schema version of each backend (sqlite_internal.h, pg_store.c) */
-#define SCHEMA_SQLITE 3
+#define SCHEMA_SQLITE 4
 #define SCHEMA_PG 2
 
 /* norm - normalise s; the result, or "ERR" */
@@ -526,6 +526,8 @@ static bk_store *open_migrated(const char *name)
     return s;
 }
 
+static const char *first(sqlite3 *db, const char *sql);
+
 static void test_migrate_v1(void **state)
 {
     (void)state;
@@ -567,6 +569,21 @@ static void test_migrate_v1(void **state)
     s = bk_store_open(path_in("v1.db"), NULL, err, sizeof err);
     assert_non_null(s);
     bk_store_close(s);
+    /* the file keeps its page size (4 KB, as sqlite3_open made it); a new
+     * store's pages are SQ_PAGE_SIZE bytes */
+    s = bk_store_open(path_in("new.db"), NULL, err, sizeof err);
+    assert_non_null(s);
+    bk_store_close(s);
+    sqlite3 *v1db, *newdb;
+    assert_int_equal(sqlite3_open(path_in("v1.db"), &v1db), SQLITE_OK);
+    assert_int_equal(sqlite3_open(path_in("new.db"), &newdb), SQLITE_OK);
+    char ps[32];
+    snprintf(ps, sizeof ps, "%s", first(v1db, "PRAGMA page_size"));
+    assert_string_equal(ps, "4096");
+    snprintf(ps, sizeof ps, "%s", first(newdb, "PRAGMA page_size"));
+    assert_string_equal(ps, SQ_STR(SQ_PAGE_SIZE));
+    sqlite3_close(v1db);
+    sqlite3_close(newdb);
 }
 
 /* first - the first column of the first row of sql, as text ("" for none) */
@@ -589,23 +606,30 @@ static int token_of(const bk_event *e, const char *action, void *ctx)
     return 1;
 }
 
+/* make_old - a file of an older schema version (the real migrations
+ * stopped there) holding rows; checked by check_sql giving expect first;
+ * the file stays open as *db for more checks */
+static void make_old(const char *name, int version, const char *rows, const char *check_sql,
+                     const char *expect, sqlite3 **db)
+{
+    char err[512];
+    if (sq_schema_make(path_in(name), version, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    assert_int_equal(sqlite3_open(path_in(name), db), SQLITE_OK);
+    assert_string_equal(first(*db, check_sql), expect);
+    assert_int_equal(sqlite3_exec(*db, rows, NULL, NULL, NULL), SQLITE_OK);
+}
+
 /* test_migrate_v2 - a version-2 file (made by this library's migrations
  * stopped at 2, its events written as version 2 wrote them: tokens as text)
- * opens as version 3: its events keep their tokens, read back the same, and
+ * opens as today's version: its events keep their tokens, read back the same, and
  * still make the same event a duplicate; the index of addresses by domain
  * is gone */
 static void test_migrate_v2(void **state)
 {
     (void)state;
     char err[512];
-    sq_schema_target = 2;
-    bk_store *s = bk_store_open(path_in("v2.db"), NULL, err, sizeof err);
-    sq_schema_target = SQ_SCHEMA_VERSION;
-    if (!s)
-        fail_msg("%s", err);
-    bk_store_close(s);
     sqlite3 *db;
-    assert_int_equal(sqlite3_open(path_in("v2.db"), &db), SQLITE_OK);
     const char *v2 =
         "INSERT INTO events VALUES(1, '0123456789abcdef0123456789abcdef01234567',"
         " 'ann@example.com', 1700000000, 'decode', 'a.eml', 'userunknown', 1, 'permanent',"
@@ -617,13 +641,13 @@ static void test_migrate_v2(void **state)
         " 1700000000, 1, NULL, 'policy', NULL, 'example.com', 1700000000, NULL);"
         "INSERT INTO addresses VALUES('ben@example.com', 0, NULL, 1700000000,"
         " 1700000000, 1, NULL, 'policy', NULL, 'example.com', NULL, NULL);";
-    assert_string_equal(first(db, "SELECT (SELECT max(version) FROM schema_version) || ' ' ||"
-                                  " (SELECT count(*) FROM sqlite_master WHERE name = 'addresses_domain')"),
-                        "2 1");
-    assert_int_equal(sqlite3_exec(db, v2, NULL, NULL, NULL), SQLITE_OK);
+    make_old("v2.db", 2, v2,
+             "SELECT (SELECT max(version) FROM schema_version) || ' ' ||"
+             " (SELECT count(*) FROM sqlite_master WHERE name = 'addresses_domain')",
+             "2 1", &db);
     assert_string_equal(first(db, "SELECT group_concat(typeof(token)) FROM events"), "text,text");
     sqlite3_close(db);
-    s = open_migrated("v2.db");
+    bk_store *s = open_migrated("v2.db");
     bk_store_stats st;
     /* both tokens read back as they were written */
     char tok[BK_TOKEN_MAX] = "";
@@ -662,6 +686,84 @@ static void test_migrate_v2(void **state)
     assert_string_equal(first(db, "SELECT (SELECT count(*) FROM sqlite_master WHERE name = 'addresses_domain')"
                                   " || ' ' || group_concat(t) FROM (SELECT typeof(token) t FROM events ORDER BY id)"),
                         "0 blob,text,text,blob");
+    sqlite3_close(db);
+}
+
+/* test_migrate_v3 - a version-3 file (made by the migrations stopped at 3:
+ * events indexed by address in an index of their own) opens as version 4:
+ * that index is gone, each event is a row of the address tree beside its
+ * address's row, and what read it reads the same (history, the soft
+ * bounces counted, the entries listed and counted) */
+static void test_migrate_v3(void **state)
+{
+    (void)state;
+    char err[512];
+    sqlite3 *db;
+    const char *v3 =
+        "INSERT INTO events VALUES(1, x'0123456789abcdef0123456789abcdef01234567',"
+        " 'ann@example.com', 1700000000, 'decode', 'a.eml', 'userunknown', 1, 'permanent',"
+        " '5.1.1', 550, NULL, NULL, NULL, 'suppress', NULL);"
+        "INSERT INTO events VALUES(2, 'q1@mx/deferred', 'ben@example.com', 1700000000, 'logs',"
+        " NULL, 'mailboxfull', 0, 'transient', '4.2.2', 452, NULL, NULL, 'deferred', 'soft',"
+        " NULL);"
+        "INSERT INTO events VALUES(3, 'q2@mx/deferred', 'ben@example.com', 1700000050, 'logs',"
+        " NULL, 'mailboxfull', 0, 'transient', '4.2.2', 452, NULL, NULL, 'deferred', 'soft',"
+        " NULL);"
+        "INSERT INTO addresses VALUES('ann@example.com', 1, 'userunknown', 1700000000,"
+        " 1700000000, 1, NULL, 'policy', 'kept', 'example.com', 1700000000, NULL);"
+        "INSERT INTO addresses VALUES('ben@example.com', 0, NULL, 1700000000,"
+        " 1700000050, 2, NULL, 'policy', NULL, 'example.com', NULL, NULL);";
+    make_old("v3.db", 3, v3,
+             "SELECT (SELECT max(version) FROM schema_version) || ' ' ||"
+             " (SELECT count(*) FROM sqlite_master WHERE name = 'events_address')",
+             "3 1", &db);
+    sqlite3_close(db);
+    bk_store *s = bk_store_open(path_in("v3.db"), NULL, err, sizeof err);
+    if (!s)
+        fail_msg("%s", err);
+    bk_store_stats st;
+    assert_int_equal(bk_store_stats_get(s, 1700000001, &st, NULL, NULL, err, sizeof err), 0);
+    assert_int_equal(st.schema, SCHEMA_SQLITE);
+    assert_int_equal(st.events, 3);
+    assert_int_equal(st.addresses, 2);
+    assert_int_equal(st.suppressed, 1);
+    /* the entries as they were, the event rows not among them */
+    bk_store_filter f;
+    memset(&f, 0, sizeof f);
+    f.all = 1;
+    int n = 0;
+    assert_int_equal(bk_store_list(s, &f, count_entry, &n, err, sizeof err), 0);
+    assert_int_equal(n, 2);
+    /* the domain, computed from the address */
+    f.domain = "example.com";
+    n = 0;
+    assert_int_equal(bk_store_list(s, &f, count_entry, &n, err, sizeof err), 0);
+    assert_int_equal(n, 2);
+    char tok[BK_TOKEN_MAX] = "";
+    int found = 0;
+    bk_store_entry he;
+    assert_int_equal(bk_store_history(s, "ann@example.com", token_of, tok, &he, &found, err, sizeof err), 0);
+    assert_string_equal(tok, "0123456789abcdef0123456789abcdef01234567");
+    assert_string_equal(he.note, "kept");
+    assert_int_equal(bk_store_history(s, "ben@example.com", token_of, tok, &he, &found, err, sizeof err), 0);
+    assert_string_equal(tok, "q1@mx/deferred");
+    assert_int_equal(he.count, 2);
+    /* the two old soft bounces count: the third suppresses (3 in 14 days) */
+    bk_ingest_result r;
+    assert_int_equal(ingest(s, ev("ben@example.com", "mailboxfull", 0, BK_PERM_TRANSIENT, "", "", 1700000100, "new1"), &r),
+                     BK_CHANGE_SUPPRESSED);
+    assert_int_equal(r.soft_seen, 3);
+    assert_int_equal(ingest(s, ev("ann@example.com", "userunknown", 1, BK_PERM_PERMANENT, "", "", 1700000000,
+                                  "0123456789abcdef0123456789abcdef01234567"), NULL),
+                     BK_CHANGE_DUPLICATE);
+    bk_store_close(s);
+    assert_int_equal(sqlite3_open(path_in("v3.db"), &db), SQLITE_OK);
+    assert_string_equal(first(db, "SELECT (SELECT max(version) FROM schema_version) || ' ' ||"
+                                  " (SELECT count(*) FROM sqlite_master WHERE name = 'events_address') || ' ' ||"
+                                  " (SELECT group_concat(address || ':' || action || ':' || event, ',')"
+                                  "  FROM addresses WHERE action <> '')"),
+                        "4 0 ann@example.com:suppress:1,ben@example.com:soft:2,ben@example.com:soft:3,"
+                        "ben@example.com:soft:4");
     sqlite3_close(db);
 }
 
@@ -838,7 +940,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_normalize),    cmocka_unit_test(test_policy_table),
         cmocka_unit_test(test_event_json),   cmocka_unit_test(test_store_policy),
         cmocka_unit_test(test_snapshot),     cmocka_unit_test(test_migrate_v1),
-        cmocka_unit_test(test_migrate_v2),   cmocka_unit_test(test_foreign_files),
+        cmocka_unit_test(test_migrate_v2),   cmocka_unit_test(test_migrate_v3),
+        cmocka_unit_test(test_foreign_files),
         cmocka_unit_test(test_lookup_cache), cmocka_unit_test(test_snapshot_filter),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -72,16 +72,16 @@ static void token_of(const bk_event *e, char out[BK_TOKEN_MAX])
 
 /* order - the order to apply the events in (ord[0..n)): groups by their
  * smallest address, events of a group as given; valid[i] 0 for an invalid
- * recipient (it touches nothing); -1 out of memory */
+ * recipient (it touches nothing); the token each valid event is kept under
+ * into tok; -1 out of memory */
 static int order(const bk_event *events, const bk_ingest_result *out, const char *valid, size_t n,
-                 size_t *ord)
+                 size_t *ord, char (*tok)[BK_TOKEN_MAX])
 {
     size_t *up = malloc(n * sizeof *up);
     slot *sl = malloc(n * sizeof *sl);
     const char **first = calloc(n, sizeof *first);
-    char(*tok)[BK_TOKEN_MAX] = malloc(n * sizeof *tok);
     int rc = -1;
-    if (!up || !sl || !first || !tok)
+    if (!up || !sl || !first)
         goto done;
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
@@ -123,7 +123,6 @@ done:
     free(up);
     free(sl);
     free(first);
-    free(tok);
     return rc;
 }
 
@@ -134,15 +133,16 @@ int bk_store_ingest_batch(bk_store *s, const bk_event *events, size_t n, bk_inge
         return 0;
     size_t *ord = malloc(n * sizeof *ord);
     char *valid = malloc(n);
+    char(*tok)[BK_TOKEN_MAX] = malloc(n * sizeof *tok);
     int rc = -1, own = !bk_store_in_batch(s);
-    if (!ord || !valid) {
+    if (!ord || !valid || !tok) {
         snprintf(err, errlen, "out of memory");
         goto done;
     }
     char why[256];
     for (size_t i = 0; i < n; i++)
         valid[i] = bk_store_prepare(s, &events[i], &out[i], why, sizeof why) == 0;
-    if (order(events, out, valid, n, ord) != 0) {
+    if (order(events, out, valid, n, ord, tok) != 0) {
         snprintf(err, errlen, "out of memory");
         goto done;
     }
@@ -150,7 +150,8 @@ int bk_store_ingest_batch(bk_store *s, const bk_event *events, size_t n, bk_inge
         goto done;
     for (size_t k = 0; k < n; k++) {
         size_t i = ord[k];
-        if (valid[i] && bk_store_apply(s, &events[i], &out[i], err, errlen) != 0) {
+        /* the token made for an event without one, not made again */
+        if (valid[i] && bk_store_apply(s, &events[i], tok[i], &out[i], err, errlen) != 0) {
             if (own)
                 bk_store_rollback(s);
             goto done;
@@ -160,5 +161,6 @@ int bk_store_ingest_batch(bk_store *s, const bk_event *events, size_t n, bk_inge
 done:
     free(ord);
     free(valid);
+    free(tok);
     return rc;
 }

@@ -96,7 +96,7 @@ enum {
 #define PG_ST(n) P_##n
 
 static const char *const SQL[P_COUNT] = {
-    STORE_SQL_COMMON(PG_ST, PG_P),
+    STORE_SQL_COMMON(PG_ST, PG_P, PG),
     [P_BEGIN] = "BEGIN",
     [P_LOCK] = "SELECT pg_advisory_xact_lock(" PG_LOCK_WRITE ")",
     [P_COMMIT] = "COMMIT",

@@ -10,7 +10,7 @@
 
 #include <sqlite3.h>
 
-#define SQ_SCHEMA_VERSION 3
+#define SQ_SCHEMA_VERSION 4
 #define SQ_APPLICATION_ID 1112232784 /* 0x424B5350, "BKSP" */
 /* the page cache in KB (cache_size): of a handle, and while it writes (a
  * transaction of many events touches most pages of the address table and
@@ -18,12 +18,14 @@
  * them again before the commit) */
 #define SQ_CACHE_KB 131072
 #define SQ_WRITE_CACHE_KB 524288
+/* the page size of a new file (an existing one keeps its own) */
+#define SQ_PAGE_SIZE 8192
 #define SQ_STR_(x) #x
 #define SQ_STR(x) SQ_STR_(x)
 
 enum {
     ST_BEGIN, ST_COMMIT, ST_ROLLBACK,
-    ST_EVENT_ADD, ST_EVENT_COUNT, ST_EVENT_EACH,
+    ST_EVENT_ADD, ST_EVENT_INDEX, ST_EVENT_COUNT, ST_EVENT_EACH,
     ST_ADDR_GET, ST_DOM_GET, ST_ADDR_PUT, ST_DOM_PUT,
     ST_LIST_DOM, ST_LIST_ADDR, ST_KEYS_ADDR, ST_KEYS_DOM,
     ST_SENDER_ADD,
@@ -43,9 +45,10 @@ typedef struct {
 /* sq_fail - "what: sqlite's message" in err; returns -1 */
 int sq_fail(sq_store *s, const char *what, char *err, size_t errlen);
 
-/* sq_schema_target - the version a file is migrated to: SQ_SCHEMA_VERSION,
- * lower only in a test that makes a file of an older version */
-extern int sq_schema_target;
+/* sq_schema_make - a file at path at an older schema version, made by the
+ * real migrations stopped there (for the tests of migrations: today's
+ * statements need not prepare on it); -1 (err) on failure */
+int sq_schema_make(const char *path, int version, char *err, size_t errlen);
 
 /* sq_prepare_all - prepare every statement; -1 (err) on failure */
 int sq_prepare_all(sq_store *s, char *err, size_t errlen);

@@ -16,7 +16,7 @@
  *
  * Writes: a write transaction raises the page cache to SQ_WRITE_CACHE_KB
  * and its end puts it back (sqlite_internal.h); checkpoints come every
- * WAL_CHECKPOINT_PAGES pages of WAL.
+ * WAL_CHECKPOINT_BYTES of WAL.
  */
 #include "sqlite_internal.h"
 #include "store_sql.h"
@@ -27,7 +27,7 @@
 
 #define HOLD_AFTER 64
 #define HOLD_FOR 0.01
-#define WAL_CHECKPOINT_PAGES 50000
+#define WAL_CHECKPOINT_BYTES (200LL * 1024 * 1024)
 
 /* the handle: the shared part first (sqlite_schema.c and sqlite_stats.c see
  * only that), then the lookups' read transaction */
@@ -53,22 +53,25 @@ typedef struct {
 #define SQ_ST(n) ST_##n
 
 static const char *const SQL[ST_COUNT] = {
-    STORE_SQL_COMMON(SQ_ST, SQ_P),
+    STORE_SQL_COMMON(SQ_ST, SQ_P, SQ),
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
     /* an upsert, not INSERT OR REPLACE: a known address's row is updated in
      * place, not deleted and inserted again */
-    [ST_ADDR_PUT] = "INSERT INTO addresses(address, domain, " ENTRY_COLS ")"
-                    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
-                    " ON CONFLICT(address) DO UPDATE SET" ENTRY_SET,
+    [ST_ADDR_PUT] = "INSERT INTO addresses(address, action, time, event, domain, " ENTRY_COLS ")"
+                    " VALUES(?1, '', 0, 0, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+                    " ON CONFLICT(address, action, time, event) DO UPDATE SET" ENTRY_SET,
+    /* an event's row in the address tree (schema 4: the events' index by
+     * address, beside the address's own row) */
+    [ST_EVENT_INDEX] = "INSERT INTO addresses(address, action, time, event) VALUES(?1, ?2, ?3, ?4)",
     [ST_DOM_PUT] = "INSERT INTO domains(domain, " ENTRY_COLS ")"
                    " VALUES(?1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
                    " ON CONFLICT(domain) DO UPDATE SET" ENTRY_SET,
     [ST_LIST_DOM] = "SELECT domain, " ENTRY_COLS " FROM domains WHERE"
                     " (:domain IS NULL OR domain = :domain) AND" FILTER
                     " ORDER BY domain LIMIT :limit OFFSET :offset",
-    [ST_LIST_ADDR] = "SELECT address, " ENTRY_COLS " FROM addresses WHERE"
+    [ST_LIST_ADDR] = "SELECT address, " ENTRY_COLS " FROM addresses WHERE action = '' AND"
                      " (:domain IS NULL OR domain = :domain) AND" FILTER
                      " ORDER BY address LIMIT :limit OFFSET :offset",
     [ST_KEYS_ADDR] = "SELECT address FROM addresses WHERE suppressed = 1",
@@ -78,7 +81,7 @@ static const char *const SQL[ST_COUNT] = {
                       " count = count + 1, first_seen = min(first_seen, excluded.first_seen),"
                       " last_seen = max(last_seen, excluded.last_seen)",
     [ST_N_EVENTS] = "SELECT count(*) FROM events",
-    [ST_N_ADDR] = "SELECT count(*) FROM addresses",
+    [ST_N_ADDR] = "SELECT count(*) FROM addresses WHERE action = ''",
     [ST_N_SUPP] = "SELECT count(*) FROM addresses WHERE suppressed = 1"
                   " AND (expires IS NULL OR expires > ?1)",
     [ST_N_DOM] = "SELECT count(*) FROM domains WHERE suppressed = 1"
@@ -234,12 +237,22 @@ void *bk_sqlite_open(const char *path, char *err, size_t errlen)
         sq_close(h);
         return NULL;
     }
-    /* a checkpoint every 50,000 WAL pages (200 MB), not 1,000: a page written by
-     * many batches is copied into the file once, and fewer syncs (a
-     * transaction of 100,000 events in no address order writes about 300 MB
-     * to the WAL); what a commit survives is unchanged (it is in the WAL
-     * either way) */
-    sqlite3_wal_autocheckpoint(s->db, WAL_CHECKPOINT_PAGES);
+    /* a checkpoint every 200 MB of WAL (WAL_CHECKPOINT_BYTES), not every 1,000
+     * pages: a page written by many batches is copied into the file once,
+     * and fewer syncs (a transaction of 100,000 events in no address order
+     * writes about 300 MB to the WAL); what a commit survives is unchanged
+     * (it is in the WAL either way). In bytes, not pages: the pages of the
+     * WAL not yet copied back are read from it, not through the memory map,
+     * so a WAL of 8 KB pages let grow to 50,000 pages halved the lookups of
+     * addresses on the list after a large ingest */
+    sqlite3_stmt *ps;
+    long long page = 4096;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA page_size", -1, &ps, NULL) == SQLITE_OK) {
+        if (sqlite3_step(ps) == SQLITE_ROW && sqlite3_column_int64(ps, 0) > 0)
+            page = sqlite3_column_int64(ps, 0);
+        sqlite3_finalize(ps);
+    }
+    sqlite3_wal_autocheckpoint(s->db, (int)(WAL_CHECKPOINT_BYTES / page));
     return h;
 }
 
@@ -275,7 +288,8 @@ static void sq_rollback(void *db)
     run(s->st[ST_CACHE_READ]);
 }
 
-/* sq_event_add - insert an event unless its token is known */
+/* sq_event_add - insert an event unless its token is known, and its row
+ * in the address tree */
 static int sq_event_add(void *db, const bk_event *e, const char *address, long long time,
                         const char *action, char *err, size_t errlen)
 {
@@ -308,7 +322,16 @@ static int sq_event_add(void *db, const bk_event *e, const char *address, long l
     sqlite3_bind_text(st, 15, action, -1, SQLITE_STATIC);
     if (run(st) != 0)
         return sq_fail(s, "adding an event", err, errlen);
-    return sqlite3_changes(s->db) > 0;
+    if (sqlite3_changes(s->db) == 0)
+        return 0;
+    st = s->st[ST_EVENT_INDEX];
+    sqlite3_bind_text(st, 1, address, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, action, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, time);
+    sqlite3_bind_int64(st, 4, sqlite3_last_insert_rowid(s->db));
+    if (run(st) != 0)
+        return sq_fail(s, "adding an event", err, errlen);
+    return 1;
 }
 
 /* sq_event_count - events of address with action in [since, until] */

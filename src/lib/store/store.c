@@ -371,14 +371,18 @@ static int apply(bk_store *s, const bk_event *e, bk_store_entry *en, bk_ingest_r
     return 0;
 }
 
-/* ingest_one - the work of bk_store_ingest inside a transaction */
-static int ingest_one(bk_store *s, const bk_event *e, bk_ingest_result *out, char *err,
-                      size_t errlen)
+/* ingest_one - the work of bk_store_ingest inside a transaction; token:
+ * the one made for an event that has none (NULL: made here) */
+static int ingest_one(bk_store *s, const bk_event *e, const char *token, bk_ingest_result *out,
+                      char *err, size_t errlen)
 {
     bk_event tokened;
     if (!e->token[0]) {
         tokened = *e;
-        bk_event_make_token(&tokened);
+        if (token)
+            snprintf(tokened.token, sizeof tokened.token, "%s", token);
+        else
+            bk_event_make_token(&tokened);
         e = &tokened;
     }
     int rc = s->be->event_add(s->db, e, out->address, out->time,
@@ -411,11 +415,11 @@ int bk_store_prepare(const bk_store *s, const bk_event *e, bk_ingest_result *out
     return 0;
 }
 
-int bk_store_apply(bk_store *s, const bk_event *e, bk_ingest_result *out, char *err,
-                   size_t errlen)
+int bk_store_apply(bk_store *s, const bk_event *e, const char *token, bk_ingest_result *out,
+                   char *err, size_t errlen)
 {
     s->own_changes++;
-    return ingest_one(s, e, out, err, errlen);
+    return ingest_one(s, e, token, out, err, errlen);
 }
 
 int bk_store_ingest(bk_store *s, const bk_event *e, bk_ingest_result *out, char *err,
@@ -426,7 +430,7 @@ int bk_store_ingest(bk_store *s, const bk_event *e, bk_ingest_result *out, char 
     int own = !s->in_batch;
     if (own && bk_store_begin(s, err, errlen) != 0)
         return -1;
-    if (bk_store_apply(s, e, out, err, errlen) != 0) {
+    if (bk_store_apply(s, e, NULL, out, err, errlen) != 0) {
         if (own)
             bk_store_rollback(s);
         return -1;

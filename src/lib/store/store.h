@@ -111,9 +111,11 @@ int bk_store_prepare(const bk_store *s, const bk_event *e, bk_ingest_result *out
                      size_t errlen);
 
 /* bk_store_apply - the second half, inside a transaction: the event kept
- * and the policy applied to its entry (out filled by bk_store_prepare); 0 or -1 */
-int bk_store_apply(bk_store *s, const bk_event *e, bk_ingest_result *out, char *err,
-                   size_t errlen);
+ * and the policy applied to its entry (out filled by bk_store_prepare);
+ * token: the one already made for an event without one (NULL: made here);
+ * 0 or -1 */
+int bk_store_apply(bk_store *s, const bk_event *e, const char *token, bk_ingest_result *out,
+                   char *err, size_t errlen);
 
 /* bk_store_db - the backend and its handle of an open store */
 const bk_store_backend *bk_store_be(const bk_store *s, void **db);
