@@ -151,7 +151,8 @@ static void flush(ingest_run *r)
         return;
     char err[1024];
     if (!r->open && bk_store_begin(r->store, err, sizeof err) != 0) {
-        cli_error("ingest", "%s: %s", bk_store_where(r->store), err);
+        cli_error("ingest", "%s: %s (this batch of %zu events was not written)",
+                  bk_store_where(r->store), err, r->n);
         r->failed = r->stop = 1;
         return;
     }

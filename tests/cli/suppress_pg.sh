@@ -35,7 +35,7 @@ start=$(date +%s)
 wait $pid; rc=$?
 [ $rc -eq 1 ] || fail "ingest when the database stops: exit $rc, want 1"
 grep -q "PostgreSQL" "$TMP/away.err" || fail "ingest when the database stops: no clear error ($(cat "$TMP/away.err"))"
-grep -q "was not written\|not committed" "$TMP/away.err" || fail "ingest when the database stops: does not say the batch was not written"
+grep -q "was not written\|not committed" "$TMP/away.err" || fail "ingest when the database stops: does not say the batch was not written ($(cat "$TMP/away.err"))"
 run suppress check --db "$AWAY" user1@example.com
 expect_rc 3 "check while the database is away"
 expect_err "PostgreSQL is unreachable" "check while away: clear error"
