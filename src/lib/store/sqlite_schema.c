@@ -6,8 +6,9 @@
  * domains, sender problems and the allow-list; version 3 stores the 40 hex
  * digits that start most tokens as 20 bytes (half the unique index) and
  * drops the index of addresses by domain; version 4 keeps the events'
- * index by address in the tree of the address rows (one tree where an
- * event dirties one page, not two). An older file is migrated in place
+ * index by address in the tree of the address rows and knows an event by
+ * its address and token, kept there too (one tree where an event dirties
+ * one page, not three). An older file is migrated in place
  * inside one transaction; a newer one is refused.
  *
  * Settings: pages of SQ_PAGE_SIZE bytes in a new file, WAL (readers never
@@ -82,9 +83,14 @@ static const char *const MIGRATIONS[SQ_SCHEMA_VERSION] = {
     /* 3 -> 4: the events' address index goes into the tree of the address
      * rows: an address's entry is its row (action '', time 0, event 0), each
      * event of it a row (action, time, event id) beside it, so an event
-     * dirties one page at a random place instead of two */
+     * dirties one page at a random place instead of two. Its tokens too: an
+     * event is known by its address and token (docs/suppression.md), kept
+     * as a row (action '#', time 0, event: the token's stored form) there,
+     * and the events' unique index of tokens (a random page of a tree of
+     * its own for every event) goes with the table rebuilt without it.
+     * Tokens were unique before, so they are unique per address */
     "CREATE TABLE addresses4(address TEXT NOT NULL, action TEXT NOT NULL, time INTEGER NOT NULL,"
-    " event INTEGER NOT NULL, domain TEXT, suppressed INTEGER, reason TEXT, source TEXT,"
+    " event NOT NULL, domain TEXT, suppressed INTEGER, reason TEXT, source TEXT,"
     " created INTEGER, expires INTEGER, first_seen INTEGER, last_seen INTEGER, count INTEGER,"
     " cleared INTEGER, note TEXT, PRIMARY KEY(address, action, time, event)) WITHOUT ROWID;"
     "INSERT INTO addresses4(address, action, time, event, domain, suppressed, reason, source,"
@@ -93,9 +99,20 @@ static const char *const MIGRATIONS[SQ_SCHEMA_VERSION] = {
     " first_seen, last_seen, count, cleared, note FROM addresses;"
     "INSERT INTO addresses4(address, action, time, event)"
     " SELECT address, coalesce(nullif(action, ''), 'record'), time, id FROM events;"
+    "INSERT INTO addresses4(address, action, time, event)"
+    " SELECT address, '#', 0, token FROM events;"
     "DROP TABLE addresses;"
     "ALTER TABLE addresses4 RENAME TO addresses;"
-    "DROP INDEX events_address;",
+    "CREATE TABLE events4(id INTEGER PRIMARY KEY, token NOT NULL,"
+    " address TEXT NOT NULL, time INTEGER NOT NULL, source TEXT NOT NULL, origin TEXT,"
+    " reason TEXT NOT NULL, hardbounce INTEGER NOT NULL DEFAULT 0, permanence TEXT,"
+    " status TEXT, replycode INTEGER, feedbacktype TEXT, addresser TEXT, outcome TEXT,"
+    " action TEXT, diagnosticcode TEXT);"
+    "INSERT INTO events4 SELECT id, token, address, time, source, origin, reason, hardbounce,"
+    " permanence, status, replycode, feedbacktype, addresser, outcome, action, diagnosticcode"
+    " FROM events ORDER BY id;"
+    "DROP TABLE events;"
+    "ALTER TABLE events4 RENAME TO events;",
 };
 
 int sq_fail(sq_store *s, const char *what, char *err, size_t errlen)

@@ -62,6 +62,10 @@ static const char *const SQL[ST_COUNT] = {
     [ST_ADDR_PUT] = "INSERT INTO addresses(address, action, time, event, domain, " ENTRY_COLS ")"
                     " VALUES(?1, '', 0, 0, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
                     " ON CONFLICT(address, action, time, event) DO UPDATE SET" ENTRY_SET,
+    /* an event's token in the address tree, unless the address has it (a
+     * duplicate: nothing changes) */
+    [ST_EVENT_TOKEN] = "INSERT INTO addresses(address, action, time, event) VALUES(?1, '#', 0, ?2)"
+                       " ON CONFLICT DO NOTHING",
     /* an event's row in the address tree (schema 4: the events' index by
      * address, beside the address's own row) */
     [ST_EVENT_INDEX] = "INSERT INTO addresses(address, action, time, event) VALUES(?1, ?2, ?3, ?4)",
@@ -288,17 +292,27 @@ static void sq_rollback(void *db)
     run(s->st[ST_CACHE_READ]);
 }
 
-/* sq_event_add - insert an event unless its token is known, and its row
- * in the address tree */
+/* sq_event_add - record the event's token among its address's, and unless
+ * the address had it, insert the event and its row in the address tree */
 static int sq_event_add(void *db, const bk_event *e, const char *address, long long time,
                         const char *action, char *err, size_t errlen)
 {
     sq_store *s = db;
     sq_idle(db);
-    sqlite3_stmt *st = s->st[ST_EVENT_ADD];
     unsigned char key[BK_TOKEN_MAX];
     int blob, len;
     const void *k = sq_token_key(e->token, key, &blob, &len);
+    sqlite3_stmt *st = s->st[ST_EVENT_TOKEN];
+    sqlite3_bind_text(st, 1, address, -1, SQLITE_STATIC);
+    if (blob)
+        sqlite3_bind_blob(st, 2, k, len, SQLITE_STATIC);
+    else
+        sqlite3_bind_text(st, 2, k, len, SQLITE_STATIC);
+    if (run(st) != 0)
+        return sq_fail(s, "adding an event", err, errlen);
+    if (sqlite3_changes(s->db) == 0)
+        return 0;
+    st = s->st[ST_EVENT_ADD];
     if (blob)
         sqlite3_bind_blob(st, 1, k, len, SQLITE_STATIC);
     else
@@ -322,8 +336,6 @@ static int sq_event_add(void *db, const bk_event *e, const char *address, long l
     sqlite3_bind_text(st, 15, action, -1, SQLITE_STATIC);
     if (run(st) != 0)
         return sq_fail(s, "adding an event", err, errlen);
-    if (sqlite3_changes(s->db) == 0)
-        return 0;
     st = s->st[ST_EVENT_INDEX];
     sqlite3_bind_text(st, 1, address, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, action, -1, SQLITE_STATIC);

@@ -9,7 +9,8 @@
  * Where an address's events are: PostgreSQL indexes the events table by
  * (address, action, time); SQLite (schema 4) keeps that index as rows of the
  * addresses table, beside the address's own row, which is the one with
- * action '', time 0 and event 0 (D_ENTRY_ROW picks it).
+ * action '', time 0 and event 0 (D_ENTRY_ROW picks it); the rows with
+ * action '#' there hold the address's tokens (in the column event).
  */
 #ifndef BK_STORE_SQL_H
 #define BK_STORE_SQL_H
@@ -22,16 +23,22 @@
     "token, address, time, source, origin, reason, hardbounce, permanence, status," \
     " replycode, feedbacktype, addresser, outcome, diagnosticcode, action"
 
-#define SQL_EVENT_ADD(P)                                                                     \
+#define SQL_EVENT_ADD(P, D)                                                                  \
     "INSERT INTO events(" EVENT_COLS ") VALUES(" P(1) ", " P(2) ", " P(3) ", " P(4) ", " P(5) \
     ", " P(6) ", " P(7) ", " P(8) ", " P(9) ", " P(10) ", " P(11) ", " P(12) ", " P(13) ", "  \
-    P(14) ", " P(15) ") ON CONFLICT(token) DO NOTHING"
+    P(14) ", " P(15) ")" D##_EVENT_ONCE
+/* an event is known by its address and token: PostgreSQL's events have a
+ * unique index on (address, token); SQLite checks and records the pair in
+ * the address tree first (sqlite_store.c), so its insert has no condition */
+#define PG_EVENT_ONCE " ON CONFLICT(address, token) DO NOTHING"
+#define SQ_EVENT_ONCE ""
 #define PG_EVENT_INDEX "events"
 #define SQ_EVENT_INDEX "addresses"
 #define PG_ENTRY_ROW ""
 #define SQ_ENTRY_ROW " AND action = '' AND time = 0 AND event = 0"
 #define PG_EVENTS_OF(P) "address = " P(1)
-#define SQ_EVENTS_OF(P) "id IN (SELECT event FROM addresses WHERE address = " P(1) " AND action <> '')"
+#define SQ_EVENTS_OF(P)                                                                   \
+    "id IN (SELECT event FROM addresses WHERE address = " P(1) " AND action NOT IN ('', '#'))"
 
 #define SQL_EVENT_COUNT(P, D)                                                                  \
     "SELECT count(*) FROM " D##_EVENT_INDEX " WHERE address = " P(1) " AND action = " P(2) \
@@ -56,7 +63,7 @@
 /* the initialisers of the shared statements in a backend's table: X(NAME)
  * is the backend's enum constant for NAME, P its parameter, D its prefix */
 #define STORE_SQL_COMMON(X, P, D)                                                            \
-    [X(EVENT_ADD)] = SQL_EVENT_ADD(P), [X(EVENT_COUNT)] = SQL_EVENT_COUNT(P, D),            \
+    [X(EVENT_ADD)] = SQL_EVENT_ADD(P, D), [X(EVENT_COUNT)] = SQL_EVENT_COUNT(P, D),            \
     [X(EVENT_EACH)] = SQL_EVENT_EACH(P, D), [X(ADDR_GET)] = SQL_ADDR_GET(P, D),             \
     [X(DOM_GET)] = SQL_DOM_GET(P), [X(ALLOW_PUT)] = SQL_ALLOW_PUT(P),                       \
     [X(ALLOW_DEL)] = SQL_ALLOW_DEL(P), [X(ALLOW_HAS)] = SQL_ALLOW_HAS(P),                   \
