@@ -2,7 +2,7 @@
  * bench_ingest.c - the suppression list's speed on one core:
  *   1. ingest: N events (a mix of hard bounces, soft bounces, sender
  *      problems and deliveries to distinct addresses, in random key order
- *      as real bounces come) into a new SQLite store, 100,000 per
+ *      as real bounces come) into a new SQLite store, 200,000 per
  *      transaction, each 10,000 put in address order by
  *      bk_store_ingest_batch, as bouncekit ingest does: events per second;
  *   2. check: lookups per second against the list that made (about N/2
@@ -102,7 +102,7 @@ static double checks(bk_store *s, long n, long (*pick)(long), long *hits, double
 }
 
 static long g_n;
-static long g_batch = 100000; /* events per transaction (BENCH_BATCH), as bouncekit ingest */
+static long g_batch = 200000; /* events per transaction (BENCH_BATCH), as bouncekit ingest */
 static int g_given;           /* BENCH_APPLY=given: one at a time in the order made */
 
 /* apply - n events into the open transaction: in address order
