@@ -744,7 +744,7 @@ void bk_store_rollback(bk_store *s);
 
 typedef enum {
     BK_CHANGE_RECORDED = 0,  /* kept in the history only */
-    BK_CHANGE_DUPLICATE,     /* its token was seen before: nothing changed */
+    BK_CHANGE_DUPLICATE,     /* its address had its token: nothing changed */
     BK_CHANGE_SUPPRESSED,    /* the address is newly suppressed */
     BK_CHANGE_ALREADY,       /* already suppressed (expiry extended when longer) */
     BK_CHANGE_COUNTED,       /* a soft bounce counted, not yet enough */

@@ -190,6 +190,8 @@ jq_is '.summary.new' "$((N - 25000))" "several buffers: the re-run writes the re
 # changes and the same list one per transaction and in batches in address order
 awk 'BEGIN { srand(7); for (i = 0; i < 3000; i++) {
     u = int(rand() * 300); d = int(rand() * 5); k = int(rand() * 4)
+    if (i >= 2900) { u = U[i - 2900]; d = D[i - 2900] } # an earlier event's address and token
+    U[i] = u; D[i] = d
     r = k == 0 ? "userunknown" : k == 1 ? "mailboxfull" : k == 2 ? "hostunknown" : "delivered"
     printf "{\"recipient\":\"u%d@d%d.example\",\"reason\":\"%s\",\"hardbounce\":%s,\"permanence\":\"%s\",\"timestamp\":\"2026-11-%02dT10:00:00Z\",\"token\":\"m%d\"}\n", u, d, r, k == 0 || (k == 2 && d == 0) ? "true" : "false", k == 3 ? "success" : k == 1 ? "transient" : "permanent", 1 + int(rand() * 28), i % 2900
 } }' >"$TMP/mixed.jsonl"

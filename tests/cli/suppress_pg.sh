@@ -1,7 +1,7 @@
 # suppress_pg.sh - bouncekit ingest and bouncekit suppress on PostgreSQL: the
 # checks every backend shares (store_checks.bash), each store a fresh
 # database of the server in BOUNCEKIT_TEST_PG (tests/pg/start.sh; skipped
-# without it); then the database going away, on a private server stopped in
+# without it); a version-2 database migrated; then the database going away, on a private server stopped in
 # the middle of an ingest: the ingest fails fast with a clear error, checks
 # fail fast meanwhile, only whole batches were committed, and once the
 # server is back a re-run adds exactly the rest.
@@ -14,9 +14,27 @@ export XDG_DATA_HOME="$TMP/xdg" XDG_CONFIG_HOME="$TMP/cfg"
 # newdb NAME - a fresh database on the test server
 newdb() { pg_newdb "bk_cli_$$_$1"; }
 DB=$(newdb list)
-SCHEMA=2
+SCHEMA=3
 
 . "$(dirname "$0")/store_checks.bash"
+
+# --- a version-2 database (tokens unique over all addresses) migrates to version 3
+# (unique per address): its events stay duplicates of themselves, of no other address's
+MDB=$(newdb migrate)
+mig() { printf '{"recipient":"%s","reason":"userunknown","hardbounce":true,"permanence":"permanent","timestamp":"2026-11-01T10:00:00Z","token":"p1"}\n' "$1"; }
+mig ann@example.com >"$TMP/mig1.jsonl"
+mig bob@example.com >"$TMP/mig2.jsonl"
+run ingest --quiet --db "$MDB" "$TMP/mig1.jsonl"
+psql -q -X -v ON_ERROR_STOP=1 "$MDB" -c "DROP INDEX events_address_token" \
+    -c "ALTER TABLE events ADD CONSTRAINT events_token_key UNIQUE(token)" \
+    -c "UPDATE schema_version SET version = 2" >/dev/null || fail "making a version-2 database"
+run ingest --json --quiet --db "$MDB" "$TMP/mig1.jsonl"
+jq_is '.summary.duplicates' 1 "migrated: an old event is a duplicate"
+run ingest --json --quiet --db "$MDB" "$TMP/mig2.jsonl"
+jq_is '.summary.new' 1 "migrated: its token on another address is a new event"
+[ "$(total schema "$MDB")" = 3 ] || fail "migrated: schema version"
+[ "$(psql -X -A -t "$MDB" -c "SELECT count(*) FROM pg_constraint WHERE conname = 'events_token_key'")" = 0 ] ||
+    fail "migrated: the unique index of tokens is still there"
 
 # --- the database goes away in the middle of an ingest (a private server)
 eval "$(bash "$SRC/tests/pg/start.sh")" || { fail "starting a private server"; finish; }

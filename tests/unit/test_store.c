@@ -37,7 +37,7 @@
 
 /* the schema version of each backend (sqlite_internal.h, pg_store.c) */
 #define SCHEMA_SQLITE 4
-#define SCHEMA_PG 2
+#define SCHEMA_PG 3
 
 /* norm - normalise s; the result, or "ERR" */
 static const char *norm(const char *s, int fold)
@@ -242,7 +242,7 @@ static void test_store_policy(void **state)
     const long long T = 1780000000, D = 86400;
     /* a hard bounce, and the same event again */
     assert_int_equal(ingest(s, ev("<Bob@Example.net>", "userunknown", 1, BK_PERM_PERMANENT, "", "", T, "h1"), NULL), BK_CHANGE_SUPPRESSED);
-    assert_int_equal(ingest(s, ev("bob@example.net", "userunknown", 1, BK_PERM_PERMANENT, "", "", T, "h1"), NULL), BK_CHANGE_DUPLICATE);
+    assert_int_equal(ingest(s, ev("Bob@EXAMPLE.net", "userunknown", 1, BK_PERM_PERMANENT, "", "", T, "h1"), NULL), BK_CHANGE_DUPLICATE);
     assert_int_equal(ingest(s, ev("Bob@example.net", "userunknown", 1, BK_PERM_PERMANENT, "", "", T + 5, "h2"), NULL), BK_CHANGE_ALREADY);
     assert_int_equal(checked(s, "bob@example.NET", T), 0); /* the local part keeps its case */
     assert_int_equal(checked(s, "Bob@EXAMPLE.net", T), 1);
@@ -321,6 +321,14 @@ static void test_store_policy(void **state)
     assert_int_equal(st.schema, g_pg ? SCHEMA_PG : SCHEMA_SQLITE);
     assert_int_equal(st.sender_problems, 1);
     assert_int_equal(st.domains, 1);
+    /* a token is known per address: another address's event with it counts
+     * (one provider id for a message to many recipients) */
+    long long events = st.events;
+    assert_int_equal(ingest(s, ev("bob@example.net", "userunknown", 1, BK_PERM_PERMANENT, "", "", T, "h1"), NULL), BK_CHANGE_SUPPRESSED);
+    assert_int_equal(ingest(s, ev("bob@example.net", "userunknown", 1, BK_PERM_PERMANENT, "", "", T, "h1"), NULL), BK_CHANGE_DUPLICATE);
+    assert_int_equal(ingest(s, ev("Bob@example.net", "userunknown", 1, BK_PERM_PERMANENT, "", "", T, "h1"), NULL), BK_CHANGE_DUPLICATE);
+    assert_int_equal(bk_store_stats_get(s, T + D, &st, NULL, NULL, err, sizeof err), 0);
+    assert_int_equal(st.events, events + 1);
     bk_store_close(s);
 }
 
@@ -589,7 +597,7 @@ static void test_migrate_v1(void **state)
 /* first - the first column of the first row of sql, as text ("" for none) */
 static const char *first(sqlite3 *db, const char *sql)
 {
-    static char buf[256];
+    static char buf[512];
     sqlite3_stmt *q;
     assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
     const unsigned char *t = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_text(q, 0) : NULL;
@@ -690,10 +698,12 @@ static void test_migrate_v2(void **state)
 }
 
 /* test_migrate_v3 - a version-3 file (made by the migrations stopped at 3:
- * events indexed by address in an index of their own) opens as version 4:
- * that index is gone, each event is a row of the address tree beside its
- * address's row, and what read it reads the same (history, the soft
- * bounces counted, the entries listed and counted) */
+ * events indexed by address in an index of their own, tokens unique in
+ * the events' index of them) opens as version 4: those indexes are gone,
+ * each event is a row of the address tree, keyed by its token, beside its
+ * address's row, what read it reads the same (history, the soft bounces
+ * counted, the entries listed and counted), and the old events are still
+ * duplicates of themselves, of no other address's */
 static void test_migrate_v3(void **state)
 {
     (void)state;
@@ -756,14 +766,28 @@ static void test_migrate_v3(void **state)
     assert_int_equal(ingest(s, ev("ann@example.com", "userunknown", 1, BK_PERM_PERMANENT, "", "", 1700000000,
                                   "0123456789abcdef0123456789abcdef01234567"), NULL),
                      BK_CHANGE_DUPLICATE);
+    /* the old events' tokens are known to their addresses after the
+     * migration (text and blob forms alike), to no other address */
+    assert_int_equal(ingest(s, ev("ben@example.com", "mailboxfull", 0, BK_PERM_TRANSIENT, "", "", 1700000000,
+                                  "q1@mx/deferred"), NULL),
+                     BK_CHANGE_DUPLICATE);
+    assert_int_equal(ingest(s, ev("ben@example.com", "userunknown", 1, BK_PERM_PERMANENT, "", "", 1700000000,
+                                  "0123456789abcdef0123456789abcdef01234567"), NULL),
+                     BK_CHANGE_ALREADY);
+    assert_int_equal(bk_store_stats_get(s, 1700000001, &st, NULL, NULL, err, sizeof err), 0);
+    assert_int_equal(st.events, 5);
     bk_store_close(s);
     assert_int_equal(sqlite3_open(path_in("v3.db"), &db), SQLITE_OK);
     assert_string_equal(first(db, "SELECT (SELECT max(version) FROM schema_version) || ' ' ||"
                                   " (SELECT count(*) FROM sqlite_master WHERE name = 'events_address') || ' ' ||"
-                                  " (SELECT group_concat(address || ':' || action || ':' || event, ',')"
-                                  "  FROM addresses WHERE action <> '')"),
-                        "4 0 ann@example.com:suppress:1,ben@example.com:soft:2,ben@example.com:soft:3,"
-                        "ben@example.com:soft:4");
+                                  " (SELECT count(*) FROM sqlite_master WHERE tbl_name = 'events'"
+                                  "  AND type = 'index') || ' ' ||"
+                                  " (SELECT group_concat(address || ':' || quote(token) || ':' || action || ':' || event, ',')"
+                                  "  FROM addresses WHERE token <> '')"),
+                        "4 0 0 ann@example.com:X'0123456789ABCDEF0123456789ABCDEF01234567':suppress:1,"
+                        "ben@example.com:'new1':soft:4,ben@example.com:'q1@mx/deferred':soft:2,"
+                        "ben@example.com:'q2@mx/deferred':soft:3,"
+                        "ben@example.com:X'0123456789ABCDEF0123456789ABCDEF01234567':suppress:5");
     sqlite3_close(db);
 }
 

@@ -6,7 +6,8 @@
  * to interact: addresses bouncing again and again, soft bounces reaching
  * the count, deliveries that clear, plus-addresses folded into one address,
  * whole domains suppressed by events of many addresses, the same token on
- * events of different addresses, events without a token, times in no order,
+ * events of different addresses (each counts) and of one address (the
+ * first counts), events without a token, times in no order,
  * invalid recipients. Batches of several sizes, in transactions of their own
  * and inside one.
  *
@@ -64,6 +65,12 @@ static void make_events(bk_event *ev, size_t n)
         unsigned t = rnd(20);
         if (t == 0 && i > 0) /* the token of an earlier event, maybe another address's */
             memcpy(e->token, ev[rnd((unsigned)i)].token, sizeof e->token);
+        else if (t == 3 && i > 0) { /* an earlier event's address and token, other facts:
+                                     * which of the two counts is the order's doing */
+            const bk_event *o = &ev[rnd((unsigned)i)];
+            memcpy(e->recipient, o->recipient, sizeof e->recipient);
+            memcpy(e->token, o->token, sizeof e->token);
+        }
         else if (t == 1) /* none: the store makes one */
             e->token[0] = '\0';
         else if (t == 2) /* 40 hex digits, as bouncekit makes them */

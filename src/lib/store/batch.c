@@ -2,19 +2,20 @@
  * batch.c - bk_store_ingest_batch: many events written in the order of
  * their addresses, with the results that one at a time in the order given
  * would have. Addresses in no order (as bounces come) make every event a
- * descent to a random page of the address rows and of the events' address
- * index; in address order each descent starts next to the last one.
+ * descent to a random page of the address tree (its entry, events and
+ * tokens); in address order each descent starts next to the last one.
  *
- * Why the results are the same. An event reads and writes only: the events
- * of its token (a known token makes it a duplicate); the entry and the
- * events of its address; with the domain action, its domain's entry; and
- * the sender problems, whose updates (count + 1, min and max of times)
- * commute. So events are joined into groups (union-find) when they share
- * an address, a token, or a domain through domain actions. Two events of
- * different groups touch nothing in common but the sender problems, so the
- * groups may go in any order, and the events of a group keep the order
- * given. Groups go by their smallest address: nearly always a group is the
- * events of one address, and the whole is address order.
+ * Why the results are the same. An event reads and writes only: the
+ * tokens, the entry and the events of its address (a token is known per
+ * address: the same token on another address's event is another event);
+ * with the domain action, its domain's entry; and the sender problems,
+ * whose updates (count + 1, min and max of times) commute. So events are
+ * joined into groups (union-find) when they share an address, or a domain
+ * through domain actions. Two events of different groups touch nothing in
+ * common but the sender problems, so the groups may go in any order, and
+ * the events of a group keep the order given. Groups go by their smallest
+ * address: nearly always a group is the events of one address, and the
+ * whole is address order.
  */
 #include "store.h"
 
@@ -91,14 +92,9 @@ static int order(const bk_event *events, const bk_ingest_result *out, const char
         if (valid[i])
             sl[m++] = (slot){out[i].address, i};
     join_equal(sl, m, up);
-    /* one token */
-    m = 0;
     for (size_t i = 0; i < n; i++)
-        if (valid[i]) {
+        if (valid[i])
             token_of(&events[i], tok[i]);
-            sl[m++] = (slot){tok[i], i};
-        }
-    join_equal(sl, m, up);
     /* one domain, through domain actions */
     m = 0;
     for (size_t i = 0; i < n; i++)

@@ -16,7 +16,8 @@
  * - Writes: a batch is one transaction that first takes a transaction-level
  *   advisory lock, so writers of the fleet take turns batch by batch (like
  *   SQLite's BEGIN IMMEDIATE: no lost updates of an entry, no deadlocks).
- *   Events are unique by token (INSERT ... ON CONFLICT DO NOTHING).
+ *   Events are unique by address and token (INSERT ... ON CONFLICT DO
+ *   NOTHING on the unique index of the pair).
  * - A commit that wrote entries bumps a counter row: the generation other
  *   handles watch to rebuild their lookup snapshot.
  * - A lost connection: the call fails with a clear error; a transaction
@@ -34,7 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PG_SCHEMA_VERSION 2
+#define PG_SCHEMA_VERSION 3
 #define PG_LOCK_MIGRATE "4777542401" /* advisory lock keys: "BKSP" and 1, 2 */
 #define PG_LOCK_WRITE "4777542402"
 #define MAX_PARAMS 16
@@ -81,6 +82,11 @@ static const struct {
         " created bigint);"
         "CREATE TABLE IF NOT EXISTS generation(n bigint NOT NULL);"
         "INSERT INTO generation SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM generation);"},
+    /* an event is known by its address and token (docs/suppression.md): the
+     * unique index of tokens becomes one of (address, token); tokens were
+     * unique before, so they are unique per address */
+    {3, "CREATE UNIQUE INDEX IF NOT EXISTS events_address_token ON events(address, token);"
+        "ALTER TABLE events DROP CONSTRAINT IF EXISTS events_token_key;"},
 };
 
 enum {
@@ -476,7 +482,7 @@ static void pg_rollback(void *db)
     s->in_tx = s->lost = s->dirty = 0;
 }
 
-/* pg_event_add - insert an event unless its token is known */
+/* pg_event_add - insert an event unless its address has its token */
 static int pg_event_add(void *db, const bk_event *e, const char *address, long long time,
                         const char *action, char *err, size_t errlen)
 {

@@ -25,7 +25,7 @@
 
 enum {
     ST_BEGIN, ST_COMMIT, ST_ROLLBACK,
-    ST_EVENT_ADD, ST_EVENT_INDEX, ST_EVENT_COUNT, ST_EVENT_EACH,
+    ST_EVENT_ADD, ST_EVENT_INDEX, ST_NEXT_EVENT, ST_EVENT_COUNT, ST_EVENT_EACH,
     ST_ADDR_GET, ST_DOM_GET, ST_ADDR_PUT, ST_DOM_PUT,
     ST_LIST_DOM, ST_LIST_ADDR, ST_KEYS_ADDR, ST_KEYS_DOM,
     ST_SENDER_ADD,
@@ -40,6 +40,7 @@ typedef struct {
     sqlite3 *db;
     sqlite3_stmt *st[ST_COUNT];
     int schema;
+    long long next_event; /* the id of the next event in the open write transaction; 0 unknown */
 } sq_store;
 
 /* sq_fail - "what: sqlite's message" in err; returns -1 */

@@ -5,9 +5,10 @@
  * the domain, creation and removal times of an address, and the tables of
  * domains, sender problems and the allow-list; version 3 stores the 40 hex
  * digits that start most tokens as 20 bytes (half the unique index) and
- * drops the index of addresses by domain; version 4 keeps the events'
- * index by address in the tree of the address rows (one tree where an
- * event dirties one page, not two). An older file is migrated in place
+ * drops the index of addresses by domain; version 4 knows an event by
+ * its address and token and keeps the events' index by address in the
+ * tree of the address rows, keyed by the pair (one tree where an event
+ * dirties one page, not three). An older file is migrated in place
  * inside one transaction; a newer one is refused.
  *
  * Settings: pages of SQ_PAGE_SIZE bytes in a new file, WAL (readers never
@@ -79,23 +80,38 @@ static const char *const MIGRATIONS[SQ_SCHEMA_VERSION] = {
     "ALTER TABLE events3 RENAME TO events;"
     "CREATE INDEX events_address ON events(address, action, time);"
     "DROP INDEX addresses_domain;",
-    /* 3 -> 4: the events' address index goes into the tree of the address
-     * rows: an address's entry is its row (action '', time 0, event 0), each
-     * event of it a row (action, time, event id) beside it, so an event
-     * dirties one page at a random place instead of two */
-    "CREATE TABLE addresses4(address TEXT NOT NULL, action TEXT NOT NULL, time INTEGER NOT NULL,"
-    " event INTEGER NOT NULL, domain TEXT, suppressed INTEGER, reason TEXT, source TEXT,"
-    " created INTEGER, expires INTEGER, first_seen INTEGER, last_seen INTEGER, count INTEGER,"
-    " cleared INTEGER, note TEXT, PRIMARY KEY(address, action, time, event)) WITHOUT ROWID;"
-    "INSERT INTO addresses4(address, action, time, event, domain, suppressed, reason, source,"
-    " created, expires, first_seen, last_seen, count, cleared, note)"
-    " SELECT address, '', 0, 0, domain, suppressed, reason, source, created, expires,"
+    /* 3 -> 4: the address tree holds the events' index by address and
+     * knows an event by its address and token (docs/suppression.md): it is
+     * keyed by (address, token); an address's entry is its row with token
+     * '', each event of it a row (token, action, time, event id) beside it,
+     * so an event dirties one page at a random place instead of three (the
+     * address's, its row in the events' address index, its token in the
+     * events' unique index of tokens). Both indexes go, the events table
+     * rebuilt without the second. Tokens were unique, so they are unique
+     * per address */
+    "CREATE TABLE addresses4(address TEXT NOT NULL, token NOT NULL, action TEXT NOT NULL,"
+    " time INTEGER NOT NULL, event INTEGER NOT NULL, domain TEXT, suppressed INTEGER,"
+    " reason TEXT, source TEXT, created INTEGER, expires INTEGER, first_seen INTEGER,"
+    " last_seen INTEGER, count INTEGER, cleared INTEGER, note TEXT,"
+    " PRIMARY KEY(address, token)) WITHOUT ROWID;"
+    "INSERT INTO addresses4(address, token, action, time, event, domain, suppressed, reason,"
+    " source, created, expires, first_seen, last_seen, count, cleared, note)"
+    " SELECT address, '', '', 0, 0, domain, suppressed, reason, source, created, expires,"
     " first_seen, last_seen, count, cleared, note FROM addresses;"
-    "INSERT INTO addresses4(address, action, time, event)"
-    " SELECT address, coalesce(nullif(action, ''), 'record'), time, id FROM events;"
+    "INSERT INTO addresses4(address, token, action, time, event)"
+    " SELECT address, token, coalesce(nullif(action, ''), 'record'), time, id FROM events;"
     "DROP TABLE addresses;"
     "ALTER TABLE addresses4 RENAME TO addresses;"
-    "DROP INDEX events_address;",
+    "CREATE TABLE events4(id INTEGER PRIMARY KEY, token NOT NULL,"
+    " address TEXT NOT NULL, time INTEGER NOT NULL, source TEXT NOT NULL, origin TEXT,"
+    " reason TEXT NOT NULL, hardbounce INTEGER NOT NULL DEFAULT 0, permanence TEXT,"
+    " status TEXT, replycode INTEGER, feedbacktype TEXT, addresser TEXT, outcome TEXT,"
+    " action TEXT, diagnosticcode TEXT);"
+    "INSERT INTO events4 SELECT id, token, address, time, source, origin, reason, hardbounce,"
+    " permanence, status, replycode, feedbacktype, addresser, outcome, action, diagnosticcode"
+    " FROM events ORDER BY id;"
+    "DROP TABLE events;"
+    "ALTER TABLE events4 RENAME TO events;",
 };
 
 int sq_fail(sq_store *s, const char *what, char *err, size_t errlen)

@@ -59,12 +59,15 @@ static const char *const SQL[ST_COUNT] = {
     [ST_ROLLBACK] = "ROLLBACK",
     /* an upsert, not INSERT OR REPLACE: a known address's row is updated in
      * place, not deleted and inserted again */
-    [ST_ADDR_PUT] = "INSERT INTO addresses(address, action, time, event, domain, " ENTRY_COLS ")"
-                    " VALUES(?1, '', 0, 0, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
-                    " ON CONFLICT(address, action, time, event) DO UPDATE SET" ENTRY_SET,
+    [ST_ADDR_PUT] = "INSERT INTO addresses(address, token, action, time, event, domain, " ENTRY_COLS ")"
+                    " VALUES(?1, '', '', 0, 0, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+                    " ON CONFLICT(address, token) DO UPDATE SET" ENTRY_SET,
     /* an event's row in the address tree (schema 4: the events' index by
-     * address, beside the address's own row) */
-    [ST_EVENT_INDEX] = "INSERT INTO addresses(address, action, time, event) VALUES(?1, ?2, ?3, ?4)",
+     * address, keyed by its token, beside the address's own row), unless
+     * the address has the token (a duplicate: nothing is written) */
+    [ST_EVENT_INDEX] = "INSERT INTO addresses(address, token, action, time, event)"
+                       " VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+    [ST_NEXT_EVENT] = "SELECT coalesce(max(id), 0) + 1 FROM events",
     [ST_DOM_PUT] = "INSERT INTO domains(domain, " ENTRY_COLS ")"
                    " VALUES(?1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
                    " ON CONFLICT(domain) DO UPDATE SET" ENTRY_SET,
@@ -262,6 +265,7 @@ static int sq_begin(void *db, char *err, size_t errlen)
 {
     sq_store *s = db;
     sq_idle(db);
+    s->next_event = 0;
     if (run(s->st[ST_BEGIN]) != 0)
         return sq_fail(s, "starting a batch", err, errlen);
     run(s->st[ST_CACHE_WRITE]);
@@ -274,6 +278,7 @@ static int sq_commit(void *db, char *err, size_t errlen)
 {
     sq_store *s = db;
     int rc = run(s->st[ST_COMMIT]) == 0 ? 0 : sq_fail(s, "committing", err, errlen);
+    s->next_event = 0;
     run(s->st[ST_CACHE_READ]);
     return rc;
 }
@@ -285,24 +290,51 @@ static void sq_rollback(void *db)
     sq_idle(db);
     if (!sqlite3_get_autocommit(s->db))
         run(s->st[ST_ROLLBACK]);
+    s->next_event = 0;
     run(s->st[ST_CACHE_READ]);
 }
 
-/* sq_event_add - insert an event unless its token is known, and its row
- * in the address tree */
+/* bind_token - the stored form of token (sq_token_key) as parameter i;
+ * key holds it while the statement runs */
+static void bind_token(sqlite3_stmt *st, int i, const char *token,
+                       unsigned char key[BK_TOKEN_MAX])
+{
+    int blob, len;
+    const void *k = sq_token_key(token, key, &blob, &len);
+    if (blob)
+        sqlite3_bind_blob(st, i, k, len, SQLITE_STATIC);
+    else
+        sqlite3_bind_text(st, i, k, len, SQLITE_STATIC);
+}
+
+/* sq_event_add - the event's row in the address tree unless the address
+ * has its token, then the event itself, under the id that row names (the
+ * next one of the transaction: one writer at a time) */
 static int sq_event_add(void *db, const bk_event *e, const char *address, long long time,
                         const char *action, char *err, size_t errlen)
 {
     sq_store *s = db;
     sq_idle(db);
-    sqlite3_stmt *st = s->st[ST_EVENT_ADD];
+    if (s->next_event <= 0) {
+        sqlite3_stmt *q = s->st[ST_NEXT_EVENT];
+        s->next_event = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+        sqlite3_reset(q);
+        if (s->next_event <= 0)
+            return sq_fail(s, "adding an event", err, errlen);
+    }
     unsigned char key[BK_TOKEN_MAX];
-    int blob, len;
-    const void *k = sq_token_key(e->token, key, &blob, &len);
-    if (blob)
-        sqlite3_bind_blob(st, 1, k, len, SQLITE_STATIC);
-    else
-        sqlite3_bind_text(st, 1, k, len, SQLITE_STATIC);
+    sqlite3_stmt *st = s->st[ST_EVENT_INDEX];
+    sqlite3_bind_text(st, 1, address, -1, SQLITE_STATIC);
+    bind_token(st, 2, e->token, key);
+    sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, time);
+    sqlite3_bind_int64(st, 5, s->next_event);
+    if (run(st) != 0)
+        return sq_fail(s, "adding an event", err, errlen);
+    if (sqlite3_changes(s->db) == 0)
+        return 0;
+    st = s->st[ST_EVENT_ADD];
+    bind_token(st, 1, e->token, key);
     sqlite3_bind_text(st, 2, address, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, time);
     sqlite3_bind_text(st, 4, e->source[0] ? e->source : "jsonl", -1, SQLITE_STATIC);
@@ -320,17 +352,10 @@ static int sq_event_add(void *db, const bk_event *e, const char *address, long l
     text_or_null(st, 13, e->outcome);
     text_or_null(st, 14, e->diagnosticcode);
     sqlite3_bind_text(st, 15, action, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 16, s->next_event);
     if (run(st) != 0)
         return sq_fail(s, "adding an event", err, errlen);
-    if (sqlite3_changes(s->db) == 0)
-        return 0;
-    st = s->st[ST_EVENT_INDEX];
-    sqlite3_bind_text(st, 1, address, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, action, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, time);
-    sqlite3_bind_int64(st, 4, sqlite3_last_insert_rowid(s->db));
-    if (run(st) != 0)
-        return sq_fail(s, "adding an event", err, errlen);
+    s->next_event++;
     return 1;
 }
 

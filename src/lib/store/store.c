@@ -2,7 +2,7 @@
  * store.c - the suppression list's public interface (bk_store_*), the same
  * for every backend: opening by spec, batches, and what the policy does to
  * an entry when an event comes in:
- *   - every new event is kept (a known token changes nothing) and counted on
+ *   - every new event is kept (a token its address has changes nothing) and counted on
  *     its address's entry (first and last seen, count);
  *   - suppress, complaint, domain: the entry becomes suppressed now, with
  *     the policy's expiry for that kind; an active suppression is only ever

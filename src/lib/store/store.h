@@ -2,7 +2,7 @@
  * store.h - what a store backend is. The public bk_store_* functions
  * (store.c, check.c) hold everything backend-neutral: normalisation, the
  * policy and how it changes an entry, batching, the lookup snapshot. A
- * backend keeps rows: events (unique by token), entries (addresses and
+ * backend keeps rows: events (unique by address and token), entries (addresses and
  * domains), sender problems, the allow-list. A backend is one file that
  * fills bk_store_backend (sqlite_store.c, pg_store.c) and a line in
  * bk_store_open().
@@ -23,7 +23,7 @@ typedef struct {
     int (*begin)(void *db, char *err, size_t errlen);
     int (*commit)(void *db, char *err, size_t errlen);
     void (*rollback)(void *db);
-    /* event_add - keep an event for address (normalised); 1 added, 0 its token is known */
+    /* event_add - keep an event for address (normalised); 1 added, 0 the address has its token */
     int (*event_add)(void *db, const bk_event *e, const char *address, long long time,
                      const char *action, char *err, size_t errlen);
     /* event_count - events of address with this action in [since, until] */

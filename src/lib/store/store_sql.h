@@ -8,8 +8,9 @@
  *
  * Where an address's events are: PostgreSQL indexes the events table by
  * (address, action, time); SQLite (schema 4) keeps that index as rows of the
- * addresses table, beside the address's own row, which is the one with
- * action '', time 0 and event 0 (D_ENTRY_ROW picks it).
+ * addresses table, keyed by (address, token): the address's own row is the
+ * one with token '' (D_ENTRY_ROW picks it), each of its events a row with
+ * the event's token, action, time and id beside it.
  */
 #ifndef BK_STORE_SQL_H
 #define BK_STORE_SQL_H
@@ -22,16 +23,26 @@
     "token, address, time, source, origin, reason, hardbounce, permanence, status," \
     " replycode, feedbacktype, addresser, outcome, diagnosticcode, action"
 
-#define SQL_EVENT_ADD(P)                                                                     \
-    "INSERT INTO events(" EVENT_COLS ") VALUES(" P(1) ", " P(2) ", " P(3) ", " P(4) ", " P(5) \
-    ", " P(6) ", " P(7) ", " P(8) ", " P(9) ", " P(10) ", " P(11) ", " P(12) ", " P(13) ", "  \
-    P(14) ", " P(15) ") ON CONFLICT(token) DO NOTHING"
+#define SQL_EVENT_ADD(P, D)                                                                  \
+    "INSERT INTO events(" D##_EVENT_ID_COL EVENT_COLS ") VALUES(" D##_EVENT_ID_VAL P(1) ", "  \
+    P(2) ", " P(3) ", " P(4) ", " P(5) ", " P(6) ", " P(7) ", " P(8) ", " P(9) ", " P(10) ", " \
+    P(11) ", " P(12) ", " P(13) ", " P(14) ", " P(15) ")" D##_EVENT_ONCE
+/* an event is known by its address and token: PostgreSQL's events have a
+ * unique index on (address, token); SQLite's address tree is keyed by the
+ * pair, and an event's row there (whose event id it names, ?16) is written
+ * first (sqlite_store.c), so its insert has no condition */
+#define PG_EVENT_ONCE " ON CONFLICT(address, token) DO NOTHING"
+#define SQ_EVENT_ONCE ""
+#define PG_EVENT_ID_COL ""
+#define PG_EVENT_ID_VAL ""
+#define SQ_EVENT_ID_COL "id, "
+#define SQ_EVENT_ID_VAL "?16, "
 #define PG_EVENT_INDEX "events"
 #define SQ_EVENT_INDEX "addresses"
 #define PG_ENTRY_ROW ""
-#define SQ_ENTRY_ROW " AND action = '' AND time = 0 AND event = 0"
+#define SQ_ENTRY_ROW " AND token = ''"
 #define PG_EVENTS_OF(P) "address = " P(1)
-#define SQ_EVENTS_OF(P) "id IN (SELECT event FROM addresses WHERE address = " P(1) " AND action <> '')"
+#define SQ_EVENTS_OF(P) "id IN (SELECT event FROM addresses WHERE address = " P(1) " AND token <> '')"
 
 #define SQL_EVENT_COUNT(P, D)                                                                  \
     "SELECT count(*) FROM " D##_EVENT_INDEX " WHERE address = " P(1) " AND action = " P(2) \
@@ -56,7 +67,7 @@
 /* the initialisers of the shared statements in a backend's table: X(NAME)
  * is the backend's enum constant for NAME, P its parameter, D its prefix */
 #define STORE_SQL_COMMON(X, P, D)                                                            \
-    [X(EVENT_ADD)] = SQL_EVENT_ADD(P), [X(EVENT_COUNT)] = SQL_EVENT_COUNT(P, D),            \
+    [X(EVENT_ADD)] = SQL_EVENT_ADD(P, D), [X(EVENT_COUNT)] = SQL_EVENT_COUNT(P, D),            \
     [X(EVENT_EACH)] = SQL_EVENT_EACH(P, D), [X(ADDR_GET)] = SQL_ADDR_GET(P, D),             \
     [X(DOM_GET)] = SQL_DOM_GET(P), [X(ALLOW_PUT)] = SQL_ALLOW_PUT(P),                       \
     [X(ALLOW_DEL)] = SQL_ALLOW_DEL(P), [X(ALLOW_HAS)] = SQL_ALLOW_HAS(P),                   \
