@@ -1,8 +1,9 @@
 # suppress_pg.sh - bouncekit ingest and bouncekit suppress on PostgreSQL: the
 # checks every backend shares (store_checks.bash), each store a fresh
 # database of the server in BOUNCEKIT_TEST_PG (tests/pg/start.sh; skipped
-# without it); a version-2 database migrated; then the database going away, on a private server stopped in
-# the middle of an ingest: the ingest fails fast with a clear error, checks
+# without it); a version-2 database migrated; then the database going away,
+# on a private server stopped in the middle of an ingest: the ingest fails
+# fast with a clear error, checks
 # fail fast meanwhile, only whole batches were committed, and once the
 # server is back a re-run adds exactly the rest.
 . "$(dirname "$0")/common.bash"
