@@ -697,19 +697,8 @@ static void test_migrate_v2(void **state)
     sqlite3_close(db);
 }
 
-/* test_migrate_v3 - a version-3 file (made by the migrations stopped at 3:
- * events indexed by address in an index of their own, tokens unique in
- * the events' index of them) opens as version 4: those indexes are gone,
- * each event is a row of the address tree, keyed by its token, beside its
- * address's row, what read it reads the same (history, the soft bounces
- * counted, the entries listed and counted), and the old events are still
- * duplicates of themselves, of no other address's */
-static void test_migrate_v3(void **state)
-{
-    (void)state;
-    char err[512];
-    sqlite3 *db;
-    const char *v3 =
+/* V3_ROWS - the rows of the version-3 files of the migration tests */
+static const char V3_ROWS[] =
         "INSERT INTO events VALUES(1, x'0123456789abcdef0123456789abcdef01234567',"
         " 'ann@example.com', 1700000000, 'decode', 'a.eml', 'userunknown', 1, 'permanent',"
         " '5.1.1', 550, NULL, NULL, NULL, 'suppress', NULL);"
@@ -723,7 +712,42 @@ static void test_migrate_v3(void **state)
         " 1700000000, 1, NULL, 'policy', 'kept', 'example.com', 1700000000, NULL);"
         "INSERT INTO addresses VALUES('ben@example.com', 0, NULL, 1700000000,"
         " 1700000050, 2, NULL, 'policy', NULL, 'example.com', NULL, NULL);";
-    make_old("v3.db", 3, v3,
+
+/* check_v3_rows - a store made from V3_ROWS reads them as they were: its
+ * totals, and the history of both addresses */
+static void check_v3_rows(bk_store *s)
+{
+    char err[512];
+    bk_store_stats st;
+    assert_int_equal(bk_store_stats_get(s, 1700000001, &st, NULL, NULL, err, sizeof err), 0);
+    assert_int_equal(st.schema, SCHEMA_SQLITE);
+    assert_int_equal(st.events, 3);
+    assert_int_equal(st.addresses, 2);
+    assert_int_equal(st.suppressed, 1);
+    char tok[BK_TOKEN_MAX] = "";
+    int found = 0;
+    bk_store_entry he;
+    assert_int_equal(bk_store_history(s, "ann@example.com", token_of, tok, &he, &found, err, sizeof err), 0);
+    assert_string_equal(tok, "0123456789abcdef0123456789abcdef01234567");
+    assert_string_equal(he.note, "kept");
+    assert_int_equal(bk_store_history(s, "ben@example.com", token_of, tok, &he, &found, err, sizeof err), 0);
+    assert_string_equal(tok, "q1@mx/deferred");
+    assert_int_equal(he.count, 2);
+}
+
+/* test_migrate_v3 - a version-3 file (made by the migrations stopped at 3:
+ * events indexed by address in an index of their own, tokens unique in
+ * the events' index of them) opens as version 4: those indexes are gone,
+ * each event is a row of the address tree, keyed by its token, beside its
+ * address's row, what read it reads the same (history, the soft bounces
+ * counted, the entries listed and counted), and the old events are still
+ * duplicates of themselves, of no other address's */
+static void test_migrate_v3(void **state)
+{
+    (void)state;
+    char err[512];
+    sqlite3 *db;
+    make_old("v3.db", 3, V3_ROWS,
              "SELECT (SELECT max(version) FROM schema_version) || ' ' ||"
              " (SELECT count(*) FROM sqlite_master WHERE name = 'events_address')",
              "3 1", &db);
@@ -731,12 +755,8 @@ static void test_migrate_v3(void **state)
     bk_store *s = bk_store_open(path_in("v3.db"), NULL, err, sizeof err);
     if (!s)
         fail_msg("%s", err);
+    check_v3_rows(s);
     bk_store_stats st;
-    assert_int_equal(bk_store_stats_get(s, 1700000001, &st, NULL, NULL, err, sizeof err), 0);
-    assert_int_equal(st.schema, SCHEMA_SQLITE);
-    assert_int_equal(st.events, 3);
-    assert_int_equal(st.addresses, 2);
-    assert_int_equal(st.suppressed, 1);
     /* the entries as they were, the event rows not among them */
     bk_store_filter f;
     memset(&f, 0, sizeof f);
@@ -749,15 +769,6 @@ static void test_migrate_v3(void **state)
     n = 0;
     assert_int_equal(bk_store_list(s, &f, count_entry, &n, err, sizeof err), 0);
     assert_int_equal(n, 2);
-    char tok[BK_TOKEN_MAX] = "";
-    int found = 0;
-    bk_store_entry he;
-    assert_int_equal(bk_store_history(s, "ann@example.com", token_of, tok, &he, &found, err, sizeof err), 0);
-    assert_string_equal(tok, "0123456789abcdef0123456789abcdef01234567");
-    assert_string_equal(he.note, "kept");
-    assert_int_equal(bk_store_history(s, "ben@example.com", token_of, tok, &he, &found, err, sizeof err), 0);
-    assert_string_equal(tok, "q1@mx/deferred");
-    assert_int_equal(he.count, 2);
     /* the two old soft bounces count: the third suppresses (3 in 14 days) */
     bk_ingest_result r;
     assert_int_equal(ingest(s, ev("ben@example.com", "mailboxfull", 0, BK_PERM_TRANSIENT, "", "", 1700000100, "new1"), &r),
@@ -788,6 +799,49 @@ static void test_migrate_v3(void **state)
                         "ben@example.com:'new1':soft:4,ben@example.com:'q1@mx/deferred':soft:2,"
                         "ben@example.com:'q2@mx/deferred':soft:3,"
                         "ben@example.com:X'0123456789ABCDEF0123456789ABCDEF01234567':suppress:5");
+    sqlite3_close(db);
+}
+
+/* test_migrate_v4_early - a file of the first layout of version 4 (the
+ * address tree keyed by address, action, time and event; events unique by
+ * token alone, as it was made from version 3) opens as today's version 4:
+ * its entries and events read the same, its events are still duplicates of
+ * themselves, and its address tree is keyed by address and token */
+static void test_migrate_v4_early(void **state)
+{
+    (void)state;
+    char err[512];
+    sqlite3 *db;
+    make_old("v4e.db", 3, V3_ROWS, "SELECT max(version) FROM schema_version", "3", &db);
+    assert_int_equal(sqlite3_exec(db,
+        "CREATE TABLE addresses4(address TEXT NOT NULL, action TEXT NOT NULL, time INTEGER NOT NULL,"
+        " event INTEGER NOT NULL, domain TEXT, suppressed INTEGER, reason TEXT, source TEXT,"
+        " created INTEGER, expires INTEGER, first_seen INTEGER, last_seen INTEGER, count INTEGER,"
+        " cleared INTEGER, note TEXT, PRIMARY KEY(address, action, time, event)) WITHOUT ROWID;"
+        "INSERT INTO addresses4(address, action, time, event, domain, suppressed, reason, source,"
+        " created, expires, first_seen, last_seen, count, cleared, note)"
+        " SELECT address, '', 0, 0, domain, suppressed, reason, source, created, expires,"
+        " first_seen, last_seen, count, cleared, note FROM addresses;"
+        "INSERT INTO addresses4(address, action, time, event)"
+        " SELECT address, coalesce(nullif(action, ''), 'record'), time, id FROM events;"
+        "DROP TABLE addresses;"
+        "ALTER TABLE addresses4 RENAME TO addresses;"
+        "DROP INDEX events_address;"
+        "UPDATE schema_version SET version = 4;", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    bk_store *s = bk_store_open(path_in("v4e.db"), NULL, err, sizeof err);
+    if (!s)
+        fail_msg("%s", err);
+    check_v3_rows(s);
+    assert_int_equal(ingest(s, ev("ben@example.com", "mailboxfull", 0, BK_PERM_TRANSIENT, "", "", 1700000000,
+                                  "q1@mx/deferred"), NULL),
+                     BK_CHANGE_DUPLICATE);
+    bk_store_close(s);
+    assert_int_equal(sqlite3_open(path_in("v4e.db"), &db), SQLITE_OK);
+    assert_string_equal(first(db, "SELECT (SELECT max(version) FROM schema_version) || ' ' ||"
+                                  " (SELECT count(*) FROM addresses WHERE token = '') || ' ' ||"
+                                  " (SELECT count(*) FROM addresses WHERE token <> '')"),
+                        "4 2 3");
     sqlite3_close(db);
 }
 
@@ -964,7 +1018,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_normalize),    cmocka_unit_test(test_policy_table),
         cmocka_unit_test(test_event_json),   cmocka_unit_test(test_store_policy),
         cmocka_unit_test(test_snapshot),     cmocka_unit_test(test_migrate_v1),
-        cmocka_unit_test(test_migrate_v2),   cmocka_unit_test(test_migrate_v3),
+        cmocka_unit_test(test_migrate_v2),   cmocka_unit_test(test_migrate_v3), cmocka_unit_test(test_migrate_v4_early),
         cmocka_unit_test(test_foreign_files),
         cmocka_unit_test(test_lookup_cache), cmocka_unit_test(test_snapshot_filter),
     };

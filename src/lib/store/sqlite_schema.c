@@ -9,7 +9,9 @@
  * its address and token and keeps the events' index by address in the
  * tree of the address rows, keyed by the pair (one tree where an event
  * dirties one page, not three). An older file is migrated in place
- * inside one transaction; a newer one is refused.
+ * inside one transaction; a newer one is refused. A file of the first
+ * layout of version 4 (events unique by token alone) is taken back to 3 and
+ * made version 4 again.
  *
  * Settings: pages of SQ_PAGE_SIZE bytes in a new file, WAL (readers never
  * wait for the writer; a killed writer loses only its open transaction),
@@ -113,6 +115,21 @@ static const char *const MIGRATIONS[SQ_SCHEMA_VERSION] = {
     "DROP TABLE events;"
     "ALTER TABLE events4 RENAME TO events;",
 };
+
+/* the first layout of version 4, which kept events unique by token alone
+ * (the address tree keyed by address, action, time and event), brought
+ * back to version 3, from where today's version 4 is made: an address's
+ * entry was its row with action '' */
+static const char EARLY4_TO_3[] =
+    "CREATE TABLE addresses3(address TEXT PRIMARY KEY, suppressed INTEGER NOT NULL DEFAULT 0,"
+    " reason TEXT, first_seen INTEGER, last_seen INTEGER, count INTEGER NOT NULL DEFAULT 0,"
+    " expires INTEGER, source TEXT, note TEXT, domain TEXT, created INTEGER, cleared INTEGER)"
+    " WITHOUT ROWID;"
+    "INSERT INTO addresses3 SELECT address, coalesce(suppressed, 0), reason, first_seen,"
+    " last_seen, coalesce(count, 0), expires, source, note, domain, created, cleared"
+    " FROM addresses WHERE action = '';"
+    "DROP TABLE addresses;"
+    "ALTER TABLE addresses3 RENAME TO addresses;";
 
 int sq_fail(sq_store *s, const char *what, char *err, size_t errlen)
 {
@@ -253,6 +270,17 @@ static int migrate(sq_store *s, char *err, size_t errlen)
     if (v > SQ_SCHEMA_VERSION)
         snprintf(err, errlen, "schema version %lld is newer than this bouncekit knows (%d)", v,
                  SQ_SCHEMA_VERSION);
+    if (v == 4 && one_int(s, "SELECT count(*) FROM pragma_table_info('addresses')"
+                             " WHERE name = 'token'", "reading the schema", err, errlen) == 0) {
+        char *msg = NULL; /* the first layout of version 4 */
+        if (sqlite3_exec(s->db, EARLY4_TO_3, NULL, NULL, &msg) == SQLITE_OK)
+            v = 3;
+        else {
+            snprintf(err, errlen, "migrating to schema version 4: %s", msg ? msg : "failed");
+            v = -1;
+        }
+        sqlite3_free(msg);
+    }
     int ok = v >= 0 && v <= SQ_SCHEMA_VERSION, target = target_version;
     for (long long i = v; ok && i < target; i++) {
         char *msg = NULL;
