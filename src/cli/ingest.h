@@ -10,7 +10,7 @@
 
 #include "bouncekit.h"
 
-#define INGEST_CHUNK 10000 /* events buffered and put in address order at once */
+#define INGEST_CHUNK 50000 /* events buffered and put in address order at once (about 100 MB) */
 
 typedef struct {
     bk_store *store;
