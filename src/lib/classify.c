@@ -57,10 +57,7 @@ struct bk_classifier {
     rule_matcher *matcher;  /* every rule and provider-text pattern */
     int *code_rules;        /* rules without a pattern, best first */
     size_t n_code_rules;
-    /* the same, by the status subject they may hold for (subject_bit) */
-    int *code_by_subject[9];
-    size_t n_code_by_subject[9];
-    /* and by subject and detail, for the subjects 0-7 and details 0-31: the
+    /* the same by subject and detail, for the subjects 0-7 and details 0-31: the
      * rules of by_sd[by_sd_start[SD] .. by_sd_start[SD + 1]), SD = s * 32 + d */
     int *by_sd;
     uint32_t by_sd_start[BY_SD + 1];
@@ -110,27 +107,14 @@ static int rank_less(const bk_classifier *c, int a, int b)
     return c->rank[a] < c->rank[b];
 }
 
-/* rank_less_slow - the same from the rules themselves */
-static int rank_less_slow(const bk_classifier *c, int a, int b)
-{
-    const bk_rule *ra = &c->rs.rules[a], *rb = &c->rs.rules[b];
-    if (ra->tier != rb->tier)
-        return ra->tier < rb->tier;
-    if (ra->tier == BK_TIER_USER)
-        return a < b; /* the user's own order: first rule first */
-    int oa = c->reasons.r[ra->reason].order, ob = c->reasons.r[rb->reason].order;
-    if (oa != ob)
-        return oa < ob;
-    return a < b;
-}
-
-/* sort_code_rules - insertion sort of the pattern-less rules by rank */
+/* sort_code_rules - insertion sort of the pattern-less rules by rank
+ * (the rank keys made) */
 static void sort_code_rules(bk_classifier *c)
 {
     for (size_t i = 1; i < c->n_code_rules; i++) {
         int v = c->code_rules[i];
         size_t j = i;
-        while (j > 0 && rank_less_slow(c, v, c->code_rules[j - 1])) {
+        while (j > 0 && rank_less(c, v, c->code_rules[j - 1])) {
             c->code_rules[j] = c->code_rules[j - 1];
             j--;
         }
@@ -150,15 +134,9 @@ static int may_hold_for(const bk_rule *r, int s, int d)
     return 0;
 }
 
-/* index_codes - the rank keys, and the code rules by subject and detail;
- * -1 out of memory */
+/* index_codes - the code rules by subject and detail; -1 out of memory */
 static int index_codes(bk_classifier *c)
 {
-    c->rank = malloc((c->rs.n_rules ? c->rs.n_rules : 1) * sizeof *c->rank);
-    if (!c->rank)
-        return -1;
-    for (size_t i = 0; i < c->rs.n_rules; i++)
-        c->rank[i] = rank_key(c, i);
     c->code_no_status = malloc((c->n_code_rules ? c->n_code_rules : 1) * sizeof(int));
     if (!c->code_no_status)
         return -1;
@@ -285,24 +263,17 @@ bk_classifier *classifier_build(const char *const *rule_files, size_t n_files,
         goto fail;
     }
     c->code_rules = malloc((c->rs.n_rules ? c->rs.n_rules : 1) * sizeof *c->code_rules);
-    if (!c->code_rules) {
+    c->rank = malloc((c->rs.n_rules ? c->rs.n_rules : 1) * sizeof *c->rank);
+    if (!c->code_rules || !c->rank) {
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
-    for (size_t i = 0; i < c->rs.n_rules; i++)
+    for (size_t i = 0; i < c->rs.n_rules; i++) {
+        c->rank[i] = rank_key(c, i);
         if (!c->rs.rules[i].pattern)
             c->code_rules[c->n_code_rules++] = (int)i;
-    sort_code_rules(c);
-    for (unsigned b = 0; b < 9; b++) {
-        c->code_by_subject[b] = malloc((c->n_code_rules ? c->n_code_rules : 1) * sizeof(int));
-        if (!c->code_by_subject[b]) {
-            snprintf(err, errlen, "out of memory");
-            goto fail;
-        }
-        for (size_t i = 0; i < c->n_code_rules; i++)
-            if (c->rs.rules[c->code_rules[i]].subject_mask & (1u << b))
-                c->code_by_subject[b][c->n_code_by_subject[b]++] = c->code_rules[i];
     }
+    sort_code_rules(c);
     if (index_codes(c) != 0) {
         snprintf(err, errlen, "out of memory");
         goto fail;
@@ -331,8 +302,6 @@ void bk_classifier_free(bk_classifier *c)
     free(c->by_sd);
     free(c->rank);
     free(c->code_no_status);
-    for (unsigned b = 0; b < 9; b++)
-        free(c->code_by_subject[b]);
     free(c);
 }
 
@@ -594,10 +563,9 @@ static void add_code_rule(const bk_classifier *c, const facts *f, int *list, siz
         int sd = f->s * BY_SD_DETAILS + f->d;
         ids = c->by_sd + c->by_sd_start[sd];
         n_ids = c->by_sd_start[sd + 1] - c->by_sd_start[sd];
-    } else if (f->c) {
-        unsigned b = f->s >= 0 && f->s < 8 ? (unsigned)f->s : 8;
-        ids = c->code_by_subject[b];
-        n_ids = c->n_code_by_subject[b];
+    } else if (f->c) { /* a detail beyond the index: every code rule */
+        ids = c->code_rules;
+        n_ids = c->n_code_rules;
     }
     for (size_t i = 0; i < n_ids; i++) {
         int id = ids[i];

@@ -33,8 +33,6 @@ typedef struct {
     short reply_lo[RULE_ALTS_MAX], reply_hi[RULE_ALTS_MAX];
     unsigned class_mask;   /* bit N: class N allowed; 0 = any */
     unsigned cmd_mask;     /* bit N: bk_command N allowed; 0 = any */
-    unsigned subject_mask; /* bit S (S < 8) or bit 8 (any other): subjects the status
-                              conditions allow; all bits when there are none */
     char *pattern;         /* NULL for a code rule */
     const char *file;      /* for messages */
     size_t line;

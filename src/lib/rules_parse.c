@@ -413,11 +413,6 @@ static int parse_rule(bk_ruleset *rs, const char *file, const char *line, const 
         r->tier = r->n_status ? (generic ? BK_TIER_GENERIC_STATUS : BK_TIER_STATUS) : BK_TIER_REPLY;
         break;
     }
-    r->subject_mask = r->n_status ? 0 : 0x1ffu;
-    for (int i = 0; i < r->n_status; i++)
-        r->subject_mask |= r->status[i].s < 0 ? 0x1ffu
-                           : r->status[i].s < 8 ? 1u << r->status[i].s
-                                                : 1u << 8;
     r->id = copy_n(id, idl);
     r->pattern = pat ? copy_n(pat, pl) : NULL;
     if (!r->id || (pat && !r->pattern)) {
