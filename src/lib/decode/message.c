@@ -688,20 +688,6 @@ static void walk(bk_message *m, GMimeObject *obj, int depth, int skip_html)
     }
 }
 
-/* header_text - a field's decoded value: as it came when it is plain ASCII
- * without encoded words (decoding and unfolding would keep it as it is, and
- * fields_add folds its white space), else as GMime decodes it */
-static const char *header_text(GMimeHeader *h)
-{
-    const char *raw = g_mime_header_get_raw_value(h);
-    if (!raw)
-        return g_mime_header_get_value(h);
-    for (const unsigned char *p = (const unsigned char *)raw; *p; p++)
-        if (*p >= 0x80 || (p[0] == '=' && p[1] == '?'))
-            return g_mime_header_get_value(h);
-    return raw;
-}
-
 /* encoded_or_8bit - v[0..n) holds a byte above 0x7f or "=?" */
 static int encoded_or_8bit(const char *v, size_t n)
 {
@@ -726,6 +712,17 @@ static int encoded_or_8bit(const char *v, size_t n)
         if ((unsigned char)v[i] >= 0x80 || (v[i] == '=' && i + 1 < n && v[i + 1] == '?'))
             return 1;
     return 0;
+}
+
+/* header_text - a field's decoded value: as it came when it is plain ASCII
+ * without encoded words (decoding and unfolding would keep it as it is, and
+ * fields_add folds its white space), else as GMime decodes it */
+static const char *header_text(GMimeHeader *h)
+{
+    const char *raw = g_mime_header_get_raw_value(h);
+    if (!raw)
+        return g_mime_header_get_value(h);
+    return encoded_or_8bit(raw, strlen(raw)) ? g_mime_header_get_value(h) : raw;
 }
 
 /* field_value - a field into head, its value from its raw text v[0..n)
