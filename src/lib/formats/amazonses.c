@@ -27,6 +27,7 @@
 #include "text.h"
 
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* other_amazon - a WorkMail or SES receiving bounce */
@@ -161,6 +162,34 @@ static int decode_json(const json_t *j, found *out)
     return out->n > 0;
 }
 
+/* unbreak - p without the breaks Sendmail puts in a line longer than its
+ * mailer's limit ("!", a line end, a space: the JSON of a notification is
+ * one long line, and a break inside a string makes it unreadable); a new
+ * buffer the caller frees, NULL when there is none */
+static char *unbreak(const char *p, size_t len, size_t *out_len)
+{
+    if (!memchr(p, '!', len))
+        return NULL;
+    char *u = malloc(len + 1);
+    if (!u)
+        return NULL;
+    size_t o = 0, cut = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (p[i] == '!' && i + 2 < len && p[i + 1] == '\n' && p[i + 2] == ' ') {
+            i += 2;
+            cut++;
+            continue;
+        }
+        u[o++] = p[i];
+    }
+    if (!cut) {
+        free(u);
+        return NULL;
+    }
+    *out_len = o;
+    return u;
+}
+
 /* notification - the JSON object in the text, unwrapped from an SNS
  * envelope's "Message" string when it is one */
 static int notification(const bk_message *m, found *out)
@@ -169,7 +198,16 @@ static int notification(const bk_message *m, found *out)
     if (at < 0)
         return 0;
     /* the object ends where it ends: an SNS mail has its footer after it */
-    json_t *j = json_loadb(m->text.data + at, m->text.len - (size_t)at, JSON_DISABLE_EOF_CHECK, NULL);
+    const char *p = m->text.data + at;
+    size_t len = m->text.len - (size_t)at;
+    json_t *j = json_loadb(p, len, JSON_DISABLE_EOF_CHECK, NULL);
+    if (!j) {
+        size_t ulen = 0;
+        char *u = unbreak(p, len, &ulen);
+        if (u)
+            j = json_loadb(u, ulen, JSON_DISABLE_EOF_CHECK, NULL);
+        free(u); /* jansson keeps copies of what it read */
+    }
     if (!j)
         return 0;
     json_t *msg = json_object_get(j, "Message");

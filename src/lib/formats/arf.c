@@ -3,18 +3,31 @@
  * failure reports): one entry per complained-about recipient, with the
  * feedback type, reason "feedback"; one entry with no recipient when the
  * report names none.
+ * Microsoft's Junk Mail Reporting Program (Outlook.com, Hotmail) sends its
+ * complaints without a feedback-report part: Subject "complaint about
+ * message from IP", the complained-about message attached whole, its
+ * recipient in an X-HmXmrOriginalRecipient field of that message.
  */
 #include "fields.h"
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 
 #include <string.h>
 
-/* match - a feedback-report part or report type */
+/* jmrp - a Microsoft JMRP complaint (no feedback-report part) */
+static int jmrp(const bk_message *m)
+{
+    return !m->feedback.len && m->original.len &&
+           header_has(m, "Subject", "complaint about message from");
+}
+
+/* match - a feedback-report part or report type, or a JMRP complaint */
 static int match(const bk_message *m)
 {
     return m->feedback.len > 0 ||
-           (m->report_type.len && strcmp(m->report_type.data, "feedback-report") == 0);
+           (m->report_type.len && strcmp(m->report_type.data, "feedback-report") == 0) ||
+           jmrp(m);
 }
 
 /* add - an entry for one reported address (n == 0: none named) */
@@ -69,8 +82,15 @@ static int decode(const bk_message *m, found *out)
     }
     if (out->n == before && m->original.len) {
         char to[BK_ADDR_MAX * 2];
-        if (header_value(m->original.data, m->original.len, "To", to, sizeof to) && to[0])
+        if (header_value(m->original.data, m->original.len, "X-HmXmrOriginalRecipient", to,
+                         sizeof to) && to[0])
             add(out, to, strlen(to), &g);
+        else if (header_value(m->original.data, m->original.len, "To", to, sizeof to) && to[0])
+            add(out, to, strlen(to), &g);
+        /* a JMRP complaint is the recipient's "this is junk" */
+        if (out->n > before && !g.n)
+            found_set(out->r[before].feedbacktype, sizeof out->r[before].feedbacktype, "abuse",
+                      5);
     }
     /* RFC 5965 makes the recipient optional (reports are often redacted):
      * a complaint that names none still reports the message */

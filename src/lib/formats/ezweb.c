@@ -7,7 +7,9 @@
  *     >>> RCPT TO:<ADDR>
  *     <<< 550 <ADDR>: User unknown
  * or, in the other templates, "The following recipients did not receive
- * this message:" and "<ADDR>" lines followed by the reason.
+ * this message:" and "<ADDR>" lines followed by the reason, or the reason
+ * in one English sentence before the "<ADDR>" lines ("The user(s) account
+ * is disabled.").
  */
 #include "format.h"
 #include "lines.h"
@@ -30,10 +32,13 @@ static int decode(const bk_message *m, found *out)
 {
     const char *t = m->text.data ? m->text.data : "";
     size_t end = m->original_at, pos = 0, n = 0;
-    span line;
+    span line, before = {"", 0}; /* the last line of text before an address */
+    size_t first = out->n;
     found_rcpt *cur = NULL;
     while (n++ < EZWEB_LINES && line_next(t, end, &pos, &line)) {
         span s = span_trim(line), a;
+        if (!cur && !span_is_blank(s) && s.p[0] != '<' && !span_starts(s, "Recipient:"))
+            before = s;
         if (span_starts(s, "Recipient:") ||
             (s.len > 2 && s.p[0] == '<' && s.p[s.len - 1] == '>' && is_address(s))) {
             span v = span_starts(s, "Recipient:") ? span_from(s, 10) : s;
@@ -61,6 +66,11 @@ static int decode(const bk_message *m, found *out)
             cur->reply_code = take_reply_code(s);
         found_diag(cur, s.p, s.len);
     }
+    /* no words after the addresses: the sentence before them, when it is
+     * the English one (the Japanese lines above it say the same) */
+    for (size_t i = first; i < out->n; i++)
+        if (!out->r[i].diag_len && before.len && (unsigned char)before.p[0] < 0x80)
+            found_diag(&out->r[i], before.p, before.len);
     return out->n > 0;
 }
 

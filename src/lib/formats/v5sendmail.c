@@ -8,7 +8,11 @@
  *     550 <kijitora@example.com>... User unknown
  *     ----- Unsent message follows -----
  * One "NNN <addr>... text" line per failed recipient; the remote reply
- * ("<<< ...") and the command (">>> ...") come before it.
+ * ("<<< ...") and the command (">>> ...") come before it. A failure of the
+ * whole destination host names the host and the mailer instead of an
+ * address ("421 example.com (smtp)... Deferred: Connection timed out during
+ * user open with example.com"): its recipients are those of the unsent
+ * message's To field.
  */
 #include "format.h"
 #include "lines.h"
@@ -27,6 +31,47 @@ static int match(const bk_message *m)
     return message_find(m, "----- Transcript of session follows -----") >= 0;
 }
 
+/* status_class - "4.0.0" or "5.0.0" for a 4xx or 5xx code into r (V5 has
+ * no enhanced codes) */
+static void status_class(found_rcpt *r, int code)
+{
+    if (code / 100 == 4 || code / 100 == 5) {
+        char cls[6] = {(char)('0' + code / 100), '.', '0', '.', '0', '\0'};
+        found_set(r->status, sizeof r->status, cls, 5);
+    }
+}
+
+/* host_failed - the recipients of the unsent message's To field, each with
+ * the host's failure line ("421 HOST (mailer)... why") */
+static void host_failed(const bk_message *m, found *out, span line)
+{
+    span h = m->original.len ? (span){m->original.data, m->original.len} : original_header(m);
+    char to[BK_REPLY_TEXT_MAX];
+    if (!h.len || !header_value(h.p, h.len, "To", to, sizeof to))
+        return;
+    int code = take_reply_code(line);
+    span why = span_trim(span_from(line, (size_t)span_find(line, "... ") + 4));
+    /* the addresses of the field, one per comma outside quotes */
+    size_t len = strlen(to), start = 0;
+    int quoted = 0;
+    for (size_t i = 0; i <= len; i++) {
+        if (i < len && to[i] == '"')
+            quoted = !quoted;
+        if (i < len && (to[i] != ',' || quoted))
+            continue;
+        span a;
+        found_rcpt *r = find_address((span){to + start, i - start}, &a)
+                            ? found_add(out, a.p, a.len)
+                            : NULL;
+        if (r) {
+            found_diag(r, why.p, why.len);
+            r->reply_code = code;
+            status_class(r, code);
+        }
+        start = i + 1;
+    }
+}
+
 /* decode - each recipient line, with the reply and command before it */
 static int decode(const bk_message *m, found *out)
 {
@@ -41,6 +86,7 @@ static int decode(const bk_message *m, found *out)
     found_rcpt reply;                    /* the last "<<<" reply, until used */
     diag_clear(&reply);
     bk_command reply_cmd = BK_CMD_NONE;
+    span host_line = {"", 0}; /* "421 HOST (smtp)... why": the host failed */
     while (lines++ < V5_LINES && line_next(t, end, &pos, &line)) {
         span s = span_trim(line), a;
         if (span_starts(s, "-----"))
@@ -71,6 +117,9 @@ static int decode(const bk_message *m, found *out)
         /* "554 <a>... text": a failed recipient */
         int code = take_reply_code(s);
         long dots = span_find(s, "... ");
+        if (code && dots >= 0 && !host_line.len && span_find((span){s.p, (size_t)dots}, " (") > 0 &&
+            !find_address((span){s.p, (size_t)dots}, &a))
+            host_line = s;
         if (!code || dots < 0 || !find_address((span){s.p, (size_t)dots}, &a))
             continue;
         found_rcpt *r = found_add(out, a.p, a.len);
@@ -90,12 +139,12 @@ static int decode(const bk_message *m, found *out)
         r->reply_code = take_reply_code(d);
         if (!r->reply_code)
             r->reply_code = code;
-        if (!find_status(d, r->status) && (code / 100 == 4 || code / 100 == 5)) {
-            /* no enhanced codes in V5: the class the summary line gives */
-            char cls[6] = {(char)('0' + code / 100), '.', '0', '.', '0', '\0'};
-            found_set(r->status, sizeof r->status, cls, 5);
-        }
+        /* no enhanced codes in V5: the class the summary line gives */
+        if (!find_status(d, r->status))
+            status_class(r, code);
     }
+    if (!out->n && host_line.len)
+        host_failed(m, out, host_line);
     if (!m->original.len && out->n)
         original_in_text(m, out);
     return out->n > 0;
