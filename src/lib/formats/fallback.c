@@ -60,6 +60,15 @@ static int decode(const bk_message *m, found *out)
                 while (rest.len && (rest.p[0] == '>' || rest.p[0] == ':' || rest.p[0] == ','))
                     rest = span_trim(span_from(rest, 1));
                 found_diag(r, rest.p, rest.len);
+                /* the codes of a reply that names the address it refuses:
+                 * "552 5.2.2 <a@b> Quota exceeded" */
+                span before = span_trim((span){line.p, (size_t)(a.p - line.p)});
+                int code = take_reply_code(before);
+                if (code && !r->reply_code) {
+                    r->reply_code = code;
+                    if (!r->status[0])
+                        find_status(before, r->status);
+                }
                 continue;
             }
         }
