@@ -3,7 +3,8 @@
  * groups, the text helpers formats use, bk_decode on edge cases and
  * hostile input, what the report adds to the verdict (report_reason),
  * bk_mailbox on mbox quoting and odd files, the bounce's own header read
- * without GMime, and the one-pass phrase search (markers).
+ * without GMime, the one-pass phrase search (markers) and the field name
+ * mask.
  */
 #include "bouncekit.h"
 #include "dsn.h"
@@ -465,6 +466,37 @@ static void test_mailbox_mbox(void **state)
     assert_null(bk_mailbox_open("/nonexistent/x", err, sizeof err));
 }
 
+/* a name is found whatever its case; names that are not there are not found,
+ * whether or not their bit of the name mask is set by another name */
+static void test_fields_names(void **state)
+{
+    (void)state;
+    field_block b;
+    memset(&b, 0, sizeof b);
+    const char *t = "Subject: s\nX-A: 1\nX-B: 2\nFrom: f\nxy: 3\n";
+    fields_parse(&b, t, strlen(t));
+    size_t len;
+    assert_string_equal(fields_get(&b, "SUBJECT", &len), "s");
+    assert_string_equal(fields_get(&b, "x-b", &len), "2");
+    assert_string_equal(fields_get(&b, "XY", &len), "3");
+    /* same length and first letter as X-A and X-B, and absent */
+    assert_null(fields_get(&b, "X-C", &len));
+    assert_int_equal(len, 0);
+    assert_null(fields_get(&b, "Sender", &len));
+    assert_null(fields_get(&b, "Date", NULL));
+    assert_null(fields_get(&b, "", NULL));
+    for (int i = 0; i < 200; i++) { /* every bit set: the names are compared */
+        char n[16];
+        snprintf(n, sizeof n, "%c%*s", 'a' + i % 26, 1 + i / 26, "n");
+        fields_add(&b, n, strlen(n), "v", 1);
+    }
+    assert_null(fields_get(&b, "Received", NULL));
+    assert_string_equal(fields_get(&b, "from", NULL), "f");
+    fields_reset(&b);
+    assert_null(fields_get(&b, "Subject", NULL));
+    fields_free(&b);
+}
+
 int main(void)
 {
     char err[512];
@@ -480,6 +512,7 @@ int main(void)
         cmocka_unit_test(test_decode_edges), cmocka_unit_test(test_mailbox_mbox),
         cmocka_unit_test(test_report_reason), cmocka_unit_test(test_returned_header),
         cmocka_unit_test(test_own_header),    cmocka_unit_test(test_markers),
+        cmocka_unit_test(test_fields_names),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     bk_classifier_free(clf);
