@@ -3,8 +3,8 @@
  * groups, the text helpers formats use, bk_decode on edge cases and
  * hostile input, what the report adds to the verdict (report_reason),
  * bk_mailbox on mbox quoting and odd files, the bounce's own header read
- * without GMime, the one-pass phrase search (markers) and the field name
- * mask.
+ * without GMime, the one-pass phrase search (markers), the text parts'
+ * content as GMime decodes it and the field name mask.
  */
 #include "bouncekit.h"
 #include "dsn.h"
@@ -13,6 +13,8 @@
 #include "markers.h"
 #include "message.h"
 #include "text.h"
+
+#include <gmime/gmime.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -466,6 +468,85 @@ static void test_mailbox_mbox(void **state)
     assert_null(bk_mailbox_open("/nonexistent/x", err, sizeof err));
 }
 
+/* gmime_text - the text parts of msg as GMime writes them (transfer
+ * encoding removed), each ended by a line end as message_read joins them */
+static void gmime_text(const char *msg, bk_buf *out)
+{
+    GMimeStream *s = g_mime_stream_mem_new_with_buffer(msg, strlen(msg));
+    GMimeParser *p = g_mime_parser_new_with_stream(s);
+    GMimeObject *top = g_mime_parser_construct_part(p, NULL);
+    assert_non_null(top);
+    assert_true(GMIME_IS_MULTIPART(top));
+    GMimeMultipart *mp = GMIME_MULTIPART(top);
+    for (int i = 0; i < g_mime_multipart_get_count(mp); i++) {
+        GMimePart *part = GMIME_PART(g_mime_multipart_get_part(mp, i));
+        GByteArray *a = g_byte_array_new();
+        GMimeStream *o = g_mime_stream_mem_new_with_byte_array(a);
+        g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(o), FALSE);
+        g_mime_data_wrapper_write_to_stream(g_mime_part_get_content(part), o);
+        if (out->len && out->data[out->len - 1] != '\n')
+            bk_buf_putc(out, '\n');
+        bk_buf_append(out, (const char *)a->data, a->len);
+        g_object_unref(o);
+        g_byte_array_free(a, TRUE);
+    }
+    g_object_unref(top);
+    g_object_unref(p);
+    g_object_unref(s);
+}
+
+/* quoted-printable and base64 text parts are decoded as GMime's own data
+ * wrapper writes them, odd input included; ASCII text is the same in UTF-8
+ * whatever its charset label says, other text is converted */
+static void test_part_content(void **state)
+{
+    (void)state;
+    bk_decode_formats();
+    static const char *const parts[] = {
+        "Content-Transfer-Encoding: quoted-printable\n\n"
+        "550 5.1.1 soft=\nbreak, =3D sign, =e2=80=94 dash, bad =ZZ and =\n=\n",
+        "Content-Transfer-Encoding: quoted-printable\n\nends with a lone =",
+        "Content-Transfer-Encoding: base64\n\nNTUwIFVzZXIgdW5rbm93bgpsaW5lIHR3bw==\n",
+        "Content-Transfer-Encoding: base64\n\nNTUw IFVz\nZXIg*dW5r\nbm93bg\n",
+        "Content-Transfer-Encoding: BASE64\n\n",
+        "Content-Transfer-Encoding: 7bit\n\nplain 550\n",
+    };
+    bk_buf msg = BK_BUF_INIT, want = BK_BUF_INIT;
+    bk_buf_puts(&msg, "From: MAILER-DAEMON@example.org\nContent-Type: multipart/mixed; boundary=\"q\"\n\n");
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        bk_buf_printf(&msg, "--q\nContent-Type: text/plain; charset=utf-8\n%s\n", parts[i]);
+    bk_buf_puts(&msg, "--q--\n");
+    gmime_text(msg.data, &want);
+    bk_message m;
+    message_init(&m);
+    char why[128];
+    assert_int_equal(message_read(&m, msg.data, msg.len, why, sizeof why), 0);
+    assert_non_null(strstr(want.data, "break, = sign, \xe2\x80\x94 dash"));
+    assert_string_equal(m.text.data, want.data);
+
+    /* charsets: ASCII kept as it is, 8-bit and UTF-7 text converted */
+    static const struct {
+        const char *charset, *body, *text;
+    } cs[] = {
+        {"iso-8859-1", "ascii only: 550 ~ + ok\n", "ascii only: 550 ~ + ok\n"},
+        {"ISO-8859-15", "caf\xe9\n", "caf\xc3\xa9\n"},
+        {"windows-1252", "\x93quoted\x94\n", "\xe2\x80\x9cquoted\xe2\x80\x9d\n"},
+        {"utf-7", "caf+AOk-\n", "caf\xc3\xa9\n"},
+        {"iso-2022-jp", "plain\n", "plain\n"},
+        {"iso-2022-jp", "\x1b$B$\"\x1b(B\n", "\xe3\x81\x82\n"},
+    };
+    for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
+        bk_buf_reset(&msg);
+        bk_buf_printf(&msg, "From: a@example.org\nContent-Type: text/plain; charset=\"%s\"\n\n%s",
+                      cs[i].charset, cs[i].body);
+        assert_int_equal(message_read(&m, msg.data, msg.len, why, sizeof why), 0);
+        assert_string_equal(m.text.data, cs[i].text);
+    }
+    message_free(&m);
+    bk_buf_free(&msg);
+    bk_buf_free(&want);
+}
+
 /* a name is found whatever its case; names that are not there are not found,
  * whether or not their bit of the name mask is set by another name */
 static void test_fields_names(void **state)
@@ -512,7 +593,7 @@ int main(void)
         cmocka_unit_test(test_decode_edges), cmocka_unit_test(test_mailbox_mbox),
         cmocka_unit_test(test_report_reason), cmocka_unit_test(test_returned_header),
         cmocka_unit_test(test_own_header),    cmocka_unit_test(test_markers),
-        cmocka_unit_test(test_fields_names),
+        cmocka_unit_test(test_part_content),  cmocka_unit_test(test_fields_names),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     bk_classifier_free(clf);

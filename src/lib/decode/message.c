@@ -275,6 +275,44 @@ static int input_view(const struct message_gmime *g, GMimeStream *s, guint8 **c,
     return 1;
 }
 
+/* ascii_superset - charset (as a part names it) writes the bytes below 0x80
+ * as ASCII, one byte a character, so that text of those bytes alone is its
+ * own UTF-8 (ISO-2022-JP only without the escape and shift bytes that
+ * ascii_only() leaves out) */
+static int ascii_superset(const char *charset)
+{
+    static const char *const prefixes[] = {"iso-8859-", "iso8859-", "windows-125", "cp125", "koi8-"};
+    static const char *const names[] = {"iso-2022-jp", "gb2312", "gbk", "gb18030",
+                                        "big5", "euc-jp", "euc-kr"};
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+        if (g_ascii_strncasecmp(charset, prefixes[i], strlen(prefixes[i])) == 0)
+            return 1;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (g_ascii_strcasecmp(charset, names[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* ascii_only - p[0..n) holds no byte above 0x7f and no ESC, SO or SI */
+static int ascii_only(const guint8 *p, size_t n)
+{
+    size_t i = 0;
+#ifdef __SSE2__
+    const __m128i esc = _mm_set1_epi8(0x1b), so = _mm_set1_epi8(0x0e), si = _mm_set1_epi8(0x0f);
+    for (; n - i >= 16; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        __m128i odd = _mm_or_si128(_mm_cmpeq_epi8(x, esc),
+                                   _mm_or_si128(_mm_cmpeq_epi8(x, so), _mm_cmpeq_epi8(x, si)));
+        if (_mm_movemask_epi8(_mm_or_si128(x, odd)))
+            return 0;
+    }
+#endif
+    for (; i < n; i++)
+        if (p[i] >= 0x80 || p[i] == 0x1b || p[i] == 0x0e || p[i] == 0x0f)
+            return 0;
+    return 1;
+}
+
 /* part_content - a leaf part's content, transfer encoding removed; converted
  * from its charset to UTF-8 when utf8 is set. Appended to out. */
 static void part_content(struct message_gmime *g, GMimePart *part, int utf8, bk_buf *out)
@@ -286,9 +324,23 @@ static void part_content(struct message_gmime *g, GMimePart *part, int utf8, bk_
     size_t len;
     int at_end;
     GMimeContentEncoding enc = g_mime_data_wrapper_get_encoding(w);
-    if (enc == GMIME_CONTENT_ENCODING_BASE64 || enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
-        enc == GMIME_CONTENT_ENCODING_UUENCODE ||
-        !input_view(g, g_mime_data_wrapper_get_stream(w), &data, &len, &at_end)) {
+    int in_view = input_view(g, g_mime_data_wrapper_get_stream(w), &data, &len, &at_end);
+    if (in_view && (enc == GMIME_CONTENT_ENCODING_BASE64 ||
+                    enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE)) {
+        /* the view decoded in one step: what GMime's decoding filter
+         * writes, without its stream objects */
+        GMimeEncoding state;
+        g_mime_encoding_init_decode(&state, enc);
+        size_t room = g_mime_encoding_outlen(&state, len);
+        g_byte_array_set_size(g->content, (guint)room);
+        size_t n = g_mime_encoding_step(&state, (const char *)data, len, (char *)g->content->data);
+        n += g_mime_encoding_flush(&state, "", 0, (char *)g->content->data + n);
+        g_byte_array_set_size(g->content, (guint)n);
+        data = g->content->data;
+        len = g->content->len;
+    } else if (enc == GMIME_CONTENT_ENCODING_BASE64 ||
+               enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
+               enc == GMIME_CONTENT_ENCODING_UUENCODE || !in_view) {
         /* decoded by GMime (what it does with the other encodings is no
          * more than giving the view's bytes) */
         g_byte_array_set_size(g->content, 0);
@@ -301,7 +353,10 @@ static void part_content(struct message_gmime *g, GMimePart *part, int utf8, bk_
     if (utf8 && !charset && iso2022_marked(data, len))
         charset = "iso-2022-jp";
     if (utf8 && charset && g_ascii_strcasecmp(charset, "utf-8") != 0 &&
-        g_ascii_strcasecmp(charset, "us-ascii") != 0) {
+        g_ascii_strcasecmp(charset, "us-ascii") != 0 &&
+        !(ascii_superset(charset) && ascii_only(data, len))) {
+        /* (ASCII text in a charset that writes ASCII as ASCII is what the
+         * conversion would give back) */
         GMimeFilter *conv = converter(g, charset);
         if (conv) {
             /* what a filter stream writes: the filtered content, then what
