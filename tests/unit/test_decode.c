@@ -4,7 +4,8 @@
  * hostile input, what the report adds to the verdict (report_reason),
  * bk_mailbox on mbox quoting and odd files, the bounce's own header read
  * without GMime, the one-pass phrase search (markers), the text parts'
- * content as GMime decodes it and the field name mask.
+ * content as GMime decodes it, the field name mask and a record's time and
+ * token.
  */
 #include "bouncekit.h"
 #include "dsn.h"
@@ -12,6 +13,7 @@
 #include "lines.h"
 #include "markers.h"
 #include "message.h"
+#include "record.h"
 #include "text.h"
 
 #include <gmime/gmime.h>
@@ -578,6 +580,50 @@ static void test_fields_names(void **state)
     fields_free(&b);
 }
 
+/* a record's timestamp is what g_date_time_format writes and its token the
+ * SHA-1 of addresser, recipient and epoch between their marks */
+static void test_record_time_token(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *tz;
+        int y, mo, d, h, mi, s;
+    } t[] = {{"+09:00", 2026, 1, 2, 3, 4, 5},  {"-03:30", 987, 12, 31, 23, 59, 59},
+             {"+14:00", 1970, 1, 1, 0, 0, 0},  {"Z", 9999, 6, 15, 12, 30, 7},
+             {"-00:01", 1, 1, 1, 0, 0, 0}};
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        GTimeZone *tz = g_time_zone_new_identifier(t[i].tz);
+        assert_non_null(tz);
+        GDateTime *dt = g_date_time_new(tz, t[i].y, t[i].mo, t[i].d, t[i].h, t[i].mi, t[i].s);
+        assert_non_null(dt);
+        bk_bounce b;
+        memset(&b, 0, sizeof b);
+        record_set_time(&b, dt);
+        gchar *want = g_date_time_format(dt, "%Y-%m-%dT%H:%M:%S%:z");
+        assert_string_equal(b.timestamp, want);
+        assert_true(b.epoch == (long long)g_date_time_to_unix(dt));
+        g_free(want);
+
+        snprintf(b.addresser, sizeof b.addresser, "a%zu@example.org", i);
+        snprintf(b.recipient, sizeof b.recipient, "r@example.net");
+        record_set_token(&b);
+        GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA1);
+        char e[32];
+        snprintf(e, sizeof e, "%lld", b.epoch);
+        g_checksum_update(sum, (const guchar *)"\x02", 1);
+        g_checksum_update(sum, (const guchar *)b.addresser, -1);
+        g_checksum_update(sum, (const guchar *)"\x1e", 1);
+        g_checksum_update(sum, (const guchar *)b.recipient, -1);
+        g_checksum_update(sum, (const guchar *)"\x1e", 1);
+        g_checksum_update(sum, (const guchar *)e, -1);
+        g_checksum_update(sum, (const guchar *)"\x03", 1);
+        assert_string_equal(b.token, g_checksum_get_string(sum));
+        g_checksum_free(sum);
+        g_date_time_unref(dt);
+        g_time_zone_unref(tz);
+    }
+}
+
 int main(void)
 {
     char err[512];
@@ -594,6 +640,7 @@ int main(void)
         cmocka_unit_test(test_report_reason), cmocka_unit_test(test_returned_header),
         cmocka_unit_test(test_own_header),    cmocka_unit_test(test_markers),
         cmocka_unit_test(test_part_content),  cmocka_unit_test(test_fields_names),
+        cmocka_unit_test(test_record_time_token),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     bk_classifier_free(clf);

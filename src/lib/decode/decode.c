@@ -17,6 +17,7 @@
 #include "message.h"
 #include "record.h"
 #include "text.h"
+#include "token.h"
 
 #include <gmime/gmime.h>
 #include <pthread.h>
@@ -202,38 +203,61 @@ static void set_time(bk_bounce *b, const char *date)
     g_date_time_unref(dt);
 }
 
+/* put_num - v in decimal, at least width digits (zeros before), as printf's
+ * "%0*lld" writes it; returns the bytes written (at most 21 + width) */
+static size_t put_num(char *out, long long v, int width)
+{
+    char d[24];
+    size_t n = 0, o = 0;
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    do
+        d[n++] = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        out[o++] = '-';
+    for (int k = (int)n; k < width; k++)
+        out[o++] = '0';
+    while (n)
+        out[o++] = d[--n];
+    return o;
+}
+
 void record_set_time(bk_bounce *b, GDateTime *dt)
 {
-    /* as g_date_time_format(dt, "%Y-%m-%dT%H:%M:%S%:z") writes it */
+    /* as g_date_time_format(dt, "%Y-%m-%dT%H:%M:%S%:z") writes it, that is
+     * "%d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld" */
     long off = (long)(g_date_time_get_utc_offset(dt) / G_TIME_SPAN_SECOND);
     char sign = off >= 0 ? '+' : '-';
     off = off < 0 ? -off : off;
-    char s[64];
-    int n = snprintf(s, sizeof s, "%d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld",
-                     g_date_time_get_year(dt), g_date_time_get_month(dt),
-                     g_date_time_get_day_of_month(dt), g_date_time_get_hour(dt),
-                     g_date_time_get_minute(dt), g_date_time_get_second(dt), sign, off / 3600,
-                     off / 60 % 60);
-    if (n > 0 && (size_t)n < sizeof s)
-        found_set(b->timestamp, sizeof b->timestamp, s, (size_t)n);
+    char s[160];
+    size_t n = put_num(s, g_date_time_get_year(dt), 1);
+    int mo, d;
+    g_date_time_get_ymd(dt, NULL, &mo, &d);
+    const long long part[] = {mo, d, g_date_time_get_hour(dt), g_date_time_get_minute(dt),
+                              g_date_time_get_second(dt)};
+    static const char before[] = "--T::";
+    for (size_t i = 0; i < 5; i++) {
+        s[n++] = before[i];
+        n += put_num(s + n, part[i], 2);
+    }
+    s[n++] = sign;
+    n += put_num(s + n, off / 3600, 2);
+    s[n++] = ':';
+    n += put_num(s + n, off / 60 % 60, 2);
+    if (n < 64) /* what the 64 bytes printf wrote to before held */
+        found_set(b->timestamp, sizeof b->timestamp, s, n);
     b->epoch = (long long)g_date_time_to_unix(dt);
 }
 
 void record_set_token(bk_bounce *b)
 {
-    GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA1);
-    char t[32];
-    snprintf(t, sizeof t, "%lld", b->epoch);
-    g_checksum_update(sum, (const guchar *)"\x02", 1);
-    g_checksum_update(sum, (const guchar *)b->addresser, (gssize)strlen(b->addresser));
-    g_checksum_update(sum, (const guchar *)"\x1e", 1);
-    g_checksum_update(sum, (const guchar *)b->recipient, (gssize)strlen(b->recipient));
-    g_checksum_update(sum, (const guchar *)"\x1e", 1);
-    g_checksum_update(sum, (const guchar *)t, (gssize)strlen(t));
-    g_checksum_update(sum, (const guchar *)"\x03", 1);
-    const gchar *hex = g_checksum_get_string(sum);
-    found_set(b->token, sizeof b->token, hex, strlen(hex));
-    g_checksum_free(sum);
+    char in[TOKEN_INPUT_MAX(BK_ADDR_MAX)];
+    size_t n = token_input(in, b->addresser, strnlen(b->addresser, sizeof b->addresser),
+                           b->recipient, strnlen(b->recipient, sizeof b->recipient), b->epoch);
+    gchar *hex = g_compute_checksum_for_data(G_CHECKSUM_SHA1, (const guchar *)in, n);
+    if (hex)
+        found_set(b->token, sizeof b->token, hex, strlen(hex));
+    g_free(hex);
 }
 
 /* original_fields - sender, Message-ID, Subject, List-Id of the returned message */
