@@ -624,6 +624,58 @@ static void test_record_time_token(void **state)
     }
 }
 
+/* a date of the plain form read without GMime gives the timestamp and epoch
+ * GMime's reading gives; every other text is left to GMime */
+static void test_record_time_plain(void **state)
+{
+    (void)state;
+    static const char *const wd[] = {"", "Tue, ", "Xyz, ", "Tue,"};
+    static const char *const day[] = {"0", "1", "09", "29", "30", "31", "32"};
+    static const char *const mon[] = {"Feb", "Dec", "jan", "Foo"};
+    static const char *const year[] = {"1969", "1970", "2024", "2100", "26"};
+    static const char *const tm[] = {"00:00:00", "23:59:59", "24:00:00", "12:60:00", "1:02:03"};
+    static const char *const zone[] = {"+0000", "-0000", "+0900", "-0330", "+1400",
+                                       "+1500", "+0960", "GMT",   "+09:00"};
+    static const char *const tail[] = {"", " (JST)", "x"};
+    size_t plain = 0, all = 0;
+    char s[128];
+    for (size_t a = 0; a < sizeof wd / sizeof wd[0]; a++)
+        for (size_t b = 0; b < sizeof day / sizeof day[0]; b++)
+            for (size_t c = 0; c < sizeof mon / sizeof mon[0]; c++)
+                for (size_t d = 0; d < sizeof year / sizeof year[0]; d++)
+                    for (size_t e = 0; e < sizeof tm / sizeof tm[0]; e++)
+                        for (size_t f = 0; f < sizeof zone / sizeof zone[0]; f++)
+                            for (size_t g = 0; g < sizeof tail / sizeof tail[0]; g++) {
+                                snprintf(s, sizeof s, "%s%s %s %s %s %s%s", wd[a], day[b], mon[c],
+                                         year[d], tm[e], zone[f], tail[g]);
+                                bk_bounce x, y;
+                                memset(&x, 0, sizeof x);
+                                memset(&y, 0, sizeof y);
+                                all++;
+                                if (!record_time_plain(&x, s))
+                                    continue;
+                                plain++;
+                                GDateTime *dt = g_mime_utils_header_decode_date(s);
+                                if (!dt)
+                                    fail_msg("%s: GMime reads no date", s);
+                                record_set_time(&y, dt);
+                                g_date_time_unref(dt);
+                                if (strcmp(x.timestamp, y.timestamp) != 0 || x.epoch != y.epoch)
+                                    fail_msg("%s: %s %lld, GMime %s %lld", s, x.timestamp, x.epoch,
+                                             y.timestamp, y.epoch);
+                            }
+    /* the plain ones: weekday or none, day 1-31 as the month has it, Feb or
+     * Dec, 1970 on, the first two times, zones up to +1400, then anything */
+    assert_true(plain > all / 100);
+    bk_bounce x;
+    memset(&x, 0, sizeof x);
+    assert_true(record_time_plain(&x, "Thu, 29 Feb 2024 23:59:59 -0330 (NST)"));
+    assert_string_equal(x.timestamp, "2024-02-29T23:59:59-03:30");
+    assert_true(x.epoch == 1709263799LL);
+    assert_false(record_time_plain(&x, "Thu, 29 Feb 2023 23:59:59 -0330"));
+    assert_false(record_time_plain(&x, "29 Feb 2024 23:59:59 GMT"));
+}
+
 int main(void)
 {
     char err[512];
@@ -640,7 +692,7 @@ int main(void)
         cmocka_unit_test(test_report_reason), cmocka_unit_test(test_returned_header),
         cmocka_unit_test(test_own_header),    cmocka_unit_test(test_markers),
         cmocka_unit_test(test_part_content),  cmocka_unit_test(test_fields_names),
-        cmocka_unit_test(test_record_time_token),
+        cmocka_unit_test(test_record_time_token), cmocka_unit_test(test_record_time_plain),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     bk_classifier_free(clf);

@@ -194,7 +194,7 @@ static bk_command command_in(span s)
 /* set_time - timestamp and epoch from a date field's text */
 static void set_time(bk_bounce *b, const char *date)
 {
-    if (!date || !date[0])
+    if (!date || !date[0] || record_time_plain(b, date))
         return;
     GDateTime *dt = g_mime_utils_header_decode_date(date);
     if (!dt)
@@ -222,23 +222,20 @@ static size_t put_num(char *out, long long v, int width)
     return o;
 }
 
-void record_set_time(bk_bounce *b, GDateTime *dt)
+/* set_fields - b's timestamp and epoch from the local time y-mo-d h:mi:s at
+ * off seconds east of UTC and its epoch: as g_date_time_format(dt,
+ * "%Y-%m-%dT%H:%M:%S%:z") writes it, that is
+ * "%d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld" */
+static void set_fields(bk_bounce *b, const long long local[6], long off, long long epoch)
 {
-    /* as g_date_time_format(dt, "%Y-%m-%dT%H:%M:%S%:z") writes it, that is
-     * "%d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld" */
-    long off = (long)(g_date_time_get_utc_offset(dt) / G_TIME_SPAN_SECOND);
     char sign = off >= 0 ? '+' : '-';
     off = off < 0 ? -off : off;
     char s[160];
-    size_t n = put_num(s, g_date_time_get_year(dt), 1);
-    int mo, d;
-    g_date_time_get_ymd(dt, NULL, &mo, &d);
-    const long long part[] = {mo, d, g_date_time_get_hour(dt), g_date_time_get_minute(dt),
-                              g_date_time_get_second(dt)};
+    size_t n = put_num(s, local[0], 1);
     static const char before[] = "--T::";
     for (size_t i = 0; i < 5; i++) {
         s[n++] = before[i];
-        n += put_num(s + n, part[i], 2);
+        n += put_num(s + n, local[i + 1], 2);
     }
     s[n++] = sign;
     n += put_num(s + n, off / 3600, 2);
@@ -246,7 +243,85 @@ void record_set_time(bk_bounce *b, GDateTime *dt)
     n += put_num(s + n, off / 60 % 60, 2);
     if (n < 64) /* what the 64 bytes printf wrote to before held */
         found_set(b->timestamp, sizeof b->timestamp, s, n);
-    b->epoch = (long long)g_date_time_to_unix(dt);
+    b->epoch = epoch;
+}
+
+void record_set_time(bk_bounce *b, GDateTime *dt)
+{
+    int mo, d;
+    g_date_time_get_ymd(dt, NULL, &mo, &d);
+    const long long local[6] = {g_date_time_get_year(dt), mo, d, g_date_time_get_hour(dt),
+                                g_date_time_get_minute(dt), g_date_time_get_second(dt)};
+    set_fields(b, local, (long)(g_date_time_get_utc_offset(dt) / G_TIME_SPAN_SECOND),
+               (long long)g_date_time_to_unix(dt));
+}
+
+/* digits - the value of the n digits at p, or -1 when one is not a digit */
+static int digits(const char *p, size_t n)
+{
+    int v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9')
+            return -1;
+        v = v * 10 + (p[i] - '0');
+    }
+    return v;
+}
+
+/* days_from_civil - days from 1970-01-01 to y-m-d (proleptic Gregorian) */
+static long long days_from_civil(long long y, int m, int d)
+{
+    y -= m <= 2;
+    long long era = (y >= 0 ? y : y - 399) / 400;
+    long long yoe = y - era * 400;
+    long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+int record_time_plain(bk_bounce *b, const char *date)
+{
+    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    static const char wdays[] = "MonTueWedThuFriSatSun";
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const char *p = date;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    size_t n = strlen(p);
+    if (n >= 5 && p[3] == ',' && p[4] == ' ') { /* "Mon, " */
+        size_t w = 0;
+        while (w < 7 && strncmp(p, wdays + 3 * w, 3) != 0)
+            w++;
+        if (w == 7)
+            return 0;
+        p += 5;
+        n -= 5;
+    }
+    /* "2 Jan 2026 03:04:05 +0900" or "02 Jan ...", then the end or a blank */
+    size_t dl = n > 1 && p[1] == ' ' ? 1 : 2;
+    if (n < dl + 24 || p[dl] != ' ' || p[dl + 4] != ' ' || p[dl + 9] != ' ' ||
+        p[dl + 12] != ':' || p[dl + 15] != ':' || p[dl + 18] != ' ' ||
+        (p[dl + 19] != '+' && p[dl + 19] != '-') ||
+        (p[dl + 24] != '\0' && p[dl + 24] != ' ' && p[dl + 24] != '\t'))
+        return 0;
+    const char *q = p + dl;
+    int day = digits(p, dl), year = digits(q + 5, 4), hour = digits(q + 10, 2),
+        min = digits(q + 13, 2), sec = digits(q + 16, 2), zh = digits(q + 20, 2),
+        zm = digits(q + 22, 2);
+    int mon = 0;
+    while (mon < 12 && strncmp(q + 1, months + 3 * mon, 3) != 0)
+        mon++;
+    if (mon == 12 || day < 1 || year < 1970 || hour < 0 || hour > 23 || min < 0 || min > 59 ||
+        sec < 0 || sec > 59 || zh < 0 || zh > 14 || zm < 0 || zm > 59)
+        return 0;
+    int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    if (day > mdays[mon] + (mon == 1 && leap))
+        return 0;
+    long off = (zh * 3600L + zm * 60L) * (q[19] == '-' ? -1 : 1);
+    const long long local[6] = {year, mon + 1, day, hour, min, sec};
+    long long epoch = days_from_civil(year, mon + 1, day) * 86400 + hour * 3600LL + min * 60LL + sec - off;
+    set_fields(b, local, off, epoch);
+    return 1;
 }
 
 void record_set_token(bk_bounce *b)
