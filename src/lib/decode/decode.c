@@ -256,29 +256,6 @@ void record_set_time(bk_bounce *b, GDateTime *dt)
                (long long)g_date_time_to_unix(dt));
 }
 
-/* digits - the value of the n digits at p, or -1 when one is not a digit */
-static int digits(const char *p, size_t n)
-{
-    int v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] < '0' || p[i] > '9')
-            return -1;
-        v = v * 10 + (p[i] - '0');
-    }
-    return v;
-}
-
-/* days_from_civil - days from 1970-01-01 to y-m-d (proleptic Gregorian) */
-static long long days_from_civil(long long y, int m, int d)
-{
-    y -= m <= 2;
-    long long era = (y >= 0 ? y : y - 399) / 400;
-    long long yoe = y - era * 400;
-    long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 int record_time_plain(bk_bounce *b, const char *date)
 {
     static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
@@ -305,9 +282,9 @@ int record_time_plain(bk_bounce *b, const char *date)
         (p[dl + 24] != '\0' && p[dl + 24] != ' ' && p[dl + 24] != '\t'))
         return 0;
     const char *q = p + dl;
-    int day = digits(p, dl), year = digits(q + 5, 4), hour = digits(q + 10, 2),
-        min = digits(q + 13, 2), sec = digits(q + 16, 2), zh = digits(q + 20, 2),
-        zm = digits(q + 22, 2);
+    int day = bk_digits(p, dl), year = bk_digits(q + 5, 4), hour = bk_digits(q + 10, 2),
+        min = bk_digits(q + 13, 2), sec = bk_digits(q + 16, 2), zh = bk_digits(q + 20, 2),
+        zm = bk_digits(q + 22, 2);
     int mon = 0;
     while (mon < 12 && strncmp(q + 1, months + 3 * mon, 3) != 0)
         mon++;
@@ -319,7 +296,7 @@ int record_time_plain(bk_bounce *b, const char *date)
         return 0;
     long off = (zh * 3600L + zm * 60L) * (q[19] == '-' ? -1 : 1);
     const long long local[6] = {year, mon + 1, day, hour, min, sec};
-    long long epoch = days_from_civil(year, mon + 1, day) * 86400 + hour * 3600LL + min * 60LL + sec - off;
+    long long epoch = bk_days_from_civil(year, mon + 1, day) * 86400 + hour * 3600LL + min * 60LL + sec - off;
     set_fields(b, local, off, epoch);
     return 1;
 }
