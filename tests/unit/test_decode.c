@@ -550,18 +550,23 @@ static void test_part_content(void **state)
 }
 
 /* a name is found whatever its case; names that are not there are not found,
- * whether or not their bit of the name mask is set by another name */
+ * whether or not their bit of the name mask is set by another name or their
+ * first 8 bytes are another name's */
 static void test_fields_names(void **state)
 {
     (void)state;
     field_block b;
     memset(&b, 0, sizeof b);
-    const char *t = "Subject: s\nX-A: 1\nX-B: 2\nFrom: f\nxy: 3\n";
+    const char *t = "Subject: s\nX-A: 1\nX-B: 2\nFrom: f\nxy: 3\nX-Failed-Recipients: r\n";
     fields_parse(&b, t, strlen(t));
     size_t len;
     assert_string_equal(fields_get(&b, "SUBJECT", &len), "s");
     assert_string_equal(fields_get(&b, "x-b", &len), "2");
     assert_string_equal(fields_get(&b, "XY", &len), "3");
+    /* names longer than 8 bytes: the rest compared too */
+    assert_string_equal(fields_get(&b, "x-failed-RECIPIENTS", &len), "r");
+    assert_null(fields_get(&b, "X-Failed-RecipientZ", &len));
+    assert_null(fields_get(&b, "X-Failed-Recipient", &len));
     /* same length and first letter as X-A and X-B, and absent */
     assert_null(fields_get(&b, "X-C", &len));
     assert_int_equal(len, 0);
