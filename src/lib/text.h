@@ -51,6 +51,10 @@ int bk_digits(const char *p, size_t n);
  * (H. Hinnant's algorithm) */
 long long bk_days_from_civil(int y, int m, int d);
 
+/* bk_encoded_or_8bit - v[0..n) holds a byte above 0x7f or "=?": without
+ * either, GMime's header decoding gives a text back as it is */
+int bk_encoded_or_8bit(const char *v, size_t n);
+
 /* bk_trim - shrink [*p, *p + *len) to drop leading and trailing white space */
 void bk_trim(const char **p, size_t *len);
 

@@ -681,6 +681,38 @@ static void test_record_time_plain(void **state)
     assert_false(record_time_plain(&x, "29 Feb 2024 23:59:59 GMT"));
 }
 
+/* text without 8-bit bytes or "=?" is what GMime's header decoding gives
+ * back, so the decoder takes it as it is (the returned Subject, the own
+ * header's values); text with either goes to GMime */
+static void test_plain_header_text(void **state)
+{
+    (void)state;
+    bk_decode_formats();
+    static const char alphabet[] = "aZ =?\t()\"<>;,.:\r\n\x01_-";
+    unsigned seed = 7;
+    char s[64];
+    size_t plain = 0;
+    for (int round = 0; round < 5000; round++) {
+        size_t n = (size_t)(round % 60);
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            s[i] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+        }
+        s[n] = '\0';
+        if (bk_encoded_or_8bit(s, n))
+            continue;
+        plain++;
+        gchar *dec = g_mime_utils_header_decode_text(NULL, s);
+        assert_string_equal(dec, s);
+        g_free(dec);
+    }
+    assert_true(plain > 1000);
+    assert_true(bk_encoded_or_8bit("x =?utf-8?q?a?=", 15));
+    assert_true(bk_encoded_or_8bit("caf\xc3\xa9", 5));
+    assert_true(bk_encoded_or_8bit("0123456789abcdef=?", 18));
+    assert_false(bk_encoded_or_8bit("0123456789abcdef=", 17));
+}
+
 int main(void)
 {
     char err[512];
@@ -698,6 +730,7 @@ int main(void)
         cmocka_unit_test(test_own_header),    cmocka_unit_test(test_markers),
         cmocka_unit_test(test_part_content),  cmocka_unit_test(test_fields_names),
         cmocka_unit_test(test_record_time_token), cmocka_unit_test(test_record_time_plain),
+        cmocka_unit_test(test_plain_header_text),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     bk_classifier_free(clf);

@@ -340,7 +340,9 @@ static void original_fields(bk_decoder *d, bk_bounce *b)
             s.p++, s.len -= 2;
         SPAN_SET(b->messageid, s);
     }
-    if (got & (1u << SUBJECT)) {
+    if (got & (1u << SUBJECT) && !bk_encoded_or_8bit(v[SUBJECT], strlen(v[SUBJECT]))) {
+        found_set(b->subject, sizeof b->subject, v[SUBJECT], strlen(v[SUBJECT]));
+    } else if (got & (1u << SUBJECT)) {
         gchar *dec = g_mime_utils_header_decode_text(NULL, v[SUBJECT]);
         found_set(b->subject, sizeof b->subject, dec ? dec : v[SUBJECT],
                   strlen(dec ? dec : v[SUBJECT]));

@@ -743,32 +743,6 @@ static void walk(bk_message *m, GMimeObject *obj, int depth, int skip_html)
     }
 }
 
-/* encoded_or_8bit - v[0..n) holds a byte above 0x7f or "=?" */
-static int encoded_or_8bit(const char *v, size_t n)
-{
-    size_t i = 0;
-#ifdef __SSE2__
-    /* 16 bytes at a time: the high bit and '=' marked, the marks looked at */
-    const __m128i eq = _mm_set1_epi8('=');
-    for (; n - i >= 16; i += 16) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(v + i));
-        unsigned high = (unsigned)_mm_movemask_epi8(x);
-        unsigned eqs = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, eq));
-        if (high)
-            return 1;
-        for (; eqs; eqs &= eqs - 1) {
-            size_t at = i + (size_t)__builtin_ctz(eqs);
-            if (at + 1 < n && v[at + 1] == '?')
-                return 1;
-        }
-    }
-#endif
-    for (; i < n; i++)
-        if ((unsigned char)v[i] >= 0x80 || (v[i] == '=' && i + 1 < n && v[i + 1] == '?'))
-            return 1;
-    return 0;
-}
-
 /* header_text - a field's decoded value: as it came when it is plain ASCII
  * without encoded words (decoding and unfolding would keep it as it is, and
  * fields_add folds its white space), else as GMime decodes it */
@@ -777,7 +751,7 @@ static const char *header_text(GMimeHeader *h)
     const char *raw = g_mime_header_get_raw_value(h);
     if (!raw)
         return g_mime_header_get_value(h);
-    return encoded_or_8bit(raw, strlen(raw)) ? g_mime_header_get_value(h) : raw;
+    return bk_encoded_or_8bit(raw, strlen(raw)) ? g_mime_header_get_value(h) : raw;
 }
 
 /* field_value - a field into head, its value from its raw text v[0..n)
@@ -787,7 +761,7 @@ static const char *header_text(GMimeHeader *h)
 static void field_value(field_block *head, const char *name, size_t name_len, const char *v,
                         size_t n)
 {
-    if (!encoded_or_8bit(v, n)) {
+    if (!bk_encoded_or_8bit(v, n)) {
         fields_add(head, name, name_len, v, n);
         return;
     }
