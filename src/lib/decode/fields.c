@@ -77,16 +77,6 @@ static unsigned long long name_bit(size_t len, char c)
     return 1ull << ((len * 7u + (unsigned)bk_lower((unsigned char)c)) & 63u);
 }
 
-/* name_key - the first 8 bytes of name[0..len) in ASCII lower case, as a
- * number (zeros past its end) */
-static unsigned long long name_key(const char *name, size_t len)
-{
-    unsigned long long k = 0;
-    for (size_t i = 0; i < len && i < 8; i++)
-        k |= (unsigned long long)bk_lower((unsigned char)name[i]) << (8 * i);
-    return k;
-}
-
 /* fields_add - add one field, unfolding its value */
 void fields_add(field_block *b, const char *name, size_t name_len, const char *value,
                 size_t value_len)
@@ -100,7 +90,6 @@ void fields_add(field_block *b, const char *name, size_t name_len, const char *v
         b->names |= name_bit(name_len, name[0]);
     f->name = b->store.len;
     f->name_len = name_len;
-    f->key = name_key(name, name_len);
     bk_buf_append(&b->store, name, name_len);
     bk_buf_putc(&b->store, '\0');
     f->value = b->store.len;
@@ -207,11 +196,11 @@ const char *fields_get(const field_block *b, const char *name, size_t *len)
             *len = 0;
         return NULL;
     }
-    unsigned long long key = name_key(name, nl);
     for (size_t i = 0; i < b->n; i++) {
         const field *f = &b->f[i];
-        if (f->key == key && f->name_len == nl &&
-            (nl <= 8 || same_name(b->store.data + f->name + 8, name + 8, nl - 8))) {
+        const char *fn = b->store.data + f->name;
+        if (f->name_len == nl && bk_lower((unsigned char)fn[0]) == bk_lower((unsigned char)name[0]) &&
+            same_name(fn, name, nl)) {
             if (len)
                 *len = f->value_len;
             return b->store.data + f->value;

@@ -20,7 +20,6 @@
 typedef struct {
     size_t name, name_len;      /* offsets into the block's store */
     size_t value, value_len;
-    unsigned long long key;     /* the name's first 8 bytes in lower case (name_key) */
 } field;
 
 typedef struct {
