@@ -36,22 +36,18 @@ long bk_ci_find(const char *hay, size_t len, const char *needle)
     const __m128i fold_a = _mm_set1_epi8((char)(bk_is_alpha(a) ? 0x20 : 0));
     const __m128i fold_z = _mm_set1_epi8((char)(bk_is_alpha(z) ? 0x20 : 0));
     const __m128i want_a = _mm_set1_epi8((char)a), want_z = _mm_set1_epi8((char)z);
-    while (i <= last && last >= 15) {
-        /* the last 16 places are read at once too, from last - 15, the ones
-         * before i already read left out */
-        size_t at = last - i >= 15 ? i : last - 15;
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(hay + at));
-        __m128i y = _mm_loadu_si128((const __m128i *)(const void *)(hay + at + n - 1));
+    for (; i <= last && last - i >= 15; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(hay + i));
+        __m128i y = _mm_loadu_si128((const __m128i *)(const void *)(hay + i + n - 1));
         __m128i hit = _mm_and_si128(_mm_cmpeq_epi8(_mm_or_si128(x, fold_a), want_a),
                                     _mm_cmpeq_epi8(_mm_or_si128(y, fold_z), want_z));
-        unsigned mask = (unsigned)_mm_movemask_epi8(hit) & (0xffffu << (i - at));
+        unsigned mask = (unsigned)_mm_movemask_epi8(hit);
         while (mask) {
             unsigned bit = (unsigned)__builtin_ctz(mask);
-            if (ci_same(hay + at + bit + 1, needle + 1, n - 1))
-                return (long)(at + bit);
+            if (ci_same(hay + i + bit + 1, needle + 1, n - 1))
+                return (long)(i + bit);
             mask &= mask - 1;
         }
-        i = at + 16;
     }
 #endif
     for (; i <= last; i++)
