@@ -121,3 +121,49 @@ void bk_trim(const char **p, size_t *len)
     while (*len && bk_is_space((unsigned char)(*p)[*len - 1]))
         (*len)--;
 }
+
+int bk_digits(const char *p, size_t n)
+{
+    int v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9')
+            return -1;
+        v = v * 10 + (p[i] - '0');
+    }
+    return v;
+}
+
+long long bk_days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    long long era = (y >= 0 ? y : y - 399) / 400;
+    long long yoe = y - era * 400;
+    long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+int bk_encoded_or_8bit(const char *v, size_t n)
+{
+    size_t i = 0;
+#ifdef __SSE2__
+    /* 16 bytes at a time: the high bit and '=' marked, the marks looked at */
+    const __m128i eq = _mm_set1_epi8('=');
+    for (; n - i >= 16; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(v + i));
+        unsigned high = (unsigned)_mm_movemask_epi8(x);
+        unsigned eqs = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, eq));
+        if (high)
+            return 1;
+        for (; eqs; eqs &= eqs - 1) {
+            size_t at = i + (size_t)__builtin_ctz(eqs);
+            if (at + 1 < n && v[at + 1] == '?')
+                return 1;
+        }
+    }
+#endif
+    for (; i < n; i++)
+        if ((unsigned char)v[i] >= 0x80 || (v[i] == '=' && i + 1 < n && v[i + 1] == '?'))
+            return 1;
+    return 0;
+}

@@ -43,6 +43,18 @@ int bk_ci_prefix(const char *hay, size_t len, const char *needle);
  * when the bytes there are not valid UTF-8 */
 size_t bk_utf8_seq_len(const unsigned char *p, size_t avail);
 
+/* bk_digits - the n decimal digits at p as a number, or -1 when a byte of
+ * them is not a digit (n at most 9) */
+int bk_digits(const char *p, size_t n);
+
+/* bk_days_from_civil - days since 1970-01-01 of a proleptic Gregorian date
+ * (H. Hinnant's algorithm) */
+long long bk_days_from_civil(int y, int m, int d);
+
+/* bk_encoded_or_8bit - v[0..n) holds a byte above 0x7f or "=?": without
+ * either, GMime's header decoding gives a text back as it is */
+int bk_encoded_or_8bit(const char *v, size_t n);
+
 /* bk_trim - shrink [*p, *p + *len) to drop leading and trailing white space */
 void bk_trim(const char **p, size_t *len);
 

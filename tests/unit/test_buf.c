@@ -45,6 +45,48 @@ static void test_ci_find(void **state)
     assert_false(bk_ci_prefix("RC", 2, "rcpt"));
 }
 
+/* naive_ci_find - bk_ci_find's answer, one place after another */
+static long naive_ci_find(const char *hay, size_t len, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (size_t i = 0; i + n <= len; i++) {
+        size_t k = 0;
+        while (k < n && bk_lower((unsigned char)hay[i + k]) == bk_lower((unsigned char)needle[k]))
+            k++;
+        if (k == n)
+            return (long)i;
+    }
+    return -1;
+}
+
+/* every length of hay and needle, the last places included, agrees with
+ * the naive search (the 16-byte steps and the last 16 places read at once) */
+static void test_ci_find_lengths(void **state)
+{
+    (void)state;
+    static const char alphabet[] = "aAbB-:x";
+    unsigned seed = 12345;
+    char hay[128], needle[24];
+    for (int round = 0; round < 20000; round++) {
+        size_t len = (size_t)(round % 97), n = 1 + (size_t)(round / 97 % 20);
+        for (size_t i = 0; i < len; i++) {
+            seed = seed * 1103515245u + 12345u;
+            hay[i] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+        }
+        hay[len] = 'Z'; /* past the end: never part of a match */
+        for (size_t k = 0; k < n; k++) {
+            seed = seed * 1103515245u + 12345u;
+            needle[k] = alphabet[(seed >> 16) % 3];
+        }
+        needle[n] = '\0';
+        if (len >= n && round % 3 == 0) { /* a needle that is there, near the end */
+            size_t at = len - n - (size_t)(round % 5 < (int)(len - n) ? round % 5 : 0);
+            memcpy(needle, hay + at, n);
+        }
+        assert_int_equal(bk_ci_find(hay, len, needle), naive_ci_find(hay, len, needle));
+    }
+}
+
 static void test_utf8(void **state)
 {
     (void)state;
@@ -107,6 +149,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_buf_grows),
         cmocka_unit_test(test_ci_find),
+        cmocka_unit_test(test_ci_find_lengths),
         cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_phrases),
     };

@@ -3,7 +3,9 @@
  * groups, the text helpers formats use, bk_decode on edge cases and
  * hostile input, what the report adds to the verdict (report_reason),
  * bk_mailbox on mbox quoting and odd files, the bounce's own header read
- * without GMime, and the one-pass phrase search (markers).
+ * without GMime, the one-pass phrase search (markers), the text parts'
+ * content as GMime decodes it, the field name mask and a record's time and
+ * token.
  */
 #include "bouncekit.h"
 #include "dsn.h"
@@ -11,7 +13,10 @@
 #include "lines.h"
 #include "markers.h"
 #include "message.h"
+#include "record.h"
 #include "text.h"
+
+#include <gmime/gmime.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -465,6 +470,249 @@ static void test_mailbox_mbox(void **state)
     assert_null(bk_mailbox_open("/nonexistent/x", err, sizeof err));
 }
 
+/* gmime_text - the text parts of msg as GMime writes them (transfer
+ * encoding removed), each ended by a line end as message_read joins them */
+static void gmime_text(const char *msg, bk_buf *out)
+{
+    GMimeStream *s = g_mime_stream_mem_new_with_buffer(msg, strlen(msg));
+    GMimeParser *p = g_mime_parser_new_with_stream(s);
+    GMimeObject *top = g_mime_parser_construct_part(p, NULL);
+    assert_non_null(top);
+    assert_true(GMIME_IS_MULTIPART(top));
+    GMimeMultipart *mp = GMIME_MULTIPART(top);
+    for (int i = 0; i < g_mime_multipart_get_count(mp); i++) {
+        GMimePart *part = GMIME_PART(g_mime_multipart_get_part(mp, i));
+        GByteArray *a = g_byte_array_new();
+        GMimeStream *o = g_mime_stream_mem_new_with_byte_array(a);
+        g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(o), FALSE);
+        g_mime_data_wrapper_write_to_stream(g_mime_part_get_content(part), o);
+        if (out->len && out->data[out->len - 1] != '\n')
+            bk_buf_putc(out, '\n');
+        bk_buf_append(out, (const char *)a->data, a->len);
+        g_object_unref(o);
+        g_byte_array_free(a, TRUE);
+    }
+    g_object_unref(top);
+    g_object_unref(p);
+    g_object_unref(s);
+}
+
+/* quoted-printable and base64 text parts are decoded as GMime's own data
+ * wrapper writes them, odd input included; ASCII text is the same in UTF-8
+ * whatever its charset label says, other text is converted */
+static void test_part_content(void **state)
+{
+    (void)state;
+    bk_decode_formats();
+    static const char *const parts[] = {
+        "Content-Transfer-Encoding: quoted-printable\n\n"
+        "550 5.1.1 soft=\nbreak, =3D sign, =e2=80=94 dash, bad =ZZ and =\n=\n",
+        "Content-Transfer-Encoding: quoted-printable\n\nends with a lone =",
+        "Content-Transfer-Encoding: base64\n\nNTUwIFVzZXIgdW5rbm93bgpsaW5lIHR3bw==\n",
+        "Content-Transfer-Encoding: base64\n\nNTUw IFVz\nZXIg*dW5r\nbm93bg\n",
+        "Content-Transfer-Encoding: BASE64\n\n",
+        "Content-Transfer-Encoding: 7bit\n\nplain 550\n",
+    };
+    bk_buf msg = BK_BUF_INIT, want = BK_BUF_INIT;
+    bk_buf_puts(&msg, "From: MAILER-DAEMON@example.org\nContent-Type: multipart/mixed; boundary=\"q\"\n\n");
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        bk_buf_printf(&msg, "--q\nContent-Type: text/plain; charset=utf-8\n%s\n", parts[i]);
+    bk_buf_puts(&msg, "--q--\n");
+    gmime_text(msg.data, &want);
+    bk_message m;
+    message_init(&m);
+    char why[128];
+    assert_int_equal(message_read(&m, msg.data, msg.len, why, sizeof why), 0);
+    assert_non_null(strstr(want.data, "break, = sign, \xe2\x80\x94 dash"));
+    assert_string_equal(m.text.data, want.data);
+
+    /* charsets: ASCII kept as it is, 8-bit and UTF-7 text converted */
+    static const struct {
+        const char *charset, *body, *text;
+    } cs[] = {
+        {"iso-8859-1", "ascii only: 550 ~ + ok\n", "ascii only: 550 ~ + ok\n"},
+        {"ISO-8859-15", "caf\xe9\n", "caf\xc3\xa9\n"},
+        {"windows-1252", "\x93quoted\x94\n", "\xe2\x80\x9cquoted\xe2\x80\x9d\n"},
+        {"utf-7", "caf+AOk-\n", "caf\xc3\xa9\n"},
+        {"iso-2022-jp", "plain\n", "plain\n"},
+        {"iso-2022-jp", "\x1b$B$\"\x1b(B\n", "\xe3\x81\x82\n"},
+    };
+    for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
+        bk_buf_reset(&msg);
+        bk_buf_printf(&msg, "From: a@example.org\nContent-Type: text/plain; charset=\"%s\"\n\n%s",
+                      cs[i].charset, cs[i].body);
+        assert_int_equal(message_read(&m, msg.data, msg.len, why, sizeof why), 0);
+        assert_string_equal(m.text.data, cs[i].text);
+    }
+    message_free(&m);
+    bk_buf_free(&msg);
+    bk_buf_free(&want);
+}
+
+/* a name is found whatever its case; names that are not there are not found,
+ * whether or not their bit of the name mask is set by another name or their
+ * first 8 bytes are another name's */
+static void test_fields_names(void **state)
+{
+    (void)state;
+    field_block b;
+    memset(&b, 0, sizeof b);
+    const char *t = "Subject: s\nX-A: 1\nX-B: 2\nFrom: f\nxy: 3\nX-Failed-Recipients: r\n";
+    fields_parse(&b, t, strlen(t));
+    size_t len;
+    assert_string_equal(fields_get(&b, "SUBJECT", &len), "s");
+    assert_string_equal(fields_get(&b, "x-b", &len), "2");
+    assert_string_equal(fields_get(&b, "XY", &len), "3");
+    /* names longer than 8 bytes: the rest compared too */
+    assert_string_equal(fields_get(&b, "x-failed-RECIPIENTS", &len), "r");
+    assert_null(fields_get(&b, "X-Failed-RecipientZ", &len));
+    assert_null(fields_get(&b, "X-Failed-Recipient", &len));
+    /* same length and first letter as X-A and X-B, and absent */
+    assert_null(fields_get(&b, "X-C", &len));
+    assert_int_equal(len, 0);
+    assert_null(fields_get(&b, "Sender", &len));
+    assert_null(fields_get(&b, "Date", NULL));
+    assert_null(fields_get(&b, "", NULL));
+    for (int i = 0; i < 200; i++) { /* every bit set: the names are compared */
+        char n[16];
+        snprintf(n, sizeof n, "%c%*s", 'a' + i % 26, 1 + i / 26, "n");
+        fields_add(&b, n, strlen(n), "v", 1);
+    }
+    assert_null(fields_get(&b, "Received", NULL));
+    assert_string_equal(fields_get(&b, "from", NULL), "f");
+    fields_reset(&b);
+    assert_null(fields_get(&b, "Subject", NULL));
+    fields_free(&b);
+}
+
+/* a record's timestamp is what g_date_time_format writes and its token the
+ * SHA-1 of addresser, recipient and epoch between their marks */
+static void test_record_time_token(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *tz;
+        int y, mo, d, h, mi, s;
+    } t[] = {{"+09:00", 2026, 1, 2, 3, 4, 5},  {"-03:30", 987, 12, 31, 23, 59, 59},
+             {"+14:00", 1970, 1, 1, 0, 0, 0},  {"Z", 9999, 6, 15, 12, 30, 7},
+             {"-00:01", 1, 1, 1, 0, 0, 0}};
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        GTimeZone *tz = g_time_zone_new_identifier(t[i].tz);
+        assert_non_null(tz);
+        GDateTime *dt = g_date_time_new(tz, t[i].y, t[i].mo, t[i].d, t[i].h, t[i].mi, t[i].s);
+        assert_non_null(dt);
+        bk_bounce b;
+        memset(&b, 0, sizeof b);
+        record_set_time(&b, dt);
+        gchar *want = g_date_time_format(dt, "%Y-%m-%dT%H:%M:%S%:z");
+        assert_string_equal(b.timestamp, want);
+        assert_true(b.epoch == (long long)g_date_time_to_unix(dt));
+        g_free(want);
+
+        snprintf(b.addresser, sizeof b.addresser, "a%zu@example.org", i);
+        snprintf(b.recipient, sizeof b.recipient, "r@example.net");
+        record_set_token(&b);
+        GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA1);
+        char e[32];
+        snprintf(e, sizeof e, "%lld", b.epoch);
+        g_checksum_update(sum, (const guchar *)"\x02", 1);
+        g_checksum_update(sum, (const guchar *)b.addresser, -1);
+        g_checksum_update(sum, (const guchar *)"\x1e", 1);
+        g_checksum_update(sum, (const guchar *)b.recipient, -1);
+        g_checksum_update(sum, (const guchar *)"\x1e", 1);
+        g_checksum_update(sum, (const guchar *)e, -1);
+        g_checksum_update(sum, (const guchar *)"\x03", 1);
+        assert_string_equal(b.token, g_checksum_get_string(sum));
+        g_checksum_free(sum);
+        g_date_time_unref(dt);
+        g_time_zone_unref(tz);
+    }
+}
+
+/* a date of the plain form read without GMime gives the timestamp and epoch
+ * GMime's reading gives; every other text is left to GMime */
+static void test_record_time_plain(void **state)
+{
+    (void)state;
+    static const char *const wd[] = {"", "Tue, ", "Xyz, ", "Tue,"};
+    static const char *const day[] = {"0", "1", "09", "29", "30", "31", "32"};
+    static const char *const mon[] = {"Feb", "Dec", "jan", "Foo"};
+    static const char *const year[] = {"1969", "1970", "2024", "2100", "26"};
+    static const char *const tm[] = {"00:00:00", "23:59:59", "24:00:00", "12:60:00", "1:02:03"};
+    static const char *const zone[] = {"+0000", "-0000", "+0900", "-0330", "+1400",
+                                       "+1500", "+0960", "GMT",   "+09:00"};
+    static const char *const tail[] = {"", " (JST)", "x"};
+    size_t plain = 0, all = 0;
+    char s[128];
+    for (size_t a = 0; a < sizeof wd / sizeof wd[0]; a++)
+        for (size_t b = 0; b < sizeof day / sizeof day[0]; b++)
+            for (size_t c = 0; c < sizeof mon / sizeof mon[0]; c++)
+                for (size_t d = 0; d < sizeof year / sizeof year[0]; d++)
+                    for (size_t e = 0; e < sizeof tm / sizeof tm[0]; e++)
+                        for (size_t f = 0; f < sizeof zone / sizeof zone[0]; f++)
+                            for (size_t g = 0; g < sizeof tail / sizeof tail[0]; g++) {
+                                snprintf(s, sizeof s, "%s%s %s %s %s %s%s", wd[a], day[b], mon[c],
+                                         year[d], tm[e], zone[f], tail[g]);
+                                bk_bounce x, y;
+                                memset(&x, 0, sizeof x);
+                                memset(&y, 0, sizeof y);
+                                all++;
+                                if (!record_time_plain(&x, s))
+                                    continue;
+                                plain++;
+                                GDateTime *dt = g_mime_utils_header_decode_date(s);
+                                if (!dt)
+                                    fail_msg("%s: GMime reads no date", s);
+                                record_set_time(&y, dt);
+                                g_date_time_unref(dt);
+                                if (strcmp(x.timestamp, y.timestamp) != 0 || x.epoch != y.epoch)
+                                    fail_msg("%s: %s %lld, GMime %s %lld", s, x.timestamp, x.epoch,
+                                             y.timestamp, y.epoch);
+                            }
+    /* the plain ones: weekday or none, day 1-31 as the month has it, Feb or
+     * Dec, 1970 on, the first two times, zones up to +1400, then anything */
+    assert_true(plain > all / 100);
+    bk_bounce x;
+    memset(&x, 0, sizeof x);
+    assert_true(record_time_plain(&x, "Thu, 29 Feb 2024 23:59:59 -0330 (NST)"));
+    assert_string_equal(x.timestamp, "2024-02-29T23:59:59-03:30");
+    assert_true(x.epoch == 1709263799LL);
+    assert_false(record_time_plain(&x, "Thu, 29 Feb 2023 23:59:59 -0330"));
+    assert_false(record_time_plain(&x, "29 Feb 2024 23:59:59 GMT"));
+}
+
+/* text without 8-bit bytes or "=?" is what GMime's header decoding gives
+ * back, so the decoder takes it as it is (the returned Subject, the own
+ * header's values); text with either goes to GMime */
+static void test_plain_header_text(void **state)
+{
+    (void)state;
+    bk_decode_formats();
+    static const char alphabet[] = "aZ =?\t()\"<>;,.:\r\n\x01_-";
+    unsigned seed = 7;
+    char s[64];
+    size_t plain = 0;
+    for (int round = 0; round < 5000; round++) {
+        size_t n = (size_t)(round % 60);
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            s[i] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+        }
+        s[n] = '\0';
+        if (bk_encoded_or_8bit(s, n))
+            continue;
+        plain++;
+        gchar *dec = g_mime_utils_header_decode_text(NULL, s);
+        assert_string_equal(dec, s);
+        g_free(dec);
+    }
+    assert_true(plain > 1000);
+    assert_true(bk_encoded_or_8bit("x =?utf-8?q?a?=", 15));
+    assert_true(bk_encoded_or_8bit("caf\xc3\xa9", 5));
+    assert_true(bk_encoded_or_8bit("0123456789abcdef=?", 18));
+    assert_false(bk_encoded_or_8bit("0123456789abcdef=", 17));
+}
+
 int main(void)
 {
     char err[512];
@@ -480,6 +728,9 @@ int main(void)
         cmocka_unit_test(test_decode_edges), cmocka_unit_test(test_mailbox_mbox),
         cmocka_unit_test(test_report_reason), cmocka_unit_test(test_returned_header),
         cmocka_unit_test(test_own_header),    cmocka_unit_test(test_markers),
+        cmocka_unit_test(test_part_content),  cmocka_unit_test(test_fields_names),
+        cmocka_unit_test(test_record_time_token), cmocka_unit_test(test_record_time_plain),
+        cmocka_unit_test(test_plain_header_text),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     bk_classifier_free(clf);

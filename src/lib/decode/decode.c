@@ -17,6 +17,7 @@
 #include "message.h"
 #include "record.h"
 #include "text.h"
+#include "token.h"
 
 #include <gmime/gmime.h>
 #include <pthread.h>
@@ -193,7 +194,7 @@ static bk_command command_in(span s)
 /* set_time - timestamp and epoch from a date field's text */
 static void set_time(bk_bounce *b, const char *date)
 {
-    if (!date || !date[0])
+    if (!date || !date[0] || record_time_plain(b, date))
         return;
     GDateTime *dt = g_mime_utils_header_decode_date(date);
     if (!dt)
@@ -202,38 +203,113 @@ static void set_time(bk_bounce *b, const char *date)
     g_date_time_unref(dt);
 }
 
-void record_set_time(bk_bounce *b, GDateTime *dt)
+/* put_num - v in decimal, at least width digits (zeros before), as printf's
+ * "%0*lld" writes it; returns the bytes written (at most 21 + width) */
+static size_t put_num(char *out, long long v, int width)
 {
-    /* as g_date_time_format(dt, "%Y-%m-%dT%H:%M:%S%:z") writes it */
-    long off = (long)(g_date_time_get_utc_offset(dt) / G_TIME_SPAN_SECOND);
+    char d[24];
+    size_t n = 0, o = 0;
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    do
+        d[n++] = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        out[o++] = '-';
+    for (int k = (int)n; k < width; k++)
+        out[o++] = '0';
+    while (n)
+        out[o++] = d[--n];
+    return o;
+}
+
+/* set_fields - b's timestamp and epoch from the local time y-mo-d h:mi:s at
+ * off seconds east of UTC and its epoch: as g_date_time_format(dt,
+ * "%Y-%m-%dT%H:%M:%S%:z") writes it, that is
+ * "%d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld" */
+static void set_fields(bk_bounce *b, const long long local[6], long off, long long epoch)
+{
     char sign = off >= 0 ? '+' : '-';
     off = off < 0 ? -off : off;
-    char s[64];
-    int n = snprintf(s, sizeof s, "%d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld",
-                     g_date_time_get_year(dt), g_date_time_get_month(dt),
-                     g_date_time_get_day_of_month(dt), g_date_time_get_hour(dt),
-                     g_date_time_get_minute(dt), g_date_time_get_second(dt), sign, off / 3600,
-                     off / 60 % 60);
-    if (n > 0 && (size_t)n < sizeof s)
-        found_set(b->timestamp, sizeof b->timestamp, s, (size_t)n);
-    b->epoch = (long long)g_date_time_to_unix(dt);
+    char s[160];
+    size_t n = put_num(s, local[0], 1);
+    static const char before[] = "--T::";
+    for (size_t i = 0; i < 5; i++) {
+        s[n++] = before[i];
+        n += put_num(s + n, local[i + 1], 2);
+    }
+    s[n++] = sign;
+    n += put_num(s + n, off / 3600, 2);
+    s[n++] = ':';
+    n += put_num(s + n, off / 60 % 60, 2);
+    if (n < 64) /* what the 64 bytes printf wrote to before held */
+        found_set(b->timestamp, sizeof b->timestamp, s, n);
+    b->epoch = epoch;
+}
+
+void record_set_time(bk_bounce *b, GDateTime *dt)
+{
+    int mo, d;
+    g_date_time_get_ymd(dt, NULL, &mo, &d);
+    const long long local[6] = {g_date_time_get_year(dt), mo, d, g_date_time_get_hour(dt),
+                                g_date_time_get_minute(dt), g_date_time_get_second(dt)};
+    set_fields(b, local, (long)(g_date_time_get_utc_offset(dt) / G_TIME_SPAN_SECOND),
+               (long long)g_date_time_to_unix(dt));
+}
+
+int record_time_plain(bk_bounce *b, const char *date)
+{
+    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    static const char wdays[] = "MonTueWedThuFriSatSun";
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const char *p = date;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    size_t n = strlen(p);
+    if (n >= 5 && p[3] == ',' && p[4] == ' ') { /* "Mon, " */
+        size_t w = 0;
+        while (w < 7 && strncmp(p, wdays + 3 * w, 3) != 0)
+            w++;
+        if (w == 7)
+            return 0;
+        p += 5;
+        n -= 5;
+    }
+    /* "2 Jan 2026 03:04:05 +0900" or "02 Jan ...", then the end or a blank */
+    size_t dl = n > 1 && p[1] == ' ' ? 1 : 2;
+    if (n < dl + 24 || p[dl] != ' ' || p[dl + 4] != ' ' || p[dl + 9] != ' ' ||
+        p[dl + 12] != ':' || p[dl + 15] != ':' || p[dl + 18] != ' ' ||
+        (p[dl + 19] != '+' && p[dl + 19] != '-') ||
+        (p[dl + 24] != '\0' && p[dl + 24] != ' ' && p[dl + 24] != '\t'))
+        return 0;
+    const char *q = p + dl;
+    int day = bk_digits(p, dl), year = bk_digits(q + 5, 4), hour = bk_digits(q + 10, 2),
+        min = bk_digits(q + 13, 2), sec = bk_digits(q + 16, 2), zh = bk_digits(q + 20, 2),
+        zm = bk_digits(q + 22, 2);
+    int mon = 0;
+    while (mon < 12 && strncmp(q + 1, months + 3 * mon, 3) != 0)
+        mon++;
+    if (mon == 12 || day < 1 || year < 1970 || hour < 0 || hour > 23 || min < 0 || min > 59 ||
+        sec < 0 || sec > 59 || zh < 0 || zh > 14 || zm < 0 || zm > 59)
+        return 0;
+    int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    if (day > mdays[mon] + (mon == 1 && leap))
+        return 0;
+    long off = (zh * 3600L + zm * 60L) * (q[19] == '-' ? -1 : 1);
+    const long long local[6] = {year, mon + 1, day, hour, min, sec};
+    long long epoch = bk_days_from_civil(year, mon + 1, day) * 86400 + hour * 3600LL + min * 60LL + sec - off;
+    set_fields(b, local, off, epoch);
+    return 1;
 }
 
 void record_set_token(bk_bounce *b)
 {
-    GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA1);
-    char t[32];
-    snprintf(t, sizeof t, "%lld", b->epoch);
-    g_checksum_update(sum, (const guchar *)"\x02", 1);
-    g_checksum_update(sum, (const guchar *)b->addresser, (gssize)strlen(b->addresser));
-    g_checksum_update(sum, (const guchar *)"\x1e", 1);
-    g_checksum_update(sum, (const guchar *)b->recipient, (gssize)strlen(b->recipient));
-    g_checksum_update(sum, (const guchar *)"\x1e", 1);
-    g_checksum_update(sum, (const guchar *)t, (gssize)strlen(t));
-    g_checksum_update(sum, (const guchar *)"\x03", 1);
-    const gchar *hex = g_checksum_get_string(sum);
-    found_set(b->token, sizeof b->token, hex, strlen(hex));
-    g_checksum_free(sum);
+    char in[TOKEN_INPUT_MAX(BK_ADDR_MAX)];
+    size_t n = token_input(in, b->addresser, strnlen(b->addresser, sizeof b->addresser),
+                           b->recipient, strnlen(b->recipient, sizeof b->recipient), b->epoch);
+    gchar *hex = g_compute_checksum_for_data(G_CHECKSUM_SHA1, (const guchar *)in, n);
+    if (hex)
+        found_set(b->token, sizeof b->token, hex, strlen(hex));
+    g_free(hex);
 }
 
 /* original_fields - sender, Message-ID, Subject, List-Id of the returned message */
@@ -264,7 +340,9 @@ static void original_fields(bk_decoder *d, bk_bounce *b)
             s.p++, s.len -= 2;
         SPAN_SET(b->messageid, s);
     }
-    if (got & (1u << SUBJECT)) {
+    if (got & (1u << SUBJECT) && !bk_encoded_or_8bit(v[SUBJECT], strlen(v[SUBJECT]))) {
+        found_set(b->subject, sizeof b->subject, v[SUBJECT], strlen(v[SUBJECT]));
+    } else if (got & (1u << SUBJECT)) {
         gchar *dec = g_mime_utils_header_decode_text(NULL, v[SUBJECT]);
         found_set(b->subject, sizeof b->subject, dec ? dec : v[SUBJECT],
                   strlen(dec ? dec : v[SUBJECT]));

@@ -113,9 +113,10 @@ static void recipient_group(const field_block *g, const field_block *msg, found 
 size_t dsn_parse(const char *p, size_t len, found *out)
 {
     size_t before = out->n;
-    field_block msg, g; /* only n, skipped and store need a start (8 KB each) */
+    field_block msg, g; /* only n, skipped, names and store need a start (8 KB each) */
     msg.n = g.n = 0;
     msg.skipped = g.skipped = 0;
+    msg.names = g.names = 0;
     msg.store = g.store = (bk_buf)BK_BUF_INIT;
     size_t pos = 0;
     /* the per-message group is the first; it may be missing */

@@ -14,6 +14,7 @@ void fields_reset(field_block *b)
 {
     b->n = 0;
     b->skipped = 0;
+    b->names = 0;
     bk_buf_reset(&b->store);
 }
 
@@ -22,6 +23,7 @@ void fields_free(field_block *b)
 {
     bk_buf_free(&b->store);
     b->n = 0;
+    b->names = 0;
 }
 
 /* blank - white space or NUL, which fields_add folds */
@@ -68,6 +70,13 @@ static size_t single_spaced(const char *v, size_t n, size_t *lead)
     return e - s;
 }
 
+/* name_bit - the bit of names for a name of len bytes starting with c:
+ * from its length and its first letter in lower case */
+static unsigned long long name_bit(size_t len, char c)
+{
+    return 1ull << ((len * 7u + (unsigned)bk_lower((unsigned char)c)) & 63u);
+}
+
 /* fields_add - add one field, unfolding its value */
 void fields_add(field_block *b, const char *name, size_t name_len, const char *value,
                 size_t value_len)
@@ -77,6 +86,8 @@ void fields_add(field_block *b, const char *name, size_t name_len, const char *v
         return;
     }
     field *f = &b->f[b->n];
+    if (name_len)
+        b->names |= name_bit(name_len, name[0]);
     f->name = b->store.len;
     f->name_len = name_len;
     bk_buf_append(&b->store, name, name_len);
@@ -180,6 +191,11 @@ static int same_name(const char *a, const char *b, size_t n)
 const char *fields_get(const field_block *b, const char *name, size_t *len)
 {
     size_t nl = strlen(name);
+    if (nl && !(b->names & name_bit(nl, name[0]))) {
+        if (len)
+            *len = 0;
+        return NULL;
+    }
     for (size_t i = 0; i < b->n; i++) {
         const field *f = &b->f[i];
         const char *fn = b->store.data + f->name;

@@ -4,7 +4,8 @@
  * delivery-status group or a feedback report.
  *
  * A field_block keeps its names and unfolded values in one bk_buf; lookups
- * are by name, ASCII case-insensitive. Parsing takes (pointer, length).
+ * are by name, ASCII case-insensitive. Parsing takes (pointer, length). A
+ * block starts all zero (or with n, skipped and names 0 and an empty store).
  */
 #ifndef BK_FIELDS_H
 #define BK_FIELDS_H
@@ -25,6 +26,8 @@ typedef struct {
     field f[FIELDS_MAX];
     size_t n;
     size_t skipped;             /* fields past FIELDS_MAX */
+    unsigned long long names;   /* a bit for each name kept (name_bit in fields.c):
+                                 * a name whose bit is clear is not there */
     bk_buf store;
 } field_block;
 

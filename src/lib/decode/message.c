@@ -275,6 +275,44 @@ static int input_view(const struct message_gmime *g, GMimeStream *s, guint8 **c,
     return 1;
 }
 
+/* ascii_superset - charset (as a part names it) writes the bytes below 0x80
+ * as ASCII, one byte a character, so that text of those bytes alone is its
+ * own UTF-8 (ISO-2022-JP only without the escape and shift bytes that
+ * ascii_only() leaves out) */
+static int ascii_superset(const char *charset)
+{
+    static const char *const prefixes[] = {"iso-8859-", "iso8859-", "windows-125", "cp125", "koi8-"};
+    static const char *const names[] = {"iso-2022-jp", "gb2312", "gbk", "gb18030",
+                                        "big5", "euc-jp", "euc-kr"};
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+        if (g_ascii_strncasecmp(charset, prefixes[i], strlen(prefixes[i])) == 0)
+            return 1;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (g_ascii_strcasecmp(charset, names[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* ascii_only - p[0..n) holds no byte above 0x7f and no ESC, SO or SI */
+static int ascii_only(const guint8 *p, size_t n)
+{
+    size_t i = 0;
+#ifdef __SSE2__
+    const __m128i esc = _mm_set1_epi8(0x1b), so = _mm_set1_epi8(0x0e), si = _mm_set1_epi8(0x0f);
+    for (; n - i >= 16; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        __m128i odd = _mm_or_si128(_mm_cmpeq_epi8(x, esc),
+                                   _mm_or_si128(_mm_cmpeq_epi8(x, so), _mm_cmpeq_epi8(x, si)));
+        if (_mm_movemask_epi8(_mm_or_si128(x, odd)))
+            return 0;
+    }
+#endif
+    for (; i < n; i++)
+        if (p[i] >= 0x80 || p[i] == 0x1b || p[i] == 0x0e || p[i] == 0x0f)
+            return 0;
+    return 1;
+}
+
 /* part_content - a leaf part's content, transfer encoding removed; converted
  * from its charset to UTF-8 when utf8 is set. Appended to out. */
 static void part_content(struct message_gmime *g, GMimePart *part, int utf8, bk_buf *out)
@@ -286,9 +324,23 @@ static void part_content(struct message_gmime *g, GMimePart *part, int utf8, bk_
     size_t len;
     int at_end;
     GMimeContentEncoding enc = g_mime_data_wrapper_get_encoding(w);
-    if (enc == GMIME_CONTENT_ENCODING_BASE64 || enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
-        enc == GMIME_CONTENT_ENCODING_UUENCODE ||
-        !input_view(g, g_mime_data_wrapper_get_stream(w), &data, &len, &at_end)) {
+    int in_view = input_view(g, g_mime_data_wrapper_get_stream(w), &data, &len, &at_end);
+    if (in_view && (enc == GMIME_CONTENT_ENCODING_BASE64 ||
+                    enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE)) {
+        /* the view decoded in one step: what GMime's decoding filter
+         * writes, without its stream objects */
+        GMimeEncoding state;
+        g_mime_encoding_init_decode(&state, enc);
+        size_t room = g_mime_encoding_outlen(&state, len);
+        g_byte_array_set_size(g->content, (guint)room);
+        size_t n = g_mime_encoding_step(&state, (const char *)data, len, (char *)g->content->data);
+        n += g_mime_encoding_flush(&state, "", 0, (char *)g->content->data + n);
+        g_byte_array_set_size(g->content, (guint)n);
+        data = g->content->data;
+        len = g->content->len;
+    } else if (enc == GMIME_CONTENT_ENCODING_BASE64 ||
+               enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
+               enc == GMIME_CONTENT_ENCODING_UUENCODE || !in_view) {
         /* decoded by GMime (what it does with the other encodings is no
          * more than giving the view's bytes) */
         g_byte_array_set_size(g->content, 0);
@@ -301,7 +353,10 @@ static void part_content(struct message_gmime *g, GMimePart *part, int utf8, bk_
     if (utf8 && !charset && iso2022_marked(data, len))
         charset = "iso-2022-jp";
     if (utf8 && charset && g_ascii_strcasecmp(charset, "utf-8") != 0 &&
-        g_ascii_strcasecmp(charset, "us-ascii") != 0) {
+        g_ascii_strcasecmp(charset, "us-ascii") != 0 &&
+        !(ascii_superset(charset) && ascii_only(data, len))) {
+        /* (ASCII text in a charset that writes ASCII as ASCII is what the
+         * conversion would give back) */
         GMimeFilter *conv = converter(g, charset);
         if (conv) {
             /* what a filter stream writes: the filtered content, then what
@@ -688,32 +743,6 @@ static void walk(bk_message *m, GMimeObject *obj, int depth, int skip_html)
     }
 }
 
-/* encoded_or_8bit - v[0..n) holds a byte above 0x7f or "=?" */
-static int encoded_or_8bit(const char *v, size_t n)
-{
-    size_t i = 0;
-#ifdef __SSE2__
-    /* 16 bytes at a time: the high bit and '=' marked, the marks looked at */
-    const __m128i eq = _mm_set1_epi8('=');
-    for (; n - i >= 16; i += 16) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(v + i));
-        unsigned high = (unsigned)_mm_movemask_epi8(x);
-        unsigned eqs = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, eq));
-        if (high)
-            return 1;
-        for (; eqs; eqs &= eqs - 1) {
-            size_t at = i + (size_t)__builtin_ctz(eqs);
-            if (at + 1 < n && v[at + 1] == '?')
-                return 1;
-        }
-    }
-#endif
-    for (; i < n; i++)
-        if ((unsigned char)v[i] >= 0x80 || (v[i] == '=' && i + 1 < n && v[i + 1] == '?'))
-            return 1;
-    return 0;
-}
-
 /* header_text - a field's decoded value: as it came when it is plain ASCII
  * without encoded words (decoding and unfolding would keep it as it is, and
  * fields_add folds its white space), else as GMime decodes it */
@@ -722,7 +751,7 @@ static const char *header_text(GMimeHeader *h)
     const char *raw = g_mime_header_get_raw_value(h);
     if (!raw)
         return g_mime_header_get_value(h);
-    return encoded_or_8bit(raw, strlen(raw)) ? g_mime_header_get_value(h) : raw;
+    return bk_encoded_or_8bit(raw, strlen(raw)) ? g_mime_header_get_value(h) : raw;
 }
 
 /* field_value - a field into head, its value from its raw text v[0..n)
@@ -732,7 +761,7 @@ static const char *header_text(GMimeHeader *h)
 static void field_value(field_block *head, const char *name, size_t name_len, const char *v,
                         size_t n)
 {
-    if (!encoded_or_8bit(v, n)) {
+    if (!bk_encoded_or_8bit(v, n)) {
         fields_add(head, name, name_len, v, n);
         return;
     }

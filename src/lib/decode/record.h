@@ -21,6 +21,13 @@ const bk_classifier *record_classifier(const bk_decoder *d);
 /* record_set_time - b's timestamp ("2026-01-02T03:04:05+09:00") and epoch from dt */
 void record_set_time(bk_bounce *b, GDateTime *dt);
 
+/* record_time_plain - b's timestamp and epoch from a date of the plain form
+ * "[Www, ]D Mon YYYY HH:MM:SS +HHMM[ ...]" (as written, names in their
+ * usual case, the time and zone in range, the year from 1970), as
+ * record_set_time gives them from g_mime_utils_header_decode_date's
+ * reading; 0 (b untouched) for any other text */
+int record_time_plain(bk_bounce *b, const char *date);
+
 /* record_set_token - b's token: SHA-1 of addresser, recipient and time, as hex */
 void record_set_token(bk_bounce *b);
 

@@ -2,6 +2,7 @@
  * logline.c - the common prefix of mail log lines (see logline.h).
  */
 #include "logline.h"
+#include "text.h"
 
 #include <string.h>
 
@@ -25,35 +26,12 @@ static int month_of(const char *p)
     return memcmp(MONTHS + (guess - 1) * 3, p, 3) == 0 ? guess : 0;
 }
 
-/* digits - n decimal digits at p as a number, or -1 */
-static int digits(const char *p, size_t n)
-{
-    int v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] < '0' || p[i] > '9')
-            return -1;
-        v = v * 10 + (p[i] - '0');
-    }
-    return (int)v;
-}
-
-/* days_from_civil - days since 1970-01-01 (H. Hinnant's algorithm) */
-long long days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    long long era = (y >= 0 ? y : y - 399) / 400;
-    long long yoe = y - era * 400;
-    long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 /* clock_at - "HH:MM:SS" at p as seconds of the day, or -1 */
 static long long clock_at(const char *p, size_t avail)
 {
     if (avail < 8 || p[2] != ':' || p[5] != ':')
         return -1;
-    int h = digits(p, 2), m = digits(p + 3, 2), s = digits(p + 6, 2);
+    int h = bk_digits(p, 2), m = bk_digits(p + 3, 2), s = bk_digits(p + 6, 2);
     if (h < 0 || h > 23 || m < 0 || m > 59 || s < 0 || s > 60)
         return -1;
     return h * 3600LL + m * 60LL + s;
@@ -98,7 +76,7 @@ static size_t iso_stamp(const char *p, size_t len, long long *t)
 {
     if (len < 19 || p[4] != '-' || p[7] != '-' || (p[10] != 'T' && p[10] != ' '))
         return 0;
-    int y = digits(p, 4), mo = digits(p + 5, 2), d = digits(p + 8, 2);
+    int y = bk_digits(p, 4), mo = bk_digits(p + 5, 2), d = bk_digits(p + 8, 2);
     long long c = clock_at(p + 11, len - 11);
     if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || c < 0)
         return 0;
@@ -111,18 +89,18 @@ static size_t iso_stamp(const char *p, size_t len, long long *t)
         i++;
     else if (i + 5 <= len && (p[i] == '+' || p[i] == '-')) {
         /* +01:00, +0100 (Exim writes " +0100" after a space: see exim) */
-        int hh = digits(p + i + 1, 2), mm = -1;
+        int hh = bk_digits(p + i + 1, 2), mm = -1;
         size_t k = i + 3;
         if (k < len && p[k] == ':')
             k++;
         if (k + 2 <= len)
-            mm = digits(p + k, 2);
+            mm = bk_digits(p + k, 2);
         if (hh >= 0 && mm >= 0) {
             off = (hh * 3600LL + mm * 60LL) * (p[i] == '-' ? -1 : 1);
             i = k + 2;
         }
     }
-    *t = days_from_civil(y, mo, d) * 86400LL + c - off;
+    *t = bk_days_from_civil(y, mo, d) * 86400LL + c - off;
     return i;
 }
 
@@ -135,13 +113,13 @@ int log_line_parse(const char *p, size_t len, int year, log_line *out)
     if (n && n < len && p[n] == ' ') {
         out->time = t;
         out->has_year = 1;
-        out->month = digits(p + 5, 2);
+        out->month = bk_digits(p + 5, 2);
         i = n + 1;
         if (p[10] == ' ') {
             /* Exim: "2026-12-06 12:20:36 [+0100] [pid] message" */
             out->kind = LINE_EXIM;
-            if (i + 5 < len && (p[i] == '+' || p[i] == '-') && digits(p + i + 1, 4) >= 0) {
-                int z = digits(p + i + 1, 4);
+            if (i + 5 < len && (p[i] == '+' || p[i] == '-') && bk_digits(p + i + 1, 4) >= 0) {
+                int z = bk_digits(p + i + 1, 4);
                 long long off = ((z / 100) * 3600LL + (z % 100) * 60LL) * (p[i] == '-' ? -1 : 1);
                 out->time -= off;
                 i += 5;
@@ -190,7 +168,7 @@ int log_line_parse(const char *p, size_t len, int year, log_line *out)
         static _Thread_local int memo_y, memo_m, memo_d;
         static _Thread_local long long memo_days;
         if (year != memo_y || mon != memo_m || d != memo_d || !memo_m) {
-            memo_days = days_from_civil(year, mon, d);
+            memo_days = bk_days_from_civil(year, mon, d);
             memo_y = year;
             memo_m = mon;
             memo_d = d;

@@ -32,7 +32,5 @@ typedef struct {
  * without one. Returns 0, or -1 when the line has no known prefix. */
 int log_line_parse(const char *line, size_t len, int year, log_line *out);
 
-/* days_from_civil - days since 1970-01-01 of a proleptic Gregorian date */
-long long days_from_civil(int y, int m, int d);
 
 #endif

@@ -13,6 +13,7 @@
 #define _DEFAULT_SOURCE /* madvise() and MADV_HUGEPAGE where the system has them */
 #include "logs_internal.h"
 #include "text.h"
+#include "token.h"
 
 #include <glib.h>
 #include <stdint.h>
@@ -562,24 +563,9 @@ static void relay_host(bk_log_event *e)
 /* set_token - SHA-1 of "\x02sender\x1erecipient\x1efirst\x03", as hex */
 static void set_token(bk_log_reader *r, bk_log_event *e)
 {
-    char buf[BK_ADDR_MAX * 2 + 48], num[24];
-    size_t ls = strlen(e->sender), lr = strlen(e->recipient), n = 0, k = sizeof num;
-    unsigned long long v = e->first < 0 ? 0 - (unsigned long long)e->first : (unsigned long long)e->first;
-    do
-        num[--k] = (char)('0' + v % 10);
-    while ((v /= 10) != 0);
-    if (e->first < 0)
-        num[--k] = '-';
-    buf[n++] = '\x02';
-    memcpy(buf + n, e->sender, ls);
-    n += ls;
-    buf[n++] = '\x1e';
-    memcpy(buf + n, e->recipient, lr);
-    n += lr;
-    buf[n++] = '\x1e';
-    memcpy(buf + n, num + k, sizeof num - k);
-    n += sizeof num - k;
-    buf[n++] = '\x03';
+    char buf[TOKEN_INPUT_MAX(BK_ADDR_MAX)];
+    size_t n = token_input(buf, e->sender, strlen(e->sender), e->recipient, strlen(e->recipient),
+                           e->first);
     if (!r->sha1 && !(r->sha1 = g_checksum_new(G_CHECKSUM_SHA1)))
         return;
     g_checksum_reset(r->sha1);
