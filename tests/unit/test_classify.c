@@ -204,6 +204,13 @@ static void test_providers(void **state)
     /* a suffix must end at a dot: notexample-mail.test is someone else */
     bk_hints lookalike = {.host = "notexample-mail.test"};
     assert_null(verdict("550 no such user", &lookalike).provider);
+    /* any case, a dot at the end, the suffix itself; not in the middle */
+    bk_hints upper = {.host = "MX1.Example-Mail.TEST."};
+    assert_string_equal(verdict("550 no such user", &upper).provider, "Example Mail");
+    bk_hints whole = {.host = "example-mail.test"};
+    assert_string_equal(verdict("550 no such user", &whole).provider, "Example Mail");
+    bk_hints middle = {.host = "example-mail.test.example.org"};
+    assert_null(verdict("550 no such user", &middle).provider);
     /* a provider rule that matches names its provider */
     assert_string_equal(verdict("452 EXQ01 over quota", NULL).provider, "Example Mail");
 }
@@ -347,12 +354,22 @@ static void test_user_rules(void **state)
     write_tmp(path, sizeof path,
               "provider Local Mail\nhost local-mail.test\nlocal.full mailboxfull /\\bLM-FULL\\b/\n"
               "local.only suspend provider-only /closed/\n");
-    const char *pfiles[] = {path};
-    c = build(pfiles, 1, err, sizeof err);
+    char path2[64];
+    write_tmp(path2, sizeof path2,
+              "provider Other Mail\nhost eu.local-mail.test other-mail.test\n"
+              "other.full mailboxfull /\\bOM-FULL\\b/\n");
+    const char *pfiles[] = {path, path2};
+    c = build(pfiles, 2, err, sizeof err);
     unlink(path);
+    unlink(path2);
     if (!c)
         fail_msg("provider user file: %s", err);
     bk_hints lh = {.host = "mx.local-mail.test"};
+    /* of two providers whose suffixes a host ends with, the one listed first */
+    assert_string_equal(bk_classifier_provider(c, "mx.eu.local-mail.test", 21, NULL, 0),
+                        "Local Mail");
+    assert_string_equal(bk_classifier_provider(c, "mx.eu.other-mail.test", 21, NULL, 0),
+                        "Other Mail");
     assert_int_equal(bk_classify(c, "452 LM-FULL", 11, NULL, &v, NULL), 0);
     assert_string_equal(v.reason, "mailboxfull");
     assert_string_equal(v.provider, "Local Mail");
