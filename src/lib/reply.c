@@ -936,9 +936,7 @@ int bk_reply_parse(const char *s, size_t n, bk_reply *out)
     /* one pass: the first strong and the first weak candidate of each kind;
      * a failure reply after a success reply wins, as in a transcript
      * ("<<< 250 2.1.0 Sender ok" ... "<<< 550 5.1.1 User unknown") */
-    for (size_t i = 0; i < n; i++) {
-        if (!bk_is_digit((unsigned char)s[i]))
-            continue;
+    for (size_t i = bk_next_digit(s, 0, n); i < n; i = bk_next_digit(s, i + 1, n)) {
         if (reply.found && reply_value < 400) {
             int v = three_digits(s, n, i);
             if (v >= 0) {
