@@ -36,6 +36,8 @@
 #define BY_SD_DETAILS 32
 #define BY_SD (8 * BY_SD_DETAILS)
 #define BY_CSD (3 * BY_SD) /* the classes 2, 4 and 5 */
+#define BY_REPLY_LO 100 /* the reply codes of by_reply: 100-599 */
+#define BY_REPLY 500
 
 /* the patterns that matched a text, in the order of their ends */
 typedef struct {
@@ -64,8 +66,17 @@ struct bk_classifier {
     int *by_csd;
     uint32_t by_csd_start[BY_CSD + 1];
     uint64_t *rank;         /* [n_rules]: precedence, lower first (rank_key) */
+    uint32_t *cond;         /* [n_rules]: the class and command masks (cond_of) */
     int *code_no_status;    /* the code rules without status conditions, best first: */
     size_t n_code_no_status; /* the only ones that can hold when there is no status */
+    /* the same by reply code: those whose reply code conditions hold for reply
+     * code R, by_reply[by_reply_start[K] .. by_reply_start[K + 1]), K = R - 100 */
+    int *by_reply;
+    uint32_t by_reply_start[BY_REPLY + 1];
+    /* and those that may hold for a status of class slot C and subject S with
+     * a detail beyond 31 (5.7.606): by_far[by_far_start[C * 8 + S] ..) */
+    int *by_far;
+    uint32_t by_far_start[3 * 8 + 1];
     uint64_t source_hash;   /* of every rule file read: names the cached database */
     host_key *hosts;        /* every provider's host suffixes, sorted (host_key_cmp) */
     size_t n_hosts;
@@ -104,6 +115,24 @@ static uint64_t rank_key(const bk_classifier *c, size_t i)
     return (uint64_t)r->tier << 56 | (order & 0xffffff) << 32 | (uint64_t)i;
 }
 
+/* a rule's class mask (bits 0-9) and command mask (bits 16-31) packed in
+ * one word with what else it asks for, read for every rule the prefilter
+ * names and every code rule tried: the rule itself is read only when it has
+ * other conditions (or masks that do not fit) */
+#define COND_REPLY 0x400u    /* reply code conditions */
+#define COND_STATUS 0x800u   /* status conditions */
+#define COND_PROVIDER 0x1000u /* provider-only */
+#define COND_NOFIT 0x8000u   /* the masks are not here: read the rule */
+
+/* cond_of - the packed conditions of rule r */
+static uint32_t cond_of(const bk_rule *r)
+{
+    if (r->class_mask >= 1u << 10 || r->cmd_mask >= 1u << 16)
+        return COND_NOFIT;
+    return r->class_mask | r->cmd_mask << 16 | (r->n_reply ? COND_REPLY : 0) |
+           (r->n_status ? COND_STATUS : 0) | (r->provider_only ? COND_PROVIDER : 0);
+}
+
 /* rank_less - precedence between two rules (see the top comment), once the
  * rank keys are made */
 static int rank_less(const bk_classifier *c, int a, int b)
@@ -132,8 +161,46 @@ static int class_slot(int cls)
     return cls == 2 ? 0 : cls == 4 ? 1 : cls == 5 ? 2 : -1;
 }
 
-/* index_codes - the code rules by status class, subject and detail; -1 out
- * of memory */
+/* may_hold_far - may rule r hold for a status of class c, subject s and a
+ * detail beyond the index? */
+static int may_hold_far(const bk_rule *r, int c, int s)
+{
+    if (r->n_status == 0)
+        return 1;
+    for (int i = 0; i < r->n_status; i++) {
+        const status_pat *p = &r->status[i];
+        if ((p->c < 0 || p->c == c) && (p->s < 0 || p->s == s) &&
+            (p->d < 0 || p->d >= BY_SD_DETAILS))
+            return 1;
+    }
+    return 0;
+}
+
+/* index_far - the code rules that may hold for a detail beyond the index,
+ * by class and subject; -1 out of memory */
+static int index_far(bk_classifier *c)
+{
+    static const int classes[3] = {2, 4, 5};
+    size_t total = 0;
+    for (int k = 0; k < 3 * 8; k++)
+        for (size_t i = 0; i < c->n_code_rules; i++)
+            total += (size_t)may_hold_far(&c->rs.rules[c->code_rules[i]], classes[k / 8], k % 8);
+    c->by_far = malloc((total ? total : 1) * sizeof *c->by_far);
+    if (!c->by_far)
+        return -1;
+    size_t n = 0;
+    for (int k = 0; k < 3 * 8; k++) {
+        c->by_far_start[k] = (uint32_t)n;
+        for (size_t i = 0; i < c->n_code_rules; i++)
+            if (may_hold_far(&c->rs.rules[c->code_rules[i]], classes[k / 8], k % 8))
+                c->by_far[n++] = c->code_rules[i];
+    }
+    c->by_far_start[3 * 8] = (uint32_t)n;
+    return 0;
+}
+
+/* index_codes - the code rules by status class, subject and detail, and
+ * those without status conditions by reply code; -1 out of memory */
 static int index_codes(bk_classifier *c)
 {
     static const int classes[3] = {2, 4, 5};
@@ -161,7 +228,22 @@ static int index_codes(bk_classifier *c)
                 c->by_csd[n++] = c->code_rules[i];
     }
     c->by_csd_start[BY_CSD] = (uint32_t)n;
-    return 0;
+    total = 0;
+    for (int k = 0; k < BY_REPLY; k++)
+        for (size_t i = 0; i < c->n_code_no_status; i++)
+            total += (size_t)rule_reply_holds(&c->rs.rules[c->code_no_status[i]], BY_REPLY_LO + k);
+    c->by_reply = malloc((total ? total : 1) * sizeof *c->by_reply);
+    if (!c->by_reply)
+        return -1;
+    n = 0;
+    for (int k = 0; k < BY_REPLY; k++) {
+        c->by_reply_start[k] = (uint32_t)n;
+        for (size_t i = 0; i < c->n_code_no_status; i++)
+            if (rule_reply_holds(&c->rs.rules[c->code_no_status[i]], BY_REPLY_LO + k))
+                c->by_reply[n++] = c->code_no_status[i];
+    }
+    c->by_reply_start[BY_REPLY] = (uint32_t)n;
+    return index_far(c);
 }
 
 /* key_cmp - order of host suffixes: bytes, then length */
@@ -290,12 +372,14 @@ bk_classifier *classifier_build(const char *const *rule_files, size_t n_files,
     }
     c->code_rules = malloc((c->rs.n_rules ? c->rs.n_rules : 1) * sizeof *c->code_rules);
     c->rank = malloc((c->rs.n_rules ? c->rs.n_rules : 1) * sizeof *c->rank);
-    if (!c->code_rules || !c->rank) {
+    c->cond = malloc((c->rs.n_rules ? c->rs.n_rules : 1) * sizeof *c->cond);
+    if (!c->code_rules || !c->rank || !c->cond) {
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
     for (size_t i = 0; i < c->rs.n_rules; i++) {
         c->rank[i] = rank_key(c, i);
+        c->cond[i] = cond_of(&c->rs.rules[i]);
         if (!c->rs.rules[i].pattern)
             c->code_rules[c->n_code_rules++] = (int)i;
     }
@@ -327,7 +411,10 @@ void bk_classifier_free(bk_classifier *c)
     free(c->hosts);
     free(c->host_slots);
     free(c->by_csd);
+    free(c->by_reply);
+    free(c->by_far);
     free(c->rank);
+    free(c->cond);
     free(c->code_no_status);
     free(c);
 }
@@ -430,6 +517,28 @@ static int holds(const bk_rule *r, const facts *f)
     return holds_by_codes(r, f) && !(r->provider_only && r->provider != f->provider);
 }
 
+/* cond_masks_hold - do the packed masks k hold for f? */
+static int cond_masks_hold(uint32_t k, const facts *f)
+{
+    uint32_t cls = k & 0x3ffu, cmd = k >> 16;
+    if (cls && !(f->cls && (cls & (1u << f->cls))))
+        return 0;
+    return !cmd || (f->cmd && (cmd & (1u << f->cmd)));
+}
+
+/* cond_holds - holds (with_provider) or holds_by_codes for rule id, from its
+ * packed masks when they are all it has */
+static int cond_holds(const bk_classifier *c, unsigned id, const facts *f, int with_provider)
+{
+    uint32_t k = c->cond[id];
+    if (!cond_masks_hold(k, f))
+        return 0;
+    if (!(k & (COND_REPLY | COND_STATUS | COND_NOFIT | (with_provider ? COND_PROVIDER : 0))))
+        return 1;
+    const bk_rule *r = &c->rs.rules[id];
+    return with_provider ? holds(r, f) : holds_by_codes(r, f);
+}
+
 /* the classifier and the facts of one text, for wanted_pattern */
 typedef struct {
     const bk_classifier *c;
@@ -444,7 +553,7 @@ static int wanted_pattern(void *ctx, unsigned id)
     const scan_filter *x = ctx;
     if (id >= x->c->rs.n_rules)
         return x->f->provider < 0;
-    return holds_by_codes(&x->c->rs.rules[id], x->f);
+    return cond_holds(x->c, id, x->f, 0);
 }
 
 /* add_ranked - insert a rule into a best-first list of at most cap rules
@@ -590,6 +699,25 @@ static int holds_but_status(const bk_rule *r, const facts *f)
     return masks_hold(r, f) && !(r->provider_only && r->provider != f->provider);
 }
 
+/* first_holding - the first code rule of ids[0, n) whose conditions hold,
+ * those of kind skip (COND_STATUS, COND_REPLY) being known to hold; -1 none */
+static int first_holding(const bk_classifier *c, const int *ids, size_t n, const facts *f,
+                         uint32_t skip)
+{
+    uint32_t read = (COND_STATUS | COND_REPLY | COND_PROVIDER | COND_NOFIT) & ~skip;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t k = c->cond[ids[i]];
+        if (!cond_masks_hold(k, f))
+            continue;
+        if (!(k & read))
+            return ids[i];
+        const bk_rule *r = &c->rs.rules[ids[i]];
+        if ((skip & COND_STATUS) ? holds_but_status(r, f) : holds(r, f))
+            return ids[i];
+    }
+    return -1;
+}
+
 /* add_code_rule - the best code rule that holds for the codes, if any (they
  * are sorted best first) */
 static void add_code_rule(const bk_classifier *c, const facts *f, int *list, size_t *n,
@@ -597,30 +725,27 @@ static void add_code_rule(const bk_classifier *c, const facts *f, int *list, siz
 {
     if (!f->c && !f->reply)
         return;
-    int slot = class_slot(f->c);
+    int slot = class_slot(f->c), id;
     if (slot >= 0 && f->s >= 0 && f->s < 8 && f->d >= 0 && f->d < BY_SD_DETAILS) {
         /* the rules whose status conditions hold, best first */
         int k = slot * BY_SD + f->s * BY_SD_DETAILS + f->d;
-        for (uint32_t i = c->by_csd_start[k]; i < c->by_csd_start[k + 1]; i++) {
-            int id = c->by_csd[i];
-            if (holds_but_status(&c->rs.rules[id], f)) {
-                add_matched(c, list, n, truncated, id);
-                return;
-            }
-        }
-        return;
-    }
-    /* without a status, only the rules that ask for none; with one beyond
-     * the index, every code rule */
-    const int *ids = f->c ? c->code_rules : c->code_no_status;
-    size_t n_ids = f->c ? c->n_code_rules : c->n_code_no_status;
-    for (size_t i = 0; i < n_ids; i++) {
-        int id = ids[i];
-        if (holds(&c->rs.rules[id], f)) {
-            add_matched(c, list, n, truncated, id);
-            return;
-        }
-    }
+        id = first_holding(c, c->by_csd + c->by_csd_start[k],
+                           c->by_csd_start[k + 1] - c->by_csd_start[k], f, COND_STATUS);
+    } else if (!f->c && f->reply >= BY_REPLY_LO && f->reply < BY_REPLY_LO + BY_REPLY) {
+        /* no status: the rules that ask for none and hold for the reply code */
+        int k = f->reply - BY_REPLY_LO;
+        id = first_holding(c, c->by_reply + c->by_reply_start[k],
+                           c->by_reply_start[k + 1] - c->by_reply_start[k], f, COND_REPLY);
+    } else if (slot >= 0 && f->s >= 0 && f->s < 8 && f->d >= BY_SD_DETAILS) {
+        int k = slot * 8 + f->s; /* a detail beyond the index */
+        id = first_holding(c, c->by_far + c->by_far_start[k],
+                           c->by_far_start[k + 1] - c->by_far_start[k], f, 0);
+    } else if (f->c) /* any other status: every code rule */
+        id = first_holding(c, c->code_rules, c->n_code_rules, f, 0);
+    else
+        id = first_holding(c, c->code_no_status, c->n_code_no_status, f, 0);
+    if (id >= 0)
+        add_matched(c, list, n, truncated, id);
 }
 
 /* match_all - every candidate of the last prefilter searched for: the
@@ -683,7 +808,7 @@ static int decide_lazy(const bk_classifier *c, facts *f, const unsigned *cand, s
     int rules[MATCH_MAX]; /* the rules that hold, best first */
     size_t n_r = 0;
     for (size_t i = 0; i < n_cand; i++)
-        if (cand[i] < n_rules && holds(&c->rs.rules[cand[i]], f))
+        if (cand[i] < n_rules && cond_holds(c, cand[i], f, 1))
             add_ranked(c, rules, MATCH_MAX, &n_r, &truncated, (int)cand[i]);
     if (f->provider < 0) { /* the provider of the rule that matched first */
         n_found = 0;

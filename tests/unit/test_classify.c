@@ -50,6 +50,10 @@ static const char CODES[] = "# test codes\n"
                             "code.5.2.2 mailboxfull status=5.2.2\n"
                             "code.x.7.1 policyviolation status=5.7.1,4.7.1 generic\n"
                             "code.5.0.0 undefined status=5.0.0 generic\n"
+                            "code.5.1.0.rcpt userunknown status=5.1.0 cmd=RCPT generic\n"
+                            "code.x.1.0.mail rejected status=4.1.0,5.1.0 cmd=MAIL generic\n"
+                            "code.x.3.0.452 systemfull status=4.3.0 reply=452\n"
+                            "code.5.7.606 blocked status=5.7.606\n"
                             "code.550 userunknown reply=550\n"
                             "code.421 toomanyconn reply=421\n";
 static const char CORE_UNKNOWN[] = "userunknown.no-such-user userunknown /\\bno such user\\b/\n"
@@ -213,6 +217,33 @@ static void test_providers(void **state)
     assert_null(verdict("550 no such user", &middle).provider);
     /* a provider rule that matches names its provider */
     assert_string_equal(verdict("452 EXQ01 over quota", NULL).provider, "Example Mail");
+}
+
+/* the code rules, as indexed by status class, subject and detail (beyond
+ * 31 too) or by reply code alone: each condition of theirs still holds */
+static void test_code_rules(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        bk_command cmd;
+        const char *reason, *rule;
+    } cases[] = {
+        /* a status whose code rules follow the command (cmd=), none without */
+        {"550 5.1.0 xyz", BK_CMD_MAIL, "rejected", "code.x.1.0.mail"},
+        {"550 5.1.0 xyz", BK_CMD_RCPT, "userunknown", "code.5.1.0.rcpt"},
+        {"550 5.1.0 xyz", BK_CMD_NONE, "userunknown", "code.550"},
+        {"450 4.1.0 xyz", BK_CMD_RCPT, "undefined", ""},
+        /* and the reply code (reply=); a detail beyond 31; a reply code alone */
+        {"452 4.3.0 xyz", 0, "systemfull", "code.x.3.0.452"}, {"451 4.3.0 xyz", 0, "undefined", ""},
+        {"550 5.7.606 xyz", 0, "blocked", "code.5.7.606"}, {"450 4.7.606 xyz", 0, "undefined", ""},
+        {"550 5.7.607 xyz", 0, "userunknown", "code.550"}, {"451 xyz", 0, "undefined", ""},
+        {"421 xyz", 0, "toomanyconn", "code.421"}, {"550 xyz", 0, "userunknown", "code.550"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        bk_hints h = {.command = cases[i].cmd};
+        expect(cases[i].text, &h, cases[i].reason, cases[i].rule);
+    }
 }
 
 static void test_hints(void **state)
@@ -454,6 +485,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tiers),          cmocka_unit_test(test_reason_order),
         cmocka_unit_test(test_conditions),     cmocka_unit_test(test_providers),
+        cmocka_unit_test(test_code_rules),
         cmocka_unit_test(test_hints),          cmocka_unit_test(test_verdict_fields),
         cmocka_unit_test(test_user_rules),     cmocka_unit_test(test_builtin_errors),
         cmocka_unit_test(test_threads),        cmocka_unit_test(test_names),
