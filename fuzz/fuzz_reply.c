@@ -1,17 +1,50 @@
 /*
  * fuzz_reply.c - libFuzzer target for the SMTP reply parser: any bytes in,
  * and the result must be self-consistent (codes valid, text valid UTF-8 of
- * the stated length, spans inside the input).
+ * the stated length, spans inside the input); and its phrase scan of the word
+ * starts must find what the Vectorscan scan finds.
  */
 #include "bouncekit.h"
+#include "phrases.h"
 #include "text.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* same_scans - the two phrase scans of s[0, n) agree, with the bound max */
+static void same_scans(const char *s, size_t n, size_t max)
+{
+    static const char *const a[] = {"in reply to rcpt to command", "in reply to", "after data",
+                                    ">>> ", ">>> data", "h=", "said:", "while sending rcpt to"};
+    static const char *const b[] = {"host ", "in reply", "smtp;", "<<<", "remote host "};
+    static phrase_set sa, sb;
+    static phrase_group g;
+    static int ready;
+    if (!ready) {
+        phrase_set_init(&sa, a, sizeof a / sizeof a[0]);
+        phrase_set_init(&sb, b, sizeof b / sizeof b[0]);
+        const phrase_set *sets[] = {&sa, &sb};
+        phrase_group_init(&g, sets, 2);
+        ready = 1;
+    }
+    phrase_hit x[64], y[64];
+    int mx, my;
+    g.fast = 1;
+    size_t nx = phrase_scan(&g, s, n, x, max, &mx);
+    g.fast = 0;
+    size_t ny = phrase_scan(&g, s, n, y, max, &my);
+    if (nx != ny || mx != my)
+        abort();
+    for (size_t k = 0; k < nx; k++)
+        if (x[k].pos != y[k].pos || x[k].set != y[k].set || x[k].phrase != y[k].phrase)
+            abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    same_scans((const char *)data, size, 64);
+    same_scans((const char *)data, size, 3);
     bk_reply r;
     const char *s = (const char *)data;
     int found = bk_reply_parse(s, size, &r);

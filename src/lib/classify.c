@@ -35,6 +35,9 @@
 #define MATCH_MAX 64 /* candidates kept from one scan */
 #define BY_SD_DETAILS 32
 #define BY_SD (8 * BY_SD_DETAILS)
+#define BY_CSD (3 * BY_SD) /* the classes 2, 4 and 5 */
+#define BY_REPLY_LO 100 /* the reply codes of by_reply: 100-599 */
+#define BY_REPLY 500
 
 /* the patterns that matched a text, in the order of their ends */
 typedef struct {
@@ -57,16 +60,28 @@ struct bk_classifier {
     rule_matcher *matcher;  /* every rule and provider-text pattern */
     int *code_rules;        /* rules without a pattern, best first */
     size_t n_code_rules;
-    /* the same by subject and detail, for the subjects 0-7 and details 0-31: the
-     * rules of by_sd[by_sd_start[SD] .. by_sd_start[SD + 1]), SD = s * 32 + d */
-    int *by_sd;
-    uint32_t by_sd_start[BY_SD + 1];
+    /* the same by status, for the classes 2, 4, 5, subjects 0-7 and details
+     * 0-31: the rules whose status conditions hold for it, by_csd[by_csd_start[K]
+     * .. by_csd_start[K + 1]), K = class_slot(c) * 256 + s * 32 + d */
+    int *by_csd;
+    uint32_t by_csd_start[BY_CSD + 1];
     uint64_t *rank;         /* [n_rules]: precedence, lower first (rank_key) */
+    uint32_t *cond;         /* [n_rules]: the class and command masks (cond_of) */
     int *code_no_status;    /* the code rules without status conditions, best first: */
     size_t n_code_no_status; /* the only ones that can hold when there is no status */
+    /* the same by reply code: those whose reply code conditions hold for reply
+     * code R, by_reply[by_reply_start[K] .. by_reply_start[K + 1]), K = R - 100 */
+    int *by_reply;
+    uint32_t by_reply_start[BY_REPLY + 1];
+    /* and those that may hold for a status of class slot C and subject S with
+     * a detail beyond 31 (5.7.606): by_far[by_far_start[C * 8 + S] ..) */
+    int *by_far;
+    uint32_t by_far_start[3 * 8 + 1];
     uint64_t source_hash;   /* of every rule file read: names the cached database */
     host_key *hosts;        /* every provider's host suffixes, sorted (host_key_cmp) */
     size_t n_hosts;
+    uint32_t *host_slots;   /* open addressing by host_hash: hosts index + 1, 0 empty */
+    size_t host_mask;       /* slots less one (a power of two less one) */
 };
 
 const char *bk_tier_name(bk_tier t)
@@ -100,6 +115,24 @@ static uint64_t rank_key(const bk_classifier *c, size_t i)
     return (uint64_t)r->tier << 56 | (order & 0xffffff) << 32 | (uint64_t)i;
 }
 
+/* a rule's class mask (bits 0-9) and command mask (bits 16-31) packed in
+ * one word with what else it asks for, read for every rule the prefilter
+ * names and every code rule tried: the rule itself is read only when it has
+ * other conditions (or masks that do not fit) */
+#define COND_REPLY 0x400u    /* reply code conditions */
+#define COND_STATUS 0x800u   /* status conditions */
+#define COND_PROVIDER 0x1000u /* provider-only */
+#define COND_NOFIT 0x8000u   /* the masks are not here: read the rule */
+
+/* cond_of - the packed conditions of rule r */
+static uint32_t cond_of(const bk_rule *r)
+{
+    if (r->class_mask >= 1u << 10 || r->cmd_mask >= 1u << 16)
+        return COND_NOFIT;
+    return r->class_mask | r->cmd_mask << 16 | (r->n_reply ? COND_REPLY : 0) |
+           (r->n_status ? COND_STATUS : 0) | (r->provider_only ? COND_PROVIDER : 0);
+}
+
 /* rank_less - precedence between two rules (see the top comment), once the
  * rank keys are made */
 static int rank_less(const bk_classifier *c, int a, int b)
@@ -122,21 +155,55 @@ static void sort_code_rules(bk_classifier *c)
     }
 }
 
-/* may_hold_for - may code rule r hold for a status of subject s, detail d? */
-static int may_hold_for(const bk_rule *r, int s, int d)
+/* class_slot - the index of a status class in by_csd: 0-2, -1 for another */
+static int class_slot(int cls)
+{
+    return cls == 2 ? 0 : cls == 4 ? 1 : cls == 5 ? 2 : -1;
+}
+
+/* may_hold_far - may rule r hold for a status of class c, subject s and a
+ * detail beyond the index? */
+static int may_hold_far(const bk_rule *r, int c, int s)
 {
     if (r->n_status == 0)
         return 1;
-    for (int i = 0; i < r->n_status; i++)
-        if ((r->status[i].s < 0 || r->status[i].s == s) &&
-            (r->status[i].d < 0 || r->status[i].d == d))
+    for (int i = 0; i < r->n_status; i++) {
+        const status_pat *p = &r->status[i];
+        if ((p->c < 0 || p->c == c) && (p->s < 0 || p->s == s) &&
+            (p->d < 0 || p->d >= BY_SD_DETAILS))
             return 1;
+    }
     return 0;
 }
 
-/* index_codes - the code rules by subject and detail; -1 out of memory */
+/* index_far - the code rules that may hold for a detail beyond the index,
+ * by class and subject; -1 out of memory */
+static int index_far(bk_classifier *c)
+{
+    static const int classes[3] = {2, 4, 5};
+    size_t total = 0;
+    for (int k = 0; k < 3 * 8; k++)
+        for (size_t i = 0; i < c->n_code_rules; i++)
+            total += (size_t)may_hold_far(&c->rs.rules[c->code_rules[i]], classes[k / 8], k % 8);
+    c->by_far = malloc((total ? total : 1) * sizeof *c->by_far);
+    if (!c->by_far)
+        return -1;
+    size_t n = 0;
+    for (int k = 0; k < 3 * 8; k++) {
+        c->by_far_start[k] = (uint32_t)n;
+        for (size_t i = 0; i < c->n_code_rules; i++)
+            if (may_hold_far(&c->rs.rules[c->code_rules[i]], classes[k / 8], k % 8))
+                c->by_far[n++] = c->code_rules[i];
+    }
+    c->by_far_start[3 * 8] = (uint32_t)n;
+    return 0;
+}
+
+/* index_codes - the code rules by status class, subject and detail, and
+ * those without status conditions by reply code; -1 out of memory */
 static int index_codes(bk_classifier *c)
 {
+    static const int classes[3] = {2, 4, 5};
     c->code_no_status = malloc((c->n_code_rules ? c->n_code_rules : 1) * sizeof(int));
     if (!c->code_no_status)
         return -1;
@@ -144,23 +211,39 @@ static int index_codes(bk_classifier *c)
         if (c->rs.rules[c->code_rules[i]].n_status == 0)
             c->code_no_status[c->n_code_no_status++] = c->code_rules[i];
     size_t total = 0;
-    for (int sd = 0; sd < BY_SD; sd++)
+    for (int k = 0; k < BY_CSD; k++)
         for (size_t i = 0; i < c->n_code_rules; i++)
-            total += (size_t)may_hold_for(&c->rs.rules[c->code_rules[i]], sd / BY_SD_DETAILS,
-                                          sd % BY_SD_DETAILS);
-    c->by_sd = malloc((total ? total : 1) * sizeof *c->by_sd);
-    if (!c->by_sd)
+            total += (size_t)rule_status_holds(&c->rs.rules[c->code_rules[i]],
+                                               classes[k / BY_SD], k % BY_SD / BY_SD_DETAILS,
+                                               k % BY_SD_DETAILS);
+    c->by_csd = malloc((total ? total : 1) * sizeof *c->by_csd);
+    if (!c->by_csd)
         return -1;
     size_t n = 0;
-    for (int sd = 0; sd < BY_SD; sd++) {
-        c->by_sd_start[sd] = (uint32_t)n;
+    for (int k = 0; k < BY_CSD; k++) {
+        c->by_csd_start[k] = (uint32_t)n;
         for (size_t i = 0; i < c->n_code_rules; i++)
-            if (may_hold_for(&c->rs.rules[c->code_rules[i]], sd / BY_SD_DETAILS,
-                             sd % BY_SD_DETAILS))
-                c->by_sd[n++] = c->code_rules[i];
+            if (rule_status_holds(&c->rs.rules[c->code_rules[i]], classes[k / BY_SD],
+                                  k % BY_SD / BY_SD_DETAILS, k % BY_SD_DETAILS))
+                c->by_csd[n++] = c->code_rules[i];
     }
-    c->by_sd_start[BY_SD] = (uint32_t)n;
-    return 0;
+    c->by_csd_start[BY_CSD] = (uint32_t)n;
+    total = 0;
+    for (int k = 0; k < BY_REPLY; k++)
+        for (size_t i = 0; i < c->n_code_no_status; i++)
+            total += (size_t)rule_reply_holds(&c->rs.rules[c->code_no_status[i]], BY_REPLY_LO + k);
+    c->by_reply = malloc((total ? total : 1) * sizeof *c->by_reply);
+    if (!c->by_reply)
+        return -1;
+    n = 0;
+    for (int k = 0; k < BY_REPLY; k++) {
+        c->by_reply_start[k] = (uint32_t)n;
+        for (size_t i = 0; i < c->n_code_no_status; i++)
+            if (rule_reply_holds(&c->rs.rules[c->code_no_status[i]], BY_REPLY_LO + k))
+                c->by_reply[n++] = c->code_no_status[i];
+    }
+    c->by_reply_start[BY_REPLY] = (uint32_t)n;
+    return index_far(c);
 }
 
 /* key_cmp - order of host suffixes: bytes, then length */
@@ -178,8 +261,17 @@ static int host_key_cmp(const void *pa, const void *pb)
     return d ? d : (a->provider > b->provider) - (a->provider < b->provider);
 }
 
+/* the hash of a host suffix, read from its last byte back to its first: each
+ * suffix of a name after a dot is hashed on the way (provider_by_host) */
+#define HOST_HASH_SEED 2166136261u
+
+static uint32_t host_hash_step(uint32_t h, unsigned char b)
+{
+    return (h ^ b) * 16777619u;
+}
+
 /* index_hosts - every host suffix, sorted, each once (with its lowest
- * provider); -1 out of memory */
+ * provider), and a hash table of them; -1 out of memory */
 static int index_hosts(bk_classifier *c)
 {
     size_t n = 0;
@@ -199,6 +291,22 @@ static int index_hosts(bk_classifier *c)
                                  c->hosts[i].name, c->hosts[i].len) != 0)
             c->hosts[kept++] = c->hosts[i];
     c->n_hosts = kept;
+    size_t cap = 16;
+    while (cap < 2 * c->n_hosts)
+        cap *= 2;
+    c->host_slots = calloc(cap, sizeof *c->host_slots);
+    if (!c->host_slots)
+        return -1;
+    c->host_mask = cap - 1;
+    for (size_t i = 0; i < c->n_hosts; i++) {
+        uint32_t h = HOST_HASH_SEED;
+        for (size_t k = c->hosts[i].len; k > 0; k--)
+            h = host_hash_step(h, (unsigned char)c->hosts[i].name[k - 1]);
+        size_t at = h & c->host_mask;
+        while (c->host_slots[at])
+            at = (at + 1) & c->host_mask;
+        c->host_slots[at] = (uint32_t)i + 1;
+    }
     return 0;
 }
 
@@ -264,12 +372,14 @@ bk_classifier *classifier_build(const char *const *rule_files, size_t n_files,
     }
     c->code_rules = malloc((c->rs.n_rules ? c->rs.n_rules : 1) * sizeof *c->code_rules);
     c->rank = malloc((c->rs.n_rules ? c->rs.n_rules : 1) * sizeof *c->rank);
-    if (!c->code_rules || !c->rank) {
+    c->cond = malloc((c->rs.n_rules ? c->rs.n_rules : 1) * sizeof *c->cond);
+    if (!c->code_rules || !c->rank || !c->cond) {
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
     for (size_t i = 0; i < c->rs.n_rules; i++) {
         c->rank[i] = rank_key(c, i);
+        c->cond[i] = cond_of(&c->rs.rules[i]);
         if (!c->rs.rules[i].pattern)
             c->code_rules[c->n_code_rules++] = (int)i;
     }
@@ -299,8 +409,12 @@ void bk_classifier_free(bk_classifier *c)
     reasons_free(&c->reasons);
     free(c->code_rules);
     free(c->hosts);
-    free(c->by_sd);
+    free(c->host_slots);
+    free(c->by_csd);
+    free(c->by_reply);
+    free(c->by_far);
     free(c->rank);
+    free(c->cond);
     free(c->code_no_status);
     free(c);
 }
@@ -327,19 +441,14 @@ static int host_is(const char *host, size_t hl, const bk_host_suffix *suffix)
     return hl == sl || tail[-1] == '.';
 }
 
-/* host_provider - the provider of host suffix name[0, len) (lower case), -1 */
-static int host_provider(const bk_classifier *c, const char *name, size_t len)
+/* host_provider - the provider of host suffix name[0, len) (lower case) of
+ * hash h, -1 */
+static int host_provider(const bk_classifier *c, const char *name, size_t len, uint32_t h)
 {
-    size_t lo = 0, hi = c->n_hosts;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int d = key_cmp(c->hosts[mid].name, c->hosts[mid].len, name, len);
-        if (d == 0)
-            return c->hosts[mid].provider;
-        if (d < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
+    for (size_t at = h & c->host_mask; c->host_slots[at]; at = (at + 1) & c->host_mask) {
+        const host_key *k = &c->hosts[c->host_slots[at] - 1];
+        if (k->len == len && memcmp(k->name, name, len) == 0)
+            return k->provider;
     }
     return -1;
 }
@@ -365,10 +474,12 @@ static int provider_by_host(const bk_classifier *c, const char *host, size_t hl)
     for (size_t i = 0; i < hl; i++)
         lower[i] = (char)bk_lower((unsigned char)host[i]);
     int best = -1;
-    for (size_t i = 0; i < hl; i++) {
-        if (i > 0 && lower[i - 1] != '.')
+    uint32_t h = HOST_HASH_SEED;
+    for (size_t i = hl; i > 0; i--) { /* the suffixes, shortest first */
+        h = host_hash_step(h, (unsigned char)lower[i - 1]);
+        if (i > 1 && lower[i - 2] != '.')
             continue;
-        int p = host_provider(c, lower + i, hl - i);
+        int p = host_provider(c, lower + i - 1, hl - i + 1, h);
         if (p >= 0 && (best < 0 || p < best))
             best = p;
     }
@@ -382,24 +493,50 @@ typedef struct {
     int provider; /* recognised by host or text, -1 */
 } facts;
 
-/* holds_by_codes - do a rule's conditions hold, leaving aside provider-only
- * (the provider may yet be recognised from the text)? */
-static int holds_by_codes(const bk_rule *r, const facts *f)
+/* masks_hold - do a rule's class, command and reply code conditions hold? */
+static int masks_hold(const bk_rule *r, const facts *f)
 {
     /* the masks first: they are the cheapest */
     if (r->class_mask && !(f->cls && (r->class_mask & (1u << f->cls))))
         return 0;
     if (r->cmd_mask && !(f->cmd && (r->cmd_mask & (1u << f->cmd))))
         return 0;
-    if (r->n_reply && (!f->reply || !rule_reply_holds(r, f->reply)))
-        return 0;
-    return rule_status_holds(r, f->c, f->s, f->d);
+    return !r->n_reply || (f->reply && rule_reply_holds(r, f->reply));
+}
+
+/* holds_by_codes - do a rule's conditions hold, leaving aside provider-only
+ * (the provider may yet be recognised from the text)? */
+static int holds_by_codes(const bk_rule *r, const facts *f)
+{
+    return masks_hold(r, f) && rule_status_holds(r, f->c, f->s, f->d);
 }
 
 /* holds - do all of a rule's conditions hold? */
 static int holds(const bk_rule *r, const facts *f)
 {
     return holds_by_codes(r, f) && !(r->provider_only && r->provider != f->provider);
+}
+
+/* cond_masks_hold - do the packed masks k hold for f? */
+static int cond_masks_hold(uint32_t k, const facts *f)
+{
+    uint32_t cls = k & 0x3ffu, cmd = k >> 16;
+    if (cls && !(f->cls && (cls & (1u << f->cls))))
+        return 0;
+    return !cmd || (f->cmd && (cmd & (1u << f->cmd)));
+}
+
+/* cond_holds - holds (with_provider) or holds_by_codes for rule id, from its
+ * packed masks when they are all it has */
+static int cond_holds(const bk_classifier *c, unsigned id, const facts *f, int with_provider)
+{
+    uint32_t k = c->cond[id];
+    if (!cond_masks_hold(k, f))
+        return 0;
+    if (!(k & (COND_REPLY | COND_STATUS | COND_NOFIT | (with_provider ? COND_PROVIDER : 0))))
+        return 1;
+    const bk_rule *r = &c->rs.rules[id];
+    return with_provider ? holds(r, f) : holds_by_codes(r, f);
 }
 
 /* the classifier and the facts of one text, for wanted_pattern */
@@ -416,14 +553,16 @@ static int wanted_pattern(void *ctx, unsigned id)
     const scan_filter *x = ctx;
     if (id >= x->c->rs.n_rules)
         return x->f->provider < 0;
-    return holds_by_codes(&x->c->rs.rules[id], x->f);
+    return cond_holds(x->c, id, x->f, 0);
 }
 
-/* add_matched - insert a rule into the best-first list of the verdict */
-static void add_matched(const bk_classifier *c, int *list, size_t *n, int *truncated, int rule)
+/* add_ranked - insert a rule into a best-first list of at most cap rules
+ * (the worst goes when it is full) */
+static void add_ranked(const bk_classifier *c, int *list, size_t cap, size_t *n, int *truncated,
+                       int rule)
 {
     size_t i = *n;
-    if (i == BK_MATCHED_MAX) {
+    if (i == cap) {
         if (!rank_less(c, rule, list[i - 1])) {
             *truncated = 1;
             return;
@@ -437,6 +576,12 @@ static void add_matched(const bk_classifier *c, int *list, size_t *n, int *trunc
         i--;
     }
     list[i] = rule;
+}
+
+/* add_matched - insert a rule into the best-first list of the verdict */
+static void add_matched(const bk_classifier *c, int *list, size_t *n, int *truncated, int rule)
+{
+    add_ranked(c, list, BK_MATCHED_MAX, n, truncated, rule);
 }
 
 /* put_number - the decimal digits of v (0 to 999) at out; their count */
@@ -548,6 +693,31 @@ static int context_step(const bk_classifier *c, const int *list, size_t n, const
     return 0;
 }
 
+/* holds_but_status - do a rule's conditions other than its status hold? */
+static int holds_but_status(const bk_rule *r, const facts *f)
+{
+    return masks_hold(r, f) && !(r->provider_only && r->provider != f->provider);
+}
+
+/* first_holding - the first code rule of ids[0, n) whose conditions hold,
+ * those of kind skip (COND_STATUS, COND_REPLY) being known to hold; -1 none */
+static int first_holding(const bk_classifier *c, const int *ids, size_t n, const facts *f,
+                         uint32_t skip)
+{
+    uint32_t read = (COND_STATUS | COND_REPLY | COND_PROVIDER | COND_NOFIT) & ~skip;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t k = c->cond[ids[i]];
+        if (!cond_masks_hold(k, f))
+            continue;
+        if (!(k & read))
+            return ids[i];
+        const bk_rule *r = &c->rs.rules[ids[i]];
+        if ((skip & COND_STATUS) ? holds_but_status(r, f) : holds(r, f))
+            return ids[i];
+    }
+    return -1;
+}
+
 /* add_code_rule - the best code rule that holds for the codes, if any (they
  * are sorted best first) */
 static void add_code_rule(const bk_classifier *c, const facts *f, int *list, size_t *n,
@@ -555,25 +725,27 @@ static void add_code_rule(const bk_classifier *c, const facts *f, int *list, siz
 {
     if (!f->c && !f->reply)
         return;
-    /* with a status, only the rules that may hold for its subject (and
-     * detail); without, only those that ask for none */
-    const int *ids = c->code_no_status;
-    size_t n_ids = c->n_code_no_status;
-    if (f->c && f->s >= 0 && f->s < 8 && f->d >= 0 && f->d < BY_SD_DETAILS) {
-        int sd = f->s * BY_SD_DETAILS + f->d;
-        ids = c->by_sd + c->by_sd_start[sd];
-        n_ids = c->by_sd_start[sd + 1] - c->by_sd_start[sd];
-    } else if (f->c) { /* a detail beyond the index: every code rule */
-        ids = c->code_rules;
-        n_ids = c->n_code_rules;
-    }
-    for (size_t i = 0; i < n_ids; i++) {
-        int id = ids[i];
-        if (holds(&c->rs.rules[id], f)) {
-            add_matched(c, list, n, truncated, id);
-            return;
-        }
-    }
+    int slot = class_slot(f->c), id;
+    if (slot >= 0 && f->s >= 0 && f->s < 8 && f->d >= 0 && f->d < BY_SD_DETAILS) {
+        /* the rules whose status conditions hold, best first */
+        int k = slot * BY_SD + f->s * BY_SD_DETAILS + f->d;
+        id = first_holding(c, c->by_csd + c->by_csd_start[k],
+                           c->by_csd_start[k + 1] - c->by_csd_start[k], f, COND_STATUS);
+    } else if (!f->c && f->reply >= BY_REPLY_LO && f->reply < BY_REPLY_LO + BY_REPLY) {
+        /* no status: the rules that ask for none and hold for the reply code */
+        int k = f->reply - BY_REPLY_LO;
+        id = first_holding(c, c->by_reply + c->by_reply_start[k],
+                           c->by_reply_start[k + 1] - c->by_reply_start[k], f, COND_REPLY);
+    } else if (slot >= 0 && f->s >= 0 && f->s < 8 && f->d >= BY_SD_DETAILS) {
+        int k = slot * 8 + f->s; /* a detail beyond the index */
+        id = first_holding(c, c->by_far + c->by_far_start[k],
+                           c->by_far_start[k + 1] - c->by_far_start[k], f, 0);
+    } else if (f->c) /* any other status: every code rule */
+        id = first_holding(c, c->code_rules, c->n_code_rules, f, 0);
+    else
+        id = first_holding(c, c->code_no_status, c->n_code_no_status, f, 0);
+    if (id >= 0)
+        add_matched(c, list, n, truncated, id);
 }
 
 /* match_all - every candidate of the last prefilter searched for: the
@@ -606,17 +778,19 @@ static int match_all(const bk_classifier *c, facts *f, int *list, size_t *n, int
     return 0;
 }
 
-/* decide_lazy - what match_all gives for all the verdict reads, from fewer
- * than BK_MATCHED_MAX candidates, searching for as few as it can: list holds
- * the best candidate first and, when the context step looks further, every
- * rule of its reason that is sure of itself and the best of another reason;
- * -1 failure */
+/* decide_lazy - what match_all gives for all the verdict reads, from at most
+ * MATCH_MAX candidates, searching for as few as it can: list holds the best
+ * candidate first and, when the context step looks further, every rule of its
+ * reason that is sure of itself and the best of another reason. With
+ * BK_MATCHED_MAX candidates or more, match_all's list may be cut short: there
+ * the context step gets the same list as match_all (the BK_MATCHED_MAX best
+ * matches, searched for best first); -1 failure */
 static int decide_lazy(const bk_classifier *c, facts *f, const unsigned *cand, size_t n_cand,
                        int *list, size_t *n, int *matched_provider)
 {
     const rule_matcher *m = c->matcher;
     size_t n_rules = c->rs.n_rules;
-    unsigned found[BK_MATCHED_MAX], first;
+    unsigned found[MATCH_MAX], first;
     size_t n_found = 0;
     int rc, truncated = 0;
     if (f->provider < 0) { /* the provider text that matched first */
@@ -631,11 +805,11 @@ static int decide_lazy(const bk_classifier *c, facts *f, const unsigned *cand, s
         if (rc)
             f->provider = c->rs.texts[first - n_rules].provider;
     }
-    int rules[BK_MATCHED_MAX]; /* the rules that hold, best first */
+    int rules[MATCH_MAX]; /* the rules that hold, best first */
     size_t n_r = 0;
     for (size_t i = 0; i < n_cand; i++)
-        if (cand[i] < n_rules && holds(&c->rs.rules[cand[i]], f))
-            add_matched(c, rules, &n_r, &truncated, (int)cand[i]);
+        if (cand[i] < n_rules && cond_holds(c, cand[i], f, 1))
+            add_ranked(c, rules, MATCH_MAX, &n_r, &truncated, (int)cand[i]);
     if (f->provider < 0) { /* the provider of the rule that matched first */
         n_found = 0;
         for (size_t i = 0; i < n_r; i++)
@@ -661,6 +835,15 @@ static int decide_lazy(const bk_classifier *c, facts *f, const unsigned *cand, s
         }
     if (*n == 0 || !context_needed(c, &c->rs.rules[list[0]], f))
         return 0;
+    if (n_cand >= BK_MATCHED_MAX) { /* match_all's list: the best matches, in rank order */
+        for (; i < n_r && !(*n == BK_MATCHED_MAX && rank_less(c, list[*n - 1], rules[i])); i++)
+            if ((rc = rm_confirm(m, (unsigned)rules[i])) != 0) {
+                if (rc < 0)
+                    return -1;
+                add_matched(c, list, n, &truncated, rules[i]);
+            }
+        return 0;
+    }
     /* the context step reads the rules of the best one's reason that are sure
      * of themselves, and the best rule of another reason */
     int reason = c->rs.rules[list[0]].reason, other = 0;
@@ -723,11 +906,10 @@ int bk_classify(const bk_classifier *c, const char *text, size_t len, const bk_h
         scan_filter want = {c, &f};
         if (rm_prefilter(c->matcher, r->text, r->text_len, wanted_pattern, &want) != 0)
             return -1;
-        unsigned cand[BK_MATCHED_MAX];
-        size_t n_cand = rm_candidates(c->matcher, cand, BK_MATCHED_MAX);
-        /* a few candidates (none can be left out of the list) and no list asked
-         * for: search for only those that can change the verdict */
-        lazy = !(hints && hints->explain) && n_cand < BK_MATCHED_MAX;
+        unsigned cand[MATCH_MAX];
+        size_t n_cand = rm_candidates(c->matcher, cand, MATCH_MAX);
+        /* no list asked for: search for only those that can change the verdict */
+        lazy = !(hints && hints->explain) && n_cand <= MATCH_MAX;
         int rc = lazy ? decide_lazy(c, &f, cand, n_cand, list, &n, &matched_provider)
                       : match_all(c, &f, list, &n, &truncated, &matched_provider);
         if (rc != 0)

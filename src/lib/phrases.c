@@ -9,6 +9,10 @@
 #include <pthread.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 void phrase_set_init(phrase_set *set, const char *const *phrases, size_t n)
 {
     if (n > PHRASE_SET_MAX)
@@ -49,6 +53,29 @@ void phrase_group_init(phrase_group *g, const phrase_set *const *sets, size_t n)
             if (c >= 'a' && c <= 'z')
                 g->first[c - 32] = 1;
         }
+    /* each first byte's phrases, shorter first (the order of the scans' hits
+     * at one place); the pairs of first bytes */
+    g->fast = 1;
+    for (int c = 0; c < 256; c++)
+        for (unsigned e = g->start[c] + 1u; e < g->start[c + 1]; e++)
+            for (unsigned f = e; f > g->start[c] && g->entry[f - 1].len > g->entry[f].len; f--) {
+                __typeof__(g->entry[0]) t = g->entry[f];
+                g->entry[f] = g->entry[f - 1];
+                g->entry[f - 1] = t;
+            }
+    for (unsigned e = 0; e < g->start[256]; e++) {
+        size_t k = g->entry[e].len < 8 ? g->entry[e].len : 8;
+        unsigned char ones[8] = {0};
+        memset(ones, 0xff, k);
+        memcpy(&g->head[e], g->entry[e].text, k);
+        memcpy(&g->head_mask[e], ones, 8);
+        if (g->entry[e].len < 2) {
+            g->fast = 0;
+            continue;
+        }
+        unsigned pr = (unsigned char)g->entry[e].text[0] << 8 | (unsigned char)g->entry[e].text[1];
+        g->pair[pr >> 3] |= (unsigned char)(1u << (pr & 7));
+    }
     /* the same phrases as one literal database */
     const char *exprs[PHRASE_GROUP_ENTRIES];
     size_t lens[PHRASE_GROUP_ENTRIES];
@@ -129,9 +156,118 @@ static hs_scratch_t *thread_scratch(const phrase_group *g)
     return phrase_scratch;
 }
 
+/* is_alnum - a byte that continues a word: an ASCII letter or digit */
+static int is_alnum(unsigned char c)
+{
+    return bk_is_alpha(c) || bk_is_digit(c);
+}
+
+/* lower8 - up to 8 bytes of s[0, left) as one word, ASCII letters in lower
+ * case, zero bytes after the end */
+static uint64_t lower8(const char *s, size_t left)
+{
+    uint64_t w = 0;
+    memcpy(&w, s, left < 8 ? left : 8);
+    const uint64_t ones = 0x0101010101010101ULL, high = ones * 0x80;
+    uint64_t b = w & ~high;                  /* each byte's low 7 bits */
+    uint64_t ge_a = b + ones * (0x80 - 'A'); /* high bit: >= 'A' */
+    uint64_t gt_z = b + ones * (0x7f - 'Z'); /* high bit: > 'Z' */
+    uint64_t upper = ge_a & ~gt_z & ~w & high;
+    return w | upper >> 2;                   /* 0x80 >> 2 = 0x20 */
+}
+
+/* try_at - the phrases at word start i of s[0, n) (whose first two bytes
+ * begin some phrase) into hits[*found..max); -1 when there is no room for
+ * them all */
+static int try_at(const phrase_group *g, const char *s, size_t n, size_t i, phrase_hit *hits,
+                  size_t max, size_t *found)
+{
+    unsigned char lc = bk_lower((unsigned char)s[i]);
+    uint64_t w = lower8(s + i, n - i);
+    for (unsigned e = g->start[lc]; e < g->start[lc + 1]; e++) {
+        size_t len = g->entry[e].len;
+        if (len > n - i)
+            break; /* the longer ones do not fit either */
+        if ((w ^ g->head[e]) & g->head_mask[e])
+            continue;
+        const char *ph = g->entry[e].text;
+        size_t q = 8;
+        while (q < len && bk_lower((unsigned char)s[i + q]) == (unsigned char)ph[q])
+            q++;
+        if (q < len)
+            continue;
+        if (*found == max)
+            return -1;
+        hits[*found].set = g->entry[e].set;
+        hits[*found].phrase = g->entry[e].phrase;
+        hits[*found].pos = i;
+        (*found)++;
+    }
+    return 0;
+}
+
+/* starts_phrase - may a phrase start at i of s[0, n)? (its first byte and
+ * the pair of its first two) */
+static inline int starts_phrase(const phrase_group *g, const char *s, size_t n, size_t i)
+{
+    if (!g->first[(unsigned char)s[i]] || n - i < 2)
+        return 0;
+    unsigned pr = (unsigned)bk_lower((unsigned char)s[i]) << 8 | bk_lower((unsigned char)s[i + 1]);
+    return (g->pair[pr >> 3] >> (pr & 7)) & 1;
+}
+
+/* scan_words - every phrase at the word starts of s[0, n), in text order;
+ * the number found, or -1 when more than max */
+static long scan_words(const phrase_group *g, const char *s, size_t n, phrase_hit *hits,
+                       size_t max)
+{
+    size_t found = 0, i = 0;
+    unsigned carry = 0; /* 1: the byte before is a letter or digit */
+#ifdef __SSE2__
+    /* 16 bytes at a time: the letters and digits, whence the word starts (a
+     * byte after one that is neither); of those, the bytes above ' ' */
+    const __m128i a = _mm_set1_epi8('a'), z = _mm_set1_epi8('z' - 'a');
+    const __m128i d0 = _mm_set1_epi8('0'), d9 = _mm_set1_epi8(9);
+    const __m128i fold = _mm_set1_epi8(0x20), space = _mm_set1_epi8(' ');
+    for (; n - i >= 16; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i l = _mm_sub_epi8(_mm_or_si128(x, fold), a);
+        __m128i d = _mm_sub_epi8(x, d0);
+        __m128i word = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(l, z), l),
+                                    _mm_cmpeq_epi8(_mm_min_epu8(d, d9), d));
+        unsigned w = (unsigned)_mm_movemask_epi8(word);
+        /* above ' ' as signed bytes, or 0x80 and above */
+        unsigned seen = (unsigned)_mm_movemask_epi8(_mm_cmpgt_epi8(x, space)) |
+                        (unsigned)_mm_movemask_epi8(x);
+        unsigned starts = ~((w << 1) | carry) & seen & 0xffffu;
+        carry = w >> 15;
+        while (starts) {
+            size_t at = i + (unsigned)__builtin_ctz(starts);
+            if (starts_phrase(g, s, n, at) && try_at(g, s, n, at, hits, max, &found) != 0)
+                return -1;
+            starts &= starts - 1;
+        }
+    }
+#endif
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!carry && starts_phrase(g, s, n, i) && try_at(g, s, n, i, hits, max, &found) != 0)
+            return -1;
+        carry = is_alnum(c);
+    }
+    return (long)found;
+}
+
 size_t phrase_scan(const phrase_group *g, const char *s, size_t n, phrase_hit *hits, size_t max,
                    int *more)
 {
+    if (g->fast) {
+        long found = scan_words(g, s, n, hits, max);
+        if (found >= 0) {
+            *more = 0;
+            return (size_t)found;
+        }
+    }
     if (!g->db || n > UINT_MAX || !thread_scratch(g))
         return phrase_scan_plain(g, s, n, hits, max, more);
     scan_ctx x = {g, s, hits, 0, max, 0};
@@ -157,34 +293,12 @@ size_t phrase_scan_plain(const phrase_group *g, const char *s, size_t n, phrase_
     size_t found = 0;
     *more = 0;
     for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (!g->first[c])
-            continue;
         /* only at a word start */
-        if (i > 0) {
-            unsigned char b = (unsigned char)s[i - 1];
-            if (bk_is_alpha(b) || bk_is_digit(b))
-                continue;
-        }
-        unsigned char lc = bk_lower(c);
-        for (unsigned e = g->start[lc]; e < g->start[lc + 1]; e++) {
-            size_t len = g->entry[e].len;
-            if (len > n - i)
-                continue;
-            const char *ph = g->entry[e].text;
-            size_t q = 1;
-            while (q < len && bk_lower((unsigned char)s[i + q]) == (unsigned char)ph[q])
-                q++;
-            if (q < len)
-                continue;
-            if (found == max) {
-                *more = 1;
-                return found;
-            }
-            hits[found].set = g->entry[e].set;
-            hits[found].phrase = g->entry[e].phrase;
-            hits[found].pos = i;
-            found++;
+        if (!g->first[(unsigned char)s[i]] || (i > 0 && is_alnum((unsigned char)s[i - 1])))
+            continue;
+        if (try_at(g, s, n, i, hits, max, &found) != 0) {
+            *more = 1;
+            break;
         }
     }
     return found;

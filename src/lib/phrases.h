@@ -5,15 +5,20 @@
  * phrase_scan() finds every occurrence that begins at a word start (the
  * first byte, or a byte after one that is not a letter or digit), ignoring
  * ASCII case, and records the set, the phrase and the position, in text
- * order, up to a caller-given bound. The phrases are compiled into one
- * Vectorscan literal database; each thread allocates its scratch space on
- * its first scan. Should that be impossible, a plain loop that tries, at
- * each word start, only the phrases beginning with that byte does the same.
+ * order (shorter first at one place), up to a caller-given bound. The word
+ * starts are found 16 bytes at a time and
+ * only those whose first two bytes begin some phrase are compared. When the
+ * bound cuts the hits short, the phrases compiled into one Vectorscan literal
+ * database are scanned for instead (the first ones by their ends are kept,
+ * as before); each thread allocates its scratch space on its first scan.
+ * Should that be impossible, a plain loop that tries, at each word start,
+ * only the phrases beginning with that byte does the same.
  */
 #ifndef BK_PHRASES_H
 #define BK_PHRASES_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define PHRASE_SET_MAX 128
 
@@ -45,6 +50,10 @@ typedef struct {
     } entry[PHRASE_GROUP_ENTRIES];
     unsigned short start[257]; /* entries of first byte b: [start[b], start[b+1]) */
     unsigned char first[256];  /* 1: some phrase starts with this byte, any case */
+    unsigned char pair[8192];  /* bit (b0 << 8 | b1): some phrase starts with b0 b1 */
+    int fast;                  /* every phrase has 2 bytes or more: pair serves */
+    uint64_t head[PHRASE_GROUP_ENTRIES]; /* an entry's first 8 bytes, as loaded */
+    uint64_t head_mask[PHRASE_GROUP_ENTRIES]; /* of those, its own (the rest 0) */
     void *db;                  /* the Vectorscan database, NULL when it failed */
 } phrase_group;
 

@@ -37,6 +37,10 @@
 
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 /* a code found in the text: [pos, end) */
 typedef struct {
     size_t pos, end;
@@ -665,6 +669,29 @@ static const unsigned char PLAIN[256] = {
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, /* 0x70-0x7f: DEL is not */
     R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0)};
 
+/* plain_end - the end of the run of PLAIN bytes of s[j, to) */
+static size_t plain_end(const char *s, size_t j, size_t to)
+{
+#ifdef __SSE2__
+    /* 16 bytes at a time: as signed bytes, PLAIN is above ' ' (the bytes
+     * >= 0x80 are negative), below DEL, and not '(' */
+    const __m128i space = _mm_set1_epi8(' '), del = _mm_set1_epi8(0x7f);
+    const __m128i paren = _mm_set1_epi8('(');
+    for (; j < to && to - j >= 16; j += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + j));
+        __m128i plain = _mm_andnot_si128(_mm_cmpeq_epi8(x, paren),
+                                         _mm_and_si128(_mm_cmpgt_epi8(x, space),
+                                                       _mm_cmplt_epi8(x, del)));
+        unsigned other = ~(unsigned)_mm_movemask_epi8(plain) & 0xffffu;
+        if (other)
+            return j + (unsigned)__builtin_ctz(other);
+    }
+#endif
+    while (j < to && PLAIN[(unsigned char)s[j]])
+        j++;
+    return j;
+}
+
 /* emit_run - append single-byte characters, as many as fit */
 static void emit_run(text_out *t, const char *p, size_t k)
 {
@@ -746,8 +773,7 @@ static void copy_text(const char *s, size_t from, size_t to, int reply_code, tex
              * may begin a marker) */
             size_t j = i + 1;
             for (;;) {
-                while (j < to && PLAIN[(unsigned char)s[j]])
-                    j++;
+                j = plain_end(s, j, to);
                 if (j + 1 < to && s[j] == ' ' && PLAIN[(unsigned char)s[j + 1]] &&
                     !bk_is_digit((unsigned char)s[j + 1]))
                     j += 2;
@@ -936,9 +962,7 @@ int bk_reply_parse(const char *s, size_t n, bk_reply *out)
     /* one pass: the first strong and the first weak candidate of each kind;
      * a failure reply after a success reply wins, as in a transcript
      * ("<<< 250 2.1.0 Sender ok" ... "<<< 550 5.1.1 User unknown") */
-    for (size_t i = 0; i < n; i++) {
-        if (!bk_is_digit((unsigned char)s[i]))
-            continue;
+    for (size_t i = bk_next_digit(s, 0, n); i < n; i = bk_next_digit(s, i + 1, n)) {
         if (reply.found && reply_value < 400) {
             int v = three_digits(s, n, i);
             if (v >= 0) {

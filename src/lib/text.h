@@ -28,6 +28,10 @@ static inline unsigned char bk_lower(unsigned char c)
     return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
 }
 
+/* bk_next_digit - the place of the first ASCII digit of s[from, n), n when
+ * there is none */
+size_t bk_next_digit(const char *s, size_t from, size_t n);
+
 /* bk_ci_find - offset of the first case-insensitive occurrence of the
  * NUL-terminated needle in hay[0..len), or -1 */
 long bk_ci_find(const char *hay, size_t len, const char *needle);

@@ -87,6 +87,25 @@ static void test_ci_find_lengths(void **state)
     }
 }
 
+/* the first digit, at every place of the 16-byte steps; bytes around the
+ * digits ('/' and ':', 0x80 and above) are not digits */
+static void test_next_digit(void **state)
+{
+    (void)state;
+    char s[80];
+    for (size_t at = 0; at < 40; at++) {
+        for (size_t i = 0; i < sizeof s; i++)
+            s[i] = "/:\x80\xff a"[i % 6];
+        s[at] = (char)('0' + at % 10);
+        s[at + 30] = '9';
+        assert_int_equal(bk_next_digit(s, 0, sizeof s), at);
+        assert_int_equal(bk_next_digit(s, at, sizeof s), at);
+        assert_int_equal(bk_next_digit(s, at + 1, sizeof s), at + 30);
+        assert_int_equal(bk_next_digit(s, 0, at), at); /* none before the end */
+        assert_int_equal(bk_next_digit(s, at + 31, sizeof s), sizeof s);
+    }
+}
+
 static void test_utf8(void **state)
 {
     (void)state;
@@ -99,7 +118,32 @@ static void test_utf8(void **state)
     assert_int_equal(bk_utf8_seq_len((const unsigned char *)"\xF5\x80\x80\x80", 4), 0);
 }
 
-/* the Vectorscan scan and the plain loop find the same hits */
+/* group_of - g from the two tables a and b (kept in sa and sb) */
+static void group_of(phrase_group *g, phrase_set *sa, const char *const *a, size_t na,
+                     phrase_set *sb, const char *const *b, size_t nb)
+{
+    phrase_set_init(sa, a, na);
+    phrase_set_init(sb, b, nb);
+    const phrase_set *sets[] = {sa, sb};
+    phrase_group_init(g, sets, 2);
+    assert_non_null(g->db);
+}
+
+/* same_hits - two scans found the same */
+static void same_hits(const phrase_hit *x, size_t nx, int mx, const phrase_hit *y, size_t ny,
+                      int my)
+{
+    assert_int_equal(nx, ny);
+    assert_int_equal(mx, my);
+    for (size_t k = 0; k < nx; k++) {
+        assert_int_equal(x[k].pos, y[k].pos);
+        assert_int_equal(x[k].set, y[k].set);
+        assert_int_equal(x[k].phrase, y[k].phrase);
+    }
+}
+
+/* the Vectorscan scan, the plain loop and the scan of the word starts find
+ * the same hits */
 static void test_phrases(void **state)
 {
     (void)state;
@@ -108,29 +152,23 @@ static void test_phrases(void **state)
     static const char *const b[] = {"host ", "said:", "smtp;", "<<<"};
     static phrase_set sa, sb;
     static phrase_group g;
-    phrase_set_init(&sa, a, 5);
-    phrase_set_init(&sb, b, 4);
-    const phrase_set *sets[] = {&sa, &sb};
-    phrase_group_init(&g, sets, 2);
-    assert_non_null(g.db);
+    group_of(&g, &sa, a, 5, &sb, b, 4);
     static const char *const texts[] = {
         "host mx.example.com[192.0.2.1] said: 550 5.1.1 no (in reply to RCPT TO command)",
         "SMTP error from remote mail server after end of data: host x H=y",
         "smtp; 550 x\n>>> DATA\n<<< 554 no", "xhost said:said: ghost h=1 H=2", "", "h",
         "IN REPLY TO DATA COMMAND in reply to data command"};
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
-        phrase_hit x[16], y[16];
-        int mx, my;
+        phrase_hit x[16], y[16], w[16];
+        int mx, my, mw;
         size_t n = strlen(texts[i]);
+        g.fast = 0;
         size_t nx = phrase_scan(&g, texts[i], n, x, 16, &mx);
         size_t ny = phrase_scan_plain(&g, texts[i], n, y, 16, &my);
-        assert_int_equal(nx, ny);
-        assert_int_equal(mx, my);
-        for (size_t k = 0; k < nx; k++) {
-            assert_int_equal(x[k].pos, y[k].pos);
-            assert_int_equal(x[k].set, y[k].set);
-            assert_int_equal(x[k].phrase, y[k].phrase);
-        }
+        same_hits(x, nx, mx, y, ny, my);
+        g.fast = 1; /* and the scan of the word starts */
+        size_t nw = phrase_scan(&g, texts[i], n, w, 16, &mw);
+        same_hits(x, nx, mx, w, nw, mw);
     }
     /* only at word starts: "xhost" and "ghost" are not "host" */
     phrase_hit h[16];
@@ -144,14 +182,55 @@ static void test_phrases(void **state)
     assert_true(more);
 }
 
+/* the scan of the word starts (16 bytes at a time) and the Vectorscan scan
+ * find the same hits, at every place of the 16-byte steps, and the same
+ * first ones when the bound cuts them short */
+static void test_phrase_words(void **state)
+{
+    (void)state;
+    static const char *const a[] = {"in reply to data command", "in reply to", ">>> ", "h=",
+                                    ">>> data", "said:"};
+    static const char *const b[] = {"host ", "in reply", "smtp;", "<<<"};
+    static phrase_set sa, sb;
+    static phrase_group g;
+    group_of(&g, &sa, a, 6, &sb, b, 4);
+    assert_true(g.fast);
+    static const char *const pieces[] = {"In Reply To DATA command", "host ", "xhost ", "H=",
+                                         "9h=", ">>> DATA", "\xc3\xa9said:", "_smtp;", "<<<",
+                                         "said", " ", "\t", "-", "z"};
+    char text[256];
+    unsigned seed = 1;
+    for (int round = 0; round < 3000; round++) {
+        size_t len = 0;
+        while (len < 200) {
+            seed = seed * 1103515245u + 12345u;
+            const char *p = pieces[(seed >> 16) % (sizeof pieces / sizeof pieces[0])];
+            size_t pl = strlen(p);
+            memcpy(text + len, p, pl);
+            len += pl;
+        }
+        for (size_t max = 2; max <= 64; max *= 32) {
+            phrase_hit x[64], y[64];
+            int mx, my;
+            g.fast = 1;
+            size_t nx = phrase_scan(&g, text, len - round % 17, x, max, &mx);
+            g.fast = 0;
+            size_t ny = phrase_scan(&g, text, len - round % 17, y, max, &my);
+            same_hits(x, nx, mx, y, ny, my);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_buf_grows),
         cmocka_unit_test(test_ci_find),
         cmocka_unit_test(test_ci_find_lengths),
+        cmocka_unit_test(test_next_digit),
         cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_phrases),
+        cmocka_unit_test(test_phrase_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -50,6 +50,10 @@ static const char CODES[] = "# test codes\n"
                             "code.5.2.2 mailboxfull status=5.2.2\n"
                             "code.x.7.1 policyviolation status=5.7.1,4.7.1 generic\n"
                             "code.5.0.0 undefined status=5.0.0 generic\n"
+                            "code.5.1.0.rcpt userunknown status=5.1.0 cmd=RCPT generic\n"
+                            "code.x.1.0.mail rejected status=4.1.0,5.1.0 cmd=MAIL generic\n"
+                            "code.x.3.0.452 systemfull status=4.3.0 reply=452\n"
+                            "code.5.7.606 blocked status=5.7.606\n"
                             "code.550 userunknown reply=550\n"
                             "code.421 toomanyconn reply=421\n";
 static const char CORE_UNKNOWN[] = "userunknown.no-such-user userunknown /\\bno such user\\b/\n"
@@ -204,8 +208,42 @@ static void test_providers(void **state)
     /* a suffix must end at a dot: notexample-mail.test is someone else */
     bk_hints lookalike = {.host = "notexample-mail.test"};
     assert_null(verdict("550 no such user", &lookalike).provider);
+    /* any case, a dot at the end, the suffix itself; not in the middle */
+    bk_hints upper = {.host = "MX1.Example-Mail.TEST."};
+    assert_string_equal(verdict("550 no such user", &upper).provider, "Example Mail");
+    bk_hints whole = {.host = "example-mail.test"};
+    assert_string_equal(verdict("550 no such user", &whole).provider, "Example Mail");
+    bk_hints middle = {.host = "example-mail.test.example.org"};
+    assert_null(verdict("550 no such user", &middle).provider);
     /* a provider rule that matches names its provider */
     assert_string_equal(verdict("452 EXQ01 over quota", NULL).provider, "Example Mail");
+}
+
+/* the code rules, as indexed by status class, subject and detail (beyond
+ * 31 too) or by reply code alone: each condition of theirs still holds */
+static void test_code_rules(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        bk_command cmd;
+        const char *reason, *rule;
+    } cases[] = {
+        /* a status whose code rules follow the command (cmd=), none without */
+        {"550 5.1.0 xyz", BK_CMD_MAIL, "rejected", "code.x.1.0.mail"},
+        {"550 5.1.0 xyz", BK_CMD_RCPT, "userunknown", "code.5.1.0.rcpt"},
+        {"550 5.1.0 xyz", BK_CMD_NONE, "userunknown", "code.550"},
+        {"450 4.1.0 xyz", BK_CMD_RCPT, "undefined", ""},
+        /* and the reply code (reply=); a detail beyond 31; a reply code alone */
+        {"452 4.3.0 xyz", 0, "systemfull", "code.x.3.0.452"}, {"451 4.3.0 xyz", 0, "undefined", ""},
+        {"550 5.7.606 xyz", 0, "blocked", "code.5.7.606"}, {"450 4.7.606 xyz", 0, "undefined", ""},
+        {"550 5.7.607 xyz", 0, "userunknown", "code.550"}, {"451 xyz", 0, "undefined", ""},
+        {"421 xyz", 0, "toomanyconn", "code.421"}, {"550 xyz", 0, "userunknown", "code.550"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        bk_hints h = {.command = cases[i].cmd};
+        expect(cases[i].text, &h, cases[i].reason, cases[i].rule);
+    }
 }
 
 static void test_hints(void **state)
@@ -347,12 +385,22 @@ static void test_user_rules(void **state)
     write_tmp(path, sizeof path,
               "provider Local Mail\nhost local-mail.test\nlocal.full mailboxfull /\\bLM-FULL\\b/\n"
               "local.only suspend provider-only /closed/\n");
-    const char *pfiles[] = {path};
-    c = build(pfiles, 1, err, sizeof err);
+    char path2[64];
+    write_tmp(path2, sizeof path2,
+              "provider Other Mail\nhost eu.local-mail.test other-mail.test\n"
+              "other.full mailboxfull /\\bOM-FULL\\b/\n");
+    const char *pfiles[] = {path, path2};
+    c = build(pfiles, 2, err, sizeof err);
     unlink(path);
+    unlink(path2);
     if (!c)
         fail_msg("provider user file: %s", err);
     bk_hints lh = {.host = "mx.local-mail.test"};
+    /* of two providers whose suffixes a host ends with, the one listed first */
+    assert_string_equal(bk_classifier_provider(c, "mx.eu.local-mail.test", 21, NULL, 0),
+                        "Local Mail");
+    assert_string_equal(bk_classifier_provider(c, "mx.eu.other-mail.test", 21, NULL, 0),
+                        "Other Mail");
     assert_int_equal(bk_classify(c, "452 LM-FULL", 11, NULL, &v, NULL), 0);
     assert_string_equal(v.reason, "mailboxfull");
     assert_string_equal(v.provider, "Local Mail");
@@ -437,6 +485,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tiers),          cmocka_unit_test(test_reason_order),
         cmocka_unit_test(test_conditions),     cmocka_unit_test(test_providers),
+        cmocka_unit_test(test_code_rules),
         cmocka_unit_test(test_hints),          cmocka_unit_test(test_verdict_fields),
         cmocka_unit_test(test_user_rules),     cmocka_unit_test(test_builtin_errors),
         cmocka_unit_test(test_threads),        cmocka_unit_test(test_names),

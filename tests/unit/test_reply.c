@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1070,6 +1071,29 @@ static uint32_t next_random(uint32_t *seed)
     return *seed >> 8;
 }
 
+/* a byte that ends a run of plain text (copied 16 bytes at a time), at every
+ * place of a 40-byte run: "(in reply to ...)" goes, UTF-8 is kept, an invalid
+ * byte becomes U+FFFD, DEL and a tab a space */
+static void test_plain_runs(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *out;
+    } stops[] = {{"(in reply to DATA command)", " "}, {"(", "("}, {"\xc3\xa9", "\xc3\xa9"}, {"\xff", "\xef\xbf\xbd"},
+                 {"\x7f", " "}, {"\t", " "}, {"~", "~"}};
+    for (size_t k = 1; k < 40; k++)
+        for (size_t x = 0; x < sizeof stops / sizeof stops[0]; x++) {
+            char in[128], want[128];
+            snprintf(in, sizeof in, "%.*s%s%.*s", (int)k, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                     stops[x].in, (int)(40 - k), "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+            snprintf(want, sizeof want, "%.*s%s%.*s", (int)k, in, stops[x].out, (int)(40 - k),
+                     in + k + strlen(stops[x].in));
+            bk_reply r;
+            bk_reply_parse(in, strlen(in), &r);
+            assert_string_equal(r.text, want);
+        }
+}
+
 static void test_ten_megabytes(void **state)
 {
     (void)state;
@@ -1230,6 +1254,7 @@ int main(void)
         cmocka_unit_test(test_overlong),
         cmocka_unit_test(test_nul_bytes),
         cmocka_unit_test(test_invalid_utf8),
+        cmocka_unit_test(test_plain_runs),
         cmocka_unit_test(test_ten_megabytes),
         cmocka_unit_test(test_cut_codes),
         cmocka_unit_test(test_empty),
