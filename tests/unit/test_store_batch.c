@@ -9,7 +9,9 @@
  * events of different addresses (each counts) and of one address (the
  * first counts), events without a token, times in no order,
  * invalid recipients. Batches of several sizes, in transactions of their own
- * and inside one.
+ * and inside one. Without domain actions (no event then joins two
+ * addresses, and batch.c keeps the address order it sorted first) the same
+ * again, and the whole in one batch.
  *
  * `test_store_batch --pg` runs it on PostgreSQL (BOUNCEKIT_TEST_PG; exit 77
  * without it).
@@ -214,21 +216,32 @@ static void same_text(const char *what, const bk_buf *a, const bk_buf *b)
                  y + start);
 }
 
-static void test_batch_same(void **state)
+/* all_events - the N_EVENTS events of make_events (freed by the caller) */
+static bk_event *all_events(void)
 {
-    (void)state;
     bk_event *ev = calloc(N_EVENTS, sizeof *ev);
     assert_non_null(ev);
     make_events(ev, N_EVENTS);
+    return ev;
+}
+
+/* open_named - a new store of that name under policy p */
+static bk_store *open_named(const char *name, const bk_policy *p)
+{
+    char err[512];
+    bk_store *s = bk_store_open(spec(name), p, err, sizeof err);
+    if (!s)
+        fail_msg("%s", err);
+    return s;
+}
+
+static void test_batch_same(void **state)
+{
+    (void)state;
+    bk_event *ev = all_events();
     bk_policy p;
     policy(&p);
-    char err[512];
-    bk_store *a = bk_store_open(spec("one"), &p, err, sizeof err);
-    if (!a)
-        fail_msg("%s", err);
-    bk_store *b = bk_store_open(spec("batched"), &p, err, sizeof err);
-    if (!b)
-        fail_msg("%s", err);
+    bk_store *a = open_named("one", &p), *b = open_named("batched", &p);
     bk_buf ra = {0}, rb = {0}, sa = {0}, sb = {0};
     one_at_a_time(a, ev, N_EVENTS, &ra);
     batched(b, ev, N_EVENTS, &rb);
@@ -258,10 +271,55 @@ static void test_batch_same(void **state)
     free(ev);
 }
 
+/* without domain actions no event joins two addresses, and a batch is put
+ * in address order at once (batch.c): the same results and store as one at
+ * a time, and as the whole in one batch, with the invalid recipients
+ * among them */
+static void test_batch_no_domain(void **state)
+{
+    (void)state;
+    bk_event *ev = all_events();
+    bk_policy p;
+    policy(&p);
+    p.domain_notaccept = 0;
+    p.domain_hostunknown = 0;
+    bk_store *a = open_named("one_nodom", &p), *b = open_named("batched_nodom", &p),
+             *c = open_named("whole_nodom", &p);
+    char err[512];
+    bk_buf ra = {0}, rb = {0}, sa = {0}, sb = {0}, sc = {0};
+    one_at_a_time(a, ev, N_EVENTS, &ra);
+    batched(b, ev, N_EVENTS, &rb);
+    same_text("results", &ra, &rb);
+    bk_ingest_result *r = calloc(N_EVENTS, sizeof *r);
+    assert_non_null(r);
+    if (bk_store_ingest_batch(c, ev, N_EVENTS, r, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    free(r);
+    store_text(a, &sa);
+    store_text(b, &sb);
+    store_text(c, &sc);
+    same_text("stores", &sa, &sb);
+    same_text("stores (one batch)", &sa, &sc);
+    if (strstr(bk_buf_cstr(&ra), "domain "))
+        fail_msg("an event was a domain action");
+    if (!strstr(bk_buf_cstr(&ra), "invalid"))
+        fail_msg("no event was invalid");
+    bk_buf_free(&ra);
+    bk_buf_free(&rb);
+    bk_buf_free(&sa);
+    bk_buf_free(&sb);
+    bk_buf_free(&sc);
+    bk_store_close(a);
+    bk_store_close(b);
+    bk_store_close(c);
+    free(ev);
+}
+
 int main(int argc, char **argv)
 {
     if (pg_wanted(argc, argv) == 77)
         return 77;
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_batch_same)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_batch_same),
+                                       cmocka_unit_test(test_batch_no_domain)};
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -15,7 +15,9 @@
  * common but the sender problems, so the groups may go in any order, and
  * the events of a group keep the order given. Groups go by their smallest
  * address: nearly always a group is the events of one address, and the
- * whole is address order.
+ * whole is address order; when no domain action joins two addresses it is
+ * exactly the order of the first sort (by address, then as given), which
+ * is kept without sorting again.
  */
 #include "store.h"
 
@@ -47,23 +49,30 @@ static size_t root(size_t *up, size_t i)
     return i;
 }
 
-/* join_equal - sort the m slots by key and join the events of equal keys */
-static void join_equal(slot *sl, size_t m, size_t *up)
+/* join_equal - sort the m slots by key and join the events of equal keys;
+ * the number of groups joined */
+static size_t join_equal(slot *sl, size_t m, size_t *up)
 {
+    size_t joined = 0;
     qsort(sl, m, sizeof *sl, by_key);
     for (size_t k = 1; k < m; k++)
         if (!strcmp(sl[k - 1].key, sl[k].key)) {
             size_t a = root(up, sl[k - 1].i), b = root(up, sl[k].i);
-            if (a != b)
+            if (a != b) {
                 up[a > b ? a : b] = a < b ? a : b;
+                joined++;
+            }
         }
+    return joined;
 }
 
 /* token_of - the token event e is kept under: its own, or the one made for it */
 static void token_of(const bk_event *e, char out[BK_TOKEN_MAX])
 {
     if (e->token[0]) {
-        snprintf(out, BK_TOKEN_MAX, "%s", e->token);
+        size_t n = strnlen(e->token, BK_TOKEN_MAX - 1);
+        memcpy(out, e->token, n);
+        out[n] = '\0';
         return;
     }
     bk_event t = *e;
@@ -92,6 +101,13 @@ static int order(const bk_event *events, const bk_ingest_result *out, const char
         if (valid[i])
             sl[m++] = (slot){out[i].address, i};
     join_equal(sl, m, up);
+    /* address order, the invalid events (which touch nothing) last: the
+     * order when no domain action joins two addresses */
+    for (size_t k = 0; k < m; k++)
+        ord[k] = sl[k].i;
+    for (size_t i = 0, k = m; i < n; i++)
+        if (!valid[i])
+            ord[k++] = i;
     for (size_t i = 0; i < n; i++)
         if (valid[i])
             token_of(&events[i], tok[i]);
@@ -100,7 +116,10 @@ static int order(const bk_event *events, const bk_ingest_result *out, const char
     for (size_t i = 0; i < n; i++)
         if (valid[i] && out[i].action == BK_POLICY_DOMAIN)
             sl[m++] = (slot){out[i].domain, i};
-    join_equal(sl, m, up);
+    if (join_equal(sl, m, up) == 0) {
+        rc = 0;
+        goto done;
+    }
     /* each group's smallest address, then the events by it */
     for (size_t i = 0; i < n; i++) {
         size_t r = root(up, i);

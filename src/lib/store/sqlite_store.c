@@ -294,17 +294,20 @@ static void sq_rollback(void *db)
     run(s->st[ST_CACHE_READ]);
 }
 
-/* bind_token - the stored form of token (sq_token_key) as parameter i;
- * key holds it while the statement runs */
-static void bind_token(sqlite3_stmt *st, int i, const char *token,
-                       unsigned char key[BK_TOKEN_MAX])
-{
+/* a token in its stored form (sq_token_key), made once for both statements */
+typedef struct {
+    unsigned char buf[BK_TOKEN_MAX];
+    const void *key;
     int blob, len;
-    const void *k = sq_token_key(token, key, &blob, &len);
-    if (blob)
-        sqlite3_bind_blob(st, i, k, len, SQLITE_STATIC);
+} token_key;
+
+/* bind_token - the stored token k as parameter i (k held while the statement runs) */
+static void bind_token(sqlite3_stmt *st, int i, const token_key *k)
+{
+    if (k->blob)
+        sqlite3_bind_blob(st, i, k->key, k->len, SQLITE_STATIC);
     else
-        sqlite3_bind_text(st, i, k, len, SQLITE_STATIC);
+        sqlite3_bind_text(st, i, k->key, k->len, SQLITE_STATIC);
 }
 
 /* sq_event_add - the event's row in the address tree unless the address
@@ -322,10 +325,11 @@ static int sq_event_add(void *db, const bk_event *e, const char *address, long l
         if (s->next_event <= 0)
             return sq_fail(s, "adding an event", err, errlen);
     }
-    unsigned char key[BK_TOKEN_MAX];
+    token_key key;
+    key.key = sq_token_key(e->token, key.buf, &key.blob, &key.len);
     sqlite3_stmt *st = s->st[ST_EVENT_INDEX];
     sqlite3_bind_text(st, 1, address, -1, SQLITE_STATIC);
-    bind_token(st, 2, e->token, key);
+    bind_token(st, 2, &key);
     sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 4, time);
     sqlite3_bind_int64(st, 5, s->next_event);
@@ -334,7 +338,7 @@ static int sq_event_add(void *db, const bk_event *e, const char *address, long l
     if (sqlite3_changes(s->db) == 0)
         return 0;
     st = s->st[ST_EVENT_ADD];
-    bind_token(st, 1, e->token, key);
+    bind_token(st, 1, &key);
     sqlite3_bind_text(st, 2, address, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, time);
     sqlite3_bind_text(st, 4, e->source[0] ? e->source : "jsonl", -1, SQLITE_STATIC);
