@@ -443,7 +443,7 @@ static int sq_entry_get(void *db, int domain, const char *key, bk_store_entry *o
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         memset(out, 0, sizeof *out);
-        snprintf(out->key, sizeof out->key, "%s", key);
+        bk_store_copy(out->key, sizeof out->key, key);
         out->domain = domain;
         read_entry(st, 0, out);
     }
@@ -689,7 +689,7 @@ static int sq_address_lookup(void *db, const char *address, bk_store_entry *out,
     sqlite3_bind_text(st, 1, address, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        snprintf(out->key, sizeof out->key, "%s", address);
+        bk_store_copy(out->key, sizeof out->key, address);
         out->domain = 0;
         read_entry(st, 0, out);
     }

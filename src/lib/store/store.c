@@ -53,7 +53,7 @@ bk_store_entry *bk_lookup_row(int kind, const char *address, const char *domain,
     }
     bk_store_entry *e = kind ? dom : addr;
     memset(e, 0, sizeof *e);
-    snprintf(e->key, sizeof e->key, "%s", kind ? domain : address);
+    bk_store_copy(e->key, sizeof e->key, kind ? domain : address);
     e->domain = kind;
     has[kind] = 1;
     return e;
@@ -270,13 +270,13 @@ static int suppress_entry(bk_store_entry *en, long long t, const char *reason, l
         if (en->expires && (exp == 0 || exp > en->expires)) {
             en->expires = exp;
             if (!strcmp(en->source, "policy"))
-                snprintf(en->reason, sizeof en->reason, "%s", reason);
+                bk_store_copy(en->reason, sizeof en->reason, reason);
         }
         return 0;
     }
     en->suppressed = 1;
-    snprintf(en->reason, sizeof en->reason, "%s", reason);
-    snprintf(en->source, sizeof en->source, "policy");
+    bk_store_copy(en->reason, sizeof en->reason, reason);
+    bk_store_copy(en->source, sizeof en->source, "policy");
     en->created = t;
     en->expires = exp;
     return 1;
@@ -291,7 +291,7 @@ static int load_entry(bk_store *s, int domain, const char *key, long long t, bk_
         return -1;
     if (rc == 0) {
         memset(en, 0, sizeof *en);
-        snprintf(en->key, sizeof en->key, "%s", key);
+        bk_store_copy(en->key, sizeof en->key, key);
         en->domain = domain;
     }
     if (!en->first_seen || t < en->first_seen)
@@ -408,7 +408,7 @@ int bk_store_prepare(const bk_store *s, const bk_event *e, bk_ingest_result *out
         out->change = BK_CHANGE_INVALID;
         return 1;
     }
-    snprintf(out->domain, sizeof out->domain, "%s", strrchr(out->address, '@') + 1);
+    bk_store_copy(out->domain, sizeof out->domain, strrchr(out->address, '@') + 1);
     out->time = e->time > 0 ? e->time : bk_store_now();
     out->action = bk_policy_decide(&s->policy, e);
     out->change = BK_CHANGE_RECORDED;

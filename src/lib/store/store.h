@@ -16,6 +16,17 @@
 #include "bouncekit.h"
 
 #include <stddef.h>
+#include <string.h>
+
+/* bk_store_copy - src into dst of cap bytes, cut to fit and always ended
+ * (what snprintf(dst, cap, "%s", src) does, without the format's cost on
+ * the paths run for every event and lookup) */
+static inline void bk_store_copy(char *dst, size_t cap, const char *src)
+{
+    size_t n = strnlen(src, cap - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
 
 typedef struct {
     const char *name;                                  /* "sqlite" */
