@@ -18,10 +18,12 @@
  * synchronous=NORMAL (a commit survives a killed process; the last ones
  * may be lost on power failure), a busy handler that
  * polls every millisecond for up to a minute, so concurrent writers take
- * turns batch by batch.
+ * turns batch by batch. SQLite's count of the memory it holds is turned
+ * off when a store is the first user of SQLite in the process (no_memstatus).
  */
 #include "sqlite_internal.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -332,8 +334,21 @@ static int exec_retry(sq_store *s, const char *sql)
     return SQLITE_BUSY;
 }
 
+/* no_memstatus - SQLite's count of the memory it holds off: with it on
+ * (the default) every allocation takes a global mutex to count itself, and
+ * Debian's SQLite is built without lookaside memory, so a statement's
+ * every small allocation is a malloc. Only possible before SQLite starts:
+ * when the application has already used it, the call fails and nothing
+ * changes */
+static void no_memstatus(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int sq_schema_open(sq_store *s, const char *path, char *err, size_t errlen)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, no_memstatus);
     if (sqlite3_open_v2(path, &s->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         NULL) != SQLITE_OK) {
