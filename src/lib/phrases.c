@@ -76,7 +76,14 @@ void phrase_group_init(phrase_group *g, const phrase_set *const *sets, size_t n)
         unsigned pr = (unsigned char)g->entry[e].text[0] << 8 | (unsigned char)g->entry[e].text[1];
         g->pair[pr >> 3] |= (unsigned char)(1u << (pr & 7));
     }
-    /* the same phrases as one literal database */
+}
+
+/* db_lock - guards the making of every group's database */
+static pthread_mutex_t db_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* compile_db - the group's phrases as one literal database; NULL when it fails */
+static hs_database_t *compile_db(const phrase_group *g)
+{
     const char *exprs[PHRASE_GROUP_ENTRIES];
     size_t lens[PHRASE_GROUP_ENTRIES];
     unsigned flags[PHRASE_GROUP_ENTRIES], ids[PHRASE_GROUP_ENTRIES];
@@ -95,7 +102,21 @@ void phrase_group_init(phrase_group *g, const phrase_set *const *sets, size_t n)
         hs_free_compile_error(ce);
         db = NULL;
     }
-    g->db = db;
+    return db;
+}
+
+void *phrase_group_db(const phrase_group *g)
+{
+    /* made once, on first need: the scan of the word starts seldom needs it */
+    phrase_group *mg = (phrase_group *)g; /* groups are not const objects */
+    pthread_mutex_lock(&db_lock);
+    if (!mg->db_tried) {
+        mg->db = compile_db(g);
+        mg->db_tried = 1;
+    }
+    void *db = mg->db;
+    pthread_mutex_unlock(&db_lock);
+    return db;
 }
 
 typedef struct {
@@ -145,12 +166,12 @@ static void make_key(void)
 }
 
 /* thread_scratch - this thread's scratch space, made on first use */
-static hs_scratch_t *thread_scratch(const phrase_group *g)
+static hs_scratch_t *thread_scratch(hs_database_t *db)
 {
     if (phrase_scratch)
         return phrase_scratch;
     pthread_once(&scratch_once, make_key);
-    if (hs_alloc_scratch(g->db, &phrase_scratch) != HS_SUCCESS)
+    if (hs_alloc_scratch(db, &phrase_scratch) != HS_SUCCESS)
         return NULL;
     pthread_setspecific(scratch_key, phrase_scratch);
     return phrase_scratch;
@@ -268,11 +289,12 @@ size_t phrase_scan(const phrase_group *g, const char *s, size_t n, phrase_hit *h
             return (size_t)found;
         }
     }
-    if (!g->db || n > UINT_MAX || !thread_scratch(g))
+    hs_database_t *db = phrase_group_db(g);
+    if (!db || n > UINT_MAX || !thread_scratch(db))
         return phrase_scan_plain(g, s, n, hits, max, more);
     scan_ctx x = {g, s, hits, 0, max, 0};
     if (n)
-        hs_scan(g->db, s, (unsigned)n, 0, phrase_scratch, on_phrase, &x);
+        hs_scan(db, s, (unsigned)n, 0, phrase_scratch, on_phrase, &x);
     /* matches come in order of their ends: put them in text order */
     for (size_t i = 1; i < x.n; i++) {
         phrase_hit h = hits[i];

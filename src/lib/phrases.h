@@ -54,11 +54,16 @@ typedef struct {
     int fast;                  /* every phrase has 2 bytes or more: pair serves */
     uint64_t head[PHRASE_GROUP_ENTRIES]; /* an entry's first 8 bytes, as loaded */
     uint64_t head_mask[PHRASE_GROUP_ENTRIES]; /* of those, its own (the rest 0) */
-    void *db;                  /* the Vectorscan database, NULL when it failed */
+    void *db;                  /* the Vectorscan database (phrase_group_db) */
+    int db_tried;              /* 1: db was made, or failed (NULL) */
 } phrase_group;
 
 /* phrase_group_init - group initialised sets (at most PHRASE_GROUP_MAX) */
 void phrase_group_init(phrase_group *g, const phrase_set *const *sets, size_t n);
+
+/* phrase_group_db - the group's Vectorscan database, made on the first call
+ * (thread-safe); NULL when it does not compile */
+void *phrase_group_db(const phrase_group *g);
 
 /* phrase_scan - every occurrence of the group's phrases at word starts, in
  * text order; returns how many hits were stored (at most max) and sets

@@ -90,14 +90,17 @@ enum {
 typedef struct {
     uint64_t head;
     uint32_t lit;
-    uint8_t len; /* of the literal (FACTOR_LEN_MAX at most) */
-    uint8_t n;   /* bytes of head that are the literal's */
+    uint8_t len;  /* of the literal (FACTOR_LEN_MAX at most) */
+    uint8_t n;    /* bytes of head that are the literal's */
+    uint8_t last; /* 1: the key's last entry */
 } key_entry;
 
-/* where a key's entries begin, and its length */
-typedef struct {
-    uint32_t start, len;
-} key_span;
+/* a key's Vectorscan id: where its entries begin and its length (the
+ * entries of key j begin at key_start[j], below KEY_ID_MAX) */
+#define KEY_ID_SHIFT 8
+#define KEY_ID_MAX (1u << (32 - KEY_ID_SHIFT))
+#define KEY_ID_LEN ((1u << KEY_ID_SHIFT) - 1)
+_Static_assert(FACTOR_LEN_MAX <= KEY_ID_LEN, "a key's length fits in its id");
 
 struct rule_matcher {
     size_t n;               /* patterns: rules, then provider texts */
@@ -127,7 +130,6 @@ struct rule_matcher {
     size_t n_keys;
     key_entry *key_entries; /* [n_lits]: key_lits[i] ready to check (make_entries) */
     uint64_t head_mask[9];  /* [n]: the bytes of a head that count */
-    key_span *key_spans;    /* [n_keys + 1]: key_start and key_len side by side */
     hs_scratch_t *proto;    /* scratch space fit for every database, cloned per thread */
     unsigned long id;       /* tells thread states apart */
 };
@@ -391,18 +393,16 @@ static int make_entries(rule_matcher *m)
         if (m->lit_len[k] > UINT8_MAX)
             return -1; /* not from factors.c: none is longer than FACTOR_LEN_MAX */
     m->key_entries = malloc((m->n_lits ? m->n_lits : 1) * sizeof *m->key_entries);
-    m->key_spans = malloc((m->n_keys + 1) * sizeof *m->key_spans);
-    if (!m->key_entries || !m->key_spans)
+    if (!m->key_entries)
         return -1;
-    for (size_t j = 0; j <= m->n_keys; j++)
-        m->key_spans[j] = (key_span){m->key_start[j], j < m->n_keys ? m->key_len[j] : 0};
     for (size_t j = 0; j < m->n_keys; j++)
         for (uint32_t i = m->key_start[j]; i < m->key_start[j + 1]; i++) {
             uint32_t k = m->key_lits[i], kl = m->key_len[j];
             size_t rest = m->lit_len[k] - kl, n = rest < 8 ? rest : 8;
             char head[8] = {0};
             memcpy(head, m->lit_bytes + m->lit_off[k] + kl, n);
-            m->key_entries[i] = (key_entry){word_at(head), k, (uint8_t)m->lit_len[k], (uint8_t)n};
+            m->key_entries[i] = (key_entry){word_at(head), k, (uint8_t)m->lit_len[k], (uint8_t)n,
+                                            i + 1 == m->key_start[j + 1]};
         }
     for (size_t n = 0; n <= 8; n++) {
         char mask[8] = {0};
@@ -485,11 +485,14 @@ static int compile_lits(rule_matcher *m, char *err, size_t errlen)
     unsigned *flags = malloc(m->n_keys * sizeof *flags);
     unsigned *ids = malloc(m->n_keys * sizeof *ids);
     int rc = -1;
-    if (exprs && lens && flags && ids) {
+    if (m->n_lits >= KEY_ID_MAX) {
+        snprintf(err, errlen, "rule factors: more than %u literals", KEY_ID_MAX - 1);
+    } else if (exprs && lens && flags && ids) {
         for (size_t j = 0; j < m->n_keys; j++) {
             exprs[j] = m->lit_bytes + m->lit_off[m->key_lits[m->key_start[j]]];
             lens[j] = m->key_len[j];
-            flags[j] = 0, ids[j] = (unsigned)j; /* every place: boundaries may fail at some */
+            flags[j] = 0; /* every place: boundaries may fail at some */
+            ids[j] = m->key_start[j] << KEY_ID_SHIFT | m->key_len[j]; /* key_len <= KEY_ID_LEN */
         }
         hs_compile_error_t *ce = NULL;
         if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)m->n_keys, HS_MODE_BLOCK,
@@ -717,15 +720,15 @@ static int compile_pcre2(rule_matcher *m, const bk_ruleset *rs, const compiled_f
 }
 
 /* ------------------------------------------------------------------------
- * The cache file: "BKRM4\n\0\0", then little-endian-as-the-host records:
+ * The cache file: "BKRM5\n\0\0", then little-endian-as-the-host records:
  * n, n_lits, lit_start[n_lits + 1], lit_len[n_lits], lit_pattern[lit_start[n_lits]],
  * way[n], min_width[n], max_width[n], n_lit_bytes, lit_off[n_lits],
  * lit_bytes[n_lit_bytes], n_keys, key_start[n_keys + 1], key_len[n_keys],
  * key_lits[n_lits], then the serialized literal (key) database as a length
- * (0: none) and its bytes.
+ * (0: none) and its bytes; its ids are key_start[j] << KEY_ID_SHIFT | key_len[j].
  * ---------------------------------------------------------------------- */
 
-static const char CACHE_MAGIC[8] = "BKRM4\n";
+static const char CACHE_MAGIC[8] = "BKRM5\n";
 
 uint64_t rm_hash(uint64_t h, const void *p, size_t n)
 {
@@ -756,7 +759,8 @@ static int cache_path(uint64_t source_hash, rm_kind kind, char *buf, size_t len,
     /* the Vectorscan and PCRE2 versions and the way patterns are compiled
      * (bump COMPILE_SCHEME when that changes) are part of the name too */
     static const char COMPILE_SCHEME[] = "lower-case ASCII, literal factors, direct strings, "
-                                         "PCRE2 widths, keys of 8 bytes and more for 16 literals, 6";
+                                         "PCRE2 widths, keys of 8 bytes and more for 16 literals, "
+                                         "keys' ids their entries and length, 7";
     char pcre2_version[64] = "";
     pcre2_config(PCRE2_CONFIG_VERSION, pcre2_version);
     uint64_t h = rm_hash(source_hash, hs_version(), strlen(hs_version()));
@@ -833,7 +837,7 @@ static int cache_parse_keys(rule_matcher *m, reader *r)
         if (m->lit_len[k] == 0 || m->lit_off[k] > m->n_lit_bytes ||
             m->lit_len[k] > m->n_lit_bytes - m->lit_off[k])
             return 0;
-    if (!take_u64(r, &n_keys) || n_keys > m->n_lits)
+    if (!take_u64(r, &n_keys) || n_keys > m->n_lits || m->n_lits >= KEY_ID_MAX)
         return 0;
     m->n_keys = (size_t)n_keys;
     if (!(m->key_start = take_array(r, m->n_keys + 1, sizeof *m->key_start)) ||
@@ -927,9 +931,7 @@ static void clear(rule_matcher *m)
     free(m->key_lits);
     free(m->key_len);
     free(m->key_entries);
-    free(m->key_spans);
     m->key_entries = NULL;
-    m->key_spans = NULL;
     m->lit = m->all = NULL;
     m->lit_start = m->lit_pattern = m->lit_len = NULL;
     m->lit_off = m->key_start = m->key_lits = m->key_len = NULL;
@@ -1369,27 +1371,24 @@ static int on_key(unsigned id, unsigned long long from, unsigned long long to,
     (void)from, (void)flags;
     scan_ctx *x = arg;
     const rule_matcher *m = x->m;
-    const key_span *span = &m->key_spans[id];
-    uint32_t kl = span->len;
+    uint32_t kl = id & KEY_ID_LEN;
     if (to > x->len || to < kl)
         return 0; /* in the padding */
     uint32_t start = (uint32_t)to - kl;
     /* the padding (PAD bytes) makes the 8 bytes after the key readable */
     uint64_t text = word_at(x->text + to);
     unsigned char next = (unsigned char)x->text[to];
-    for (uint32_t i = span[0].start; i < span[1].start; i++) {
-        const key_entry *e = &m->key_entries[i];
+    for (const key_entry *e = &m->key_entries[id >> KEY_ID_SHIFT];; e++) {
         if ((text ^ e->head) & m->head_mask[e->n]) {
             if (e->len > kl && *(const unsigned char *)&e->head > next)
                 break;
-            continue;
-        }
-        if (e->len > x->len - start)
-            continue;
-        if (e->len > kl + 8 && memcmp(x->text + to + 8, m->lit_bytes + m->lit_off[e->lit] + kl + 8,
-                                      e->len - kl - 8) != 0)
-            continue;
-        take_literal(x, e->lit, start, start + e->len);
+        } else if (e->len <= x->len - start &&
+                   (e->len <= kl + 8 ||
+                    memcmp(x->text + to + 8, m->lit_bytes + m->lit_off[e->lit] + kl + 8,
+                           e->len - kl - 8) == 0))
+            take_literal(x, e->lit, start, start + e->len);
+        if (e->last)
+            break;
     }
     return 0;
 }

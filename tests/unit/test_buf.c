@@ -126,7 +126,7 @@ static void group_of(phrase_group *g, phrase_set *sa, const char *const *a, size
     phrase_set_init(sb, b, nb);
     const phrase_set *sets[] = {sa, sb};
     phrase_group_init(g, sets, 2);
-    assert_non_null(g->db);
+    assert_non_null(phrase_group_db(g));
 }
 
 /* same_hits - two scans found the same */
@@ -193,8 +193,24 @@ static void test_phrase_words(void **state)
     static const char *const b[] = {"host ", "in reply", "smtp;", "<<<"};
     static phrase_set sa, sb;
     static phrase_group g;
-    group_of(&g, &sa, a, 6, &sb, b, 4);
+    /* the Vectorscan database is made only when a scan of the word starts
+     * finds more than its bound */
+    phrase_set_init(&sa, a, 6);
+    phrase_set_init(&sb, b, 4);
+    const phrase_set *sets[] = {&sa, &sb};
+    phrase_group_init(&g, sets, 2);
     assert_true(g.fast);
+    phrase_hit few[4];
+    int more;
+    assert_int_equal(phrase_scan(&g, "host x said: h=1", 16, few, 4, &more), 3);
+    assert_false(more);
+    assert_false(g.db_tried);
+    assert_null(g.db);
+    assert_int_equal(phrase_scan(&g, "h= h= h= h= h=", 14, few, 4, &more), 4);
+    assert_true(more);
+    assert_true(g.db_tried);
+    assert_non_null(g.db);
+    assert_ptr_equal(phrase_group_db(&g), g.db);
     static const char *const pieces[] = {"In Reply To DATA command", "host ", "xhost ", "H=",
                                          "9h=", ">>> DATA", "\xc3\xa9said:", "_smtp;", "<<<",
                                          "said", " ", "\t", "-", "z"};

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <unistd.h>
 
 #include "bouncekit.h"
@@ -185,6 +186,30 @@ static size_t each_line(const char *rel, int col, rule_matcher *two, rule_matche
     return n;
 }
 
+/* one_cache_file - the one rules-*.hsdb file in dir; 0 when not one */
+static int one_cache_file(const char *dir, char *path, size_t cap)
+{
+    DIR *d = opendir(dir);
+    int found = 0;
+    for (struct dirent *e; d && (e = readdir(d));)
+        if (strncmp(e->d_name, "rules-", 6) == 0 && strstr(e->d_name, ".hsdb")) {
+            snprintf(path, cap, "%s/%.200s", dir, e->d_name);
+            found++;
+        }
+    if (d)
+        closedir(d);
+    return found == 1;
+}
+
+/* set_magic - overwrite the first bytes of a cache file */
+static void set_magic(const char *path, const char *magic)
+{
+    FILE *f = fopen(path, "r+b");
+    assert_non_null(f);
+    assert_int_equal(fwrite(magic, 1, strlen(magic), f), strlen(magic));
+    assert_int_equal(fclose(f), 0);
+}
+
 static void test_prefilter_loses_nothing(void **state)
 {
     (void)state;
@@ -221,10 +246,26 @@ static void test_prefilter_loses_nothing(void **state)
     setenv("BOUNCEKIT_CACHE_DIR", dir, 1);
     rule_matcher *stored = rm_new(&rs, 1, RM_TWO_STAGE, err, sizeof err);
     rule_matcher *cached = rm_new(&rs, 1, RM_TWO_STAGE, err, sizeof err);
-    setenv("BOUNCEKIT_CACHE_DIR", "off", 1);
     if (!stored || !cached)
         fail_msg("%s", err);
     assert_true(each_line("tests/data/classify-cases.tsv", 6, cached, one, buf) > 400);
+    /* a file of the format before (its keys' ids were numbers, not where
+     * their entries are) is not read but made again */
+    char file[300];
+    assert_true(one_cache_file(dir, file, sizeof file));
+    set_magic(file, "BKRM4\n");
+    rule_matcher *remade = rm_new(&rs, 1, RM_TWO_STAGE, err, sizeof err);
+    setenv("BOUNCEKIT_CACHE_DIR", "off", 1);
+    if (!remade)
+        fail_msg("%s", err);
+    assert_true(each_line("tests/data/classify-cases.tsv", 6, remade, one, buf) > 400);
+    char magic[8] = {0};
+    FILE *f = fopen(file, "rb");
+    assert_non_null(f);
+    assert_int_equal(fread(magic, 1, sizeof magic, f), sizeof magic);
+    fclose(f);
+    assert_memory_equal(magic, "BKRM5\n", 6);
+    rm_free(remade);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     assert_int_equal(system(cmd), 0);
