@@ -208,6 +208,14 @@ static bk_change ingest(bk_store *s, bk_event e, bk_ingest_result *res)
     return (res ? res : &r)->change;
 }
 
+/* bounce - one bounce of RCPT for REASON at T with TOKEN (a hard bounce
+ * permanent, any other transient), no outcome; the change */
+static bk_change bounce(bk_store *s, const char *rcpt, const char *reason, int hard, long long t,
+                        const char *token)
+{
+    return ingest(s, ev(rcpt, reason, hard, hard ? BK_PERM_PERMANENT : BK_PERM_TRANSIENT, "", "", t, token), NULL);
+}
+
 /* checked - 1 suppressed, 0 may send, 2 allowed */
 static int checked(bk_store *s, const char *addr, long long now)
 {
@@ -241,9 +249,9 @@ static void test_store_policy(void **state)
         fail_msg("%s", err);
     const long long T = 1780000000, D = 86400;
     /* a hard bounce, and the same event again */
-    assert_int_equal(ingest(s, ev("<Bob@Example.net>", "userunknown", 1, BK_PERM_PERMANENT, "", "", T, "h1"), NULL), BK_CHANGE_SUPPRESSED);
-    assert_int_equal(ingest(s, ev("Bob@EXAMPLE.net", "userunknown", 1, BK_PERM_PERMANENT, "", "", T, "h1"), NULL), BK_CHANGE_DUPLICATE);
-    assert_int_equal(ingest(s, ev("Bob@example.net", "userunknown", 1, BK_PERM_PERMANENT, "", "", T + 5, "h2"), NULL), BK_CHANGE_ALREADY);
+    assert_int_equal(bounce(s, "<Bob@Example.net>", "userunknown", 1, T, "h1"), BK_CHANGE_SUPPRESSED);
+    assert_int_equal(bounce(s, "Bob@EXAMPLE.net", "userunknown", 1, T, "h1"), BK_CHANGE_DUPLICATE);
+    assert_int_equal(bounce(s, "Bob@example.net", "userunknown", 1, T + 5, "h2"), BK_CHANGE_ALREADY);
     assert_int_equal(checked(s, "bob@example.NET", T), 0); /* the local part keeps its case */
     assert_int_equal(checked(s, "Bob@EXAMPLE.net", T), 1);
     /* soft bounces: 3 within 14 days suppress for 30 days */
@@ -252,7 +260,7 @@ static void test_store_policy(void **state)
     assert_int_equal(r.soft_seen, 1);
     assert_int_equal(ingest(s, ev("carol@example.net", "mailboxfull", 0, BK_PERM_TRANSIENT, "", "", T + 20 * D, "s2"), &r), BK_CHANGE_COUNTED);
     assert_int_equal(r.soft_seen, 1); /* the first fell out of the window */
-    assert_int_equal(ingest(s, ev("carol@example.net", "mailboxfull", 0, BK_PERM_TRANSIENT, "", "", T + 21 * D, "s3"), NULL), BK_CHANGE_COUNTED);
+    assert_int_equal(bounce(s, "carol@example.net", "mailboxfull", 0, T + 21 * D, "s3"), BK_CHANGE_COUNTED);
     assert_int_equal(ingest(s, ev("carol@example.net", "suspend", 0, BK_PERM_PERMANENT, "", "", T + 22 * D, "s4"), &r), BK_CHANGE_SUPPRESSED);
     assert_int_equal(r.expires, T + 22 * D + 30 * D);
     assert_int_equal(checked(s, "carol@example.net", T + 23 * D), 1);
@@ -264,13 +272,13 @@ static void test_store_policy(void **state)
     /* complaints */
     assert_int_equal(ingest(s, ev("erin@example.org", "feedback", 0, BK_PERM_UNKNOWN, "abuse", "", T, "c1"), NULL), BK_CHANGE_SUPPRESSED);
     /* a domain that does not exist */
-    assert_int_equal(ingest(s, ev("x@nxdomain.example", "hostunknown", 1, BK_PERM_PERMANENT, "", "", T, "d1"), NULL), BK_CHANGE_DOMAIN);
+    assert_int_equal(bounce(s, "x@nxdomain.example", "hostunknown", 1, T, "d1"), BK_CHANGE_DOMAIN);
     bk_check_result cr;
     assert_int_equal(bk_store_check(s, "other@NXDOMAIN.example", T + D, &cr, err, sizeof err), 0);
     assert_true(cr.suppressed);
     assert_true(cr.by_domain);
     /* invalid recipients are refused, not stored */
-    assert_int_equal(ingest(s, ev("postmaster", "userunknown", 1, BK_PERM_PERMANENT, "", "", T, "i1"), NULL), BK_CHANGE_INVALID);
+    assert_int_equal(bounce(s, "postmaster", "userunknown", 1, T, "i1"), BK_CHANGE_INVALID);
     assert_int_equal(bk_store_check(s, "not an address", T, &cr, err, sizeof err), 1);
     /* the allow-list beats everything */
     assert_int_equal(bk_store_allow(s, "Bob@example.net", "seed", err, sizeof err), 0);
@@ -290,7 +298,7 @@ static void test_store_policy(void **state)
     assert_int_equal(checked(s, "frank@example.com", 0), 0);
     /* a policy event does not shorten a manual entry */
     assert_int_equal(bk_store_add(s, "gina@example.com", &m, err, sizeof err), 0);
-    assert_int_equal(ingest(s, ev("gina@example.com", "mailboxfull", 0, BK_PERM_TRANSIENT, "", "", T, "g1"), NULL), BK_CHANGE_ALREADY);
+    assert_int_equal(bounce(s, "gina@example.com", "mailboxfull", 0, T, "g1"), BK_CHANGE_ALREADY);
     /* list, filter, paging, history */
     bk_store_filter f;
     memset(&f, 0, sizeof f);
@@ -324,9 +332,9 @@ static void test_store_policy(void **state)
     /* a token is known per address: another address's event with it counts
      * (one provider id for a message to many recipients) */
     long long events = st.events;
-    assert_int_equal(ingest(s, ev("bob@example.net", "userunknown", 1, BK_PERM_PERMANENT, "", "", T, "h1"), NULL), BK_CHANGE_SUPPRESSED);
-    assert_int_equal(ingest(s, ev("bob@example.net", "userunknown", 1, BK_PERM_PERMANENT, "", "", T, "h1"), NULL), BK_CHANGE_DUPLICATE);
-    assert_int_equal(ingest(s, ev("Bob@example.net", "userunknown", 1, BK_PERM_PERMANENT, "", "", T, "h1"), NULL), BK_CHANGE_DUPLICATE);
+    assert_int_equal(bounce(s, "bob@example.net", "userunknown", 1, T, "h1"), BK_CHANGE_SUPPRESSED);
+    assert_int_equal(bounce(s, "bob@example.net", "userunknown", 1, T, "h1"), BK_CHANGE_DUPLICATE);
+    assert_int_equal(bounce(s, "Bob@example.net", "userunknown", 1, T, "h1"), BK_CHANGE_DUPLICATE);
     assert_int_equal(bk_store_stats_get(s, T + D, &st, NULL, NULL, err, sizeof err), 0);
     assert_int_equal(st.events, events + 1);
     bk_store_close(s);
@@ -666,15 +674,12 @@ static void test_migrate_v2(void **state)
     assert_int_equal(bk_store_history(s, "ben@example.com", token_of, tok, &he, &found, err, sizeof err), 0);
     assert_string_equal(tok, "q1@mx/bounced");
     /* the same events again are duplicates; a new one is not */
-    assert_int_equal(ingest(s, ev("ann@example.com", "userunknown", 1, BK_PERM_PERMANENT, "", "", 1700000000,
-                                  "0123456789abcdef0123456789abcdef01234567"), NULL),
+    assert_int_equal(bounce(s, "ann@example.com", "userunknown", 1, 1700000000, "0123456789abcdef0123456789abcdef01234567"),
                      BK_CHANGE_DUPLICATE);
-    assert_int_equal(ingest(s, ev("ben@example.com", "mailboxfull", 0, BK_PERM_TRANSIENT, "", "", 1700000000,
-                                  "q1@mx/bounced"), NULL),
+    assert_int_equal(bounce(s, "ben@example.com", "mailboxfull", 0, 1700000000, "q1@mx/bounced"),
                      BK_CHANGE_DUPLICATE);
     /* 40 characters that are not lowercase hex stay text: not the same token */
-    assert_int_equal(ingest(s, ev("ann@example.com", "userunknown", 1, BK_PERM_PERMANENT, "", "", 1700000000,
-                                  "0123456789ABCDEF0123456789ABCDEF01234567"), NULL),
+    assert_int_equal(bounce(s, "ann@example.com", "userunknown", 1, 1700000000, "0123456789ABCDEF0123456789ABCDEF01234567"),
                      BK_CHANGE_ALREADY);
     /* a log outcome's token (SHA-1, '/', outcome) is a new event, read back whole */
     const char *logtok = "0123456789abcdef0123456789abcdef01234567/bounced";
@@ -774,16 +779,13 @@ static void test_migrate_v3(void **state)
     assert_int_equal(ingest(s, ev("ben@example.com", "mailboxfull", 0, BK_PERM_TRANSIENT, "", "", 1700000100, "new1"), &r),
                      BK_CHANGE_SUPPRESSED);
     assert_int_equal(r.soft_seen, 3);
-    assert_int_equal(ingest(s, ev("ann@example.com", "userunknown", 1, BK_PERM_PERMANENT, "", "", 1700000000,
-                                  "0123456789abcdef0123456789abcdef01234567"), NULL),
+    assert_int_equal(bounce(s, "ann@example.com", "userunknown", 1, 1700000000, "0123456789abcdef0123456789abcdef01234567"),
                      BK_CHANGE_DUPLICATE);
     /* the old events' tokens are known to their addresses after the
      * migration (text and blob forms alike), to no other address */
-    assert_int_equal(ingest(s, ev("ben@example.com", "mailboxfull", 0, BK_PERM_TRANSIENT, "", "", 1700000000,
-                                  "q1@mx/deferred"), NULL),
+    assert_int_equal(bounce(s, "ben@example.com", "mailboxfull", 0, 1700000000, "q1@mx/deferred"),
                      BK_CHANGE_DUPLICATE);
-    assert_int_equal(ingest(s, ev("ben@example.com", "userunknown", 1, BK_PERM_PERMANENT, "", "", 1700000000,
-                                  "0123456789abcdef0123456789abcdef01234567"), NULL),
+    assert_int_equal(bounce(s, "ben@example.com", "userunknown", 1, 1700000000, "0123456789abcdef0123456789abcdef01234567"),
                      BK_CHANGE_ALREADY);
     assert_int_equal(bk_store_stats_get(s, 1700000001, &st, NULL, NULL, err, sizeof err), 0);
     assert_int_equal(st.events, 5);
@@ -833,8 +835,7 @@ static void test_migrate_v4_early(void **state)
     if (!s)
         fail_msg("%s", err);
     check_v3_rows(s);
-    assert_int_equal(ingest(s, ev("ben@example.com", "mailboxfull", 0, BK_PERM_TRANSIENT, "", "", 1700000000,
-                                  "q1@mx/deferred"), NULL),
+    assert_int_equal(bounce(s, "ben@example.com", "mailboxfull", 0, 1700000000, "q1@mx/deferred"),
                      BK_CHANGE_DUPLICATE);
     bk_store_close(s);
     assert_int_equal(sqlite3_open(path_in("v4e.db"), &db), SQLITE_OK);
@@ -965,10 +966,10 @@ static void test_pg_away(void **state)
     if (!s)
         fail_msg("%s", err);
     const long long T = 1780000000;
-    assert_int_equal(ingest(s, ev("kept@example.com", "userunknown", 1, BK_PERM_PERMANENT, "", "", T, "a1"), NULL), BK_CHANGE_SUPPRESSED);
+    assert_int_equal(bounce(s, "kept@example.com", "userunknown", 1, T, "a1"), BK_CHANGE_SUPPRESSED);
     /* a batch open when the server stops is not committed */
     assert_int_equal(bk_store_begin(s, err, sizeof err), 0);
-    ingest(s, ev("cut@example.com", "userunknown", 1, BK_PERM_PERMANENT, "", "", T, "a2"), NULL);
+    bounce(s, "cut@example.com", "userunknown", 1, T, "a2");
     assert_int_equal(server("ctl.sh", "stop"), 0);
     bk_event e = ev("cut2@example.com", "userunknown", 1, BK_PERM_PERMANENT, "", "", T, "a3");
     bk_ingest_result r;
@@ -990,7 +991,7 @@ static void test_pg_away(void **state)
     assert_int_equal(server("ctl.sh", "start"), 0);
     assert_int_equal(checked(s, "kept@example.com", 0), 1);
     assert_int_equal(checked(s, "cut@example.com", 0), 0);
-    assert_int_equal(ingest(s, ev("cut@example.com", "userunknown", 1, BK_PERM_PERMANENT, "", "", T, "a2"), NULL), BK_CHANGE_SUPPRESSED);
+    assert_int_equal(bounce(s, "cut@example.com", "userunknown", 1, T, "a2"), BK_CHANGE_SUPPRESSED);
     /* a connection cut while idle (a restart) is found and replaced on the next call */
     assert_int_equal(server("ctl.sh", "stop"), 0);
     assert_int_equal(server("ctl.sh", "start"), 0);
