@@ -176,74 +176,74 @@ static int may_hold_far(const bk_rule *r, int c, int s)
     return 0;
 }
 
-/* index_far - the code rules that may hold for a detail beyond the index,
- * by class and subject; -1 out of memory */
-static int index_far(bk_classifier *c)
+/* the status classes of by_csd and by_far, by class slot (class_slot) */
+static const int SLOT_CLASS[3] = {2, 4, 5};
+
+/* key_holds - may rule r be in the list of key k of one index? */
+typedef int key_holds(const bk_rule *r, int k);
+
+/* csd_holds - by_csd: do r's status conditions hold for key k? */
+static int csd_holds(const bk_rule *r, int k)
 {
-    static const int classes[3] = {2, 4, 5};
+    return rule_status_holds(r, SLOT_CLASS[k / BY_SD], k % BY_SD / BY_SD_DETAILS,
+                             k % BY_SD_DETAILS);
+}
+
+/* reply_holds - by_reply: do r's reply code conditions hold for key k? */
+static int reply_holds(const bk_rule *r, int k)
+{
+    return rule_reply_holds(r, BY_REPLY_LO + k);
+}
+
+/* far_holds - by_far: may r hold for key k (class slot * 8 + subject)? */
+static int far_holds(const bk_rule *r, int k)
+{
+    return may_hold_far(r, SLOT_CLASS[k / 8], k % 8);
+}
+
+/* index_by - the rules of ids[0, n_ids) (in their order) for each of the
+ * n_keys keys that holds accepts: those of key k are (*out)[start[k] ..
+ * start[k + 1]); -1 out of memory */
+static int index_by(const bk_classifier *c, const int *ids, size_t n_ids, int n_keys,
+                    key_holds *holds, int **out, uint32_t *start)
+{
     size_t total = 0;
-    for (int k = 0; k < 3 * 8; k++)
-        for (size_t i = 0; i < c->n_code_rules; i++)
-            total += (size_t)may_hold_far(&c->rs.rules[c->code_rules[i]], classes[k / 8], k % 8);
-    c->by_far = malloc((total ? total : 1) * sizeof *c->by_far);
-    if (!c->by_far)
+    for (int k = 0; k < n_keys; k++)
+        for (size_t i = 0; i < n_ids; i++)
+            total += (size_t)holds(&c->rs.rules[ids[i]], k);
+    *out = malloc((total ? total : 1) * sizeof **out);
+    if (!*out)
         return -1;
     size_t n = 0;
-    for (int k = 0; k < 3 * 8; k++) {
-        c->by_far_start[k] = (uint32_t)n;
-        for (size_t i = 0; i < c->n_code_rules; i++)
-            if (may_hold_far(&c->rs.rules[c->code_rules[i]], classes[k / 8], k % 8))
-                c->by_far[n++] = c->code_rules[i];
+    for (int k = 0; k < n_keys; k++) {
+        start[k] = (uint32_t)n;
+        for (size_t i = 0; i < n_ids; i++)
+            if (holds(&c->rs.rules[ids[i]], k))
+                (*out)[n++] = ids[i];
     }
-    c->by_far_start[3 * 8] = (uint32_t)n;
+    start[n_keys] = (uint32_t)n;
     return 0;
 }
 
-/* index_codes - the code rules by status class, subject and detail, and
- * those without status conditions by reply code; -1 out of memory */
+/* index_codes - the code rules by status class, subject and detail (and by
+ * class and subject for a detail beyond the index), and those without
+ * status conditions by reply code; -1 out of memory */
 static int index_codes(bk_classifier *c)
 {
-    static const int classes[3] = {2, 4, 5};
     c->code_no_status = malloc((c->n_code_rules ? c->n_code_rules : 1) * sizeof(int));
     if (!c->code_no_status)
         return -1;
     for (size_t i = 0; i < c->n_code_rules; i++)
         if (c->rs.rules[c->code_rules[i]].n_status == 0)
             c->code_no_status[c->n_code_no_status++] = c->code_rules[i];
-    size_t total = 0;
-    for (int k = 0; k < BY_CSD; k++)
-        for (size_t i = 0; i < c->n_code_rules; i++)
-            total += (size_t)rule_status_holds(&c->rs.rules[c->code_rules[i]],
-                                               classes[k / BY_SD], k % BY_SD / BY_SD_DETAILS,
-                                               k % BY_SD_DETAILS);
-    c->by_csd = malloc((total ? total : 1) * sizeof *c->by_csd);
-    if (!c->by_csd)
+    if (index_by(c, c->code_rules, c->n_code_rules, BY_CSD, csd_holds, &c->by_csd,
+                 c->by_csd_start) != 0 ||
+        index_by(c, c->code_no_status, c->n_code_no_status, BY_REPLY, reply_holds, &c->by_reply,
+                 c->by_reply_start) != 0 ||
+        index_by(c, c->code_rules, c->n_code_rules, 3 * 8, far_holds, &c->by_far,
+                 c->by_far_start) != 0)
         return -1;
-    size_t n = 0;
-    for (int k = 0; k < BY_CSD; k++) {
-        c->by_csd_start[k] = (uint32_t)n;
-        for (size_t i = 0; i < c->n_code_rules; i++)
-            if (rule_status_holds(&c->rs.rules[c->code_rules[i]], classes[k / BY_SD],
-                                  k % BY_SD / BY_SD_DETAILS, k % BY_SD_DETAILS))
-                c->by_csd[n++] = c->code_rules[i];
-    }
-    c->by_csd_start[BY_CSD] = (uint32_t)n;
-    total = 0;
-    for (int k = 0; k < BY_REPLY; k++)
-        for (size_t i = 0; i < c->n_code_no_status; i++)
-            total += (size_t)rule_reply_holds(&c->rs.rules[c->code_no_status[i]], BY_REPLY_LO + k);
-    c->by_reply = malloc((total ? total : 1) * sizeof *c->by_reply);
-    if (!c->by_reply)
-        return -1;
-    n = 0;
-    for (int k = 0; k < BY_REPLY; k++) {
-        c->by_reply_start[k] = (uint32_t)n;
-        for (size_t i = 0; i < c->n_code_no_status; i++)
-            if (rule_reply_holds(&c->rs.rules[c->code_no_status[i]], BY_REPLY_LO + k))
-                c->by_reply[n++] = c->code_no_status[i];
-    }
-    c->by_reply_start[BY_REPLY] = (uint32_t)n;
-    return index_far(c);
+    return 0;
 }
 
 /* key_cmp - order of host suffixes: bytes, then length */

@@ -70,14 +70,12 @@ static size_t join_equal(slot *sl, size_t m, size_t *up)
 static void token_of(const bk_event *e, char out[BK_TOKEN_MAX])
 {
     if (e->token[0]) {
-        size_t n = strnlen(e->token, BK_TOKEN_MAX - 1);
-        memcpy(out, e->token, n);
-        out[n] = '\0';
+        bk_store_copy(out, BK_TOKEN_MAX, e->token);
         return;
     }
     bk_event t = *e;
     bk_event_make_token(&t);
-    snprintf(out, BK_TOKEN_MAX, "%s", t.token);
+    bk_store_copy(out, BK_TOKEN_MAX, t.token);
 }
 
 /* order - the order to apply the events in (ord[0..n)): groups by their

@@ -380,7 +380,7 @@ static int ingest_one(bk_store *s, const bk_event *e, const char *token, bk_inge
     if (!e->token[0]) {
         tokened = *e;
         if (token)
-            snprintf(tokened.token, sizeof tokened.token, "%s", token);
+            bk_store_copy(tokened.token, sizeof tokened.token, token);
         else
             bk_event_make_token(&tokened);
         e = &tokened;
