@@ -9,15 +9,6 @@
 #include <emmintrin.h>
 #endif
 
-/* ci_same - hay[0..n) equals needle[0..n), ignoring ASCII case */
-static int ci_same(const char *hay, const char *needle, size_t n)
-{
-    for (size_t k = 0; k < n; k++)
-        if (bk_lower((unsigned char)hay[k]) != bk_lower((unsigned char)needle[k]))
-            return 0;
-    return 1;
-}
-
 long bk_ci_find(const char *hay, size_t len, const char *needle)
 {
     size_t n = strlen(needle);
@@ -44,14 +35,14 @@ long bk_ci_find(const char *hay, size_t len, const char *needle)
         unsigned mask = (unsigned)_mm_movemask_epi8(hit);
         while (mask) {
             unsigned bit = (unsigned)__builtin_ctz(mask);
-            if (ci_same(hay + i + bit + 1, needle + 1, n - 1))
+            if (bk_ci_same(hay + i + bit + 1, needle + 1, n - 1))
                 return (long)(i + bit);
             mask &= mask - 1;
         }
     }
 #endif
     for (; i <= last; i++)
-        if (bk_lower((unsigned char)hay[i]) == a && ci_same(hay + i + 1, needle + 1, n - 1))
+        if (bk_lower((unsigned char)hay[i]) == a && bk_ci_same(hay + i + 1, needle + 1, n - 1))
             return (long)i;
     return -1;
 }
@@ -93,7 +84,7 @@ uint64_t bk_hash(uint64_t h, const char *p, size_t n)
 int bk_ci_prefix(const char *hay, size_t len, const char *needle)
 {
     size_t n = strlen(needle);
-    return n <= len && ci_same(hay, needle, n);
+    return n <= len && bk_ci_same(hay, needle, n);
 }
 
 size_t bk_utf8_seq_len(const unsigned char *p, size_t avail)

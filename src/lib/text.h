@@ -28,6 +28,15 @@ static inline unsigned char bk_lower(unsigned char c)
     return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
 }
 
+/* bk_ci_same - a[0..n) equals b[0..n), ignoring ASCII case */
+static inline int bk_ci_same(const char *a, const char *b, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (bk_lower((unsigned char)a[k]) != bk_lower((unsigned char)b[k]))
+            return 0;
+    return 1;
+}
+
 /* bk_next_digit - the place of the first ASCII digit of s[from, n), n when
  * there is none */
 size_t bk_next_digit(const char *s, size_t from, size_t n);

@@ -178,15 +178,6 @@ size_t fields_parse(field_block *b, const char *p, size_t len)
     return len;
 }
 
-/* same_name - a[0..n) and b[0..n) are the same but for ASCII case */
-static int same_name(const char *a, const char *b, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (a[i] != b[i] && bk_lower((unsigned char)a[i]) != bk_lower((unsigned char)b[i]))
-            return 0;
-    return 1;
-}
-
 /* fields_get - the value of the first field called name */
 const char *fields_get(const field_block *b, const char *name, size_t *len)
 {
@@ -200,7 +191,7 @@ const char *fields_get(const field_block *b, const char *name, size_t *len)
         const field *f = &b->f[i];
         const char *fn = b->store.data + f->name;
         if (f->name_len == nl && bk_lower((unsigned char)fn[0]) == bk_lower((unsigned char)name[0]) &&
-            same_name(fn, name, nl)) {
+            bk_ci_same(fn, name, nl)) {
             if (len)
                 *len = f->value_len;
             return b->store.data + f->value;

@@ -202,7 +202,6 @@ int find_address(span s, span *addr)
     return 0;
 }
 
-/* header_value - the value of field name in a header block text */
 /* field_text - the value that starts in line (after the field's name and
  * colon, at k) and goes on in the continuation lines at *pos, unfolded into
  * out (moves *pos past them) */
@@ -234,6 +233,7 @@ static int field_named(span line, const char *name, size_t nl)
     return line.len > nl && line.p[nl] == ':' && bk_ci_prefix(line.p, line.len, name);
 }
 
+/* header_value - the value of field name in a header block text */
 int header_value(const char *block, size_t len, const char *name, char *out, size_t cap)
 {
     size_t nl = strlen(name);
