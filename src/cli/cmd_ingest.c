@@ -2,8 +2,8 @@
  * cmd_ingest.c - bouncekit ingest: apply the suppression policy to events
  * read as JSON Lines (decode, logs --events, classify --json), decoded from
  * bounce messages (--decode) or read from MTA logs (--logs), and print what
- * changed. Events are written in transactions of --batch events (200,000 by
- * default; each 10,000 of them in address order, ingest.c): a killed run
+ * changed. Events are written in transactions of --batch events (500,000 by
+ * default; each 50,000 of them in address order, ingest.c): a killed run
  * keeps every transaction it committed, and a re-run skips those events
  * (each address knows their tokens) and writes the rest. Lines that are not events are reported with
  * their line number and skipped.
@@ -45,7 +45,7 @@ static void ingest_usage(FILE *out)
             "  --logs            the arguments are MTA logs (as 'bouncekit logs')\n"
             "  --db PATH         the database (default $XDG_DATA_HOME/bouncekit/bouncekit.db)\n"
             "  --json            print the changes as JSON Lines, then a summary object\n"
-            "  --batch N         events per transaction (default 200000)\n"
+            "  --batch N         events per transaction (default 500000)\n"
             "  --quiet           print only the summary\n"
             "  --rules FILE      classify with this rule file first (--decode, --logs)\n"
             "  --config FILE     read this configuration file (policy.* settings, db)\n"
@@ -215,7 +215,7 @@ int cmd_ingest(int argc, char **argv)
     size_t n_rules = 0;
     ingest_run r;
     memset(&r, 0, sizeof r);
-    r.batch = 200000;
+    r.batch = 500000;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         char *end;
