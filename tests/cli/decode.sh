@@ -52,6 +52,8 @@ jq_is -s '.[0].token | test("^[0-9a-f]{40}$")' true "token is SHA-1 hex"
 tok=$(jq -r -s '.[0].token' <<<"$OUT")
 run decode --format jsonl "$eml"
 jq_is -s '.[0].token' "$tok" "token stable between runs"
+run decode --format jsonl "$DATA/opensmtpd-02.eml"
+jq_is -s '.[0].action' delayed "OpenSMTPD warning: action delayed"
 
 # mbox (with >From quoting), gzip, Maildir, directory tree, stdin: same records
 {

@@ -9,7 +9,10 @@
  *     Below is a copy of the original message:
  * one "address: reason" line per recipient (newer versions: "Your message
  * could not be delivered to one or more recipients" / "Delivery to the
- * following recipients failed permanently:" with the same lines).
+ * following recipients failed permanently:" with the same lines). Its
+ * warning ("A message is delayed for more than 4 hours for the following
+ * list of recipients:", "this is only a temporary failure report") lists
+ * recipients still in the queue: action delayed.
  */
 #include "format.h"
 #include "lines.h"
@@ -37,6 +40,8 @@ static int decode(const bk_message *m, found *out)
     long copy = message_find(m, "Below is a copy of the original message");
     if (copy > at)
         end = (size_t)copy;
+    int delayed = message_find(m, "A message is delayed for more than") >= 0 ||
+                  message_find(m, "this is only a temporary failure report") >= 0;
     span line;
     found_rcpt *cur = NULL;
     while (lines++ < OPENSMTPD_LINES && line_next(t, end, &pos, &line)) {
@@ -47,6 +52,8 @@ static int decode(const bk_message *m, found *out)
             if (is_address(head) && find_address(head, &a)) {
                 cur = found_add(out, a.p, a.len);
                 if (cur) {
+                    if (delayed)
+                        found_set(cur->action, sizeof cur->action, "delayed", 7);
                     span reason = span_trim(span_from(s, (size_t)(colon - s.p) + 1));
                     found_diag(cur, reason.p, reason.len);
                     cur->reply_code = take_reply_code(reason);
