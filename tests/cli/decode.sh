@@ -53,7 +53,8 @@ tok=$(jq -r -s '.[0].token' <<<"$OUT")
 run decode --format jsonl "$eml"
 jq_is -s '.[0].token' "$tok" "token stable between runs"
 run decode --format jsonl "$DATA/opensmtpd-02.eml"
-jq_is -s '.[0].action' delayed "OpenSMTPD warning: action delayed"
+jq_is -s '[.[].action] | unique | join(",")' delayed "OpenSMTPD warning: action delayed"
+jq_is -s '.[1] | "\(.status) \(.permanence) \(.hardbounce)"' "4.0.0 transient false" "a delay with no code is transient, never hard"
 
 # mbox (with >From quoting), gzip, Maildir, directory tree, stdin: same records
 {

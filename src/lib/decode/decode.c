@@ -422,12 +422,17 @@ static void fill(bk_decoder *d, const bk_format *fmt, const found_rcpt *r, size_
     }
     found_set(b->diagnosticcode, sizeof b->diagnosticcode, diag, diag_len);
 
+    /* a delay names a transient condition (RFC 3464: a delayed action's
+     * status is 4.X.X), also when the report gives no code */
+    const char *status = r->status[0] ? r->status : NULL;
+    if (!status && !r->reply_code && strcmp(r->action, "delayed") == 0)
+        status = "4.0.0";
     const char *at = strrchr(b->recipient, '@');
     bk_hints hints = {.command = cmd,
                       .host = b->rhost[0] ? b->rhost : NULL,
                       .domain = at ? at + 1 : NULL,
                       .reply_code = r->reply_code,
-                      .status = r->status[0] ? r->status : NULL};
+                      .status = status};
     bk_classify(d->c, diag, diag_len, &hints, &b->verdict, NULL);
     if (r->reason)
         bk_verdict_set_reason(d->c, &b->verdict, r->reason);
