@@ -20,7 +20,6 @@
  */
 #include "store.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -118,9 +117,12 @@ static const bk_snapshot *snapshot(bk_store *s)
  * the address ("user@domain" and "@domain") */
 static int allow_maybe(const bk_snapshot *sn, const char *address, const char *domain)
 {
+    if (bk_snapshot_maybe(sn, address, 2))
+        return 1;
     char at[BK_ADDR_MAX + 1];
-    snprintf(at, sizeof at, "@%s", domain);
-    return bk_snapshot_maybe(sn, address, 2) || bk_snapshot_maybe(sn, at, 2);
+    at[0] = '@';
+    bk_store_copy(at + 1, sizeof at - 1, domain);
+    return bk_snapshot_maybe(sn, at, 2);
 }
 
 /* address_only - the check when only the address's own entry can matter */
