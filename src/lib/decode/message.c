@@ -173,6 +173,8 @@ static void reset(bk_message *m)
     bk_buf_reset(&m->inner_dsn);
     m->has_original = 0;
     m->parts = 0;
+    m->from = m->subject = NULL;
+    m->from_len = m->subject_len = 0;
 }
 
 /* append_lower - append s in ASCII lower case */
@@ -956,6 +958,8 @@ static int single_part(bk_message *m)
  * header fields: 0, or -1 with why */
 static int message_done(bk_message *m, int nh, char *why, size_t whylen)
 {
+    m->from = fields_get(&m->head, "From", &m->from_len);
+    m->subject = fields_get(&m->head, "Subject", &m->subject_len);
     if (nh == 0 && m->text.len == 0) {
         snprintf(why, whylen, "not a mail message: no header fields and no text");
         return -1;
@@ -1016,5 +1020,16 @@ int message_read(bk_message *m, const char *msg, size_t len, char *why, size_t w
 /* message_header - the decoded value of the message's own field name */
 const char *message_header(const bk_message *m, const char *name, size_t *len)
 {
-    return fields_get(&m->head, name, len);
+    /* From and Subject, which most formats ask for, were found once */
+    const char *v = NULL;
+    size_t n = 0;
+    if (name[0] == 'F' && strcmp(name, "From") == 0)
+        v = m->from, n = m->from_len;
+    else if (name[0] == 'S' && strcmp(name, "Subject") == 0)
+        v = m->subject, n = m->subject_len;
+    else
+        return fields_get(&m->head, name, len);
+    if (len)
+        *len = n;
+    return v;
 }
