@@ -310,6 +310,70 @@ static void test_own_header(void **state)
     message_free(&m);
 }
 
+/* model_of - what message_read makes of msg besides its fields: type,
+ * report type, parts, text, returned header */
+static void model_of(bk_message *m, const char *msg, size_t len, bk_buf *out)
+{
+    char why[128];
+    bk_buf_reset(out);
+    assert_int_equal(message_read(m, msg, len, why, sizeof why), 0);
+    bk_buf_printf(out, "type=%s report=%s parts=%d at=%zu orig=%d\n",
+                  m->content_type.data ? m->content_type.data : "",
+                  m->report_type.data ? m->report_type.data : "", m->parts, m->original_at,
+                  m->has_original);
+    bk_buf_append(out, m->text.data ? m->text.data : "", m->text.len);
+}
+
+/* a message of one text/plain part is read without GMime's tree when its
+ * header block is plain; the same message with a line that is not a field
+ * in its header (GMime skips it) goes through GMime's tree: both agree */
+static void test_single_part(void **state)
+{
+    (void)state;
+    bk_decode_formats();
+    static const struct {
+        const char *fields, *body;
+    } cases[] = {
+        {"", "550 5.1.1 <a@example.net>: unknown user\n"},
+        {"Content-Type: text/plain; charset=us-ascii\n", "plain\n"},
+        {"Content-Type: TEXT/Plain;\n\tcharset=\"ISO-8859-1\"; report-type=x\n", "caf\xe9\n"},
+        {"Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n",
+         "soft=\nbreak =3D =e2=80=94 =ZZ end="},
+        {"Content-Type: text/plain\nContent-Transfer-Encoding:  BASE64 \n",
+         "NTUwIFVz\nZXIg*dW5r\nbm93bg\n"},
+        {"Content-Type: text/plain\nContent-Transfer-Encoding: x-uuencode\n",
+         "begin 644 a\n#86)C\n`\nend\n"},
+        {"", "\x1b$B$\"\x1b(B\n"},
+        {"Content-Type: text/plain; charset=shift_jis\n", "\x94\x7a\x92\x42\n"},
+        {"Content-Type: (note) text/plain\n", "comment first\n"},
+        {"Content-Type: text/\n", "no subtype\n"},
+        {"Content-Type: text/html\n", "<p>html</p>\n"},
+        {"Content-Type: =?utf-8?q?text/plain?=\n", "encoded\n"},
+        {"Content-Type: text/plain\nContent-Type: text/html\n", "twice\n"},
+        {"Content-Type : text/plain\n", "blank before the colon\n"},
+        {"content-type: text/plain; charset=x-unknown\nContent-Disposition: attachment\n",
+         "\x80\xff\n"},
+        {"Content-Type: text/plain\n", ""},
+    };
+    bk_message m;
+    message_init(&m);
+    bk_buf msg = BK_BUF_INIT, direct = BK_BUF_INIT, tree = BK_BUF_INIT;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        static const char *const head = "From: MAILER-DAEMON@example.org\nSubject: failure\n";
+        bk_buf_reset(&msg);
+        bk_buf_printf(&msg, "%s%s\n%s", head, cases[i].fields, cases[i].body);
+        model_of(&m, msg.data, msg.len, &direct);
+        bk_buf_reset(&msg);
+        bk_buf_printf(&msg, "%snot a field\n%s\n%s", head, cases[i].fields, cases[i].body);
+        model_of(&m, msg.data, msg.len, &tree);
+        assert_string_equal(direct.data, tree.data);
+    }
+    bk_buf_free(&msg);
+    bk_buf_free(&direct);
+    bk_buf_free(&tree);
+    message_free(&m);
+}
+
 static void test_markers(void **state)
 {
     (void)state;
@@ -730,7 +794,7 @@ int main(void)
         cmocka_unit_test(test_own_header),    cmocka_unit_test(test_markers),
         cmocka_unit_test(test_part_content),  cmocka_unit_test(test_fields_names),
         cmocka_unit_test(test_record_time_token), cmocka_unit_test(test_record_time_plain),
-        cmocka_unit_test(test_plain_header_text),
+        cmocka_unit_test(test_plain_header_text), cmocka_unit_test(test_single_part),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     bk_classifier_free(clf);

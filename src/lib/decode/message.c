@@ -24,7 +24,12 @@
  * functions, as g_mime_header_get_value decodes them), and GMime is given
  * only its Content- fields and the rest of the message: they are all GMime
  * reads of a part's header, so the tree it builds is the same, without an
- * object for every Received line.
+ * object for every Received line. A message that GMime would make one
+ * text/plain part of (no Content-Type, or one naming text/plain, and no
+ * uuencoding) gets no tree at all: its Content-Type and
+ * Content-Transfer-Encoding are decoded and parsed with GMime's own
+ * functions, as its header objects would do, and its content is the input
+ * after the empty line, which is what GMime's part would hold.
  */
 #include "message.h"
 #include "lines.h"
@@ -168,6 +173,8 @@ static void reset(bk_message *m)
     bk_buf_reset(&m->inner_dsn);
     m->has_original = 0;
     m->parts = 0;
+    m->from = m->subject = NULL;
+    m->from_len = m->subject_len = 0;
 }
 
 /* append_lower - append s in ASCII lower case */
@@ -313,43 +320,31 @@ static int ascii_only(const guint8 *p, size_t n)
     return 1;
 }
 
-/* part_content - a leaf part's content, transfer encoding removed; converted
- * from its charset to UTF-8 when utf8 is set. Appended to out. */
-static void part_content(struct message_gmime *g, GMimePart *part, int utf8, bk_buf *out)
+/* view_decoded - *data[0..*len) (a view of the input) with its base64 or
+ * quoted-printable transfer encoding removed into g->content, in one step:
+ * what GMime's decoding filter writes, without its stream objects; other
+ * encodings leave the view as it is */
+static void view_decoded(struct message_gmime *g, GMimeContentEncoding enc, guint8 **data,
+                         size_t *len)
 {
-    GMimeDataWrapper *w = g_mime_part_get_content(part);
-    if (!w)
+    if (enc != GMIME_CONTENT_ENCODING_BASE64 && enc != GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE)
         return;
-    guint8 *data;
-    size_t len;
-    int at_end;
-    GMimeContentEncoding enc = g_mime_data_wrapper_get_encoding(w);
-    int in_view = input_view(g, g_mime_data_wrapper_get_stream(w), &data, &len, &at_end);
-    if (in_view && (enc == GMIME_CONTENT_ENCODING_BASE64 ||
-                    enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE)) {
-        /* the view decoded in one step: what GMime's decoding filter
-         * writes, without its stream objects */
-        GMimeEncoding state;
-        g_mime_encoding_init_decode(&state, enc);
-        size_t room = g_mime_encoding_outlen(&state, len);
-        g_byte_array_set_size(g->content, (guint)room);
-        size_t n = g_mime_encoding_step(&state, (const char *)data, len, (char *)g->content->data);
-        n += g_mime_encoding_flush(&state, "", 0, (char *)g->content->data + n);
-        g_byte_array_set_size(g->content, (guint)n);
-        data = g->content->data;
-        len = g->content->len;
-    } else if (enc == GMIME_CONTENT_ENCODING_BASE64 ||
-               enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
-               enc == GMIME_CONTENT_ENCODING_UUENCODE || !in_view) {
-        /* decoded by GMime (what it does with the other encodings is no
-         * more than giving the view's bytes) */
-        g_byte_array_set_size(g->content, 0);
-        g_mime_stream_mem_set_byte_array(GMIME_STREAM_MEM(g->content_stream), g->content);
-        g_mime_data_wrapper_write_to_stream(w, g->content_stream);
-        data = g->content->data;
-        len = g->content->len;
-    }
-    const char *charset = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
+    GMimeEncoding state;
+    g_mime_encoding_init_decode(&state, enc);
+    size_t room = g_mime_encoding_outlen(&state, *len);
+    g_byte_array_set_size(g->content, (guint)room);
+    size_t n = g_mime_encoding_step(&state, (const char *)*data, *len, (char *)g->content->data);
+    n += g_mime_encoding_flush(&state, "", 0, (char *)g->content->data + n);
+    g_byte_array_set_size(g->content, (guint)n);
+    *data = g->content->data;
+    *len = g->content->len;
+}
+
+/* content_text - a part's content data[0..len) (transfer encoding removed)
+ * appended to out; converted from its charset to UTF-8 when utf8 is set */
+static void content_text(struct message_gmime *g, const char *charset, int utf8,
+                         const guint8 *data, size_t len, bk_buf *out)
+{
     if (utf8 && !charset && iso2022_marked(data, len))
         charset = "iso-2022-jp";
     if (utf8 && charset && g_ascii_strcasecmp(charset, "utf-8") != 0 &&
@@ -373,6 +368,33 @@ static void part_content(struct message_gmime *g, GMimePart *part, int utf8, bk_
         }
     }
     append_clean(out, data, len);
+}
+
+/* part_content - a leaf part's content, transfer encoding removed; converted
+ * from its charset to UTF-8 when utf8 is set. Appended to out. */
+static void part_content(struct message_gmime *g, GMimePart *part, int utf8, bk_buf *out)
+{
+    GMimeDataWrapper *w = g_mime_part_get_content(part);
+    if (!w)
+        return;
+    guint8 *data;
+    size_t len;
+    int at_end;
+    GMimeContentEncoding enc = g_mime_data_wrapper_get_encoding(w);
+    int in_view = input_view(g, g_mime_data_wrapper_get_stream(w), &data, &len, &at_end);
+    if (in_view && enc != GMIME_CONTENT_ENCODING_UUENCODE) {
+        view_decoded(g, enc, &data, &len);
+    } else {
+        /* decoded by GMime (what it does with the other encodings is no
+         * more than giving the view's bytes) */
+        g_byte_array_set_size(g->content, 0);
+        g_mime_stream_mem_set_byte_array(GMIME_STREAM_MEM(g->content_stream), g->content);
+        g_mime_data_wrapper_write_to_stream(w, g->content_stream);
+        data = g->content->data;
+        len = g->content->len;
+    }
+    const char *charset = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
+    content_text(g, charset, utf8, data, len, out);
 }
 
 /* append_html_text - the text of an HTML part: tags dropped, a line break for
@@ -754,6 +776,18 @@ static const char *header_text(GMimeHeader *h)
     return bk_encoded_or_8bit(raw, strlen(raw)) ? g_mime_header_get_value(h) : raw;
 }
 
+/* field_decoded - a raw field value v[0..n) as g_mime_header_get_value()
+ * gives it (unfolded, then decoded); g_free() it */
+static char *field_decoded(const char *v, size_t n)
+{
+    char *raw = g_strndup(v, n);
+    char *unfolded = g_mime_utils_header_unfold(raw);
+    char *dec = g_mime_utils_header_decode_text(NULL, unfolded);
+    g_free(unfolded);
+    g_free(raw);
+    return dec;
+}
+
 /* field_value - a field into head, its value from its raw text v[0..n)
  * (what follows the colon, through its last line end; no NUL byte) as
  * header_text() would give it: as it came, or unfolded and decoded as
@@ -765,14 +799,22 @@ static void field_value(field_block *head, const char *name, size_t name_len, co
         fields_add(head, name, name_len, v, n);
         return;
     }
-    char *raw = g_strndup(v, n);
-    char *unfolded = g_mime_utils_header_unfold(raw);
-    char *dec = g_mime_utils_header_decode_text(NULL, unfolded);
+    char *dec = field_decoded(v, n);
     const char *value = dec ? dec : "";
     fields_add(head, name, name_len, value, strlen(value));
     g_free(dec);
-    g_free(unfolded);
-    g_free(raw);
+}
+
+/* field_end - the end of the field that starts at p[i] of the plain header
+ * block p[0..hl): past its last continuation line */
+static size_t field_end(const char *p, size_t i, size_t hl)
+{
+    size_t e = i;
+    do {
+        const char *nl = memchr(p + e, '\n', hl - e);
+        e = nl ? (size_t)(nl - p) + 1 : hl;
+    } while (e < hl && (p[e] == ' ' || p[e] == '\t'));
+    return e;
 }
 
 /* own_header - the message's header block read here when it is plain (see
@@ -788,11 +830,7 @@ static int own_header(bk_message *m, const char *msg, size_t len, GByteArray *in
     int n = 0;
     g_byte_array_set_size(input, 0);
     for (size_t i = 0; i < hl; n++) {
-        size_t e = i; /* the field's end: past its last continuation line */
-        do {
-            const char *nl = memchr(msg + e, '\n', hl - e);
-            e = nl ? (size_t)(nl - msg) + 1 : hl;
-        } while (e < hl && (msg[e] == ' ' || msg[e] == '\t'));
+        size_t e = field_end(msg, i, hl);
         const char *colon = memchr(msg + i, ':', e - i); /* there by plain_header_block */
         size_t name_len = (size_t)(colon - (msg + i));
         while (name_len > 0 && (msg[i + name_len - 1] == ' ' || msg[i + name_len - 1] == '\t'))
@@ -804,6 +842,134 @@ static int own_header(bk_message *m, const char *msg, size_t len, GByteArray *in
     }
     g_byte_array_append(input, (const guint8 *)msg + hl, (guint)(len - hl));
     return n;
+}
+
+/* the Content-Type and Content-Transfer-Encoding fields of the block GMime
+ * is given (see own_header), and where its empty line is */
+struct content_fields {
+    const char *type, *encoding; /* raw values (after the colon), NULL: absent */
+    size_t type_len, encoding_len;
+    size_t head_len;             /* the fields' length; the empty line follows */
+};
+
+/* content_fields - f from in[0..n), GMime's input after own_header: a plain
+ * block of Content- fields, an empty line, the body. 0 when either field
+ * comes twice or a name has blanks before its colon (left to GMime). */
+static int content_fields(const char *in, size_t n, struct content_fields *f)
+{
+    memset(f, 0, sizeof *f);
+    size_t hl = 0; /* the first empty line */
+    while (hl < n && in[hl] != '\n') {
+        const char *nl = memchr(in + hl, '\n', n - hl);
+        if (!nl)
+            return 0;
+        hl = (size_t)(nl - in) + 1;
+    }
+    if (hl >= n)
+        return 0;
+    for (size_t i = 0; i < hl;) {
+        size_t e = field_end(in, i, hl);
+        const char *colon = memchr(in + i, ':', e - i);
+        if (!colon)
+            return 0;
+        size_t name_len = (size_t)(colon - (in + i));
+        const char **v = name_len == 12 && g_ascii_strncasecmp(in + i, "Content-Type", 12) == 0
+                             ? &f->type
+                             : name_len == 25 && g_ascii_strncasecmp(in + i, "Content-Transfer-Encoding", 25) == 0
+                                   ? &f->encoding
+                                   : NULL;
+        if (name_len && (in[i + name_len - 1] == ' ' || in[i + name_len - 1] == '\t'))
+            return 0;
+        if (v) {
+            if (*v)
+                return 0;
+            *v = colon + 1;
+            *(v == &f->type ? &f->type_len : &f->encoding_len) = (size_t)(in + e - (colon + 1));
+        }
+        i = e;
+    }
+    f->head_len = hl;
+    return 1;
+}
+
+/* leaf_type - the content type GMime gives a message of these fields: the
+ * Content-Type value decoded and parsed as GMime does, or text/plain without
+ * it. NULL unless GMime's parser would also make a single part of it (its
+ * raw value names a text/ type; GMime decides that on the raw value). */
+static GMimeContentType *leaf_type(const struct content_fields *f)
+{
+    if (!f->type)
+        return g_mime_content_type_new("text", "plain");
+    size_t k = 0;
+    while (k < f->type_len && (f->type[k] == ' ' || f->type[k] == '\t'))
+        k++;
+    if (!bk_ci_prefix(f->type + k, f->type_len - k, "text/"))
+        return NULL;
+    char *value = field_decoded(f->type, f->type_len);
+    GMimeContentType *ct = value ? g_mime_content_type_parse(NULL, value) : NULL;
+    g_free(value);
+    return ct;
+}
+
+/* content_type_into - the message's content type and report-type into m */
+static void content_type_into(bk_message *m, GMimeContentType *ct)
+{
+    append_lower(&m->content_type, g_mime_content_type_get_media_type(ct));
+    bk_buf_putc(&m->content_type, '/');
+    append_lower(&m->content_type, g_mime_content_type_get_media_subtype(ct));
+    append_lower(&m->report_type, g_mime_content_type_get_parameter(ct, "report-type"));
+}
+
+/* single_part - a message GMime would parse as one text/plain part (see
+ * above), read without its tree: the type and transfer encoding read with
+ * GMime's own parsers, the content the input after the empty line (GMime's
+ * view of a part that runs to the end). 1 when done; 0 when it is not such a
+ * message (nothing done). */
+static int single_part(bk_message *m)
+{
+    struct message_gmime *g = m->gm;
+    struct content_fields f;
+    if (!content_fields((const char *)g->input->data, g->input->len, &f))
+        return 0;
+    GMimeContentType *ct = leaf_type(&f);
+    if (!ct)
+        return 0;
+    GMimeContentEncoding enc = GMIME_CONTENT_ENCODING_DEFAULT;
+    if (f.encoding) {
+        char *value = field_decoded(f.encoding, f.encoding_len);
+        enc = g_mime_content_encoding_from_string(value ? value : "");
+        g_free(value);
+    }
+    if (!g_mime_content_type_is_type(ct, "text", "plain") || enc == GMIME_CONTENT_ENCODING_UUENCODE) {
+        g_object_unref(ct);
+        return 0;
+    }
+    m->parts = 1;
+    content_type_into(m, ct);
+    guint8 *data = g->input->data + f.head_len + 1;
+    size_t len = g->input->len - f.head_len - 1;
+    view_decoded(g, enc, &data, &len);
+    content_text(g, g_mime_content_type_get_parameter(ct, "charset"), 1, data, len, &m->text);
+    g_object_unref(ct);
+    return 1;
+}
+
+/* message_done - what message_read checks of the model it built from nh
+ * header fields: 0, or -1 with why */
+static int message_done(bk_message *m, int nh, char *why, size_t whylen)
+{
+    m->from = fields_get(&m->head, "From", &m->from_len);
+    m->subject = fields_get(&m->head, "Subject", &m->subject_len);
+    if (nh == 0 && m->text.len == 0) {
+        snprintf(why, whylen, "not a mail message: no header fields and no text");
+        return -1;
+    }
+    m->original_at = original_start(m);
+    if (m->text.oom || m->dsn.oom || m->original.oom || m->inner_dsn.oom || m->head.store.oom) {
+        snprintf(why, whylen, "out of memory");
+        return -1;
+    }
+    return 0;
 }
 
 /* message_read - take msg apart into m */
@@ -822,6 +988,8 @@ int message_read(bk_message *m, const char *msg, size_t len, char *why, size_t w
         g_byte_array_set_size(g->input, 0);
         g_byte_array_append(g->input, (const guint8 *)msg, (guint)len);
     }
+    if (nh >= 0 && single_part(m))
+        return message_done(m, nh, why, whylen);
     g_mime_stream_mem_set_byte_array(GMIME_STREAM_MEM(g->input_stream), g->input);
     g_mime_parser_init_with_stream(g->parser, g->input_stream);
     g_mime_parser_set_format(g->parser, GMIME_FORMAT_MESSAGE);
@@ -842,28 +1010,26 @@ int message_read(bk_message *m, const char *msg, size_t len, char *why, size_t w
         }
     }
     GMimeContentType *ct = g_mime_object_get_content_type(body);
-    if (ct) {
-        append_lower(&m->content_type, g_mime_content_type_get_media_type(ct));
-        bk_buf_putc(&m->content_type, '/');
-        append_lower(&m->content_type, g_mime_content_type_get_media_subtype(ct));
-        append_lower(&m->report_type, g_mime_content_type_get_parameter(ct, "report-type"));
-    }
+    if (ct)
+        content_type_into(m, ct);
     walk(m, body, 0, 0);
     g_object_unref(body);
-    if (nh == 0 && m->text.len == 0) {
-        snprintf(why, whylen, "not a mail message: no header fields and no text");
-        return -1;
-    }
-    m->original_at = original_start(m);
-    if (m->text.oom || m->dsn.oom || m->original.oom || m->inner_dsn.oom || m->head.store.oom) {
-        snprintf(why, whylen, "out of memory");
-        return -1;
-    }
-    return 0;
+    return message_done(m, nh, why, whylen);
 }
 
 /* message_header - the decoded value of the message's own field name */
 const char *message_header(const bk_message *m, const char *name, size_t *len)
 {
-    return fields_get(&m->head, name, len);
+    /* From and Subject, which most formats ask for, were found once */
+    const char *v = NULL;
+    size_t n = 0;
+    if (name[0] == 'F' && strcmp(name, "From") == 0)
+        v = m->from, n = m->from_len;
+    else if (name[0] == 'S' && strcmp(name, "Subject") == 0)
+        v = m->subject, n = m->subject_len;
+    else
+        return fields_get(&m->head, name, len);
+    if (len)
+        *len = n;
+    return v;
 }

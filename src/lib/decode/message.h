@@ -30,6 +30,9 @@ typedef struct {
     int has_original;      /* a message/rfc822 or text/rfc822-headers part was found */
     int parts;             /* MIME parts seen */
     size_t original_at;    /* original_start() of text, found once by message_read */
+    const char *from, *subject; /* the first From and Subject of head (NULL: none),
+                                   found once by message_read for message_header */
+    size_t from_len, subject_len;
     struct message_gmime *gm; /* GMime objects kept from one message to the next */
     struct markers *marks;    /* the phrases asked of the text (message_find) */
 } bk_message;
