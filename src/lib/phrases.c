@@ -13,6 +13,14 @@
 #include <emmintrin.h>
 #endif
 
+/* triple_hash - the bit of the triple filter for three bytes (b0 << 16 |
+ * b1 << 8 | b2, in lower case) */
+static inline unsigned triple_hash(unsigned bytes)
+{
+    return (bytes * 0x9E3779B1u) >> (32 - 15);
+}
+_Static_assert(PHRASE_TRIPLE_BITS == 1u << 15, "triple_hash gives 15 bits");
+
 void phrase_set_init(phrase_set *set, const char *const *phrases, size_t n)
 {
     if (n > PHRASE_SET_MAX)
@@ -69,12 +77,25 @@ void phrase_group_init(phrase_group *g, const phrase_set *const *sets, size_t n)
         memset(ones, 0xff, k);
         memcpy(&g->head[e], g->entry[e].text, k);
         memcpy(&g->head_mask[e], ones, 8);
+        size_t k2 = g->entry[e].len > 8 ? g->entry[e].len - 8 : 0;
+        k2 = k2 < 8 ? k2 : 8;
+        unsigned char ones2[8] = {0};
+        memset(ones2, 0xff, k2);
+        g->next[e] = 0;
+        memcpy(&g->next[e], g->entry[e].text + 8, k2);
+        memcpy(&g->next_mask[e], ones2, 8);
         if (g->entry[e].len < 2) {
             g->fast = 0;
             continue;
         }
         unsigned pr = (unsigned char)g->entry[e].text[0] << 8 | (unsigned char)g->entry[e].text[1];
         g->pair[pr >> 3] |= (unsigned char)(1u << (pr & 7));
+        for (unsigned b = 0; b < 256; b++) {
+            if (g->entry[e].len > 2 && b != (unsigned char)g->entry[e].text[2])
+                continue;
+            unsigned t = triple_hash(pr << 8 | b);
+            g->triple[t >> 3] |= (unsigned char)(1u << (t & 7));
+        }
     }
 }
 
@@ -204,15 +225,22 @@ static int try_at(const phrase_group *g, const char *s, size_t n, size_t i, phra
                   size_t max, size_t *found)
 {
     unsigned char lc = bk_lower((unsigned char)s[i]);
-    uint64_t w = lower8(s + i, n - i);
+    uint64_t w = lower8(s + i, n - i), w2 = 0;
+    int have_w2 = 0; /* the text's bytes 8 to 15 are read when needed */
     for (unsigned e = g->start[lc]; e < g->start[lc + 1]; e++) {
         size_t len = g->entry[e].len;
         if (len > n - i)
             break; /* the longer ones do not fit either */
         if ((w ^ g->head[e]) & g->head_mask[e])
             continue;
+        if (len > 8) {
+            if (!have_w2) /* len <= n - i: the text has bytes past 8 */
+                w2 = lower8(s + i + 8, n - i - 8), have_w2 = 1;
+            if ((w2 ^ g->next[e]) & g->next_mask[e])
+                continue;
+        }
         const char *ph = g->entry[e].text;
-        size_t q = 8;
+        size_t q = 16;
         while (q < len && bk_lower((unsigned char)s[i + q]) == (unsigned char)ph[q])
             q++;
         if (q < len)
@@ -227,14 +255,19 @@ static int try_at(const phrase_group *g, const char *s, size_t n, size_t i, phra
     return 0;
 }
 
-/* starts_phrase - may a phrase start at i of s[0, n)? (its first byte and
- * the pair of its first two) */
+/* starts_phrase - may a phrase start at i of s[0, n)? (its first byte, the
+ * pair of its first two, the filter of its first three) */
 static inline int starts_phrase(const phrase_group *g, const char *s, size_t n, size_t i)
 {
     if (!g->first[(unsigned char)s[i]] || n - i < 2)
         return 0;
     unsigned pr = (unsigned)bk_lower((unsigned char)s[i]) << 8 | bk_lower((unsigned char)s[i + 1]);
-    return (g->pair[pr >> 3] >> (pr & 7)) & 1;
+    if (!((g->pair[pr >> 3] >> (pr & 7)) & 1))
+        return 0;
+    if (n - i < 3)
+        return 1;
+    unsigned t = triple_hash(pr << 8 | bk_lower((unsigned char)s[i + 2]));
+    return (g->triple[t >> 3] >> (t & 7)) & 1;
 }
 
 /* scan_words - every phrase at the word starts of s[0, n), in text order;

@@ -134,6 +134,23 @@ static int glued_to_token(const char *s, size_t i)
     return any && !plain_word;
 }
 
+/* may_be_three - could three_digits find a number at digit i? (the two
+ * bytes after it are digits: the cheap part of its test, without a call) */
+static inline int may_be_three(const char *s, size_t n, size_t i)
+{
+    return n - i >= 3 && bk_is_digit((unsigned char)s[i + 1]) &&
+           bk_is_digit((unsigned char)s[i + 2]);
+}
+
+/* next_digit - bk_next_digit, the byte at from tried first (the digits of
+ * a number come in runs) */
+static inline size_t next_digit(const char *s, size_t from, size_t n)
+{
+    if (from < n && bk_is_digit((unsigned char)s[from]))
+        return from;
+    return bk_next_digit(s, from, n);
+}
+
 /* three_digits - value of the three digits at i, or -1 when not a
  * stand-alone three-digit number there */
 static int three_digits(const char *s, size_t n, size_t i)
@@ -428,7 +445,7 @@ static bk_command last_sent(const text_hits *h, size_t limit)
         if (h->hit[i].set == SET_COMMAND && h->hit[i].pos == last &&
             h->hit[i].phrase >= first_transcript_phrase &&
             strncmp(COMMAND_PHRASES[h->hit[i].phrase].phrase, ">>> ", 4) == 0 &&
-            h->hit[i].pos + strlen(COMMAND_PHRASES[h->hit[i].phrase].phrase) <= limit)
+            h->hit[i].pos + command_set.len[h->hit[i].phrase] <= limit)
             return COMMAND_PHRASES[h->hit[i].phrase].cmd;
     return BK_CMD_NONE;
 }
@@ -574,6 +591,7 @@ static const char *const HOST_MARKERS[] = {
     "connected to ",      /* qmail "Connected to ADDR but sender was rejected." */
     "giving up on ",      /* qmail "Giving up on ADDR." */
 };
+_Static_assert(sizeof HOST_MARKERS / sizeof HOST_MARKERS[0] <= 32, "a bit of a word per marker");
 
 /* find_bare_host - "NAME [ADDR]:" with no lead-in, as Courier ("<rcpt>:
  * mx.example.com [192.0.2.1]:") and Exim ("mx.example.com [192.0.2.1]:
@@ -611,8 +629,14 @@ static int find_bare_host(const char *s, size_t n, bk_reply *out)
  * marker ("" for a bare "NAME [ADDR]:"), or NULL */
 static const char *find_host(const char *s, size_t n, const text_hits *h, bk_reply *out)
 {
-    for (size_t m = 0; m < sizeof HOST_MARKERS / sizeof HOST_MARKERS[0]; m++) {
-        size_t mlen = strlen(HOST_MARKERS[m]);
+    uint32_t present = 0; /* the markers found at all */
+    for (size_t k = 0; k < h->n; k++)
+        if (h->hit[k].set == SET_HOST)
+            present |= 1u << h->hit[k].phrase;
+    for (size_t m = 0; present >> m; m++) {
+        if (!(present >> m & 1))
+            continue;
+        size_t mlen = host_set.len[m];
         int tries = 0;
         /* look at a bounded number of occurrences of each marker */
         for (size_t k = 0; k < h->n && tries < 8; k++) {
@@ -803,7 +827,7 @@ static size_t lead_in_end(const text_hits *h, size_t limit)
     for (size_t i = 0; i < h->n; i++) {
         if (h->hit[i].set != SET_LEAD || h->hit[i].phrase == LEAD_TRANSCRIPT)
             continue;
-        size_t end = h->hit[i].pos + strlen(LEADS[h->hit[i].phrase]);
+        size_t end = h->hit[i].pos + lead_set.len[h->hit[i].phrase];
         if (end <= limit && end > best)
             best = end;
     }
@@ -879,11 +903,9 @@ static int unbalanced_close(const char *p, size_t len)
         return 0;
     char close = p[len - 1], open = close == ')' ? '(' : '[';
     size_t opens = 0, closes = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (p[i] == open)
-            opens++;
-        else if (p[i] == close)
-            closes++;
+    for (size_t i = 0; i < len; i++) { /* without branches: vectorized */
+        opens += p[i] == open;
+        closes += p[i] == close;
     }
     return closes > opens;
 }
@@ -962,8 +984,8 @@ int bk_reply_parse(const char *s, size_t n, bk_reply *out)
     /* one pass: the first strong and the first weak candidate of each kind;
      * a failure reply after a success reply wins, as in a transcript
      * ("<<< 250 2.1.0 Sender ok" ... "<<< 550 5.1.1 User unknown") */
-    for (size_t i = bk_next_digit(s, 0, n); i < n; i = bk_next_digit(s, i + 1, n)) {
-        if (reply.found && reply_value < 400) {
+    for (size_t i = bk_next_digit(s, 0, n); i < n; i = next_digit(s, i + 1, n)) {
+        if (reply.found && reply_value < 400 && may_be_three(s, n, i)) {
             int v = three_digits(s, n, i);
             if (v >= 0) {
                 if (v >= 400 && bk_reply_code_valid(v) && reply_strong(s, n, i)) {
@@ -978,7 +1000,7 @@ int bk_reply_parse(const char *s, size_t n, bk_reply *out)
                 i += 2;
                 continue;
             }
-        } else if (!reply.found) {
+        } else if (!reply.found && may_be_three(s, n, i)) {
             int v = three_digits(s, n, i);
             if (v >= 0) {
                 int strong = reply_strong(s, n, i);
@@ -996,7 +1018,7 @@ int bk_reply_parse(const char *s, size_t n, bk_reply *out)
                 continue;
             }
         }
-        if (!status.found) {
+        if (!status.found && byte(s, n, i + 1) == '.') { /* else no dotted code */
             int c, sub, det;
             size_t e = dotted_code(s, n, i, &c, &sub, &det);
             if (e) {
