@@ -760,7 +760,7 @@ static int cache_path(uint64_t source_hash, rm_kind kind, char *buf, size_t len,
      * (bump COMPILE_SCHEME when that changes) are part of the name too */
     static const char COMPILE_SCHEME[] = "lower-case ASCII, literal factors, direct strings, "
                                          "PCRE2 widths, keys of 8 bytes and more for 16 literals, "
-                                         "keys' ids their entries and length, 7";
+                                         "keys' ids their entries and length, 8";
     char pcre2_version[64] = "";
     pcre2_config(PCRE2_CONFIG_VERSION, pcre2_version);
     uint64_t h = rm_hash(source_hash, hs_version(), strlen(hs_version()));
