@@ -33,6 +33,7 @@
 #include "text.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include <string.h>
@@ -420,6 +421,7 @@ static phrase_group all_phrases;
 static const char *command_text[PHRASE_SET_MAX];
 static size_t first_transcript_phrase;
 static pthread_once_t phrases_once = PTHREAD_ONCE_INIT;
+static atomic_int phrases_ready; /* 1: init_phrases is done (no pthread_once call) */
 
 /* hits of one text, in text order */
 typedef struct {
@@ -849,6 +851,7 @@ static void init_phrases(void)
     phrase_set_init(&lead_set, LEADS, sizeof LEADS / sizeof LEADS[0]);
     const phrase_set *sets[N_SETS] = {&command_set, &host_set, &lead_set};
     phrase_group_init(&all_phrases, sets, N_SETS);
+    atomic_store_explicit(&phrases_ready, 1, memory_order_release);
 }
 
 /* diagnostic_type_end - end of a DSN diagnostic type at the start of the
@@ -1098,7 +1101,8 @@ int bk_reply_parse(const char *s, size_t n, bk_reply *out)
     /* every phrase of the three tables, in one pass */
     text_hits hits;
     int more;
-    pthread_once(&phrases_once, init_phrases);
+    if (!atomic_load_explicit(&phrases_ready, memory_order_acquire))
+        pthread_once(&phrases_once, init_phrases);
     hits.n = phrase_scan(&all_phrases, s, n, hits.hit, HIT_MAX, &more);
 
     out->command = find_command(&hits, n, block.found ? block.pos : n);
