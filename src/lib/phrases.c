@@ -210,12 +210,7 @@ static uint64_t lower8(const char *s, size_t left)
 {
     uint64_t w = 0;
     memcpy(&w, s, left < 8 ? left : 8);
-    const uint64_t ones = 0x0101010101010101ULL, high = ones * 0x80;
-    uint64_t b = w & ~high;                  /* each byte's low 7 bits */
-    uint64_t ge_a = b + ones * (0x80 - 'A'); /* high bit: >= 'A' */
-    uint64_t gt_z = b + ones * (0x7f - 'Z'); /* high bit: > 'Z' */
-    uint64_t upper = ge_a & ~gt_z & ~w & high;
-    return w | upper >> 2;                   /* 0x80 >> 2 = 0x20 */
+    return bk_fold8(w);
 }
 
 /* try_at - the phrases at word start i of s[0, n) (whose first two bytes
