@@ -472,13 +472,12 @@ static int provider_by_host(const bk_classifier *c, const char *host, size_t hl)
                     return (int)p;
         return -1;
     }
-    for (size_t i = 0; i < hl; i++)
-        lower[i] = (char)bk_lower((unsigned char)host[i]);
     int best = -1;
     uint32_t h = HOST_HASH_SEED;
-    for (size_t i = hl; i > 0; i--) { /* the suffixes, shortest first */
+    for (size_t i = hl; i > 0; i--) { /* the suffixes, shortest first, lowered on the way */
+        lower[i - 1] = (char)bk_lower((unsigned char)host[i - 1]);
         h = host_hash_step(h, (unsigned char)lower[i - 1]);
-        if (i > 1 && lower[i - 2] != '.')
+        if (i > 1 && host[i - 2] != '.')
             continue;
         int p = host_provider(c, lower + i - 1, hl - i + 1, h);
         if (p >= 0 && (best < 0 || p < best))
