@@ -7,7 +7,9 @@
  * ASCII case, and records the set, the phrase and the position, in text
  * order (shorter first at one place), up to a caller-given bound. The word
  * starts are found 16 bytes at a time and
- * only those whose first two bytes begin some phrase are compared. When the
+ * only those whose first two bytes begin some phrase, and whose first three
+ * pass a hashed filter of the phrases' first three, are compared (8 bytes at
+ * a time, then the next 8, then byte by byte). When the
  * bound cuts the hits short, the phrases compiled into one Vectorscan literal
  * database are scanned for instead (the first ones by their ends are kept,
  * as before); each thread allocates its scratch space on its first scan.
