@@ -479,17 +479,34 @@ static bk_command find_command(const text_hits *h, size_t n, size_t code_pos)
  * The remote host
  * ---------------------------------------------------------------------- */
 
+#define R4(x) x, x, x, x
+#define R16(x) R4(x), R4(x), R4(x), R4(x)
+
+/* NAME_BYTE - what a byte can be part of: HOST_PART, a host name (ASCII
+ * letters, digits, '.', '-', '_'); ADDR_PART, an IPv4 or IPv6 address (digits,
+ * hex letters, '.', ':', and the 'I', 'P', 'v' of an "IPv6:" prefix) */
+#define HOST_PART 1u
+#define ADDR_PART 2u
+static const unsigned char NAME_BYTE[256] = {
+    R16(0), R16(0), /* 0x00-0x1f */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 3, 0,  /* 0x20-0x2f */
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 0, 0, 0, 0, 0,  /* 0x30-0x3f */
+    0, 3, 3, 3, 3, 3, 3, 1, 1, 3, 1, 1, 1, 1, 1, 1,  /* 0x40-0x4f */
+    3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1,  /* 0x50-0x5f */
+    0, 3, 3, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1,  /* 0x60-0x6f */
+    1, 1, 1, 1, 1, 1, 3, 1, 1, 1, 1, 0, 0, 0, 0, 0,  /* 0x70-0x7f */
+    R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0)};
+
 /* is_host_byte - a byte of a host name */
 static int is_host_byte(unsigned char c)
 {
-    return bk_is_alpha(c) || bk_is_digit(c) || c == '.' || c == '-' || c == '_';
+    return NAME_BYTE[c] & HOST_PART;
 }
 
 /* is_addr_byte - a byte of an IPv4 or IPv6 address ("IPv6:" prefix too) */
 static int is_addr_byte(unsigned char c)
 {
-    return bk_is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '.' ||
-           c == ':' || c == 'I' || c == 'P' || c == 'v';
+    return NAME_BYTE[c] & ADDR_PART;
 }
 
 /* looks_like_addr - a dotted IPv4 address, or hex groups with colons */
@@ -686,8 +703,6 @@ static void emit(text_out *t, const char *p, size_t k)
 
 /* PLAIN - printable ASCII that copy_text passes on as it is: not a blank, a
  * control byte, '(' (which may open "(in reply to"), or a byte >= 0x80 */
-#define R4(x) x, x, x, x
-#define R16(x) R4(x), R4(x), R4(x), R4(x)
 static const unsigned char PLAIN[256] = {
     R16(0), R16(0),                           /* 0x00-0x1f */
     0, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, /* 0x20-0x2f: ' ' and '(' are not */
