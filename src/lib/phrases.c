@@ -64,6 +64,7 @@ void phrase_group_init(phrase_group *g, const phrase_set *const *sets, size_t n)
     /* each first byte's phrases, shorter first (the order of the scans' hits
      * at one place); the pairs of first bytes */
     g->fast = 1;
+    g->letter_starts = 1;
     for (int c = 0; c < 256; c++)
         for (unsigned e = g->start[c] + 1u; e < g->start[c + 1]; e++)
             for (unsigned f = e; f > g->start[c] && g->entry[f - 1].len > g->entry[f].len; f--) {
@@ -84,6 +85,9 @@ void phrase_group_init(phrase_group *g, const phrase_set *const *sets, size_t n)
         g->next[e] = 0;
         memcpy(&g->next[e], g->entry[e].text + 8, k2);
         memcpy(&g->next_mask[e], ones2, 8);
+        unsigned char c0 = (unsigned char)g->entry[e].text[0];
+        if (!bk_is_alpha(c0) && c0 != '<' && c0 != '>')
+            g->letter_starts = 0;
         if (g->entry[e].len < 2) {
             g->fast = 0;
             continue;
@@ -278,16 +282,21 @@ static long scan_words(const phrase_group *g, const char *s, size_t n, phrase_hi
     const __m128i a = _mm_set1_epi8('a'), z = _mm_set1_epi8('z' - 'a');
     const __m128i d0 = _mm_set1_epi8('0'), d9 = _mm_set1_epi8(9);
     const __m128i fold = _mm_set1_epi8(0x20), space = _mm_set1_epi8(' ');
+    const __m128i two = _mm_set1_epi8(2), angle = _mm_set1_epi8('>'); /* '<' | 2 is '>' */
     for (; n - i >= 16; i += 16) {
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
         __m128i l = _mm_sub_epi8(_mm_or_si128(x, fold), a);
         __m128i d = _mm_sub_epi8(x, d0);
-        __m128i word = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(l, z), l),
-                                    _mm_cmpeq_epi8(_mm_min_epu8(d, d9), d));
+        __m128i letter = _mm_cmpeq_epi8(_mm_min_epu8(l, z), l);
+        __m128i word = _mm_or_si128(letter, _mm_cmpeq_epi8(_mm_min_epu8(d, d9), d));
         unsigned w = (unsigned)_mm_movemask_epi8(word);
-        /* above ' ' as signed bytes, or 0x80 and above */
-        unsigned seen = (unsigned)_mm_movemask_epi8(_mm_cmpgt_epi8(x, space)) |
-                        (unsigned)_mm_movemask_epi8(x);
+        /* above ' ' as signed bytes, or 0x80 and above; of those only the
+         * letters, '<' and '>' when no phrase begins with another byte */
+        unsigned seen = g->letter_starts
+                            ? (unsigned)_mm_movemask_epi8(_mm_or_si128(
+                                  letter, _mm_cmpeq_epi8(_mm_or_si128(x, two), angle)))
+                            : (unsigned)_mm_movemask_epi8(_mm_cmpgt_epi8(x, space)) |
+                                  (unsigned)_mm_movemask_epi8(x);
         unsigned starts = ~((w << 1) | carry) & seen & 0xffffu;
         carry = w >> 15;
         while (starts) {

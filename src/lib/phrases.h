@@ -58,6 +58,7 @@ typedef struct {
                                   phrase may start with b0 b1 b2 (any b2 after a
                                   phrase of two bytes) */
     int fast;                  /* every phrase has 2 bytes or more: pair serves */
+    int letter_starts;         /* every phrase begins with a letter, '<' or '>' */
     uint64_t head[PHRASE_GROUP_ENTRIES]; /* an entry's first 8 bytes, as loaded */
     uint64_t head_mask[PHRASE_GROUP_ENTRIES]; /* of those, its own (the rest 0) */
     uint64_t next[PHRASE_GROUP_ENTRIES];      /* its bytes 8 to 15, as loaded */
