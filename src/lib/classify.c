@@ -107,7 +107,8 @@ static rules_kind kind_of(const char *name)
 }
 
 /* rank_key - precedence of rule i as one number: tier, then the user's
- * order or the reason's, then the rule's own (as rank_less orders them) */
+ * order or the reason's, then the rule's own (as rank_less orders them);
+ * its low 32 bits are i (ranked_holding reads the rule from its key) */
 static uint64_t rank_key(const bk_classifier *c, size_t i)
 {
     const bk_rule *r = &c->rs.rules[i];
@@ -471,13 +472,12 @@ static int provider_by_host(const bk_classifier *c, const char *host, size_t hl)
                     return (int)p;
         return -1;
     }
-    for (size_t i = 0; i < hl; i++)
-        lower[i] = (char)bk_lower((unsigned char)host[i]);
     int best = -1;
     uint32_t h = HOST_HASH_SEED;
-    for (size_t i = hl; i > 0; i--) { /* the suffixes, shortest first */
+    for (size_t i = hl; i > 0; i--) { /* the suffixes, shortest first, lowered on the way */
+        lower[i - 1] = (char)bk_lower((unsigned char)host[i - 1]);
         h = host_hash_step(h, (unsigned char)lower[i - 1]);
-        if (i > 1 && lower[i - 2] != '.')
+        if (i > 1 && host[i - 2] != '.')
             continue;
         int p = host_provider(c, lower + i - 1, hl - i + 1, h);
         if (p >= 0 && (best < 0 || p < best))
@@ -778,6 +778,28 @@ static int match_all(const bk_classifier *c, facts *f, int *list, size_t *n, int
     return 0;
 }
 
+/* ranked_holding - the rules of cand[0, n) (n <= MATCH_MAX) whose conditions
+ * hold, best first into rules; their count. Their rank keys are sorted: the
+ * low half of a key is its rule */
+static size_t ranked_holding(const bk_classifier *c, const facts *f, const unsigned *cand,
+                             size_t n, int *rules)
+{
+    uint64_t key[MATCH_MAX];
+    size_t k = 0;
+    for (size_t i = 0; i < n && k < MATCH_MAX; i++) {
+        if (cand[i] >= c->rs.n_rules || !cond_holds(c, cand[i], f, 1))
+            continue;
+        uint64_t v = c->rank[cand[i]];
+        size_t j = k++;
+        for (; j > 0 && v < key[j - 1]; j--)
+            key[j] = key[j - 1];
+        key[j] = v;
+    }
+    for (size_t i = 0; i < k; i++)
+        rules[i] = (int)(uint32_t)key[i];
+    return k;
+}
+
 /* decide_lazy - what match_all gives for all the verdict reads, from at most
  * MATCH_MAX candidates, searching for as few as it can: list holds the best
  * candidate first and, when the context step looks further, every rule of its
@@ -806,10 +828,7 @@ static int decide_lazy(const bk_classifier *c, facts *f, const unsigned *cand, s
             f->provider = c->rs.texts[first - n_rules].provider;
     }
     int rules[MATCH_MAX]; /* the rules that hold, best first */
-    size_t n_r = 0;
-    for (size_t i = 0; i < n_cand; i++)
-        if (cand[i] < n_rules && cond_holds(c, cand[i], f, 1))
-            add_ranked(c, rules, MATCH_MAX, &n_r, &truncated, (int)cand[i]);
+    size_t n_r = ranked_holding(c, f, cand, n_cand, rules);
     if (f->provider < 0) { /* the provider of the rule that matched first */
         n_found = 0;
         for (size_t i = 0; i < n_r; i++)

@@ -10,7 +10,9 @@
  *     or none.
  * A sequence multiplies the exact sets of neighbouring parts into runs and
  * keeps the cheapest candidate among the runs and the factors of its other
- * parts; an alternation unites its branches (none when a branch has none);
+ * parts; an alternation unites its branches (none when a branch has none;
+ * when the union of the whole pattern's branches does not fit in a set, that
+ * of each branch's set of the fewest strings serves);
  * a part that may be absent (?, *, {0,n}) has no factor; a repeated part
  * ({m,n}, m >= 1, +) keeps its own.
  *
@@ -35,11 +37,13 @@ typedef struct {
     factor_set e;  /* may hold "" */
     int has_f;     /* f is a factor set */
     factor_set f;  /* never holds "", every string at least 2 bytes */
+    int has_s;     /* s is a factor set: of those considered, the one of */
+    factor_set s;  /* the fewest strings (unions of them fit where f's do not) */
 } info;
 
 /* the working sets of one level of nesting */
 typedef struct {
-    factor_set run, tmp, best;
+    factor_set run, tmp, best, small;
     info part, branch;
 } frame;
 
@@ -198,11 +202,32 @@ static void consider(int *has_best, factor_set *best, const factor_set *cand)
     }
 }
 
+/* consider_small - keep cand in *small when usable and of fewer strings
+ * (the cheaper of two as many) */
+static void consider_small(int *has_small, factor_set *small, const factor_set *cand)
+{
+    if (!usable(cand))
+        return;
+    if (!*has_small || cand->n < small->n ||
+        (cand->n == small->n && set_cost(cand) < set_cost(small))) {
+        *small = *cand;
+        *has_small = 1;
+    }
+}
+
+/* consider_both - cand for the best set and the smallest */
+static void consider_both(int *has_best, factor_set *best, int *has_small, factor_set *small,
+                          const factor_set *cand)
+{
+    consider(has_best, best, cand);
+    consider_small(has_small, small, cand);
+}
+
 /* normalize - an exact set is a factor set too, when it is the better one */
 static void normalize(info *x)
 {
     if (x->exact)
-        consider(&x->has_f, &x->f, &x->e);
+        consider_both(&x->has_f, &x->f, &x->has_s, &x->s, &x->e);
 }
 
 /* ------------------------------------------------------------------------
@@ -222,7 +247,7 @@ static void fail(parser *ps, info *out)
 {
     ps->failed = 1;
     out->exact = 0;
-    out->has_f = 0;
+    out->has_f = out->has_s = 0;
 }
 
 /* caseless_free - a code point without case, so that caseless matching
@@ -409,7 +434,7 @@ static void parse_class(parser *ps, info *out)
                 big = 1;
     }
     ps->i++; /* ']' */
-    out->has_f = 0;
+    out->has_f = out->has_s = 0;
     out->exact = !negated && !big && members.n > 0;
     if (out->exact)
         out->e = members;
@@ -461,7 +486,7 @@ static void parse_atom(parser *ps, info *out)
 {
     int c = peek(ps);
     out->exact = 0;
-    out->has_f = 0;
+    out->has_f = out->has_s = 0;
     if (c == '(') {
         parse_group(ps, out);
         return;
@@ -564,7 +589,7 @@ static int quantifier(parser *ps, long *min, long *max)
 static void repeat(info *x, long min, long max)
 {
     if (min == 0) {
-        x->has_f = 0;
+        x->has_f = x->has_s = 0;
         if (x->exact && max == 1)
             x->exact = set_add(&x->e, "", 0) == 0;
         else
@@ -590,10 +615,11 @@ static void parse_concat(parser *ps, info *out)
 {
     frame *fr = &ps->frames[ps->depth];
     factor_set *run = &fr->run, *tmp = &fr->tmp, *best = &fr->best; /* run: the exact run */
+    factor_set *small = &fr->small;
     info *x = &fr->part;
     set_one(run, "", 0);
     int whole = 1; /* every part so far exact: run is all of it */
-    int has_best = 0;
+    int has_best = 0, has_small = 0;
     while (ps->i < ps->n && !ps->failed && peek(ps) != '|' && peek(ps) != ')') {
         parse_atom(ps, x);
         if (ps->failed)
@@ -608,13 +634,15 @@ static void parse_concat(parser *ps, info *out)
             repeat(x, min, max);
         if (x->has_f)
             consider(&has_best, best, &x->f);
-        if (x->exact && x->e.n > 1)
-            consider(&has_best, best, run); /* before it multiplies */
+        if (x->has_s)
+            consider_small(&has_small, small, &x->s);
+        if (x->exact && x->e.n > 1) /* before it multiplies */
+            consider_both(&has_best, best, &has_small, small, run);
         if (x->exact && set_cross(run, &x->e, tmp) == 0) {
             *run = *tmp;
             continue;
         }
-        consider(&has_best, best, run);
+        consider_both(&has_best, best, &has_small, small, run);
         whole = 0;
         if (x->exact)
             *run = x->e;
@@ -625,13 +653,16 @@ static void parse_concat(parser *ps, info *out)
         fail(ps, out);
         return;
     }
-    consider(&has_best, best, run);
+    consider_both(&has_best, best, &has_small, small, run);
     out->exact = whole;
     if (whole)
         out->e = *run;
     out->has_f = has_best;
     if (has_best)
         out->f = *best;
+    out->has_s = has_small;
+    if (has_small)
+        out->s = *small;
 }
 
 /* parse_alt - branches separated by '|' */
@@ -646,6 +677,7 @@ static void parse_alt(parser *ps, info *out)
             break;
         out->exact = out->exact && b->exact && set_union(&out->e, &b->e) == 0;
         out->has_f = out->has_f && b->has_f && set_union(&out->f, &b->f) == 0;
+        out->has_s = out->has_s && b->has_s && set_union(&out->s, &b->s) == 0;
     }
     if (ps->failed)
         {
@@ -676,9 +708,10 @@ int factors_extract(const char *pattern, size_t len, factors_mode mode, factor_s
 {
     out->n = 0;
     info *x = malloc(sizeof *x);
-    int zw, found = x && parse_whole(pattern, len, mode, x, &zw) && x->has_f;
+    int zw, found = x && parse_whole(pattern, len, mode, x, &zw) && (x->has_f || x->has_s);
+    /* the branches' best sets too many together: their smallest ones */
     if (found)
-        *out = x->f;
+        *out = x->has_f ? x->f : x->s;
     free(x);
     return found;
 }

@@ -13,6 +13,14 @@
 #include <emmintrin.h>
 #endif
 
+/* triple_hash - the bit of the triple filter for three bytes (b0 << 16 |
+ * b1 << 8 | b2, in lower case) */
+static inline unsigned triple_hash(unsigned bytes)
+{
+    return (bytes * 0x9E3779B1u) >> (32 - 15);
+}
+_Static_assert(PHRASE_TRIPLE_BITS == 1u << 15, "triple_hash gives 15 bits");
+
 void phrase_set_init(phrase_set *set, const char *const *phrases, size_t n)
 {
     if (n > PHRASE_SET_MAX)
@@ -56,6 +64,7 @@ void phrase_group_init(phrase_group *g, const phrase_set *const *sets, size_t n)
     /* each first byte's phrases, shorter first (the order of the scans' hits
      * at one place); the pairs of first bytes */
     g->fast = 1;
+    g->letter_starts = 1;
     for (int c = 0; c < 256; c++)
         for (unsigned e = g->start[c] + 1u; e < g->start[c + 1]; e++)
             for (unsigned f = e; f > g->start[c] && g->entry[f - 1].len > g->entry[f].len; f--) {
@@ -69,12 +78,28 @@ void phrase_group_init(phrase_group *g, const phrase_set *const *sets, size_t n)
         memset(ones, 0xff, k);
         memcpy(&g->head[e], g->entry[e].text, k);
         memcpy(&g->head_mask[e], ones, 8);
+        size_t k2 = g->entry[e].len > 8 ? g->entry[e].len - 8 : 0;
+        k2 = k2 < 8 ? k2 : 8;
+        unsigned char ones2[8] = {0};
+        memset(ones2, 0xff, k2);
+        g->next[e] = 0;
+        memcpy(&g->next[e], g->entry[e].text + 8, k2);
+        memcpy(&g->next_mask[e], ones2, 8);
+        unsigned char c0 = (unsigned char)g->entry[e].text[0];
+        if (!bk_is_alpha(c0) && c0 != '<' && c0 != '>')
+            g->letter_starts = 0;
         if (g->entry[e].len < 2) {
             g->fast = 0;
             continue;
         }
         unsigned pr = (unsigned char)g->entry[e].text[0] << 8 | (unsigned char)g->entry[e].text[1];
         g->pair[pr >> 3] |= (unsigned char)(1u << (pr & 7));
+        for (unsigned b = 0; b < 256; b++) {
+            if (g->entry[e].len > 2 && b != (unsigned char)g->entry[e].text[2])
+                continue;
+            unsigned t = triple_hash(pr << 8 | b);
+            g->triple[t >> 3] |= (unsigned char)(1u << (t & 7));
+        }
     }
 }
 
@@ -189,12 +214,7 @@ static uint64_t lower8(const char *s, size_t left)
 {
     uint64_t w = 0;
     memcpy(&w, s, left < 8 ? left : 8);
-    const uint64_t ones = 0x0101010101010101ULL, high = ones * 0x80;
-    uint64_t b = w & ~high;                  /* each byte's low 7 bits */
-    uint64_t ge_a = b + ones * (0x80 - 'A'); /* high bit: >= 'A' */
-    uint64_t gt_z = b + ones * (0x7f - 'Z'); /* high bit: > 'Z' */
-    uint64_t upper = ge_a & ~gt_z & ~w & high;
-    return w | upper >> 2;                   /* 0x80 >> 2 = 0x20 */
+    return bk_fold8(w);
 }
 
 /* try_at - the phrases at word start i of s[0, n) (whose first two bytes
@@ -204,15 +224,22 @@ static int try_at(const phrase_group *g, const char *s, size_t n, size_t i, phra
                   size_t max, size_t *found)
 {
     unsigned char lc = bk_lower((unsigned char)s[i]);
-    uint64_t w = lower8(s + i, n - i);
+    uint64_t w = lower8(s + i, n - i), w2 = 0;
+    int have_w2 = 0; /* the text's bytes 8 to 15 are read when needed */
     for (unsigned e = g->start[lc]; e < g->start[lc + 1]; e++) {
         size_t len = g->entry[e].len;
         if (len > n - i)
             break; /* the longer ones do not fit either */
         if ((w ^ g->head[e]) & g->head_mask[e])
             continue;
+        if (len > 8) {
+            if (!have_w2) /* len <= n - i: the text has bytes past 8 */
+                w2 = lower8(s + i + 8, n - i - 8), have_w2 = 1;
+            if ((w2 ^ g->next[e]) & g->next_mask[e])
+                continue;
+        }
         const char *ph = g->entry[e].text;
-        size_t q = 8;
+        size_t q = 16;
         while (q < len && bk_lower((unsigned char)s[i + q]) == (unsigned char)ph[q])
             q++;
         if (q < len)
@@ -227,14 +254,19 @@ static int try_at(const phrase_group *g, const char *s, size_t n, size_t i, phra
     return 0;
 }
 
-/* starts_phrase - may a phrase start at i of s[0, n)? (its first byte and
- * the pair of its first two) */
+/* starts_phrase - may a phrase start at i of s[0, n)? (its first byte, the
+ * pair of its first two, the filter of its first three) */
 static inline int starts_phrase(const phrase_group *g, const char *s, size_t n, size_t i)
 {
     if (!g->first[(unsigned char)s[i]] || n - i < 2)
         return 0;
     unsigned pr = (unsigned)bk_lower((unsigned char)s[i]) << 8 | bk_lower((unsigned char)s[i + 1]);
-    return (g->pair[pr >> 3] >> (pr & 7)) & 1;
+    if (!((g->pair[pr >> 3] >> (pr & 7)) & 1))
+        return 0;
+    if (n - i < 3)
+        return 1;
+    unsigned t = triple_hash(pr << 8 | bk_lower((unsigned char)s[i + 2]));
+    return (g->triple[t >> 3] >> (t & 7)) & 1;
 }
 
 /* scan_words - every phrase at the word starts of s[0, n), in text order;
@@ -250,16 +282,21 @@ static long scan_words(const phrase_group *g, const char *s, size_t n, phrase_hi
     const __m128i a = _mm_set1_epi8('a'), z = _mm_set1_epi8('z' - 'a');
     const __m128i d0 = _mm_set1_epi8('0'), d9 = _mm_set1_epi8(9);
     const __m128i fold = _mm_set1_epi8(0x20), space = _mm_set1_epi8(' ');
+    const __m128i two = _mm_set1_epi8(2), angle = _mm_set1_epi8('>'); /* '<' | 2 is '>' */
     for (; n - i >= 16; i += 16) {
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
         __m128i l = _mm_sub_epi8(_mm_or_si128(x, fold), a);
         __m128i d = _mm_sub_epi8(x, d0);
-        __m128i word = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(l, z), l),
-                                    _mm_cmpeq_epi8(_mm_min_epu8(d, d9), d));
+        __m128i letter = _mm_cmpeq_epi8(_mm_min_epu8(l, z), l);
+        __m128i word = _mm_or_si128(letter, _mm_cmpeq_epi8(_mm_min_epu8(d, d9), d));
         unsigned w = (unsigned)_mm_movemask_epi8(word);
-        /* above ' ' as signed bytes, or 0x80 and above */
-        unsigned seen = (unsigned)_mm_movemask_epi8(_mm_cmpgt_epi8(x, space)) |
-                        (unsigned)_mm_movemask_epi8(x);
+        /* above ' ' as signed bytes, or 0x80 and above; of those only the
+         * letters, '<' and '>' when no phrase begins with another byte */
+        unsigned seen = g->letter_starts
+                            ? (unsigned)_mm_movemask_epi8(_mm_or_si128(
+                                  letter, _mm_cmpeq_epi8(_mm_or_si128(x, two), angle)))
+                            : (unsigned)_mm_movemask_epi8(_mm_cmpgt_epi8(x, space)) |
+                                  (unsigned)_mm_movemask_epi8(x);
         unsigned starts = ~((w << 1) | carry) & seen & 0xffffu;
         carry = w >> 15;
         while (starts) {

@@ -7,7 +7,9 @@
  * ASCII case, and records the set, the phrase and the position, in text
  * order (shorter first at one place), up to a caller-given bound. The word
  * starts are found 16 bytes at a time and
- * only those whose first two bytes begin some phrase are compared. When the
+ * only those whose first two bytes begin some phrase, and whose first three
+ * pass a hashed filter of the phrases' first three, are compared (8 bytes at
+ * a time, then the next 8, then byte by byte). When the
  * bound cuts the hits short, the phrases compiled into one Vectorscan literal
  * database are scanned for instead (the first ones by their ends are kept,
  * as before); each thread allocates its scratch space on its first scan.
@@ -41,6 +43,7 @@ void phrase_set_init(phrase_set *set, const char *const *phrases, size_t n);
 #define PHRASE_GROUP_MAX 8
 
 #define PHRASE_GROUP_ENTRIES 512
+#define PHRASE_TRIPLE_BITS 32768
 
 /* sets searched together: all their phrases in one index by first byte */
 typedef struct {
@@ -51,9 +54,15 @@ typedef struct {
     unsigned short start[257]; /* entries of first byte b: [start[b], start[b+1]) */
     unsigned char first[256];  /* 1: some phrase starts with this byte, any case */
     unsigned char pair[8192];  /* bit (b0 << 8 | b1): some phrase starts with b0 b1 */
+    unsigned char triple[PHRASE_TRIPLE_BITS / 8]; /* bit triple_hash(b0, b1, b2): some
+                                  phrase may start with b0 b1 b2 (any b2 after a
+                                  phrase of two bytes) */
     int fast;                  /* every phrase has 2 bytes or more: pair serves */
+    int letter_starts;         /* every phrase begins with a letter, '<' or '>' */
     uint64_t head[PHRASE_GROUP_ENTRIES]; /* an entry's first 8 bytes, as loaded */
     uint64_t head_mask[PHRASE_GROUP_ENTRIES]; /* of those, its own (the rest 0) */
+    uint64_t next[PHRASE_GROUP_ENTRIES];      /* its bytes 8 to 15, as loaded */
+    uint64_t next_mask[PHRASE_GROUP_ENTRIES]; /* of those, its own (0 when none) */
     void *db;                  /* the Vectorscan database (phrase_group_db) */
     int db_tried;              /* 1: db was made, or failed (NULL) */
 } phrase_group;

@@ -33,6 +33,7 @@
 #include "text.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include <string.h>
@@ -132,6 +133,23 @@ static int glued_to_token(const char *s, size_t i)
         j--;
     }
     return any && !plain_word;
+}
+
+/* may_be_three - could three_digits find a number at digit i? (the two
+ * bytes after it are digits: the cheap part of its test, without a call) */
+static inline int may_be_three(const char *s, size_t n, size_t i)
+{
+    return n - i >= 3 && bk_is_digit((unsigned char)s[i + 1]) &&
+           bk_is_digit((unsigned char)s[i + 2]);
+}
+
+/* next_digit - bk_next_digit, the byte at from tried first (the digits of
+ * a number come in runs) */
+static inline size_t next_digit(const char *s, size_t from, size_t n)
+{
+    if (from < n && bk_is_digit((unsigned char)s[from]))
+        return from;
+    return bk_next_digit(s, from, n);
 }
 
 /* three_digits - value of the three digits at i, or -1 when not a
@@ -403,6 +421,7 @@ static phrase_group all_phrases;
 static const char *command_text[PHRASE_SET_MAX];
 static size_t first_transcript_phrase;
 static pthread_once_t phrases_once = PTHREAD_ONCE_INIT;
+static atomic_int phrases_ready; /* 1: init_phrases is done (no pthread_once call) */
 
 /* hits of one text, in text order */
 typedef struct {
@@ -428,7 +447,7 @@ static bk_command last_sent(const text_hits *h, size_t limit)
         if (h->hit[i].set == SET_COMMAND && h->hit[i].pos == last &&
             h->hit[i].phrase >= first_transcript_phrase &&
             strncmp(COMMAND_PHRASES[h->hit[i].phrase].phrase, ">>> ", 4) == 0 &&
-            h->hit[i].pos + strlen(COMMAND_PHRASES[h->hit[i].phrase].phrase) <= limit)
+            h->hit[i].pos + command_set.len[h->hit[i].phrase] <= limit)
             return COMMAND_PHRASES[h->hit[i].phrase].cmd;
     return BK_CMD_NONE;
 }
@@ -460,17 +479,34 @@ static bk_command find_command(const text_hits *h, size_t n, size_t code_pos)
  * The remote host
  * ---------------------------------------------------------------------- */
 
+#define R4(x) x, x, x, x
+#define R16(x) R4(x), R4(x), R4(x), R4(x)
+
+/* NAME_BYTE - what a byte can be part of: HOST_PART, a host name (ASCII
+ * letters, digits, '.', '-', '_'); ADDR_PART, an IPv4 or IPv6 address (digits,
+ * hex letters, '.', ':', and the 'I', 'P', 'v' of an "IPv6:" prefix) */
+#define HOST_PART 1u
+#define ADDR_PART 2u
+static const unsigned char NAME_BYTE[256] = {
+    R16(0), R16(0), /* 0x00-0x1f */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 3, 0,  /* 0x20-0x2f */
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 0, 0, 0, 0, 0,  /* 0x30-0x3f */
+    0, 3, 3, 3, 3, 3, 3, 1, 1, 3, 1, 1, 1, 1, 1, 1,  /* 0x40-0x4f */
+    3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1,  /* 0x50-0x5f */
+    0, 3, 3, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1,  /* 0x60-0x6f */
+    1, 1, 1, 1, 1, 1, 3, 1, 1, 1, 1, 0, 0, 0, 0, 0,  /* 0x70-0x7f */
+    R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0)};
+
 /* is_host_byte - a byte of a host name */
 static int is_host_byte(unsigned char c)
 {
-    return bk_is_alpha(c) || bk_is_digit(c) || c == '.' || c == '-' || c == '_';
+    return NAME_BYTE[c] & HOST_PART;
 }
 
 /* is_addr_byte - a byte of an IPv4 or IPv6 address ("IPv6:" prefix too) */
 static int is_addr_byte(unsigned char c)
 {
-    return bk_is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '.' ||
-           c == ':' || c == 'I' || c == 'P' || c == 'v';
+    return NAME_BYTE[c] & ADDR_PART;
 }
 
 /* looks_like_addr - a dotted IPv4 address, or hex groups with colons */
@@ -574,6 +610,7 @@ static const char *const HOST_MARKERS[] = {
     "connected to ",      /* qmail "Connected to ADDR but sender was rejected." */
     "giving up on ",      /* qmail "Giving up on ADDR." */
 };
+_Static_assert(sizeof HOST_MARKERS / sizeof HOST_MARKERS[0] <= 32, "a bit of a word per marker");
 
 /* find_bare_host - "NAME [ADDR]:" with no lead-in, as Courier ("<rcpt>:
  * mx.example.com [192.0.2.1]:") and Exim ("mx.example.com [192.0.2.1]:
@@ -611,8 +648,14 @@ static int find_bare_host(const char *s, size_t n, bk_reply *out)
  * marker ("" for a bare "NAME [ADDR]:"), or NULL */
 static const char *find_host(const char *s, size_t n, const text_hits *h, bk_reply *out)
 {
-    for (size_t m = 0; m < sizeof HOST_MARKERS / sizeof HOST_MARKERS[0]; m++) {
-        size_t mlen = strlen(HOST_MARKERS[m]);
+    uint32_t present = 0; /* the markers found at all */
+    for (size_t k = 0; k < h->n; k++)
+        if (h->hit[k].set == SET_HOST)
+            present |= 1u << h->hit[k].phrase;
+    for (size_t m = 0; present >> m; m++) {
+        if (!(present >> m & 1))
+            continue;
+        size_t mlen = host_set.len[m];
         int tries = 0;
         /* look at a bounded number of occurrences of each marker */
         for (size_t k = 0; k < h->n && tries < 8; k++) {
@@ -660,8 +703,6 @@ static void emit(text_out *t, const char *p, size_t k)
 
 /* PLAIN - printable ASCII that copy_text passes on as it is: not a blank, a
  * control byte, '(' (which may open "(in reply to"), or a byte >= 0x80 */
-#define R4(x) x, x, x, x
-#define R16(x) R4(x), R4(x), R4(x), R4(x)
 static const unsigned char PLAIN[256] = {
     R16(0), R16(0),                           /* 0x00-0x1f */
     0, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, /* 0x20-0x2f: ' ' and '(' are not */
@@ -803,7 +844,7 @@ static size_t lead_in_end(const text_hits *h, size_t limit)
     for (size_t i = 0; i < h->n; i++) {
         if (h->hit[i].set != SET_LEAD || h->hit[i].phrase == LEAD_TRANSCRIPT)
             continue;
-        size_t end = h->hit[i].pos + strlen(LEADS[h->hit[i].phrase]);
+        size_t end = h->hit[i].pos + lead_set.len[h->hit[i].phrase];
         if (end <= limit && end > best)
             best = end;
     }
@@ -825,6 +866,7 @@ static void init_phrases(void)
     phrase_set_init(&lead_set, LEADS, sizeof LEADS / sizeof LEADS[0]);
     const phrase_set *sets[N_SETS] = {&command_set, &host_set, &lead_set};
     phrase_group_init(&all_phrases, sets, N_SETS);
+    atomic_store_explicit(&phrases_ready, 1, memory_order_release);
 }
 
 /* diagnostic_type_end - end of a DSN diagnostic type at the start of the
@@ -879,11 +921,9 @@ static int unbalanced_close(const char *p, size_t len)
         return 0;
     char close = p[len - 1], open = close == ')' ? '(' : '[';
     size_t opens = 0, closes = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (p[i] == open)
-            opens++;
-        else if (p[i] == close)
-            closes++;
+    for (size_t i = 0; i < len; i++) { /* without branches: vectorized */
+        opens += p[i] == open;
+        closes += p[i] == close;
     }
     return closes > opens;
 }
@@ -962,8 +1002,8 @@ int bk_reply_parse(const char *s, size_t n, bk_reply *out)
     /* one pass: the first strong and the first weak candidate of each kind;
      * a failure reply after a success reply wins, as in a transcript
      * ("<<< 250 2.1.0 Sender ok" ... "<<< 550 5.1.1 User unknown") */
-    for (size_t i = bk_next_digit(s, 0, n); i < n; i = bk_next_digit(s, i + 1, n)) {
-        if (reply.found && reply_value < 400) {
+    for (size_t i = bk_next_digit(s, 0, n); i < n; i = next_digit(s, i + 1, n)) {
+        if (reply.found && reply_value < 400 && may_be_three(s, n, i)) {
             int v = three_digits(s, n, i);
             if (v >= 0) {
                 if (v >= 400 && bk_reply_code_valid(v) && reply_strong(s, n, i)) {
@@ -978,7 +1018,7 @@ int bk_reply_parse(const char *s, size_t n, bk_reply *out)
                 i += 2;
                 continue;
             }
-        } else if (!reply.found) {
+        } else if (!reply.found && may_be_three(s, n, i)) {
             int v = three_digits(s, n, i);
             if (v >= 0) {
                 int strong = reply_strong(s, n, i);
@@ -996,7 +1036,7 @@ int bk_reply_parse(const char *s, size_t n, bk_reply *out)
                 continue;
             }
         }
-        if (!status.found) {
+        if (!status.found && byte(s, n, i + 1) == '.') { /* else no dotted code */
             int c, sub, det;
             size_t e = dotted_code(s, n, i, &c, &sub, &det);
             if (e) {
@@ -1076,7 +1116,8 @@ int bk_reply_parse(const char *s, size_t n, bk_reply *out)
     /* every phrase of the three tables, in one pass */
     text_hits hits;
     int more;
-    pthread_once(&phrases_once, init_phrases);
+    if (!atomic_load_explicit(&phrases_ready, memory_order_acquire))
+        pthread_once(&phrases_once, init_phrases);
     hits.n = phrase_scan(&all_phrases, s, n, hits.hit, HIT_MAX, &more);
 
     out->command = find_command(&hits, n, block.found ? block.pos : n);

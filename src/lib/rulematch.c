@@ -760,7 +760,7 @@ static int cache_path(uint64_t source_hash, rm_kind kind, char *buf, size_t len,
      * (bump COMPILE_SCHEME when that changes) are part of the name too */
     static const char COMPILE_SCHEME[] = "lower-case ASCII, literal factors, direct strings, "
                                          "PCRE2 widths, keys of 8 bytes and more for 16 literals, "
-                                         "keys' ids their entries and length, 7";
+                                         "keys' ids their entries and length, 8";
     char pcre2_version[64] = "";
     pcre2_config(PCRE2_CONFIG_VERSION, pcre2_version);
     uint64_t h = rm_hash(source_hash, hs_version(), strlen(hs_version()));
@@ -1362,6 +1362,18 @@ static void take_literal(scan_ctx *x, uint32_t id, uint32_t start, uint32_t end)
     }
 }
 
+/* tail_same - do a literal's bytes l[0, len) and the text t found with its
+ * first from bytes (8 or more) agree on the rest? Two words when the rest is
+ * 16 bytes or less (the last 8 bytes of both read where they end) */
+static int tail_same(const char *t, const char *l, size_t from, size_t len)
+{
+    if (len - from > 16)
+        return memcmp(t + from, l + from, len - from) == 0;
+    if (word_at(t + len - 8) != word_at(l + len - 8))
+        return 0;
+    return len - from <= 8 || word_at(t + from) == word_at(l + from);
+}
+
 /* on_key - a key was found: each of its literals that the text holds there
  * is taken (they are in byte order: an entry whose first byte after the key
  * is past the text's ends the search) */
@@ -1384,8 +1396,8 @@ static int on_key(unsigned id, unsigned long long from, unsigned long long to,
                 break;
         } else if (e->len <= x->len - start &&
                    (e->len <= kl + 8 ||
-                    memcmp(x->text + to + 8, m->lit_bytes + m->lit_off[e->lit] + kl + 8,
-                           e->len - kl - 8) == 0))
+                    tail_same(x->text + start, m->lit_bytes + m->lit_off[e->lit], kl + 8,
+                              e->len)))
             take_literal(x, e->lit, start, start + e->len);
         if (e->last)
             break;

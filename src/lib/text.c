@@ -81,12 +81,6 @@ uint64_t bk_hash(uint64_t h, const char *p, size_t n)
     return h ^ (h >> 32);
 }
 
-int bk_ci_prefix(const char *hay, size_t len, const char *needle)
-{
-    size_t n = strlen(needle);
-    return n <= len && bk_ci_same(hay, needle, n);
-}
-
 size_t bk_utf8_seq_len(const unsigned char *p, size_t avail)
 {
     if (avail == 0)
