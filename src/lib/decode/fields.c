@@ -51,23 +51,42 @@ static size_t low_byte(const char *p, size_t n)
     return i;
 }
 
-/* single_spaced - the length of v[0..n) without the blanks at its ends,
- * with *lead set to where it starts, when that is at most FIELD_VALUE_MAX
- * bytes whose blanks are lone spaces (folding keeps it as it is); else 0 */
-static size_t single_spaced(const char *v, size_t n, size_t *lead)
+/* run_end - where the run that starts at v[i] ends: words and the lone
+ * spaces between them, up to the first other blank (or a space before one,
+ * or at the end) in v[i..n) */
+static size_t run_end(const char *v, size_t i, size_t n)
 {
-    size_t s = 0, e = n;
-    while (s < e && blank(v[s]))
-        s++;
-    while (e > s && blank(v[e - 1]))
-        e--;
-    if (e == s || e - s > FIELD_VALUE_MAX)
-        return 0;
-    for (size_t i = s + low_byte(v + s, e - s); i < e; i += 1 + low_byte(v + i + 1, e - i - 1))
-        if (blank(v[i]) && (v[i] != ' ' || blank(v[i + 1])))
-            return 0;
-    *lead = s;
-    return e - s;
+    for (i += low_byte(v + i, n - i); i < n; i += 1 + low_byte(v + i + 1, n - i - 1))
+        if (blank(v[i]) && (v[i] != ' ' || i + 1 == n || blank(v[i + 1])))
+            return i;
+    return n;
+}
+
+/* unfold - v[0..n) with the blanks (and NULs) between its words made one
+ * space and none at its ends, into out (room for the least of n and
+ * FIELD_VALUE_MAX + 1 bytes; the result is never longer than v): cut after
+ * FIELD_VALUE_MAX bytes, or one more when a space is the last of them (a
+ * word's first byte is always kept); returns its length. Runs that need no
+ * change are copied at once. */
+static size_t unfold(const char *v, size_t n, char *out)
+{
+    size_t o = 0, i = 0;
+    while (o <= FIELD_VALUE_MAX) {
+        while (i < n && blank(v[i]))
+            i++;
+        if (i == n)
+            break;
+        if (o > 0)
+            out[o++] = ' ';
+        size_t e = run_end(v, i, n);
+        size_t take = e - i < FIELD_VALUE_MAX + 1 - o ? e - i : FIELD_VALUE_MAX + 1 - o;
+        memcpy(out + o, v + i, take);
+        o += take;
+        i = e;
+    }
+    if (o > FIELD_VALUE_MAX)
+        o = out[FIELD_VALUE_MAX - 1] == ' ' ? FIELD_VALUE_MAX + 1 : FIELD_VALUE_MAX;
+    return o;
 }
 
 /* name_bit - the bit of names for a name of len bytes starting with c:
@@ -77,7 +96,8 @@ static unsigned long long name_bit(size_t len, char c)
     return 1ull << ((len * 7u + (unsigned)bk_lower((unsigned char)c)) & 63u);
 }
 
-/* fields_add - add one field, unfolding its value */
+/* fields_add - add one field, unfolding its value; its name and value are
+ * written straight into the store, each with a NUL after it */
 void fields_add(field_block *b, const char *name, size_t name_len, const char *value,
                 size_t value_len)
 {
@@ -85,51 +105,23 @@ void fields_add(field_block *b, const char *name, size_t name_len, const char *v
         b->skipped++;
         return;
     }
+    size_t most = value_len < FIELD_VALUE_MAX + 1 ? value_len : FIELD_VALUE_MAX + 1;
+    char *w = bk_buf_room(&b->store, name_len + most + 2);
+    if (!w)
+        return;
     field *f = &b->f[b->n];
-    if (name_len)
+    if (name_len) {
         b->names |= name_bit(name_len, name[0]);
+        memcpy(w, name, name_len);
+    }
+    w[name_len] = '\0';
     f->name = b->store.len;
     f->name_len = name_len;
-    bk_buf_append(&b->store, name, name_len);
-    bk_buf_putc(&b->store, '\0');
-    f->value = b->store.len;
-    size_t start = b->store.len;
-    size_t i = 0;
-    size_t plain = single_spaced(value, value_len, &i);
-    if (plain) { /* kept as it is (what the loop below would copy) */
-        bk_buf_append(&b->store, value + i, plain);
-        i = value_len;
-    }
-    char folded[FIELD_VALUE_MAX + 2]; /* the most the loop writes is FIELD_VALUE_MAX + 1 */
-    size_t o = 0;
-    while (i < value_len && o < FIELD_VALUE_MAX) {
-        /* white space (and NUL) between words becomes one space, none at
-         * the ends; a word is copied at once, cut where the value reaches
-         * FIELD_VALUE_MAX (a word's first byte is always kept) */
-        while (i < value_len && blank(value[i]))
-            i++;
-        if (i == value_len)
-            break;
-        if (o > 0)
-            folded[o++] = ' ';
-        size_t k = i + low_byte(value + i, value_len - i);
-        while (k < value_len && !blank(value[k]))
-            k += 1 + low_byte(value + k + 1, value_len - k - 1);
-        size_t take = o < FIELD_VALUE_MAX ? FIELD_VALUE_MAX - o : 0;
-        if (take > k - i)
-            take = k - i;
-        if (take == 0)
-            take = 1;
-        memcpy(folded + o, value + i, take);
-        o += take;
-        i = k;
-    }
-    if (o)
-        bk_buf_append(&b->store, folded, o);
-    f->value_len = b->store.len - start;
-    bk_buf_putc(&b->store, '\0');
-    if (!b->store.oom)
-        b->n++;
+    f->value = f->name + name_len + 1;
+    f->value_len = unfold(value, value_len, w + name_len + 1);
+    w[name_len + 1 + f->value_len] = '\0';
+    bk_buf_grow(&b->store, name_len + f->value_len + 2);
+    b->n++;
 }
 
 /* line_end - the end of the line at p[i] (the index of '\n' or len) */
