@@ -211,8 +211,9 @@ static void field_text(const char *block, size_t len, size_t *pos, span line, si
     size_t o = 0;
     span v = span_trim(span_from(line, k));
     for (;;) {
-        for (size_t i = 0; i < v.len && o + 1 < cap; i++)
-            out[o++] = v.p[i];
+        size_t take = v.len < cap - 1 - o ? v.len : cap - 1 - o;
+        memcpy(out + o, v.p, take);
+        o += take;
         size_t save = *pos;
         span next;
         if (!line_next(block, len, pos, &next) || next.len == 0 ||
@@ -383,7 +384,7 @@ static int header_has_any(const bk_message *m, const char *name, const char *con
     const char *v = message_header(m, name, &len);
     span s = {v, len};
     for (size_t i = 0; v && i < n; i++)
-        if (span_find(s, words[i]) >= 0)
+        if (message_may_hold(m, v, words[i], strlen(words[i])) && span_find(s, words[i]) >= 0)
             return 1;
     return 0;
 }

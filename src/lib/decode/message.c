@@ -574,22 +574,19 @@ static int field_start(const char *p, size_t n)
  * with no NUL byte; 0 otherwise */
 static size_t plain_header_block(const char *c, size_t n)
 {
-    size_t len = 0;
-    for (const char *nl = memchr(c, '\n', n); nl; nl = memchr(nl + 1, '\n', n - (size_t)(nl + 1 - c)))
-        if ((size_t)(nl + 1 - c) < n && nl[1] == '\n') {
-            len = (size_t)(nl + 1 - c);
-            break;
-        }
-    if (len == 0 || memchr(c, '\0', len))
-        return 0;
-    for (size_t i = 0; i < len;) {
-        const char *nl = memchr(c + i, '\n', len - i);
-        size_t e = nl ? (size_t)(nl - c) : len;
+    /* one pass over the lines: each is checked until the empty one */
+    for (size_t i = 0; i < n;) {
+        const char *nl = memchr(c + i, '\n', n - i);
+        if (!nl)
+            return 0;
+        size_t e = (size_t)(nl - c);
+        if (e == i) /* the empty line (at the start: not a header block) */
+            return i > 0 && !memchr(c, '\0', i) ? i : 0;
         if (!(i > 0 && (c[i] == ' ' || c[i] == '\t')) && !field_start(c + i, e - i))
             return 0;
         i = e + 1;
     }
-    return len;
+    return 0;
 }
 
 /* returned_parsed - GMime parses the returned message c[0..n) alone as it
@@ -960,6 +957,7 @@ static int message_done(bk_message *m, int nh, char *why, size_t whylen)
 {
     m->from = fields_get(&m->head, "From", &m->from_len);
     m->subject = fields_get(&m->head, "Subject", &m->subject_len);
+    bk_pairs_set(m->from_pairs, m->from, m->from ? m->from_len : 0);
     if (nh == 0 && m->text.len == 0) {
         snprintf(why, whylen, "not a mail message: no header fields and no text");
         return -1;
@@ -1032,4 +1030,11 @@ const char *message_header(const bk_message *m, const char *name, size_t *len)
     if (len)
         *len = n;
     return v;
+}
+
+int message_may_hold(const bk_message *m, const char *v, const char *word, size_t n)
+{
+    if (v && v == m->from)
+        return bk_pairs_may_hold(m->from_pairs, word, n);
+    return 1;
 }
