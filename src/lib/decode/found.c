@@ -18,10 +18,12 @@ void found_reset(found *f)
     f->lhost[0] = f->date[0] = f->addresser[0] = '\0';
 }
 
-/* found_free - release the list */
+/* found_free - release the list and its scratch stores */
 void found_free(found *f)
 {
     free(f->r);
+    bk_buf_free(&f->scratch[0]);
+    bk_buf_free(&f->scratch[1]);
     memset(f, 0, sizeof *f);
 }
 

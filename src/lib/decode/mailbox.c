@@ -408,6 +408,27 @@ static int whole_lines(bk_mailbox *mb, int *started, int *prev_blank, int *too_l
     return sep;
 }
 
+/* set_origin - mb->origin: the file's name, in an mbox followed by ':' and
+ * the message's number (what snprintf's "%s:%zu" writes, cut as it cuts) */
+static void set_origin(bk_mailbox *mb)
+{
+    size_t cap = sizeof mb->origin - 1;
+    size_t o = strnlen(mb->file, cap);
+    memcpy(mb->origin, mb->file, o);
+    if (mb->mbox) {
+        char d[24];
+        size_t n = 0, v = mb->msgno;
+        do
+            d[n++] = (char)('0' + v % 10);
+        while (v /= 10);
+        if (o < cap)
+            mb->origin[o++] = ':';
+        while (n && o < cap)
+            mb->origin[o++] = d[--n];
+    }
+    mb->origin[o] = '\0';
+}
+
 /* read_message - the next message of the open file into mb->msg: 1, 0 at
  * the file's end, -1 when it is too large (skipped) */
 static int read_message(bk_mailbox *mb, char *err, size_t errlen)
@@ -451,10 +472,7 @@ static int read_message(bk_mailbox *mb, char *err, size_t errlen)
     }
     mb->line = line;
     mb->msgno++;
-    if (mb->mbox)
-        snprintf(mb->origin, sizeof mb->origin, "%s:%zu", mb->file, mb->msgno);
-    else
-        snprintf(mb->origin, sizeof mb->origin, "%s", mb->file);
+    set_origin(mb);
     if (too_large) {
         snprintf(err, errlen, "message larger than %u MB: skipped", MAILBOX_MESSAGE_MAX >> 20);
         return -1;
