@@ -549,23 +549,37 @@ static int returned_subtype(const char *sub)
     return 0;
 }
 
+/* name_stop - the index of the first byte of p[0..n) that no field name
+ * holds (a control byte, a blank, ':' or DEL), or n; 16 bytes at a time */
+static size_t name_stop(const char *p, size_t n)
+{
+    size_t i = 0;
+#ifdef __SSE2__
+    const __m128i sp = _mm_set1_epi8(' '), colon = _mm_set1_epi8(':'), del = _mm_set1_epi8(0x7f);
+    for (; n - i >= 16; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        __m128i stop = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, sp), x),
+                                    _mm_or_si128(_mm_cmpeq_epi8(x, colon), _mm_cmpeq_epi8(x, del)));
+        unsigned mask = (unsigned)_mm_movemask_epi8(stop);
+        if (mask)
+            return i + (size_t)__builtin_ctz(mask);
+    }
+#endif
+    while (i < n && (unsigned char)p[i] > ' ' && p[i] != ':' && p[i] != 0x7f)
+        i++;
+    return i;
+}
+
 /* field_start - p[0..n) (one line) starts a field GMime keeps: a name of
  * non-control bytes, blanks only between the name and its colon */
 static int field_start(const char *p, size_t n)
 {
     if (n == 0 || p[0] == ':' || p[0] == ' ' || p[0] == '\t')
         return 0;
-    int blank = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)p[i];
-        if (c == ':')
-            return 1;
-        if (c == ' ' || c == '\t')
-            blank = 1;
-        else if (blank || c < 0x20 || c == 0x7f)
-            return 0;
-    }
-    return 0;
+    size_t i = name_stop(p, n);
+    while (i < n && (p[i] == ' ' || p[i] == '\t'))
+        i++;
+    return i < n && p[i] == ':';
 }
 
 /* plain_header_block - the length of the header block at the start of
