@@ -89,11 +89,23 @@ static size_t unfold(const char *v, size_t n, char *out)
     return o;
 }
 
-/* name_bit - the bit of names for a name of len bytes starting with c:
- * from its length and its first letter in lower case */
-static unsigned long long name_bit(size_t len, char c)
+/* name_slot - the number (0..63) of the bit of names for a name of len
+ * bytes starting with c: from its length and its first letter in lower case */
+static unsigned name_slot(size_t len, char c)
 {
-    return 1ull << ((len * 7u + (unsigned)bk_lower((unsigned char)c)) & 63u);
+    return (unsigned)((len * 7u + (unsigned)bk_lower((unsigned char)c)) & 63u);
+}
+
+/* chain - field i, whose name has slot k, at the end of that slot's chain */
+static void chain(field_block *b, unsigned k, size_t i)
+{
+    if (b->names & (1ull << k))
+        b->next[b->last[k]] = (unsigned short)i;
+    else
+        b->first[k] = (unsigned short)i;
+    b->last[k] = (unsigned short)i;
+    b->next[i] = FIELDS_MAX;
+    b->names |= 1ull << k;
 }
 
 /* fields_add - add one field, unfolding its value; its name and value are
@@ -111,7 +123,7 @@ void fields_add(field_block *b, const char *name, size_t name_len, const char *v
         return;
     field *f = &b->f[b->n];
     if (name_len) {
-        b->names |= name_bit(name_len, name[0]);
+        chain(b, name_slot(name_len, name[0]), b->n);
         memcpy(w, name, name_len);
     }
     w[name_len] = '\0';
@@ -170,28 +182,32 @@ size_t fields_parse(field_block *b, const char *p, size_t len)
     return len;
 }
 
-/* fields_get - the value of the first field called name */
+/* same_name - field f is called name (nl bytes), ASCII case ignored */
+static int same_name(const field_block *b, const field *f, const char *name, size_t nl)
+{
+    return f->name_len == nl && bk_ci_same(b->store.data + f->name, name, nl);
+}
+
+/* fields_get - the value of the first field called name: along its slot's
+ * chain (an empty name, which has none, field by field) */
 const char *fields_get(const field_block *b, const char *name, size_t *len)
 {
     size_t nl = strlen(name);
-    if (nl && !(b->names & name_bit(nl, name[0]))) {
-        if (len)
-            *len = 0;
-        return NULL;
-    }
-    for (size_t i = 0; i < b->n; i++) {
-        const field *f = &b->f[i];
-        const char *fn = b->store.data + f->name;
-        if (f->name_len == nl && bk_lower((unsigned char)fn[0]) == bk_lower((unsigned char)name[0]) &&
-            bk_ci_same(fn, name, nl)) {
-            if (len)
-                *len = f->value_len;
-            return b->store.data + f->value;
-        }
+    const field *hit = NULL;
+    if (nl) {
+        unsigned k = name_slot(nl, name[0]);
+        if (b->names & (1ull << k))
+            for (size_t i = b->first[k]; i < b->n && !hit; i = b->next[i])
+                if (same_name(b, &b->f[i], name, nl))
+                    hit = &b->f[i];
+    } else {
+        for (size_t i = 0; i < b->n && !hit; i++)
+            if (same_name(b, &b->f[i], name, 0))
+                hit = &b->f[i];
     }
     if (len)
-        *len = 0;
-    return NULL;
+        *len = hit ? hit->value_len : 0;
+    return hit ? b->store.data + hit->value : NULL;
 }
 
 /* fields_name - the name of field i */
