@@ -332,11 +332,22 @@ static const char *const ORIGINAL_MARKERS[] = {
     "header of the original message",
 };
 
-/* header_line - a "Received:" / "Return-Path:" line that opens a header block */
+/* header_line - a "Received:" / "Return-Path:" line that opens a header
+ * block (its first letter tells which names to compare) */
 static int header_line(span line)
 {
-    return span_starts(line, "Received: ") || span_starts(line, "Return-Path: ") ||
-           span_starts(line, "Message-ID: ") || span_starts(line, "DKIM-Signature: ");
+    if (line.len < 10) /* "Received: ", the shortest */
+        return 0;
+    switch (bk_lower((unsigned char)line.p[0])) {
+    case 'r':
+        return span_starts(line, "Received: ") || span_starts(line, "Return-Path: ");
+    case 'm':
+        return span_starts(line, "Message-ID: ");
+    case 'd':
+        return span_starts(line, "DKIM-Signature: ");
+    default:
+        return 0;
+    }
 }
 
 /* original_start - where the returned message begins in m's text: the
