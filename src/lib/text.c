@@ -95,6 +95,23 @@ int bk_pairs_may_hold(const unsigned long long set[4], const char *w, size_t n)
     return 1;
 }
 
+size_t bk_low_byte(const char *p, size_t n)
+{
+    size_t i = 0;
+#ifdef __SSE2__
+    const __m128i sp = _mm_set1_epi8(' ');
+    for (; n - i >= 16; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        unsigned low = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(x, sp), x));
+        if (low)
+            return i + (size_t)__builtin_ctz(low);
+    }
+#endif
+    while (i < n && (unsigned char)p[i] > ' ')
+        i++;
+    return i;
+}
+
 uint64_t bk_hash(uint64_t h, const char *p, size_t n)
 {
     h ^= n;

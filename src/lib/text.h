@@ -54,6 +54,11 @@ void bk_pairs_set(unsigned long long set[4], const char *p, size_t n);
  * (ignoring ASCII case): one of w's pairs is missing; else 1 */
 int bk_pairs_may_hold(const unsigned long long set[4], const char *w, size_t n);
 
+/* bk_low_byte - the index of the first byte at or below the space in
+ * p[0..n) (the only ones that can be white space or NUL), or n; 16 bytes at
+ * a time */
+size_t bk_low_byte(const char *p, size_t n);
+
 /* bk_hash - a fast hash of n bytes, eight at a time, continuing from seed
  * (for in-memory tables only: it may change between versions) */
 uint64_t bk_hash(uint64_t seed, const char *p, size_t n);

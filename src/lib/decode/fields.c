@@ -5,9 +5,6 @@
 #include "text.h"
 
 #include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 /* fields_reset - empty a block, keep its memory */
 void fields_reset(field_block *b)
@@ -32,31 +29,12 @@ static int blank(char c)
     return (unsigned char)c <= ' ' && (bk_is_space((unsigned char)c) || c == '\0');
 }
 
-/* low_byte - the index of the first byte at or below the space in p[0..n)
- * (the only ones that can be blank), or n */
-static size_t low_byte(const char *p, size_t n)
-{
-    size_t i = 0;
-#ifdef __SSE2__
-    const __m128i sp = _mm_set1_epi8(' ');
-    for (; n - i >= 16; i += 16) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-        unsigned low = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(x, sp), x));
-        if (low)
-            return i + (size_t)__builtin_ctz(low);
-    }
-#endif
-    while (i < n && (unsigned char)p[i] > ' ')
-        i++;
-    return i;
-}
-
 /* run_end - where the run that starts at v[i] ends: words and the lone
  * spaces between them, up to the first other blank (or a space before one,
  * or at the end) in v[i..n) */
 static size_t run_end(const char *v, size_t i, size_t n)
 {
-    for (i += low_byte(v + i, n - i); i < n; i += 1 + low_byte(v + i + 1, n - i - 1))
+    for (i += bk_low_byte(v + i, n - i); i < n; i += 1 + bk_low_byte(v + i + 1, n - i - 1))
         if (blank(v[i]) && (v[i] != ' ' || i + 1 == n || blank(v[i + 1])))
             return i;
     return n;
