@@ -256,9 +256,14 @@ static void append_clean(bk_buf *b, const unsigned char *p, size_t n)
 /* iso2022_marked - text without a charset label that holds ISO-2022-JP escapes */
 static int iso2022_marked(const guint8 *p, size_t n)
 {
-    for (size_t i = 0; i + 2 < n; i++)
-        if (p[i] == 0x1b && p[i + 1] == '$' && (p[i + 2] == 'B' || p[i + 2] == '@'))
+    for (size_t i = 0; i + 2 < n; i++) {
+        const guint8 *esc = memchr(p + i, 0x1b, n - 2 - i); /* at i .. n - 3 */
+        if (!esc)
+            return 0;
+        i = (size_t)(esc - p);
+        if (p[i + 1] == '$' && (p[i + 2] == 'B' || p[i + 2] == '@'))
             return 1;
+    }
     return 0;
 }
 
@@ -397,6 +402,25 @@ static void part_content(struct message_gmime *g, GMimePart *part, int utf8, bk_
     content_text(g, charset, utf8, data, len, out);
 }
 
+/* markup_stop - the place of the first '<' or '&' in p[i..n), or n; 16
+ * bytes at a time */
+static size_t markup_stop(const char *p, size_t i, size_t n)
+{
+#ifdef __SSE2__
+    const __m128i lt = _mm_set1_epi8('<'), amp = _mm_set1_epi8('&');
+    for (; i < n && n - i >= 16; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        unsigned hit = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(_mm_cmpeq_epi8(x, lt), _mm_cmpeq_epi8(x, amp)));
+        if (hit)
+            return i + (size_t)__builtin_ctz(hit);
+    }
+#endif
+    while (i < n && p[i] != '<' && p[i] != '&')
+        i++;
+    return i;
+}
+
 /* append_html_text - the text of an HTML part: tags dropped, a line break for
  * block ends, the commonest entities decoded */
 static void append_html_text(bk_buf *out, const char *p, size_t n)
@@ -431,8 +455,9 @@ static void append_html_text(bk_buf *out, const char *p, size_t n)
                 continue;
             }
         }
-        bk_buf_putc(out, p[i]);
-        i++;
+        size_t e = markup_stop(p, i + 1, n); /* the text up to the next tag or entity */
+        bk_buf_append(out, p + i, e - i);
+        i = e;
     }
 }
 
