@@ -5,6 +5,9 @@
 #include "text.h"
 
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* fields_reset - empty a block, keep its memory */
 void fields_reset(field_block *b)
@@ -29,12 +32,34 @@ static int blank(char c)
     return (unsigned char)c <= ' ' && (bk_is_space((unsigned char)c) || c == '\0');
 }
 
+#ifdef __SSE2__
+/* blank_lanes - the bytes of x that blank() holds: space, \t \n \v \f \r, NUL */
+static __m128i blank_lanes(__m128i x)
+{
+    const __m128i t = _mm_sub_epi8(x, _mm_set1_epi8('\t'));
+    const __m128i ws = _mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8(4)), t); /* \t .. \r */
+    return _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')),
+                                     _mm_cmpeq_epi8(x, _mm_setzero_si128())),
+                        ws);
+}
+#endif
+
 /* run_end - where the run that starts at v[i] ends: words and the lone
  * spaces between them, up to the first other blank (or a space before one,
- * or at the end) in v[i..n) */
+ * or at the end) in v[i..n); 16 places at a time while 17 bytes are left */
 static size_t run_end(const char *v, size_t i, size_t n)
 {
-    for (i += bk_low_byte(v + i, n - i); i < n; i += 1 + bk_low_byte(v + i + 1, n - i - 1))
+#ifdef __SSE2__
+    for (; n - i >= 17; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(v + i));
+        __m128i y = _mm_loadu_si128((const __m128i *)(const void *)(v + i + 1));
+        __m128i lone = _mm_andnot_si128(blank_lanes(y), _mm_cmpeq_epi8(x, _mm_set1_epi8(' ')));
+        unsigned stop = (unsigned)_mm_movemask_epi8(_mm_andnot_si128(lone, blank_lanes(x)));
+        if (stop)
+            return i + (size_t)__builtin_ctz(stop);
+    }
+#endif
+    for (; i < n; i++)
         if (blank(v[i]) && (v[i] != ' ' || i + 1 == n || blank(v[i + 1])))
             return i;
     return n;
