@@ -42,6 +42,17 @@ void bk_buf_append(bk_buf *b, const char *p, size_t n)
     b->data[b->len] = '\0';
 }
 
+char *bk_buf_room(bk_buf *b, size_t n)
+{
+    return bk_buf_reserve(b, n) == 0 ? b->data + b->len : NULL;
+}
+
+void bk_buf_grow(bk_buf *b, size_t n)
+{
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
 void bk_buf_puts(bk_buf *b, const char *s)
 {
     bk_buf_append(b, s, strlen(s));

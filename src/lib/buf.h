@@ -32,6 +32,11 @@ void bk_buf_printf(bk_buf *b, const char *fmt, ...)
 /* bk_buf_vprintf - append formatted text from a va_list */
 void bk_buf_vprintf(bk_buf *b, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
+/* bk_buf_room - room for n more bytes (and the NUL) at the end: where they
+ * go, or NULL when out of memory; bk_buf_grow then counts what was written */
+char *bk_buf_room(bk_buf *b, size_t n);
+/* bk_buf_grow - n bytes written at bk_buf_room's place are now content */
+void bk_buf_grow(bk_buf *b, size_t n);
 /* bk_buf_cstr - the content as a C string ("" when empty) */
 const char *bk_buf_cstr(const bk_buf *b);
 /* bk_buf_reset - empty, keep the memory */

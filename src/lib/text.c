@@ -66,6 +66,52 @@ size_t bk_next_digit(const char *s, size_t from, size_t n)
     return i;
 }
 
+/* pair_bit - the bit (0..255) of the pair of bytes a, b: each with its 0x20
+ * bit set (what folds an ASCII letter's two cases; other bytes may share a
+ * bit, which only lets more words through) */
+static unsigned pair_bit(unsigned char a, unsigned char b)
+{
+    return (((unsigned)a | 0x20u) << 3 ^ ((unsigned)b | 0x20u)) & 255u;
+}
+
+void bk_pairs_set(unsigned long long set[4], const char *p, size_t n)
+{
+    set[0] = set[1] = set[2] = set[3] = 0;
+    for (size_t i = 0; i + 1 < n; i++) {
+        unsigned bit = pair_bit((unsigned char)p[i], (unsigned char)p[i + 1]);
+        set[bit >> 6] |= 1ull << (bit & 63u);
+    }
+}
+
+int bk_pairs_may_hold(const unsigned long long set[4], const char *w, size_t n)
+{
+    /* from the end: the words asked of a From are names of mail systems,
+     * which mostly differ at their end (the domain) */
+    for (size_t i = n; i >= 2; i--) {
+        unsigned bit = pair_bit((unsigned char)w[i - 2], (unsigned char)w[i - 1]);
+        if (!(set[bit >> 6] & (1ull << (bit & 63u))))
+            return 0;
+    }
+    return 1;
+}
+
+size_t bk_low_byte(const char *p, size_t n)
+{
+    size_t i = 0;
+#ifdef __SSE2__
+    const __m128i sp = _mm_set1_epi8(' ');
+    for (; n - i >= 16; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        unsigned low = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(x, sp), x));
+        if (low)
+            return i + (size_t)__builtin_ctz(low);
+    }
+#endif
+    while (i < n && (unsigned char)p[i] > ' ')
+        i++;
+    return i;
+}
+
 uint64_t bk_hash(uint64_t h, const char *p, size_t n)
 {
     h ^= n;

@@ -66,6 +66,20 @@ size_t bk_next_digit(const char *s, size_t from, size_t n);
  * NUL-terminated needle in hay[0..len), or -1 */
 long bk_ci_find(const char *hay, size_t len, const char *needle);
 
+/* bk_pairs_set - set[0..4) to the 256-bit set of the pairs of adjacent
+ * bytes of p[0..n), ASCII case ignored (a pair's bit is a hash of the two:
+ * a set answers "surely not there" or "maybe") */
+void bk_pairs_set(unsigned long long set[4], const char *p, size_t n);
+
+/* bk_pairs_may_hold - 0 when text whose pairs are set cannot hold w[0..n)
+ * (ignoring ASCII case): one of w's pairs is missing; else 1 */
+int bk_pairs_may_hold(const unsigned long long set[4], const char *w, size_t n);
+
+/* bk_low_byte - the index of the first byte at or below the space in
+ * p[0..n) (the only ones that can be white space or NUL), or n; 16 bytes at
+ * a time */
+size_t bk_low_byte(const char *p, size_t n);
+
 /* bk_hash - a fast hash of n bytes, eight at a time, continuing from seed
  * (for in-memory tables only: it may change between versions) */
 uint64_t bk_hash(uint64_t seed, const char *p, size_t n);

@@ -35,6 +35,7 @@ struct bk_decoder {
     found f;
     bk_bounce *out;
     size_t out_cap;
+    GChecksum *sha1;      /* the tokens' checksum, kept from one record to the next */
 };
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
@@ -110,6 +111,8 @@ void bk_decoder_free(bk_decoder *d)
     message_free(&d->m);
     found_free(&d->f);
     free(d->out);
+    if (d->sha1)
+        g_checksum_free(d->sha1);
     free(d);
 }
 
@@ -301,15 +304,34 @@ int record_time_plain(bk_bounce *b, const char *date)
     return 1;
 }
 
-void record_set_token(bk_bounce *b)
+/* set_token - b's token made with sum (a SHA-1 checksum, reset here): its
+ * digest written as lower-case hex, as g_checksum_get_string writes it */
+static void set_token(GChecksum *sum, bk_bounce *b)
 {
     char in[TOKEN_INPUT_MAX(BK_ADDR_MAX)];
     size_t n = token_input(in, b->addresser, strnlen(b->addresser, sizeof b->addresser),
                            b->recipient, strnlen(b->recipient, sizeof b->recipient), b->epoch);
-    gchar *hex = g_compute_checksum_for_data(G_CHECKSUM_SHA1, (const guchar *)in, n);
-    if (hex)
-        found_set(b->token, sizeof b->token, hex, strlen(hex));
-    g_free(hex);
+    guint8 digest[20];
+    gsize dl = sizeof digest;
+    g_checksum_reset(sum);
+    g_checksum_update(sum, (const guchar *)in, (gssize)n);
+    g_checksum_get_digest(sum, digest, &dl);
+    static const char hex[] = "0123456789abcdef";
+    char out[2 * sizeof digest];
+    for (gsize i = 0; i < dl; i++) {
+        out[2 * i] = hex[digest[i] >> 4];
+        out[2 * i + 1] = hex[digest[i] & 15];
+    }
+    found_set(b->token, sizeof b->token, out, 2 * dl);
+}
+
+void record_set_token(bk_bounce *b)
+{
+    GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA1);
+    if (!sum)
+        return;
+    set_token(sum, b);
+    g_checksum_free(sum);
 }
 
 /* original_fields - sender, Message-ID, Subject, List-Id of the returned message */
@@ -445,7 +467,10 @@ static void fill(bk_decoder *d, const bk_format *fmt, const found_rcpt *r, size_
         set_time(b, date);
     }
     original_fields(d, b);
-    record_set_token(b);
+    if (!d->sha1)
+        d->sha1 = g_checksum_new(G_CHECKSUM_SHA1);
+    if (d->sha1)
+        set_token(d->sha1, b);
 }
 
 int bk_decode(bk_decoder *d, const char *msg, size_t len, bk_decoded *out)

@@ -109,6 +109,16 @@ static void recipient_group(const field_block *g, const field_block *msg, found 
     }
 }
 
+/* scratch_store - a kept store, emptied (one that ran out of memory is
+ * released and starts again) */
+static bk_buf scratch_store(bk_buf *s)
+{
+    if (s->oom)
+        bk_buf_free(s);
+    bk_buf_reset(s);
+    return *s;
+}
+
 /* dsn_parse - one entry per recipient group of a block of status fields */
 size_t dsn_parse(const char *p, size_t len, found *out)
 {
@@ -117,7 +127,8 @@ size_t dsn_parse(const char *p, size_t len, found *out)
     msg.n = g.n = 0;
     msg.skipped = g.skipped = 0;
     msg.names = g.names = 0;
-    msg.store = g.store = (bk_buf)BK_BUF_INIT;
+    msg.store = scratch_store(&out->scratch[0]);
+    g.store = scratch_store(&out->scratch[1]);
     size_t pos = 0;
     /* the per-message group is the first; it may be missing */
     while (pos < len) {
@@ -145,8 +156,8 @@ size_t dsn_parse(const char *p, size_t len, found *out)
         if (is_address(s))
             SPAN_SET(out->addresser, s);
     }
-    fields_free(&msg);
-    fields_free(&g);
+    out->scratch[0] = msg.store; /* the memory is kept for the next call */
+    out->scratch[1] = g.store;
     return out->n - before;
 }
 

@@ -32,52 +32,87 @@ static int blank(char c)
     return (unsigned char)c <= ' ' && (bk_is_space((unsigned char)c) || c == '\0');
 }
 
-/* low_byte - the index of the first byte at or below the space in p[0..n)
- * (the only ones that can be blank), or n */
-static size_t low_byte(const char *p, size_t n)
-{
-    size_t i = 0;
 #ifdef __SSE2__
-    const __m128i sp = _mm_set1_epi8(' ');
-    for (; n - i >= 16; i += 16) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-        unsigned low = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(x, sp), x));
-        if (low)
-            return i + (size_t)__builtin_ctz(low);
+/* blank_lanes - the bytes of x that blank() holds: space, \t \n \v \f \r, NUL */
+static __m128i blank_lanes(__m128i x)
+{
+    const __m128i t = _mm_sub_epi8(x, _mm_set1_epi8('\t'));
+    const __m128i ws = _mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8(4)), t); /* \t .. \r */
+    return _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')),
+                                     _mm_cmpeq_epi8(x, _mm_setzero_si128())),
+                        ws);
+}
+#endif
+
+/* run_end - where the run that starts at v[i] ends: words and the lone
+ * spaces between them, up to the first other blank (or a space before one,
+ * or at the end) in v[i..n); 16 places at a time while 17 bytes are left */
+static size_t run_end(const char *v, size_t i, size_t n)
+{
+#ifdef __SSE2__
+    for (; n - i >= 17; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(v + i));
+        __m128i y = _mm_loadu_si128((const __m128i *)(const void *)(v + i + 1));
+        __m128i lone = _mm_andnot_si128(blank_lanes(y), _mm_cmpeq_epi8(x, _mm_set1_epi8(' ')));
+        unsigned stop = (unsigned)_mm_movemask_epi8(_mm_andnot_si128(lone, blank_lanes(x)));
+        if (stop)
+            return i + (size_t)__builtin_ctz(stop);
     }
 #endif
-    while (i < n && (unsigned char)p[i] > ' ')
-        i++;
-    return i;
+    for (; i < n; i++)
+        if (blank(v[i]) && (v[i] != ' ' || i + 1 == n || blank(v[i + 1])))
+            return i;
+    return n;
 }
 
-/* single_spaced - the length of v[0..n) without the blanks at its ends,
- * with *lead set to where it starts, when that is at most FIELD_VALUE_MAX
- * bytes whose blanks are lone spaces (folding keeps it as it is); else 0 */
-static size_t single_spaced(const char *v, size_t n, size_t *lead)
+/* unfold - v[0..n) with the blanks (and NULs) between its words made one
+ * space and none at its ends, into out (room for the least of n and
+ * FIELD_VALUE_MAX + 1 bytes; the result is never longer than v): cut after
+ * FIELD_VALUE_MAX bytes, or one more when a space is the last of them (a
+ * word's first byte is always kept); returns its length. Runs that need no
+ * change are copied at once. */
+static size_t unfold(const char *v, size_t n, char *out)
 {
-    size_t s = 0, e = n;
-    while (s < e && blank(v[s]))
-        s++;
-    while (e > s && blank(v[e - 1]))
-        e--;
-    if (e == s || e - s > FIELD_VALUE_MAX)
-        return 0;
-    for (size_t i = s + low_byte(v + s, e - s); i < e; i += 1 + low_byte(v + i + 1, e - i - 1))
-        if (blank(v[i]) && (v[i] != ' ' || blank(v[i + 1])))
-            return 0;
-    *lead = s;
-    return e - s;
+    size_t o = 0, i = 0;
+    while (o <= FIELD_VALUE_MAX) {
+        while (i < n && blank(v[i]))
+            i++;
+        if (i == n)
+            break;
+        if (o > 0)
+            out[o++] = ' ';
+        size_t e = run_end(v, i, n);
+        size_t take = e - i < FIELD_VALUE_MAX + 1 - o ? e - i : FIELD_VALUE_MAX + 1 - o;
+        memcpy(out + o, v + i, take);
+        o += take;
+        i = e;
+    }
+    if (o > FIELD_VALUE_MAX)
+        o = out[FIELD_VALUE_MAX - 1] == ' ' ? FIELD_VALUE_MAX + 1 : FIELD_VALUE_MAX;
+    return o;
 }
 
-/* name_bit - the bit of names for a name of len bytes starting with c:
- * from its length and its first letter in lower case */
-static unsigned long long name_bit(size_t len, char c)
+/* name_slot - the number (0..63) of the bit of names for a name of len
+ * bytes starting with c: from its length and its first letter in lower case */
+static unsigned name_slot(size_t len, char c)
 {
-    return 1ull << ((len * 7u + (unsigned)bk_lower((unsigned char)c)) & 63u);
+    return (unsigned)((len * 7u + (unsigned)bk_lower((unsigned char)c)) & 63u);
 }
 
-/* fields_add - add one field, unfolding its value */
+/* chain - field i, whose name has slot k, at the end of that slot's chain */
+static void chain(field_block *b, unsigned k, size_t i)
+{
+    if (b->names & (1ull << k))
+        b->next[b->last[k]] = (unsigned short)i;
+    else
+        b->first[k] = (unsigned short)i;
+    b->last[k] = (unsigned short)i;
+    b->next[i] = FIELDS_MAX;
+    b->names |= 1ull << k;
+}
+
+/* fields_add - add one field, unfolding its value; its name and value are
+ * written straight into the store, each with a NUL after it */
 void fields_add(field_block *b, const char *name, size_t name_len, const char *value,
                 size_t value_len)
 {
@@ -85,51 +120,23 @@ void fields_add(field_block *b, const char *name, size_t name_len, const char *v
         b->skipped++;
         return;
     }
+    size_t most = value_len < FIELD_VALUE_MAX + 1 ? value_len : FIELD_VALUE_MAX + 1;
+    char *w = bk_buf_room(&b->store, name_len + most + 2);
+    if (!w)
+        return;
     field *f = &b->f[b->n];
-    if (name_len)
-        b->names |= name_bit(name_len, name[0]);
+    if (name_len) {
+        chain(b, name_slot(name_len, name[0]), b->n);
+        memcpy(w, name, name_len);
+    }
+    w[name_len] = '\0';
     f->name = b->store.len;
     f->name_len = name_len;
-    bk_buf_append(&b->store, name, name_len);
-    bk_buf_putc(&b->store, '\0');
-    f->value = b->store.len;
-    size_t start = b->store.len;
-    size_t i = 0;
-    size_t plain = single_spaced(value, value_len, &i);
-    if (plain) { /* kept as it is (what the loop below would copy) */
-        bk_buf_append(&b->store, value + i, plain);
-        i = value_len;
-    }
-    char folded[FIELD_VALUE_MAX + 2]; /* the most the loop writes is FIELD_VALUE_MAX + 1 */
-    size_t o = 0;
-    while (i < value_len && o < FIELD_VALUE_MAX) {
-        /* white space (and NUL) between words becomes one space, none at
-         * the ends; a word is copied at once, cut where the value reaches
-         * FIELD_VALUE_MAX (a word's first byte is always kept) */
-        while (i < value_len && blank(value[i]))
-            i++;
-        if (i == value_len)
-            break;
-        if (o > 0)
-            folded[o++] = ' ';
-        size_t k = i + low_byte(value + i, value_len - i);
-        while (k < value_len && !blank(value[k]))
-            k += 1 + low_byte(value + k + 1, value_len - k - 1);
-        size_t take = o < FIELD_VALUE_MAX ? FIELD_VALUE_MAX - o : 0;
-        if (take > k - i)
-            take = k - i;
-        if (take == 0)
-            take = 1;
-        memcpy(folded + o, value + i, take);
-        o += take;
-        i = k;
-    }
-    if (o)
-        bk_buf_append(&b->store, folded, o);
-    f->value_len = b->store.len - start;
-    bk_buf_putc(&b->store, '\0');
-    if (!b->store.oom)
-        b->n++;
+    f->value = f->name + name_len + 1;
+    f->value_len = unfold(value, value_len, w + name_len + 1);
+    w[name_len + 1 + f->value_len] = '\0';
+    bk_buf_grow(&b->store, name_len + f->value_len + 2);
+    b->n++;
 }
 
 /* line_end - the end of the line at p[i] (the index of '\n' or len) */
@@ -178,28 +185,32 @@ size_t fields_parse(field_block *b, const char *p, size_t len)
     return len;
 }
 
-/* fields_get - the value of the first field called name */
+/* same_name - field f is called name (nl bytes), ASCII case ignored */
+static int same_name(const field_block *b, const field *f, const char *name, size_t nl)
+{
+    return f->name_len == nl && bk_ci_same(b->store.data + f->name, name, nl);
+}
+
+/* fields_get - the value of the first field called name: along its slot's
+ * chain (an empty name, which has none, field by field) */
 const char *fields_get(const field_block *b, const char *name, size_t *len)
 {
     size_t nl = strlen(name);
-    if (nl && !(b->names & name_bit(nl, name[0]))) {
-        if (len)
-            *len = 0;
-        return NULL;
-    }
-    for (size_t i = 0; i < b->n; i++) {
-        const field *f = &b->f[i];
-        const char *fn = b->store.data + f->name;
-        if (f->name_len == nl && bk_lower((unsigned char)fn[0]) == bk_lower((unsigned char)name[0]) &&
-            bk_ci_same(fn, name, nl)) {
-            if (len)
-                *len = f->value_len;
-            return b->store.data + f->value;
-        }
+    const field *hit = NULL;
+    if (nl) {
+        unsigned k = name_slot(nl, name[0]);
+        if (b->names & (1ull << k))
+            for (size_t i = b->first[k]; i < b->n && !hit; i = b->next[i])
+                if (same_name(b, &b->f[i], name, nl))
+                    hit = &b->f[i];
+    } else {
+        for (size_t i = 0; i < b->n && !hit; i++)
+            if (same_name(b, &b->f[i], name, 0))
+                hit = &b->f[i];
     }
     if (len)
-        *len = 0;
-    return NULL;
+        *len = hit ? hit->value_len : 0;
+    return hit ? b->store.data + hit->value : NULL;
 }
 
 /* fields_name - the name of field i */

@@ -4,8 +4,9 @@
  * delivery-status group or a feedback report.
  *
  * A field_block keeps its names and unfolded values in one bk_buf; lookups
- * are by name, ASCII case-insensitive. Parsing takes (pointer, length). A
- * block starts all zero (or with n, skipped and names 0 and an empty store).
+ * are by name, ASCII case-insensitive, along a chain of the fields whose
+ * names share a bit of names. Parsing takes (pointer, length). A block
+ * starts all zero (or with n, skipped and names 0 and an empty store).
  */
 #ifndef BK_FIELDS_H
 #define BK_FIELDS_H
@@ -28,6 +29,9 @@ typedef struct {
     size_t skipped;             /* fields past FIELDS_MAX */
     unsigned long long names;   /* a bit for each name kept (name_bit in fields.c):
                                  * a name whose bit is clear is not there */
+    unsigned short first[64], last[64]; /* for a bit of names that is set: its first
+                                 * and last field (the others unset, never read) */
+    unsigned short next[FIELDS_MAX]; /* the next field with the same bit, FIELDS_MAX none */
     bk_buf store;
 } field_block;
 

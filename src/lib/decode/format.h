@@ -45,6 +45,8 @@ typedef struct {
     char lhost[BK_FIELD_MAX];           /* the reporting host, for every recipient */
     char date[64];                      /* the report's date, for every recipient */
     char addresser[BK_ADDR_MAX];        /* the returned message's sender, when known */
+    bk_buf scratch[2];                  /* dsn_parse's field stores, kept from one call
+                                         * to the next (found_free releases them) */
 } found;
 
 typedef struct {
@@ -57,7 +59,7 @@ typedef struct {
 /* found_reset - empty the list, keep the memory */
 void found_reset(found *f);
 
-/* found_free - release the list */
+/* found_free - release the list and its scratch stores */
 void found_free(found *f);
 
 /* found_add - a new entry for the address in p[0..n) (angle brackets,

@@ -18,10 +18,12 @@ void found_reset(found *f)
     f->lhost[0] = f->date[0] = f->addresser[0] = '\0';
 }
 
-/* found_free - release the list */
+/* found_free - release the list and its scratch stores */
 void found_free(found *f)
 {
     free(f->r);
+    bk_buf_free(&f->scratch[0]);
+    bk_buf_free(&f->scratch[1]);
     memset(f, 0, sizeof *f);
 }
 
@@ -110,23 +112,45 @@ found_rcpt *found_add_unnamed(found *f)
     return r;
 }
 
-/* found_diag - append text to an entry's diagnostic, white space collapsed */
+/* diag_blank - white space or NUL, which found_diag collapses */
+static int diag_blank(char c)
+{
+    return (unsigned char)c <= ' ' && (bk_is_space((unsigned char)c) || c == '\0');
+}
+
+/* word_end - the end of the word (no blank) that starts at p[i] */
+static size_t word_end(const char *p, size_t i, size_t n)
+{
+    i += bk_low_byte(p + i, n - i);
+    while (i < n && !diag_blank(p[i]))
+        i += 1 + bk_low_byte(p + i + 1, n - i - 1);
+    return i;
+}
+
+/* found_diag - append text to an entry's diagnostic, white space collapsed:
+ * its words, each copied at once, one space before each when the
+ * diagnostic is not empty; it stops at the first byte that does not fit (a
+ * space only goes in with the byte after it) */
 void found_diag(found_rcpt *r, const char *p, size_t n)
 {
-    int space = r->diag_len > 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)p[i];
-        if (bk_is_space(c) || c == '\0') {
-            space = r->diag_len > 0;
-            continue;
-        }
-        size_t need = (size_t)space + 1;
-        if (r->diag_len + need >= sizeof r->diag)
+    const size_t most = sizeof r->diag - 1; /* and the NUL */
+    for (size_t i = 0; i < n;) {
+        while (i < n && diag_blank(p[i]))
+            i++;
+        if (i == n)
             break;
-        if (space)
+        size_t e = word_end(p, i, n);
+        if (r->diag_len > 0) {
+            if (r->diag_len + 2 > most)
+                break;
             r->diag[r->diag_len++] = ' ';
-        space = 0;
-        r->diag[r->diag_len++] = (char)c;
+        }
+        size_t take = e - i < most - r->diag_len ? e - i : most - r->diag_len;
+        memcpy(r->diag + r->diag_len, p + i, take);
+        r->diag_len += take;
+        if (take < e - i)
+            break;
+        i = e;
     }
     /* never end inside a UTF-8 sequence */
     size_t k = r->diag_len;

@@ -8,20 +8,41 @@
 #include "text.h"
 
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* line_next - the next line */
+/* newline_at - the place of the first '\n' of text[i..len), or len; 16
+ * bytes at a time in line (the lines of a report are short: a call to
+ * memchr costs more than the search) */
+static size_t newline_at(const char *text, size_t i, size_t len)
+{
+#ifdef __SSE2__
+    const __m128i nl = _mm_set1_epi8('\n');
+    for (; len - i >= 16; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(text + i));
+        unsigned hit = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, nl));
+        if (hit)
+            return i + (size_t)__builtin_ctz(hit);
+    }
+#endif
+    while (i < len && text[i] != '\n')
+        i++;
+    return i;
+}
+
 int line_next(const char *text, size_t len, size_t *pos, span *line)
 {
     size_t i = *pos;
     if (i >= len)
         return 0;
-    const char *nl = memchr(text + i, '\n', len - i);
-    size_t e = nl ? (size_t)(nl - text) : len;
+    size_t e = newline_at(text, i, len);
     line->p = text + i;
     line->len = e - i;
     if (line->len && line->p[line->len - 1] == '\r')
         line->len--;
-    *pos = nl ? e + 1 : len;
+    *pos = e < len ? e + 1 : len;
     return 1;
 }
 
@@ -211,8 +232,9 @@ static void field_text(const char *block, size_t len, size_t *pos, span line, si
     size_t o = 0;
     span v = span_trim(span_from(line, k));
     for (;;) {
-        for (size_t i = 0; i < v.len && o + 1 < cap; i++)
-            out[o++] = v.p[i];
+        size_t take = v.len < cap - 1 - o ? v.len : cap - 1 - o;
+        memcpy(out + o, v.p, take);
+        o += take;
         size_t save = *pos;
         span next;
         if (!line_next(block, len, pos, &next) || next.len == 0 ||
@@ -331,11 +353,22 @@ static const char *const ORIGINAL_MARKERS[] = {
     "header of the original message",
 };
 
-/* header_line - a "Received:" / "Return-Path:" line that opens a header block */
+/* header_line - a "Received:" / "Return-Path:" line that opens a header
+ * block (its first letter tells which names to compare) */
 static int header_line(span line)
 {
-    return span_starts(line, "Received: ") || span_starts(line, "Return-Path: ") ||
-           span_starts(line, "Message-ID: ") || span_starts(line, "DKIM-Signature: ");
+    if (line.len < 10) /* "Received: ", the shortest */
+        return 0;
+    switch (bk_lower((unsigned char)line.p[0])) {
+    case 'r':
+        return span_starts(line, "Received: ") || span_starts(line, "Return-Path: ");
+    case 'm':
+        return span_starts(line, "Message-ID: ");
+    case 'd':
+        return span_starts(line, "DKIM-Signature: ");
+    default:
+        return 0;
+    }
 }
 
 /* original_start - where the returned message begins in m's text: the
@@ -383,7 +416,7 @@ static int header_has_any(const bk_message *m, const char *name, const char *con
     const char *v = message_header(m, name, &len);
     span s = {v, len};
     for (size_t i = 0; v && i < n; i++)
-        if (span_find(s, words[i]) >= 0)
+        if (message_may_hold(m, v, words[i], strlen(words[i])) && span_find(s, words[i]) >= 0)
             return 1;
     return 0;
 }

@@ -24,6 +24,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <zlib.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define MAILBOX_DEPTH_MAX 32
 #define MAILBOX_MESSAGE_MAX (64u * 1024u * 1024u) /* one message larger is skipped */
@@ -366,10 +369,61 @@ static int mbox_line(bk_mailbox *mb, const char *p, size_t n, int *started, int 
     return 0;
 }
 
+/* marked_line - the start of the first line after the one at c[i] that
+ * starts with 'F' or '>' (a separator or a quoted line, maybe) in c[..end),
+ * or end; 16 places at a time */
+static size_t marked_line(const char *c, size_t i, size_t end)
+{
+    size_t k = i + 1;
+#ifdef __SSE2__
+    const __m128i nl = _mm_set1_epi8('\n'), f = _mm_set1_epi8('F'), gt = _mm_set1_epi8('>');
+    for (; k < end && end - k >= 16; k += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(c + k));
+        __m128i before = _mm_loadu_si128((const __m128i *)(const void *)(c + k - 1));
+        __m128i hit = _mm_and_si128(_mm_cmpeq_epi8(before, nl),
+                                    _mm_or_si128(_mm_cmpeq_epi8(x, f), _mm_cmpeq_epi8(x, gt)));
+        unsigned mask = (unsigned)_mm_movemask_epi8(hit);
+        if (mask)
+            return k + (size_t)__builtin_ctz(mask);
+    }
+#endif
+    for (; k < end; k++)
+        if (c[k - 1] == '\n' && (c[k] == 'F' || c[k] == '>'))
+            return k;
+    return end;
+}
+
+/* plain_lines - the lines of c[i..stop) that start with neither 'F' nor '>'
+ * taken one by one: up to the first that is not whole or is longer than a
+ * piece of read_line; returns where it stopped */
+static size_t plain_lines(const char *c, size_t i, size_t stop, int *started, int *prev_blank)
+{
+    while (i < stop) {
+        const char *nl = memchr(c + i, '\n', stop - i);
+        size_t e = nl ? (size_t)(nl - c) + 1 : i;
+        if (!nl || e - i > LINE_CHUNK - 1)
+            break;
+        *started = 1;
+        *prev_blank = e - i == 1 || (e - i == 2 && c[i] == '\r');
+        i = e;
+    }
+    return i;
+}
+
+/* last_blank - the line that ends at c[stop - 1] (a '\n'), of the lines
+ * from c[i] on, is blank ("\n" or "\r\n") */
+static int last_blank(const char *c, size_t i, size_t stop)
+{
+    if (stop - 1 == i || c[stop - 2] == '\n')
+        return 1;
+    return c[stop - 2] == '\r' && (stop - 2 == i || c[stop - 3] == '\n');
+}
+
 /* whole_lines - the lines that lie whole in the read buffer (no NUL byte in
  * it, shorter than a piece of read_line), each as mbox_line takes them, but
- * the runs of lines that need no change are added to mb->msg at once; stops
- * at a line that is not whole. Returns mbox_line's 1 at a separator. */
+ * the runs of lines that need no change are added to mb->msg at once (found
+ * by the next line that starts with 'F' or '>'); stops at a line that is not
+ * whole. Returns mbox_line's 1 at a separator. */
 static int whole_lines(bk_mailbox *mb, int *started, int *prev_blank, int *too_large)
 {
     if (mb->chunk_nul)
@@ -377,26 +431,37 @@ static int whole_lines(bk_mailbox *mb, int *started, int *prev_blank, int *too_l
     const char *c = mb->chunk;
     size_t i = mb->at, run = i; /* c[run..i): lines not added yet */
     int sep = 0;
-    for (;;) {
-        const char *nl = i < mb->end ? memchr(c + i, '\n', mb->end - i) : NULL;
+    while (i < mb->end) {
+        if (c[i] != 'F' && c[i] != '>') {
+            size_t stop = marked_line(c, i, mb->end);
+            if (stop < mb->end && stop - i <= LINE_CHUNK - 1) { /* whole lines, none too long */
+                *started = 1;
+                *prev_blank = last_blank(c, i, stop);
+                i = stop;
+                continue;
+            }
+            size_t got = plain_lines(c, i, stop, started, prev_blank);
+            if (got < stop || stop == mb->end) {
+                i = got;
+                break;
+            }
+            i = got;
+            continue;
+        }
+        /* a separator or a quoted line, maybe */
+        const char *nl = memchr(c + i, '\n', mb->end - i);
         size_t e = nl ? (size_t)(nl - c) + 1 : i;
         if (!nl || e - i > LINE_CHUNK - 1)
             break;
-        if (c[i] == 'F' || c[i] == '>') { /* a separator or a quoted line, maybe */
-            if (i > run && mb->msg.len + (i - run) > MAILBOX_MESSAGE_MAX)
-                *too_large = 1;
-            else if (i > run)
-                bk_buf_append(&mb->msg, c + run, i - run);
-            run = e;
-            sep = mbox_line(mb, c + i, e - i, started, prev_blank, too_large);
-            i = e;
-            if (sep)
-                break;
-            continue;
-        }
-        *started = 1;
-        *prev_blank = e - i == 1 || (e - i == 2 && c[i] == '\r');
+        if (i > run && mb->msg.len + (i - run) > MAILBOX_MESSAGE_MAX)
+            *too_large = 1;
+        else if (i > run)
+            bk_buf_append(&mb->msg, c + run, i - run);
+        run = e;
+        sep = mbox_line(mb, c + i, e - i, started, prev_blank, too_large);
         i = e;
+        if (sep)
+            break;
     }
     if (i > run) {
         if (mb->msg.len + (i - run) > MAILBOX_MESSAGE_MAX)
@@ -406,6 +471,27 @@ static int whole_lines(bk_mailbox *mb, int *started, int *prev_blank, int *too_l
     }
     mb->at = i;
     return sep;
+}
+
+/* set_origin - mb->origin: the file's name, in an mbox followed by ':' and
+ * the message's number (what snprintf's "%s:%zu" writes, cut as it cuts) */
+static void set_origin(bk_mailbox *mb)
+{
+    size_t cap = sizeof mb->origin - 1;
+    size_t o = strnlen(mb->file, cap);
+    memcpy(mb->origin, mb->file, o);
+    if (mb->mbox) {
+        char d[24];
+        size_t n = 0, v = mb->msgno;
+        do
+            d[n++] = (char)('0' + v % 10);
+        while (v /= 10);
+        if (o < cap)
+            mb->origin[o++] = ':';
+        while (n && o < cap)
+            mb->origin[o++] = d[--n];
+    }
+    mb->origin[o] = '\0';
 }
 
 /* read_message - the next message of the open file into mb->msg: 1, 0 at
@@ -451,10 +537,7 @@ static int read_message(bk_mailbox *mb, char *err, size_t errlen)
     }
     mb->line = line;
     mb->msgno++;
-    if (mb->mbox)
-        snprintf(mb->origin, sizeof mb->origin, "%s:%zu", mb->file, mb->msgno);
-    else
-        snprintf(mb->origin, sizeof mb->origin, "%s", mb->file);
+    set_origin(mb);
     if (too_large) {
         snprintf(err, errlen, "message larger than %u MB: skipped", MAILBOX_MESSAGE_MAX >> 20);
         return -1;

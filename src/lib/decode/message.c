@@ -256,9 +256,14 @@ static void append_clean(bk_buf *b, const unsigned char *p, size_t n)
 /* iso2022_marked - text without a charset label that holds ISO-2022-JP escapes */
 static int iso2022_marked(const guint8 *p, size_t n)
 {
-    for (size_t i = 0; i + 2 < n; i++)
-        if (p[i] == 0x1b && p[i + 1] == '$' && (p[i + 2] == 'B' || p[i + 2] == '@'))
+    for (size_t i = 0; i + 2 < n; i++) {
+        const guint8 *esc = memchr(p + i, 0x1b, n - 2 - i); /* at i .. n - 3 */
+        if (!esc)
+            return 0;
+        i = (size_t)(esc - p);
+        if (p[i + 1] == '$' && (p[i + 2] == 'B' || p[i + 2] == '@'))
             return 1;
+    }
     return 0;
 }
 
@@ -397,6 +402,25 @@ static void part_content(struct message_gmime *g, GMimePart *part, int utf8, bk_
     content_text(g, charset, utf8, data, len, out);
 }
 
+/* markup_stop - the place of the first '<' or '&' in p[i..n), or n; 16
+ * bytes at a time */
+static size_t markup_stop(const char *p, size_t i, size_t n)
+{
+#ifdef __SSE2__
+    const __m128i lt = _mm_set1_epi8('<'), amp = _mm_set1_epi8('&');
+    for (; i < n && n - i >= 16; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        unsigned hit = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(_mm_cmpeq_epi8(x, lt), _mm_cmpeq_epi8(x, amp)));
+        if (hit)
+            return i + (size_t)__builtin_ctz(hit);
+    }
+#endif
+    while (i < n && p[i] != '<' && p[i] != '&')
+        i++;
+    return i;
+}
+
 /* append_html_text - the text of an HTML part: tags dropped, a line break for
  * block ends, the commonest entities decoded */
 static void append_html_text(bk_buf *out, const char *p, size_t n)
@@ -431,8 +455,9 @@ static void append_html_text(bk_buf *out, const char *p, size_t n)
                 continue;
             }
         }
-        bk_buf_putc(out, p[i]);
-        i++;
+        size_t e = markup_stop(p, i + 1, n); /* the text up to the next tag or entity */
+        bk_buf_append(out, p + i, e - i);
+        i = e;
     }
 }
 
@@ -549,23 +574,37 @@ static int returned_subtype(const char *sub)
     return 0;
 }
 
+/* name_stop - the index of the first byte of p[0..n) that no field name
+ * holds (a control byte, a blank, ':' or DEL), or n; 16 bytes at a time */
+static size_t name_stop(const char *p, size_t n)
+{
+    size_t i = 0;
+#ifdef __SSE2__
+    const __m128i sp = _mm_set1_epi8(' '), colon = _mm_set1_epi8(':'), del = _mm_set1_epi8(0x7f);
+    for (; n - i >= 16; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        __m128i stop = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, sp), x),
+                                    _mm_or_si128(_mm_cmpeq_epi8(x, colon), _mm_cmpeq_epi8(x, del)));
+        unsigned mask = (unsigned)_mm_movemask_epi8(stop);
+        if (mask)
+            return i + (size_t)__builtin_ctz(mask);
+    }
+#endif
+    while (i < n && (unsigned char)p[i] > ' ' && p[i] != ':' && p[i] != 0x7f)
+        i++;
+    return i;
+}
+
 /* field_start - p[0..n) (one line) starts a field GMime keeps: a name of
  * non-control bytes, blanks only between the name and its colon */
 static int field_start(const char *p, size_t n)
 {
     if (n == 0 || p[0] == ':' || p[0] == ' ' || p[0] == '\t')
         return 0;
-    int blank = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)p[i];
-        if (c == ':')
-            return 1;
-        if (c == ' ' || c == '\t')
-            blank = 1;
-        else if (blank || c < 0x20 || c == 0x7f)
-            return 0;
-    }
-    return 0;
+    size_t i = name_stop(p, n);
+    while (i < n && (p[i] == ' ' || p[i] == '\t'))
+        i++;
+    return i < n && p[i] == ':';
 }
 
 /* plain_header_block - the length of the header block at the start of
@@ -574,22 +613,19 @@ static int field_start(const char *p, size_t n)
  * with no NUL byte; 0 otherwise */
 static size_t plain_header_block(const char *c, size_t n)
 {
-    size_t len = 0;
-    for (const char *nl = memchr(c, '\n', n); nl; nl = memchr(nl + 1, '\n', n - (size_t)(nl + 1 - c)))
-        if ((size_t)(nl + 1 - c) < n && nl[1] == '\n') {
-            len = (size_t)(nl + 1 - c);
-            break;
-        }
-    if (len == 0 || memchr(c, '\0', len))
-        return 0;
-    for (size_t i = 0; i < len;) {
-        const char *nl = memchr(c + i, '\n', len - i);
-        size_t e = nl ? (size_t)(nl - c) : len;
+    /* one pass over the lines: each is checked until the empty one */
+    for (size_t i = 0; i < n;) {
+        const char *nl = memchr(c + i, '\n', n - i);
+        if (!nl)
+            return 0;
+        size_t e = (size_t)(nl - c);
+        if (e == i) /* the empty line (at the start: not a header block) */
+            return i > 0 && !memchr(c, '\0', i) ? i : 0;
         if (!(i > 0 && (c[i] == ' ' || c[i] == '\t')) && !field_start(c + i, e - i))
             return 0;
         i = e + 1;
     }
-    return len;
+    return 0;
 }
 
 /* returned_parsed - GMime parses the returned message c[0..n) alone as it
@@ -960,6 +996,7 @@ static int message_done(bk_message *m, int nh, char *why, size_t whylen)
 {
     m->from = fields_get(&m->head, "From", &m->from_len);
     m->subject = fields_get(&m->head, "Subject", &m->subject_len);
+    bk_pairs_set(m->from_pairs, m->from, m->from ? m->from_len : 0);
     if (nh == 0 && m->text.len == 0) {
         snprintf(why, whylen, "not a mail message: no header fields and no text");
         return -1;
@@ -1032,4 +1069,11 @@ const char *message_header(const bk_message *m, const char *name, size_t *len)
     if (len)
         *len = n;
     return v;
+}
+
+int message_may_hold(const bk_message *m, const char *v, const char *word, size_t n)
+{
+    if (v && v == m->from)
+        return bk_pairs_may_hold(m->from_pairs, word, n);
+    return 1;
 }

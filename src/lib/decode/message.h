@@ -33,6 +33,8 @@ typedef struct {
     const char *from, *subject; /* the first From and Subject of head (NULL: none),
                                    found once by message_read for message_header */
     size_t from_len, subject_len;
+    unsigned long long from_pairs[4]; /* the pairs of bytes of From (bk_pairs_set),
+                                         for message_may_hold */
     struct message_gmime *gm; /* GMime objects kept from one message to the next */
     struct markers *marks;    /* the phrases asked of the text (message_find) */
 } bk_message;
@@ -54,5 +56,10 @@ int message_read(bk_message *m, const char *msg, size_t len, char *why, size_t w
 
 /* message_header - the decoded value of the message's own field name, or NULL */
 const char *message_header(const bk_message *m, const char *name, size_t *len);
+
+/* message_may_hold - 0 when v, the From value message_header gave, surely
+ * does not hold word[0..n) (ASCII case ignored), judged by the pairs of
+ * bytes of the value; 1 when it may, and for any other v */
+int message_may_hold(const bk_message *m, const char *v, const char *word, size_t n);
 
 #endif

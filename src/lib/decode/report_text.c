@@ -5,6 +5,8 @@
 #include "report_text.h"
 #include "text.h"
 
+#include <string.h>
+
 /* header_span - the field's value or an empty span */
 span header_span(const bk_message *m, const char *name)
 {
@@ -20,7 +22,7 @@ int header_has(const bk_message *m, const char *name, const char *word)
     size_t len;
     const char *v = message_header(m, name, &len);
     span s = {v, len};
-    return v && span_find(s, word) >= 0;
+    return v && message_may_hold(m, v, word, strlen(word)) && span_find(s, word) >= 0;
 }
 
 /* command_word - the command of the leading word */

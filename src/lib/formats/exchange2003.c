@@ -47,24 +47,24 @@ static int list_lead(span line)
     return 0;
 }
 
-/* match - Exchange's own fields, or its template with an MSEXCH code */
+/* match - a list of recipients in Exchange's words (looked for first: the
+ * phrase scan answers at once), with Exchange's own fields or its template
+ * with an MSEXCH code */
 static int match(const bk_message *m)
 {
-    size_t len;
-    int exchange = message_header(m, "X-MS-Embedded-Report", &len) != NULL ||
-                   header_has(m, "X-Mailer", "Internet Mail Service (") ||
-                   header_has(m, "X-Mailer", "Microsoft Exchange Server Internet Mail Connector") ||
-                   header_has(m, "X-MimeOLE", "Produced By Microsoft Exchange") ||
-                   header_has(m, "Received", "with Internet Mail Service (") ||
-                   header_has(m, "Received", "Microsoft Exchange Server Internet Mail Connector");
-    if (message_find(m, "MSEXCH:") >= 0)
-        exchange = 1;
-    if (!exchange)
+    size_t i = 0;
+    while (i < sizeof LIST_LEADS / sizeof LIST_LEADS[0] && message_find(m, LIST_LEADS[i]) < 0)
+        i++;
+    if (i == sizeof LIST_LEADS / sizeof LIST_LEADS[0])
         return 0;
-    for (size_t i = 0; i < sizeof LIST_LEADS / sizeof LIST_LEADS[0]; i++)
-        if (message_find(m, LIST_LEADS[i]) >= 0)
-            return 1;
-    return 0;
+    size_t len;
+    return message_header(m, "X-MS-Embedded-Report", &len) != NULL ||
+           header_has(m, "X-Mailer", "Internet Mail Service (") ||
+           header_has(m, "X-Mailer", "Microsoft Exchange Server Internet Mail Connector") ||
+           header_has(m, "X-MimeOLE", "Produced By Microsoft Exchange") ||
+           header_has(m, "Received", "with Internet Mail Service (") ||
+           header_has(m, "Received", "Microsoft Exchange Server Internet Mail Connector") ||
+           message_find(m, "MSEXCH:") >= 0;
 }
 
 /* indent - the white space a line starts with */

@@ -21,6 +21,10 @@ static int match(const bk_message *m)
     if (header_has(m, "From", "mailer-daemon@yandex."))
         return 1;
     span d = {m->dsn.data ? m->dsn.data : "", m->dsn.len};
+    long at = span_find(d, "X-Yandex-"); /* what both fields start with */
+    if (at < 0)
+        return 0;
+    d = span_from(d, (size_t)at);
     return span_find(d, "X-Yandex-Queue-ID:") >= 0 || span_find(d, "X-Yandex-Sender:") >= 0;
 }
 

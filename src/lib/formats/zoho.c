@@ -28,8 +28,8 @@ static int match(const bk_message *m)
     size_t len;
     if (header_has(m, "From", "mailer-daemon@mail.zoho"))
         return 1;
-    return looks_like_bounce(m) &&
-           (header_has(m, "X-Mailer", "Zoho Mail") || message_header(m, "X-ZohoMail", &len));
+    return (header_has(m, "X-Mailer", "Zoho Mail") || message_header(m, "X-ZohoMail", &len)) &&
+           looks_like_bounce(m);
 }
 
 /* error_code_line - "ADDR Invalid Address, ERROR_CODE :550, ERROR_CODE :REPLY" */
