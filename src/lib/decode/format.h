@@ -36,7 +36,9 @@ typedef struct {
     const char *reason;                 /* set when the format itself says why */
 } found_rcpt;
 
-typedef struct {
+#define FOUND_SIDES 2                   /* side lists a format may keep (found_side) */
+
+typedef struct found {
     found_rcpt *r;
     size_t n, cap;
     size_t dropped;                     /* past BK_DECODE_RCPT_MAX */
@@ -47,6 +49,9 @@ typedef struct {
     char addresser[BK_ADDR_MAX];        /* the returned message's sender, when known */
     bk_buf scratch[2];                  /* dsn_parse's field stores, kept from one call
                                          * to the next (found_free releases them) */
+    struct found *side;                 /* FOUND_SIDES lists beside this one (NULL: not yet) */
+    void *work;                         /* a format's working state (found_work) */
+    size_t work_cap;
 } found;
 
 typedef struct {
@@ -61,6 +66,15 @@ void found_reset(found *f);
 
 /* found_free - release the list and its scratch stores */
 void found_free(found *f);
+
+/* found_side - side list i (below FOUND_SIDES) of f, empty, its memory kept
+ * from one message to the next (no large allocation in every message);
+ * NULL when out of memory */
+found *found_side(found *f, size_t i);
+
+/* found_work - size bytes of working state, zeroed, kept by f from one call
+ * to the next; NULL when out of memory */
+void *found_work(found *f, size_t size);
 
 /* found_add - a new entry for the address in p[0..n) (angle brackets,
  * "rfc822;" and white space are taken off); returns the existing entry when

@@ -24,7 +24,38 @@ void found_free(found *f)
     free(f->r);
     bk_buf_free(&f->scratch[0]);
     bk_buf_free(&f->scratch[1]);
+    if (f->side)
+        for (size_t i = 0; i < FOUND_SIDES; i++)
+            found_free(&f->side[i]);
+    free(f->side);
+    free(f->work);
     memset(f, 0, sizeof *f);
+}
+
+/* found_side - side list i of f, empty, its memory kept */
+found *found_side(found *f, size_t i)
+{
+    if (i >= FOUND_SIDES)
+        return NULL;
+    if (!f->side && !(f->side = calloc(FOUND_SIDES, sizeof *f->side)))
+        return NULL;
+    found_reset(&f->side[i]);
+    return &f->side[i];
+}
+
+/* found_work - size bytes of zeroed working state, kept by f */
+void *found_work(found *f, size_t size)
+{
+    if (size > f->work_cap) {
+        void *w = malloc(size);
+        if (!w)
+            return NULL;
+        free(f->work);
+        f->work = w;
+        f->work_cap = size;
+    }
+    memset(f->work, 0, size);
+    return f->work;
 }
 
 /* found_set - copy p[0..n) into a fixed field of size cap, trimmed */

@@ -243,19 +243,20 @@ static void entries(const bk_message *m, found *out, found *xf, size_t end)
 /* decode - the DSN fields, the address list, the delivery-attempt text */
 static int decode(const bk_message *m, found *out)
 {
-    found xf;
-    memset(&xf, 0, sizeof xf);
-    add_failed_recipients(m, &xf);
+    found *xf = found_side(out, 0);
+    if (!xf)
+        return 0;
+    add_failed_recipients(m, xf);
     size_t end = m->original_at;
     long copy = message_find(m, "------ This is a copy of the ");
     if (copy >= 0 && (size_t)copy < end)
         end = (size_t)copy;
     dsn_decode(m, out);
-    entries(m, out, &xf, end);
+    entries(m, out, xf, end);
     generated(m, out, end);
     if (!out->n)
-        for (size_t i = 0; i < xf.n; i++)
-            found_add(out, xf.r[i].recipient, strlen(xf.r[i].recipient));
+        for (size_t i = 0; i < xf->n; i++)
+            found_add(out, xf->r[i].recipient, strlen(xf->r[i].recipient));
     /* Exim's own status when the remote gave none, as its DSN writes it */
     int delayed = message_find(m, "has not yet been delivered") >= 0;
     int permanent = message_find(m, "This is a permanent error") >= 0;
@@ -270,7 +271,6 @@ static int decode(const bk_message *m, found *out)
     }
     if (!m->original.len && out->n)
         original_in_text(m, out);
-    found_free(&xf);
     return out->n > 0;
 }
 

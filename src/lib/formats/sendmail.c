@@ -253,36 +253,28 @@ static void better_status(found_rcpt *r)
 /* decode - the DSN fields, then the transcript's reply, command and host */
 static int decode(const bk_message *m, found *out)
 {
-    found tx;
-    memset(&tx, 0, sizeof tx);
-    found rs;
-    memset(&rs, 0, sizeof rs);
-    static const tx_state zero;
-    tx_state *st = malloc(sizeof *st);
-    if (!st)
+    found *tx = found_side(out, 0), *rs = found_side(out, 1);
+    tx_state *st = found_work(out, sizeof *st);
+    if (!tx || !rs || !st)
         return 0;
-    *st = zero;
     dsn_decode(m, out);
-    reasons(m, &rs);
+    reasons(m, rs);
     if (!out->n) {
         /* no status fields: the address list names the recipients */
-        for (size_t i = 0; i < rs.n; i++)
-            found_add(out, rs.r[i].recipient, strlen(rs.r[i].recipient));
+        for (size_t i = 0; i < rs->n; i++)
+            found_add(out, rs->r[i].recipient, strlen(rs->r[i].recipient));
     }
-    transcript(m, out, &tx, st);
+    transcript(m, out, tx, st);
     for (size_t i = 0; i < out->n; i++) {
         found_rcpt *r = &out->r[i];
         span a = {r->recipient, strlen(r->recipient)};
-        enrich(r, listed(&tx, a), listed(&rs, a), st);
+        enrich(r, listed(tx, a), listed(rs, a), st);
         if (!r->reply_code) {
             span d = span_trim((span){r->diag, r->diag_len});
             r->reply_code = take_reply_code(d);
         }
         better_status(r);
     }
-    found_free(&tx);
-    found_free(&rs);
-    free(st);
     return out->n > 0;
 }
 
