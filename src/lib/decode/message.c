@@ -28,10 +28,8 @@
  * text/plain part of (no Content-Type, or one naming text/plain, and no
  * uuencoding) gets no tree at all: its Content-Type and
  * Content-Transfer-Encoding are decoded and parsed with GMime's own
- * functions, as its header objects would do (a value of ASCII without
- * encoded words only unfolded here: decoding keeps it as it is), and its
- * content is the input after the empty line, which is what GMime's part
- * would hold.
+ * functions, as its header objects would do, and its content is the input
+ * after the empty line, which is what GMime's part would hold.
  */
 #include "message.h"
 #include "lines.h"
@@ -814,36 +812,10 @@ static const char *header_text(GMimeHeader *h)
     return bk_encoded_or_8bit(raw, strlen(raw)) ? g_mime_header_get_value(h) : raw;
 }
 
-/* header_blank - a byte g_mime_utils_header_unfold trims */
-static int header_blank(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/* field_unfolded - v[0..n) as g_mime_utils_header_unfold gives it (blanks
- * trimmed at both ends, CR and LF dropped), which is what decoding keeps of
- * a value of ASCII without encoded words; g_free() it */
-static char *field_unfolded(const char *v, size_t n)
-{
-    size_t s = 0;
-    while (s < n && header_blank(v[s]))
-        s++;
-    while (n > s && header_blank(v[n - 1]))
-        n--;
-    char *out = g_malloc(n - s + 1), *o = out;
-    for (size_t i = s; i < n; i++)
-        if (v[i] != '\r' && v[i] != '\n')
-            *o++ = v[i];
-    *o = '\0';
-    return out;
-}
-
 /* field_decoded - a raw field value v[0..n) as g_mime_header_get_value()
  * gives it (unfolded, then decoded); g_free() it */
 static char *field_decoded(const char *v, size_t n)
 {
-    if (!bk_encoded_or_8bit(v, n))
-        return field_unfolded(v, n);
     char *raw = g_strndup(v, n);
     char *unfolded = g_mime_utils_header_unfold(raw);
     char *dec = g_mime_utils_header_decode_text(NULL, unfolded);
