@@ -8,36 +8,15 @@
 #include "text.h"
 
 #include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 /* line_next - the next line */
-/* newline_at - the place of the first '\n' of text[i..len), or len; 16
- * bytes at a time in line (the lines of a report are short: a call to
- * memchr costs more than the search) */
-static size_t newline_at(const char *text, size_t i, size_t len)
-{
-#ifdef __SSE2__
-    const __m128i nl = _mm_set1_epi8('\n');
-    for (; len - i >= 16; i += 16) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(text + i));
-        unsigned hit = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, nl));
-        if (hit)
-            return i + (size_t)__builtin_ctz(hit);
-    }
-#endif
-    while (i < len && text[i] != '\n')
-        i++;
-    return i;
-}
-
 int line_next(const char *text, size_t len, size_t *pos, span *line)
 {
     size_t i = *pos;
     if (i >= len)
         return 0;
-    size_t e = newline_at(text, i, len);
+    const char *nl = memchr(text + i, '\n', len - i);
+    size_t e = nl ? (size_t)(nl - text) : len;
     line->p = text + i;
     line->len = e - i;
     if (line->len && line->p[line->len - 1] == '\r')
