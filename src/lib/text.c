@@ -183,6 +183,23 @@ int bk_digits(const char *p, size_t n)
     return v;
 }
 
+size_t bk_put_decimal(char *out, long long v, int width)
+{
+    char d[24];
+    size_t n = 0, o = 0;
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    do
+        d[n++] = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        out[o++] = '-';
+    for (int k = (int)(n + o); k < width; k++) /* the sign counts in the width */
+        out[o++] = '0';
+    while (n)
+        out[o++] = d[--n];
+    return o;
+}
+
 long long bk_days_from_civil(int y, int m, int d)
 {
     y -= m <= 2;

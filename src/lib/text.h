@@ -100,6 +100,11 @@ size_t bk_utf8_seq_len(const unsigned char *p, size_t avail);
  * them is not a digit (n at most 9) */
 int bk_digits(const char *p, size_t n);
 
+/* bk_put_decimal - v in decimal at out, at least width digits (zeros
+ * before), as printf's "%0*lld" writes it; returns the bytes written (at
+ * most 21 + width; no NUL) */
+size_t bk_put_decimal(char *out, long long v, int width);
+
 /* bk_days_from_civil - days since 1970-01-01 of a proleptic Gregorian date
  * (H. Hinnant's algorithm) */
 long long bk_days_from_civil(int y, int m, int d);

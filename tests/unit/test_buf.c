@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "buf.h"
@@ -104,6 +105,22 @@ static void test_next_digit(void **state)
         assert_int_equal(bk_next_digit(s, 0, at), at); /* none before the end */
         assert_int_equal(bk_next_digit(s, at + 31, sizeof s), sizeof s);
     }
+}
+
+/* bk_put_decimal writes what printf's "%0*lld" writes */
+static void test_put_decimal(void **state)
+{
+    (void)state;
+    static const long long values[] = {0, 7, 9, 10, 99, 100, 2026, -1, -42, 1780000000,
+                                       9223372036854775807LL, -9223372036854775807LL - 1};
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++)
+        for (int width = 1; width <= 4; width++) {
+            char want[64], got[64];
+            snprintf(want, sizeof want, "%0*lld", width, values[i]);
+            size_t n = bk_put_decimal(got, values[i], width);
+            got[n] = '\0';
+            assert_string_equal(got, want);
+        }
 }
 
 static void test_utf8(void **state)
@@ -244,6 +261,7 @@ int main(void)
         cmocka_unit_test(test_ci_find),
         cmocka_unit_test(test_ci_find_lengths),
         cmocka_unit_test(test_next_digit),
+        cmocka_unit_test(test_put_decimal),
         cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_phrases),
         cmocka_unit_test(test_phrase_words),

@@ -206,25 +206,6 @@ static void set_time(bk_bounce *b, const char *date)
     g_date_time_unref(dt);
 }
 
-/* put_num - v in decimal, at least width digits (zeros before), as printf's
- * "%0*lld" writes it; returns the bytes written (at most 21 + width) */
-static size_t put_num(char *out, long long v, int width)
-{
-    char d[24];
-    size_t n = 0, o = 0;
-    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
-    do
-        d[n++] = (char)('0' + u % 10);
-    while (u /= 10);
-    if (v < 0)
-        out[o++] = '-';
-    for (int k = (int)n; k < width; k++)
-        out[o++] = '0';
-    while (n)
-        out[o++] = d[--n];
-    return o;
-}
-
 /* set_fields - b's timestamp and epoch from the local time y-mo-d h:mi:s at
  * off seconds east of UTC and its epoch: as g_date_time_format(dt,
  * "%Y-%m-%dT%H:%M:%S%:z") writes it, that is
@@ -234,16 +215,16 @@ static void set_fields(bk_bounce *b, const long long local[6], long off, long lo
     char sign = off >= 0 ? '+' : '-';
     off = off < 0 ? -off : off;
     char s[160];
-    size_t n = put_num(s, local[0], 1);
+    size_t n = bk_put_decimal(s, local[0], 1);
     static const char before[] = "--T::";
     for (size_t i = 0; i < 5; i++) {
         s[n++] = before[i];
-        n += put_num(s + n, local[i + 1], 2);
+        n += bk_put_decimal(s + n, local[i + 1], 2);
     }
     s[n++] = sign;
-    n += put_num(s + n, off / 3600, 2);
+    n += bk_put_decimal(s + n, off / 3600, 2);
     s[n++] = ':';
-    n += put_num(s + n, off / 60 % 60, 2);
+    n += bk_put_decimal(s + n, off / 60 % 60, 2);
     if (n < 64) /* what the 64 bytes printf wrote to before held */
         found_set(b->timestamp, sizeof b->timestamp, s, n);
     b->epoch = epoch;

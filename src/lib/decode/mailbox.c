@@ -482,14 +482,11 @@ static void set_origin(bk_mailbox *mb)
     memcpy(mb->origin, mb->file, o);
     if (mb->mbox) {
         char d[24];
-        size_t n = 0, v = mb->msgno;
-        do
-            d[n++] = (char)('0' + v % 10);
-        while (v /= 10);
+        size_t n = bk_put_decimal(d, (long long)mb->msgno, 1);
         if (o < cap)
             mb->origin[o++] = ':';
-        while (n && o < cap)
-            mb->origin[o++] = d[--n];
+        for (size_t k = 0; k < n && o < cap; k++)
+            mb->origin[o++] = d[k];
     }
     mb->origin[o] = '\0';
 }
