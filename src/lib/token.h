@@ -6,6 +6,7 @@
 #ifndef BK_TOKEN_H
 #define BK_TOKEN_H
 
+#include <glib.h>
 #include <stddef.h>
 
 /* the room token_input needs for a sender and a recipient of at most
@@ -17,5 +18,12 @@
  * its length */
 size_t token_input(char *buf, const char *sender, size_t ls, const char *recipient, size_t lr,
                    long long time);
+
+/* token_hex - the token itself: the SHA-1 of token_input (sender and
+ * recipient of at most BK_ADDR_MAX bytes each), in lower-case hex, into out
+ * (cap bytes, cut to fit; 41 hold it), made with sum, a SHA-1 checksum the
+ * caller keeps from one token to the next (reset here) */
+void token_hex(GChecksum *sum, const char *sender, size_t ls, const char *recipient, size_t lr,
+               long long time, char *out, size_t cap);
 
 #endif

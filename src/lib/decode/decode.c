@@ -285,25 +285,11 @@ int record_time_plain(bk_bounce *b, const char *date)
     return 1;
 }
 
-/* set_token - b's token made with sum (a SHA-1 checksum, reset here): its
- * digest written as lower-case hex, as g_checksum_get_string writes it */
+/* set_token - b's token, made with sum (a SHA-1 checksum) */
 static void set_token(GChecksum *sum, bk_bounce *b)
 {
-    char in[TOKEN_INPUT_MAX(BK_ADDR_MAX)];
-    size_t n = token_input(in, b->addresser, strnlen(b->addresser, sizeof b->addresser),
-                           b->recipient, strnlen(b->recipient, sizeof b->recipient), b->epoch);
-    guint8 digest[20];
-    gsize dl = sizeof digest;
-    g_checksum_reset(sum);
-    g_checksum_update(sum, (const guchar *)in, (gssize)n);
-    g_checksum_get_digest(sum, digest, &dl);
-    static const char hex[] = "0123456789abcdef";
-    char out[2 * sizeof digest];
-    for (gsize i = 0; i < dl; i++) {
-        out[2 * i] = hex[digest[i] >> 4];
-        out[2 * i + 1] = hex[digest[i] & 15];
-    }
-    found_set(b->token, sizeof b->token, out, 2 * dl);
+    token_hex(sum, b->addresser, strnlen(b->addresser, sizeof b->addresser), b->recipient,
+              strnlen(b->recipient, sizeof b->recipient), b->epoch, b->token, sizeof b->token);
 }
 
 void record_set_token(bk_bounce *b)

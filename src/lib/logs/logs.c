@@ -563,16 +563,10 @@ static void relay_host(bk_log_event *e)
 /* set_token - SHA-1 of "\x02sender\x1erecipient\x1efirst\x03", as hex */
 static void set_token(bk_log_reader *r, bk_log_event *e)
 {
-    char buf[TOKEN_INPUT_MAX(BK_ADDR_MAX)];
-    size_t n = token_input(buf, e->sender, strlen(e->sender), e->recipient, strlen(e->recipient),
-                           e->first);
     if (!r->sha1 && !(r->sha1 = g_checksum_new(G_CHECKSUM_SHA1)))
         return;
-    g_checksum_reset(r->sha1);
-    g_checksum_update(r->sha1, (const guchar *)buf, (gssize)n);
-    const gchar *hex = g_checksum_get_string(r->sha1);
-    if (hex)
-        copy_field(e->token, sizeof e->token, hex, strlen(hex));
+    token_hex(r->sha1, e->sender, strlen(e->sender), e->recipient, strlen(e->recipient), e->first,
+              e->token, sizeof e->token);
 }
 
 /* prov_home - the first slot a relay host (domain 0) or domain (1) may take */
