@@ -23,6 +23,12 @@ static inline int bk_is_space(unsigned char c)
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
 }
+/* bk_is_blank - white space (bk_is_space) or NUL: what the unfolding of a
+ * field or a diagnostic collapses */
+static inline int bk_is_blank(char c)
+{
+    return (unsigned char)c <= ' ' && (bk_is_space((unsigned char)c) || c == '\0');
+}
 /* bk_lower - ASCII lower case */
 static inline unsigned char bk_lower(unsigned char c)
 {

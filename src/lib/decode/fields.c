@@ -26,14 +26,8 @@ void fields_free(field_block *b)
     b->names = 0;
 }
 
-/* blank - white space or NUL, which fields_add folds */
-static int blank(char c)
-{
-    return (unsigned char)c <= ' ' && (bk_is_space((unsigned char)c) || c == '\0');
-}
-
 #ifdef __SSE2__
-/* blank_lanes - the bytes of x that blank() holds: space, \t \n \v \f \r, NUL */
+/* blank_lanes - the bytes of x that bk_is_blank() holds: space, \t \n \v \f \r, NUL */
 static __m128i blank_lanes(__m128i x)
 {
     const __m128i t = _mm_sub_epi8(x, _mm_set1_epi8('\t'));
@@ -60,7 +54,7 @@ static size_t run_end(const char *v, size_t i, size_t n)
     }
 #endif
     for (; i < n; i++)
-        if (blank(v[i]) && (v[i] != ' ' || i + 1 == n || blank(v[i + 1])))
+        if (bk_is_blank(v[i]) && (v[i] != ' ' || i + 1 == n || bk_is_blank(v[i + 1])))
             return i;
     return n;
 }
@@ -75,7 +69,7 @@ static size_t unfold(const char *v, size_t n, char *out)
 {
     size_t o = 0, i = 0;
     while (o <= FIELD_VALUE_MAX) {
-        while (i < n && blank(v[i]))
+        while (i < n && bk_is_blank(v[i]))
             i++;
         if (i == n)
             break;

@@ -27,7 +27,7 @@ typedef struct {
     field f[FIELDS_MAX];
     size_t n;
     size_t skipped;             /* fields past FIELDS_MAX */
-    unsigned long long names;   /* a bit for each name kept (name_bit in fields.c):
+    unsigned long long names;   /* a bit for each name kept (name_slot in fields.c):
                                  * a name whose bit is clear is not there */
     unsigned short first[64], last[64]; /* for a bit of names that is set: its first
                                  * and last field (the others unset, never read) */

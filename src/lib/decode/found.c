@@ -143,17 +143,11 @@ found_rcpt *found_add_unnamed(found *f)
     return r;
 }
 
-/* diag_blank - white space or NUL, which found_diag collapses */
-static int diag_blank(char c)
-{
-    return (unsigned char)c <= ' ' && (bk_is_space((unsigned char)c) || c == '\0');
-}
-
 /* word_end - the end of the word (no blank) that starts at p[i] */
 static size_t word_end(const char *p, size_t i, size_t n)
 {
     i += bk_low_byte(p + i, n - i);
-    while (i < n && !diag_blank(p[i]))
+    while (i < n && !bk_is_blank(p[i]))
         i += 1 + bk_low_byte(p + i + 1, n - i - 1);
     return i;
 }
@@ -166,7 +160,7 @@ void found_diag(found_rcpt *r, const char *p, size_t n)
 {
     const size_t most = sizeof r->diag - 1; /* and the NUL */
     for (size_t i = 0; i < n;) {
-        while (i < n && diag_blank(p[i]))
+        while (i < n && bk_is_blank(p[i]))
             i++;
         if (i == n)
             break;
