@@ -287,6 +287,15 @@ static int input_view(const struct message_gmime *g, GMimeStream *s, guint8 **c,
     return 1;
 }
 
+/* listed - s is one of names[0..n), ASCII case ignored */
+static int listed(const char *s, const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (g_ascii_strcasecmp(s, names[i]) == 0)
+            return 1;
+    return 0;
+}
+
 /* ascii_superset - charset (as a part names it) writes the bytes below 0x80
  * as ASCII, one byte a character, so that text of those bytes alone is its
  * own UTF-8 (ISO-2022-JP only without the escape and shift bytes that
@@ -299,10 +308,7 @@ static int ascii_superset(const char *charset)
     for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
         if (g_ascii_strncasecmp(charset, prefixes[i], strlen(prefixes[i])) == 0)
             return 1;
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (g_ascii_strcasecmp(charset, names[i]) == 0)
-            return 1;
-    return 0;
+    return listed(charset, names, sizeof names / sizeof names[0]);
 }
 
 /* ascii_only - p[0..n) holds no byte above 0x7f and no ESC, SO or SI */
@@ -568,10 +574,7 @@ void message_setup(void)
 /* returned_subtype - a subtype of message/ that message_setup left unparsed */
 static int returned_subtype(const char *sub)
 {
-    for (size_t i = 0; i < sizeof RETURNED_SUBTYPES / sizeof RETURNED_SUBTYPES[0]; i++)
-        if (g_ascii_strcasecmp(sub, RETURNED_SUBTYPES[i]) == 0)
-            return 1;
-    return 0;
+    return listed(sub, RETURNED_SUBTYPES, sizeof RETURNED_SUBTYPES / sizeof RETURNED_SUBTYPES[0]);
 }
 
 /* name_stop - the index of the first byte of p[0..n) that no field name
