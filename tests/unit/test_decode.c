@@ -447,14 +447,15 @@ static void test_report_reason(void **state)
     bk_decoder *d = bk_decoder_new(clf, NULL);
     assert_non_null(d);
     bk_buf m = BK_BUF_INIT;
-    /* a delay notice: a bare code, a network failure -> expired; a named cause stays */
+    /* a delay notice: a bare code -> expired; a named cause (a network failure
+     * too: the message is still being retried) stays */
     dsn_one(&m, "delayed", "4.0.0", "421");
     assert_string_equal(reason_of(d, &m), "expired");
     dsn_one(&m, "delayed", "4.4.1", "connect to mx.example.net[192.0.2.9]:25: No route to host");
-    assert_string_equal(reason_of(d, &m), "expired");
+    assert_string_equal(reason_of(d, &m), "networkerror");
     dsn_one(&m, "delayed", "4.2.2", "452 4.2.2 Mailbox full");
     assert_string_equal(reason_of(d, &m), "mailboxfull");
-    /* a final report with the same network failure says nothing of a wait */
+    /* a final report with the same network failure: networkerror as well */
     dsn_one(&m, "failed", "4.4.1", "connect to mx.example.net[192.0.2.9]:25: No route to host");
     assert_string_equal(reason_of(d, &m), "networkerror");
     /* a failure text no rule reads: onhold; no text: undefined */

@@ -350,11 +350,10 @@ static int success(const found_rcpt *r)
 
 /* report_reason - what the report itself says when the reply does not. A
  * delay notice says the message has been waiting in the queue: when its last
- * attempt names no cause (a class-level or bare code, or nothing) or only a
- * network failure, that wait is the news: expired (the vocabulary's reason
- * for a network failure that has kept a message in the queue; a final report
- * is expired only when it says so, by X.4.7 or its words). A cause the reply
- * names (mailbox full, no PTR ...) is kept. A failure whose text no rule
+ * attempt names no cause (a class-level or bare code, or nothing), that wait
+ * is the news: expired (a final report is expired only when it says so, by
+ * X.4.7 or its words). A cause the reply names (mailbox full, no PTR, a
+ * network failure: the message is still being retried) is kept. A failure whose text no rule
  * reads names no cause: onhold (someone has to read it); with no text at all
  * it stays undefined. The user's rules are never overridden. */
 static void report_reason(const bk_classifier *c, const found_rcpt *r, size_t diag_len,
@@ -364,7 +363,7 @@ static void report_reason(const bk_classifier *c, const found_rcpt *r, size_t di
         return;
     if (strcmp(r->action, "delayed") == 0) {
         if (v->permanence != BK_PERM_PERMANENT && v->permanence != BK_PERM_SUCCESS &&
-            (v->tier >= BK_TIER_GENERIC_STATUS || strcmp(v->reason, "networkerror") == 0))
+            v->tier >= BK_TIER_GENERIC_STATUS)
             bk_verdict_set_reason(c, v, "expired");
     } else if (!success(r) && v->tier == BK_TIER_DEFAULT && diag_len &&
                strcmp(v->reason, "undefined") == 0)
