@@ -829,14 +829,17 @@ static const char *header_text(GMimeHeader *h)
 }
 
 /* field_decoded - a raw field value v[0..n) as g_mime_header_get_value()
- * gives it (unfolded, then decoded); g_free() it */
+ * gives it (unfolded, then decoded: unfolded text without 8-bit bytes or
+ * "=?" is what the decoding gives back, see bk_encoded_or_8bit); g_free() it */
 static char *field_decoded(const char *v, size_t n)
 {
     char *raw = g_strndup(v, n);
     char *unfolded = g_mime_utils_header_unfold(raw);
+    g_free(raw);
+    if (!unfolded || !bk_encoded_or_8bit(unfolded, strlen(unfolded)))
+        return unfolded;
     char *dec = g_mime_utils_header_decode_text(NULL, unfolded);
     g_free(unfolded);
-    g_free(raw);
     return dec;
 }
 
