@@ -397,8 +397,9 @@ static void test_markers(void **state)
             assert_int_equal(markers_find(k, text, len, phrases[i]),
                              bk_ci_find(text, len, phrases[i]));
     }
-    /* the phrases were compiled, so the answers above came from the scans */
-    assert_int_equal(markers_compiled(k), sizeof phrases / sizeof phrases[0]);
+    /* the phrases were compiled, so the answers above came from the scans;
+     * all but "x": a phrase of one or two bytes is always searched directly */
+    assert_int_equal(markers_compiled(k), sizeof phrases / sizeof phrases[0] - 1);
     markers_free(k);
 }
 

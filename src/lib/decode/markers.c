@@ -1,7 +1,8 @@
 /*
  * markers.c - the formats' fixed phrases found in one pass (see markers.h).
  *
- * Phrases are remembered by address in a small open-addressing table. The
+ * Phrases are remembered by address in a small open-addressing table (those
+ * of one or two bytes are left to a direct search, see MARKERS_SHORT). The
  * database is Vectorscan's literal compiler with HS_FLAG_CASELESS (ASCII
  * letters only, as bk_ci_find folds them) and HS_FLAG_SINGLEMATCH: matches
  * come in order of their end, so a phrase's one match is its first end and,
@@ -23,6 +24,10 @@
                                    * costs about as much as a thousand messages
                                    * searched directly) */
 #define MARKERS_BUILD_GROWTH 4    /* then again after four times as many, while new phrases come */
+#define MARKERS_SHORT 3           /* phrases shorter than this are searched directly: in
+                                   * the database, a phrase of one or two bytes (the
+                                   * formats ask for "{" and "\n<") holds up the scan
+                                   * for all the others */
 
 struct markers {
     const char *slot_key[MARKERS_SLOTS]; /* a phrase's address, NULL: free */
@@ -114,7 +119,7 @@ static size_t slot_of(const char *p)
 }
 
 /* phrase_id - the number of a phrase, remembered now if it is new; -1 when
- * the set is full or it is empty */
+ * the set is full or it is shorter than MARKERS_SHORT */
 static long phrase_id(markers *k, const char *literal)
 {
     size_t s = slot_of(literal);
@@ -124,7 +129,7 @@ static long phrase_id(markers *k, const char *literal)
         s = (s + 1) & (MARKERS_SLOTS - 1);
     }
     size_t len = strlen(literal);
-    if (k->n == MARKERS_MAX || len == 0)
+    if (k->n == MARKERS_MAX || len < MARKERS_SHORT)
         return -1;
     k->slot_key[s] = literal;
     k->slot_id[s] = (unsigned)k->n;

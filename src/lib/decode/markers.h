@@ -4,14 +4,16 @@
  *
  * The formats' match() functions ask for a hundred phrases in each message
  * ("This is the mail system at host ", "The following address(es) failed:"
- * ...). A marker set remembers every phrase it is asked for (string
- * literals only: they are remembered by address); from time to time (after
- * 1,024 messages, then after four times as many, while new phrases
- * keep coming) it compiles all of them into one Vectorscan literal database
- * (ASCII case-insensitive, first match only), and a message's text is then
- * scanned once, when it is first asked about. A phrase not yet compiled is
- * searched for directly (bk_ci_find): the answer never depends on what the
- * database holds, only the time it takes.
+ * ...). A marker set remembers every phrase of three bytes or more it is
+ * asked for (string literals only: they are remembered by address; shorter
+ * ones would slow the scan for all, and are always searched directly); from
+ * time to time (after 1,024 messages, then after four times as many, while
+ * new phrases keep coming) it compiles all of them into one Vectorscan
+ * literal database (ASCII case-insensitive, first match only), and a
+ * message's text is then scanned once, when it is first asked about. A
+ * phrase not yet compiled (or too short to be) is searched for directly
+ * (bk_ci_find): the answer never depends on what the database holds, only
+ * the time it takes.
  *
  * A set belongs to one bk_message (one decoder): it is not shared between
  * threads.

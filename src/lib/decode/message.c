@@ -24,7 +24,10 @@
  * functions, as g_mime_header_get_value decodes them), and GMime is given
  * only its Content- fields and the rest of the message: they are all GMime
  * reads of a part's header, so the tree it builds is the same, without an
- * object for every Received line. A message that GMime would make one
+ * object for every Received line. When its Content-Type names a multipart,
+ * only its Content-Type fields are given (nothing read of a multipart's tree
+ * comes from its other fields); should GMime make no multipart of them, it
+ * parses the message again with them all. A message that GMime would make one
  * text/plain part of (no Content-Type, or one naming text/plain, and no
  * uuencoding) gets no tree at all: its Content-Type and
  * Content-Transfer-Encoding are decoded and parsed with GMime's own
@@ -56,9 +59,16 @@
 #define WALK_DEPTH_MAX 16
 #define CONVERTERS_MAX 8 /* charset converters kept */
 
+/* a Content- field of a plain own header: where it lies in the message */
+struct own_field {
+    size_t at, end;
+    int type; /* it is a Content-Type */
+};
+
 struct message_gmime {
     GMimeParser *parser;
     GByteArray *input;        /* the message being read */
+    GArray *own_fields;       /* its own header's Content- fields (struct own_field) */
     GMimeStream *input_stream;
     GByteArray *returned;     /* a returned message wrapped for a second parse */
     GMimeStream *returned_stream;
@@ -95,6 +105,8 @@ static void gmime_free(struct message_gmime *g)
         g_object_unref(g->content_stream);
     if (g->input)
         g_byte_array_free(g->input, TRUE);
+    if (g->own_fields)
+        g_array_free(g->own_fields, TRUE);
     if (g->content)
         g_byte_array_free(g->content, TRUE);
     if (g->converted)
@@ -112,6 +124,7 @@ static struct message_gmime *gmime_new(void)
 {
     struct message_gmime *g = g_new0(struct message_gmime, 1);
     g->input = g_byte_array_new();
+    g->own_fields = g_array_new(FALSE, FALSE, sizeof(struct own_field));
     g->input_stream = g_mime_stream_mem_new();
     g->returned = g_byte_array_new();
     g->returned_stream = g_mime_stream_mem_new();
@@ -816,14 +829,17 @@ static const char *header_text(GMimeHeader *h)
 }
 
 /* field_decoded - a raw field value v[0..n) as g_mime_header_get_value()
- * gives it (unfolded, then decoded); g_free() it */
+ * gives it (unfolded, then decoded: unfolded text without 8-bit bytes or
+ * "=?" is what the decoding gives back, see bk_encoded_or_8bit); g_free() it */
 static char *field_decoded(const char *v, size_t n)
 {
     char *raw = g_strndup(v, n);
     char *unfolded = g_mime_utils_header_unfold(raw);
+    g_free(raw);
+    if (!unfolded || !bk_encoded_or_8bit(unfolded, strlen(unfolded)))
+        return unfolded;
     char *dec = g_mime_utils_header_decode_text(NULL, unfolded);
     g_free(unfolded);
-    g_free(raw);
     return dec;
 }
 
@@ -858,16 +874,17 @@ static size_t field_end(const char *p, size_t i, size_t hl)
 
 /* own_header - the message's header block read here when it is plain (see
  * plain_header_block): every field into m->head as GMime would give it back,
- * and for GMime, which reads only the Content- fields of it, those fields
- * followed by the rest of the message, into input. Returns the number of
+ * where its Content- fields are (the only ones GMime reads of it) into cf
+ * (struct own_field) and its length into *hl_out. Returns the number of
  * fields, or -1 (nothing done) when the block is not plain. */
-static int own_header(bk_message *m, const char *msg, size_t len, GByteArray *input)
+static int own_header(bk_message *m, const char *msg, size_t len, GArray *cf, size_t *hl_out)
 {
     size_t hl = plain_header_block(msg, len);
     if (hl == 0)
         return -1;
     int n = 0;
-    g_byte_array_set_size(input, 0);
+    g_array_set_size(cf, 0);
+    *hl_out = hl;
     for (size_t i = 0; i < hl; n++) {
         size_t e = field_end(msg, i, hl);
         const char *colon = memchr(msg + i, ':', e - i); /* there by plain_header_block */
@@ -875,12 +892,54 @@ static int own_header(bk_message *m, const char *msg, size_t len, GByteArray *in
         while (name_len > 0 && (msg[i + name_len - 1] == ' ' || msg[i + name_len - 1] == '\t'))
             name_len--;
         field_value(&m->head, msg + i, name_len, colon + 1, (size_t)(msg + e - (colon + 1)));
-        if (name_len >= 8 && g_ascii_strncasecmp(msg + i, "Content-", 8) == 0)
-            g_byte_array_append(input, (const guint8 *)msg + i, (guint)(e - i));
+        if (name_len >= 8 && g_ascii_strncasecmp(msg + i, "Content-", 8) == 0) {
+            struct own_field f = {i, e, name_len == 12 && g_ascii_strncasecmp(msg + i + 8, "Type", 4) == 0};
+            g_array_append_val(cf, f);
+        }
         i = e;
     }
-    g_byte_array_append(input, (const guint8 *)msg + hl, (guint)(len - hl));
     return n;
+}
+
+/* multipart_named - the first Content-Type of cf names a multipart/ type
+ * (after blanks); what GMime decides stays its own (see gmime_input) */
+static int multipart_named(const char *msg, const GArray *cf)
+{
+    for (guint k = 0; k < cf->len; k++) {
+        const struct own_field *f = &g_array_index(cf, struct own_field, k);
+        if (!f->type)
+            continue;
+        const char *v = (const char *)memchr(msg + f->at, ':', f->end - f->at) + 1;
+        size_t n = (size_t)(msg + f->end - v);
+        while (n > 0 && (*v == ' ' || *v == '\t'))
+            v++, n--;
+        return bk_ci_prefix(v, n, "multipart/");
+    }
+    return 0;
+}
+
+/* gmime_input - what GMime is given of a message with a plain own header:
+ * its Content- fields, then the rest of the message, into input. A
+ * multipart's own fields other than Content-Type are read by nothing in
+ * its tree that message_read asks for, so with types_only they are left
+ * out when its Content-Type names a multipart (GMime's header objects cost
+ * more than the rest of the part). Returns 1 when fields were left out. */
+static int gmime_input(GByteArray *input, const char *msg, size_t len, const GArray *cf,
+                       size_t hl, int types_only)
+{
+    int only = types_only && multipart_named(msg, cf);
+    int left_out = 0;
+    g_byte_array_set_size(input, 0);
+    for (guint k = 0; k < cf->len; k++) {
+        const struct own_field *f = &g_array_index(cf, struct own_field, k);
+        if (only && !f->type) {
+            left_out = 1;
+            continue;
+        }
+        g_byte_array_append(input, (const guint8 *)msg + f->at, (guint)(f->end - f->at));
+    }
+    g_byte_array_append(input, (const guint8 *)msg + hl, (guint)(len - hl));
+    return left_out;
 }
 
 /* the Content-Type and Content-Transfer-Encoding fields of the block GMime
@@ -1012,6 +1071,15 @@ static int message_done(bk_message *m, int nh, char *why, size_t whylen)
     return 0;
 }
 
+/* parsed - the MIME tree GMime builds of g->input */
+static GMimeObject *parsed(struct message_gmime *g)
+{
+    g_mime_stream_mem_set_byte_array(GMIME_STREAM_MEM(g->input_stream), g->input);
+    g_mime_parser_init_with_stream(g->parser, g->input_stream);
+    g_mime_parser_set_format(g->parser, GMIME_FORMAT_MESSAGE);
+    return g_mime_parser_construct_part(g->parser, NULL);
+}
+
 /* message_read - take msg apart into m */
 int message_read(bk_message *m, const char *msg, size_t len, char *why, size_t whylen)
 {
@@ -1023,17 +1091,23 @@ int message_read(bk_message *m, const char *msg, size_t len, char *why, size_t w
         m->marks = markers_new(); /* without it message_find searches directly */
     if (m->marks)
         markers_next(m->marks);
-    int nh = own_header(m, msg, len, g->input);
+    size_t head_len = 0;
+    int nh = own_header(m, msg, len, g->own_fields, &head_len);
+    int left_out = 0;
     if (nh < 0) {
         g_byte_array_set_size(g->input, 0);
         g_byte_array_append(g->input, (const guint8 *)msg, (guint)len);
-    }
-    if (nh >= 0 && single_part(m))
+    } else
+        left_out = gmime_input(g->input, msg, len, g->own_fields, head_len, 1);
+    if (nh >= 0 && !left_out && single_part(m))
         return message_done(m, nh, why, whylen);
-    g_mime_stream_mem_set_byte_array(GMIME_STREAM_MEM(g->input_stream), g->input);
-    g_mime_parser_init_with_stream(g->parser, g->input_stream);
-    g_mime_parser_set_format(g->parser, GMIME_FORMAT_MESSAGE);
-    GMimeObject *body = g_mime_parser_construct_part(g->parser, NULL);
+    GMimeObject *body = parsed(g);
+    if (left_out && body && !GMIME_IS_MULTIPART(body)) {
+        /* GMime made no multipart of it: its tree with every Content- field */
+        g_object_unref(body);
+        gmime_input(g->input, msg, len, g->own_fields, head_len, 0);
+        body = parsed(g);
+    }
     if (!body) {
         snprintf(why, whylen, "not a mail message: no header block could be read");
         return -1;
