@@ -4,7 +4,8 @@
  * Building: every pattern is read for its required literal factors
  * (factors.c). All factors go into one literal Vectorscan database, each by
  * its key: its first 8 bytes (KEY_LEN; a shorter literal is its own key),
- * longer where more than KEY_GROUP_MAX literals would share one. Literals
+ * 12 when those 8 are part of a common word, longer where more than
+ * KEY_GROUP_MAX literals would share one. Literals
  * that begin alike share a key, and fewer keys scan faster; a key found is
  * checked for each of its literals (8 bytes at a time). An ASCII
  * pattern that is only a small set of strings, each maybe with \b around it
@@ -355,6 +356,7 @@ static int make_lit_table(rule_matcher *m, const factor_table *t)
 #define KEY_LEN 8
 #define KEY_GROUP_MAX 16 /* literals of one key, at most, unless they are no longer than it */
 #define KEY_STEP 2
+#define KEY_COMMON_MORE 4 /* bytes more for a key that is part of a common word */
 
 /* a literal, for sorting */
 typedef struct {
@@ -443,10 +445,18 @@ static int make_key_table(rule_matcher *m, const factor_table *t)
         refs[k] = (lit_ref){t->lit[k], t->lit_len[k], 0, (uint32_t)k};
     }
     qsort(refs, n, sizeof *refs, lit_ref_cmp);
-    /* a key that stands for more than KEY_GROUP_MAX literals is made longer
-     * for those longer than it, KEY_STEP bytes at a time */
-    for (size_t k = 0; k < n; k++)
+    /* a key that is part of a common word (factors_common: " address",
+     * "cipient ") is found in most texts, mostly where none of its literals
+     * is: it is made KEY_COMMON_MORE bytes longer for those longer than it
+     * (over the mix, 1.8 % fewer instructions; 2 or 6 bytes more, 1.4 % and
+     * 1.4 %; 8, 0.8 % more); a key that stands for more than KEY_GROUP_MAX
+     * literals is made longer for those longer than it, KEY_STEP bytes at a
+     * time */
+    for (size_t k = 0; k < n; k++) {
         refs[k].key = key_of(refs[k].len);
+        if (refs[k].key == KEY_LEN && factors_common(refs[k].p, KEY_LEN))
+            refs[k].key = key_of(refs[k].len - KEY_COMMON_MORE) + KEY_COMMON_MORE;
+    }
     for (int changed = 1; changed;) {
         changed = 0;
         for (size_t a = 0, b; a < n; a = b) {
@@ -760,7 +770,8 @@ static int cache_path(uint64_t source_hash, rm_kind kind, char *buf, size_t len,
      * (bump COMPILE_SCHEME when that changes) are part of the name too */
     static const char COMPILE_SCHEME[] = "lower-case ASCII, literal factors, direct strings, "
                                          "PCRE2 widths, keys of 8 bytes and more for 16 literals, "
-                                         "keys' ids their entries and length, 8";
+                                         "keys' ids their entries and length, 8, "
+                                         "12 for a piece of a common word";
     char pcre2_version[64] = "";
     pcre2_config(PCRE2_CONFIG_VERSION, pcre2_version);
     uint64_t h = rm_hash(source_hash, hs_version(), strlen(hs_version()));
