@@ -24,8 +24,10 @@
  * their boundaries hold), and keeps where their literals were. Each candidate
  * is then searched for with pcre2_jit_match, only where a match could be: it
  * holds one of the literals, so it starts no later than the last of them and
- * no earlier than the first one's end less the pattern's longest match. The
- * patterns without factors are searched for in the whole text.
+ * no earlier than the first one's end less the pattern's longest match, or,
+ * for a pattern without a longest match, than the last of its stop bytes
+ * (stops.c: bytes no match holds past its first few) before that end, less
+ * those few. The patterns without factors are searched for in the whole text.
  *
  * Order: the result is the order in which one Vectorscan scan of every
  * pattern reports them, by the end of each pattern's first-ending match.
@@ -45,9 +47,13 @@
  */
 #include "rulematch.h"
 #include "factors.h"
+#include "stops.h"
 #include "text.h"
 
 #include <hs.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <dirent.h>
@@ -84,6 +90,8 @@ enum {
 };
 
 #define WIDTH_UNBOUNDED UINT32_MAX
+#define NO_STOPS UINT32_MAX
+#define STOPS_SEEN 4 /* stop bytes looked for (stops.h), the likeliest in replies */
 
 /* a literal of a key, ready to check against the text after the key: its
  * next (up to) 8 bytes as one word (zero bytes after its end), how many of
@@ -114,6 +122,8 @@ struct rule_matcher {
     pcre2_code **re;        /* [n]: the WAY_CANDIDATE and WAY_ALWAYS patterns */
     pcre2_code **re_end;    /* [n]: the same followed by the callout that notes ends */
     int jit;                /* re and re_end are JIT-compiled */
+    unsigned char (*stops)[STOPS_SEEN]; /* [n]: bytes a match holds only in its */
+    uint32_t *stop_k;                   /* first stop_k[p]; NO_STOPS: none known */
     unsigned *always;       /* the WAY_ALWAYS patterns */
     size_t n_always;
     uint32_t *lit_start;    /* [n_lits + 1]: literal k's patterns are */
@@ -692,6 +702,23 @@ static pcre2_code *pcre2_one(const bk_ruleset *rs, size_t i, const char *expr, s
     return re;
 }
 
+/* stops_pick - the likeliest of pattern i's stop bytes (stops.h), the first
+ * repeated where there are fewer; none when it has none of them */
+static void stops_pick(rule_matcher *m, size_t i, const char *expr, size_t len, int utf8)
+{
+    static const char LIKELY[] = " \n:;.,\t\r<>()[]\"'=/@";
+    stop_set set;
+    uint32_t k;
+    size_t n = 0;
+    if (stops_read(expr, len, utf8, &set, &k))
+        for (const char *c = LIKELY; *c && n < STOPS_SEEN; c++)
+            if (stops_has(&set, (unsigned char)*c))
+                m->stops[i][n++] = (unsigned char)*c;
+    for (size_t j = n; n && j < STOPS_SEEN; j++)
+        m->stops[i][j] = m->stops[i][0];
+    m->stop_k[i] = n ? k : NO_STOPS;
+}
+
 /* compile_pcre2 - both forms of every pattern PCRE2 matches: the pattern,
  * and "(?:pattern)(?C1)" without auto-possessification, so that the callout
  * sees every end (end_search) */
@@ -720,6 +747,8 @@ static int compile_pcre2(rule_matcher *m, const bk_ruleset *rs, const compiled_f
         }
         int n = snprintf(wrapped, cap, "(?:%s)(?C1)", f->expr[i]);
         uint32_t o = pcre2_options(f, i);
+        if (m->max_width[i] == WIDTH_UNBOUNDED) /* else the width bounds its start */
+            stops_pick(m, i, f->expr[i], len, (o & PCRE2_UTF) != 0);
         if (!(m->re[i] = pcre2_one(rs, i, f->expr[i], len, o, &m->jit, err, errlen)) ||
             !(m->re_end[i] = pcre2_one(rs, i, wrapped, (size_t)n, o | PCRE2_NO_AUTO_POSSESS,
                                        &m->jit, err, errlen)))
@@ -1114,9 +1143,13 @@ rule_matcher *rm_new(const bk_ruleset *rs, uint64_t source_hash, rm_kind kind, c
         m->re = calloc(n, sizeof *m->re);
         m->re_end = calloc(n, sizeof *m->re_end);
         m->always = calloc(n, sizeof *m->always);
+        m->stops = calloc(n, sizeof *m->stops);
+        m->stop_k = malloc(n * sizeof *m->stop_k);
+        for (size_t i = 0; m->stop_k && i < n; i++)
+            m->stop_k[i] = NO_STOPS;
     }
     if (!m || !m->way || !m->min_width || !m->max_width || !m->re || !m->re_end ||
-        !m->always || form_make(rs, m->n, &f) != 0) {
+        !m->always || !m->stops || !m->stop_k || form_make(rs, m->n, &f) != 0) {
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
@@ -1166,6 +1199,8 @@ void rm_free(rule_matcher *m)
     free(m->min_width);
     free(m->max_width);
     free(m->always);
+    free(m->stops);
+    free(m->stop_k);
     hs_free_scratch(m->proto);
     free(m);
 }
@@ -1635,6 +1670,30 @@ size_t rm_candidates(const rule_matcher *m, unsigned *ids, size_t max)
     return total;
 }
 
+/* last_stop - where the last of the bytes b stands in t[lo, hi), SIZE_MAX
+ * none; 16 bytes at a time */
+static size_t last_stop(const char *t, size_t lo, size_t hi, const unsigned char b[STOPS_SEEN])
+{
+#ifdef __SSE2__
+    const __m128i b0 = _mm_set1_epi8((char)b[0]), b1 = _mm_set1_epi8((char)b[1]);
+    const __m128i b2 = _mm_set1_epi8((char)b[2]), b3 = _mm_set1_epi8((char)b[3]);
+    for (; hi >= lo + 16; hi -= 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(t + hi - 16));
+        __m128i eq = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, b0), _mm_cmpeq_epi8(x, b1)),
+                                  _mm_or_si128(_mm_cmpeq_epi8(x, b2), _mm_cmpeq_epi8(x, b3)));
+        unsigned found = (unsigned)_mm_movemask_epi8(eq);
+        if (found)
+            return hi - 16 + (31u - (unsigned)__builtin_clz(found));
+    }
+#endif
+    while (hi > lo) {
+        unsigned char c = (unsigned char)t[--hi];
+        if (c == b[0] || c == b[1] || c == b[2] || c == b[3])
+            return hi;
+    }
+    return SIZE_MAX;
+}
+
 int rm_confirm(const rule_matcher *m, unsigned id)
 {
     thread_state *s = state;
@@ -1649,6 +1708,13 @@ int rm_confirm(const rule_matcher *m, unsigned id)
      * one starts, no earlier than the first one ends less its longest */
     size_t w = m->max_width[id], first = s->first_end[id];
     size_t from = w != WIDTH_UNBOUNDED && first > w ? first - w : 0;
+    size_t q, k = m->stop_k[id];
+    if (k != NO_STOPS && (q = last_stop(s->text, from + k, first, m->stops[id])) != SIZE_MAX) {
+        /* nor earlier than a byte it cannot hold there, less its first bytes */
+        from = q + 1 - k;
+        while (from > 0 && ((unsigned char)s->text[from] & 0xc0) == 0x80)
+            from--; /* the start of a UTF-8 character */
+    }
     size_t before = s->n_hits;
     s->tried++;
     if (try_pattern(m, s, id, s->text, s->len, from, s->last_start[id], first) != 0) {
