@@ -4,8 +4,9 @@
  * Building: every pattern is read for its required literal factors
  * (factors.c). All factors go into one literal Vectorscan database, each by
  * its key: its first 8 bytes (KEY_LEN; a shorter literal is its own key),
- * 12 when those 8 are part of a common word, longer where more than
- * KEY_GROUP_MAX literals would share one. Literals
+ * after a leading space when 8 follow it, 12 when those 8 are part of a
+ * common word, longer where more than KEY_GROUP_MAX literals would share one.
+ * Literals
  * that begin alike share a key, and fewer keys scan faster; a key found is
  * checked for each of its literals (8 bytes at a time). An ASCII
  * pattern that is only a small set of strings, each maybe with \b around it
@@ -99,9 +100,10 @@ enum {
 typedef struct {
     uint64_t head;
     uint32_t lit;
-    uint8_t len;  /* of the literal (FACTOR_LEN_MAX at most) */
+    uint8_t len;  /* of the literal from its key on (FACTOR_LEN_MAX at most) */
     uint8_t n;    /* bytes of head that are the literal's */
     uint8_t last; /* 1: the key's last entry */
+    uint8_t lead; /* 1: the literal is a space and then its key (lead_space) */
 } key_entry;
 
 /* a key's Vectorscan id: where its entries begin and its length (the
@@ -384,6 +386,25 @@ static int lit_ref_cmp(const void *pa, const void *pb)
     return d ? d : (a->len > b->len) - (a->len < b->len);
 }
 
+/* lead_space - 1 when the literal is a space and then bytes enough for a
+ * key of their own: its key begins after the space (" rejected" is found by
+ * the key of "rejected", one match of the scan instead of two), which is
+ * checked for when the key is found; else 0 */
+static size_t lead_space(const char *p, size_t len)
+{
+    return len > KEY_LEN && p[0] == ' ';
+}
+
+/* key_bytes - where literal k's key begins, and its length from there */
+static const char *key_bytes(const rule_matcher *m, uint32_t k, size_t *len)
+{
+    const char *lit = m->lit_bytes + m->lit_off[k];
+    size_t lead = lead_space(lit, m->lit_len[k]);
+    if (len)
+        *len = m->lit_len[k] - lead;
+    return lit + lead;
+}
+
 /* key_of - the length of a literal's key */
 static size_t key_of(size_t len)
 {
@@ -410,11 +431,14 @@ static int make_entries(rule_matcher *m)
     for (size_t j = 0; j < m->n_keys; j++)
         for (uint32_t i = m->key_start[j]; i < m->key_start[j + 1]; i++) {
             uint32_t k = m->key_lits[i], kl = m->key_len[j];
-            size_t rest = m->lit_len[k] - kl, n = rest < 8 ? rest : 8;
+            size_t len;
+            const char *key = key_bytes(m, k, &len);
+            size_t rest = len - kl, n = rest < 8 ? rest : 8;
             char head[8] = {0};
-            memcpy(head, m->lit_bytes + m->lit_off[k] + kl, n);
-            m->key_entries[i] = (key_entry){word_at(head), k, (uint8_t)m->lit_len[k], (uint8_t)n,
-                                            i + 1 == m->key_start[j + 1]};
+            memcpy(head, key + kl, n);
+            m->key_entries[i] = (key_entry){word_at(head), k, (uint8_t)len, (uint8_t)n,
+                                            i + 1 == m->key_start[j + 1],
+                                            (uint8_t)(m->lit_len[k] - len)};
         }
     for (size_t n = 0; n <= 8; n++) {
         char mask[8] = {0};
@@ -452,7 +476,8 @@ static int make_key_table(rule_matcher *m, const factor_table *t)
         m->lit_off[k] = (uint32_t)m->n_lit_bytes;
         memcpy(m->lit_bytes + m->n_lit_bytes, t->lit[k], t->lit_len[k]);
         m->n_lit_bytes += t->lit_len[k];
-        refs[k] = (lit_ref){t->lit[k], t->lit_len[k], 0, (uint32_t)k};
+        size_t lead = lead_space(t->lit[k], t->lit_len[k]);
+        refs[k] = (lit_ref){t->lit[k] + lead, t->lit_len[k] - lead, 0, (uint32_t)k};
     }
     qsort(refs, n, sizeof *refs, lit_ref_cmp);
     /* a key that is part of a common word (factors_common: " address",
@@ -509,7 +534,7 @@ static int compile_lits(rule_matcher *m, char *err, size_t errlen)
         snprintf(err, errlen, "rule factors: more than %u literals", KEY_ID_MAX - 1);
     } else if (exprs && lens && flags && ids) {
         for (size_t j = 0; j < m->n_keys; j++) {
-            exprs[j] = m->lit_bytes + m->lit_off[m->key_lits[m->key_start[j]]];
+            exprs[j] = key_bytes(m, m->key_lits[m->key_start[j]], NULL);
             lens[j] = m->key_len[j];
             flags[j] = 0; /* every place: boundaries may fail at some */
             ids[j] = m->key_start[j] << KEY_ID_SHIFT | m->key_len[j]; /* key_len <= KEY_ID_LEN */
@@ -800,7 +825,7 @@ static int cache_path(uint64_t source_hash, rm_kind kind, char *buf, size_t len,
     static const char COMPILE_SCHEME[] = "lower-case ASCII, literal factors, direct strings, "
                                          "PCRE2 widths, keys of 8 bytes and more for 16 literals, "
                                          "keys' ids their entries and length, 8, "
-                                         "12 for a piece of a common word";
+                                         "12 for a piece of a common word, after a leading space";
     char pcre2_version[64] = "";
     pcre2_config(PCRE2_CONFIG_VERSION, pcre2_version);
     uint64_t h = rm_hash(source_hash, hs_version(), strlen(hs_version()));
@@ -886,15 +911,20 @@ static int cache_parse_keys(rule_matcher *m, reader *r)
         return 0;
     if (m->key_start[0] != 0 || m->key_start[m->n_keys] != m->n_lits)
         return 0;
-    /* each key is as long as the literals it stands for begin with */
+    /* each key is as long as the literals it stands for begin with (after
+     * a space, lead_space) */
     for (size_t j = 0; j < m->n_keys; j++) {
-        if (m->key_start[j] >= m->key_start[j + 1] || m->key_len[j] == 0)
+        if (m->key_start[j] >= m->key_start[j + 1] || m->key_len[j] == 0 ||
+            m->key_lits[m->key_start[j]] >= m->n_lits)
             return 0;
-        const char *key = m->lit_bytes + m->lit_off[m->key_lits[m->key_start[j]]];
+        const char *key = key_bytes(m, m->key_lits[m->key_start[j]], NULL);
         for (uint32_t i = m->key_start[j]; i < m->key_start[j + 1]; i++) {
             uint32_t k = m->key_lits[i];
-            if (k >= m->n_lits || m->lit_len[k] < m->key_len[j] ||
-                memcmp(m->lit_bytes + m->lit_off[k], key, m->key_len[j]) != 0)
+            size_t len;
+            if (k >= m->n_lits)
+                return 0;
+            const char *p = key_bytes(m, k, &len);
+            if (len < m->key_len[j] || memcmp(p, key, m->key_len[j]) != 0)
                 return 0;
         }
     }
@@ -1441,10 +1471,11 @@ static int on_key(unsigned id, unsigned long long from, unsigned long long to,
             if (e->len > kl && *(const unsigned char *)&e->head > next)
                 break;
         } else if (e->len <= x->len - start &&
+                   (!e->lead || (start > 0 && x->text[start - 1] == ' ')) &&
                    (e->len <= kl + 8 ||
-                    tail_same(x->text + start, m->lit_bytes + m->lit_off[e->lit], kl + 8,
-                              e->len)))
-            take_literal(x, e->lit, start, start + e->len);
+                    tail_same(x->text + start, m->lit_bytes + m->lit_off[e->lit] + e->lead,
+                              kl + 8, e->len)))
+            take_literal(x, e->lit, start - e->lead, start + e->len);
         if (e->last)
             break;
     }

@@ -6,7 +6,8 @@
  * defeat a backtracking search, at several alignments of the text in memory,
  * the same patterns match in the same order. Also with the matcher read back
  * from its cache file, and with many literals that begin alike (one key of
- * the literal database stands for several: each is checked for on its own).
+ * the literal database stands for several: each is checked for on its own;
+ * one that begins with a space is keyed after it).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -368,10 +369,11 @@ static void test_shared_keys(void **state)
         {"recipient address rejected by policy ", "", "recipient address rejected by policy ", ""},
         {"recipient address rejected", "[0-9]+", "recipient address rejected", "1"},
         {"reci", "", "reci", ""},
+        {" recipient address", "", " recipient address", ""}, /* keyed after the space */
     };
-    char words[50][64], file[8192];
+    char words[60][64], file[8192];
     size_t len = 0;
-    for (int i = 0; i < 50; i++) {
+    for (int i = 0; i < 60; i++) {
         const char *const *f = forms[i / 10];
         const char *end = ends[i % 10];
         char pat[128];
@@ -390,8 +392,8 @@ static void test_shared_keys(void **state)
     char *buf = malloc(BK_REPLY_TEXT_MAX + 64);
     assert_non_null(buf);
     /* each word alone, with a byte more, with its last byte changed, and
-     * with other words around it */
-    for (int i = 0; i < 50; i++) {
+     * with other words around it; with its first byte changed */
+    for (int i = 0; i < 60; i++) {
         char t[256];
         size_t wl = strlen(words[i]);
         static const char *const around[][2] = {{"", ""}, {"", "q"}, {"", "."}, {"a ", " b"},
@@ -405,6 +407,11 @@ static void test_shared_keys(void **state)
         t[wl - 1] = (char)(t[wl - 1] == 'q' ? 'r' : 'q');
         if (!compare(two, one, t, wl, buf))
             fail_msg("word %d changed: the prefilter changed what matches", i);
+        memcpy(t + 1, words[i], wl);
+        t[0] = 'x';
+        t[1] = 'y';
+        if (!compare(two, one, t, wl + 1, buf))
+            fail_msg("word %d, first byte changed: the prefilter changed what matches", i);
     }
     /* the words found are the ones there */
     unsigned ids[64];
