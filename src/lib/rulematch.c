@@ -6,9 +6,8 @@
  * its key: its first 8 bytes (KEY_LEN; a shorter literal is its own key),
  * after a leading space when 8 follow it, 12 when those 8 are part of a
  * common word, longer where more than KEY_GROUP_MAX literals would share one.
- * Literals
- * that begin alike share a key, and fewer keys scan faster; a key found is
- * checked for each of its literals (8 bytes at a time). An ASCII
+ * Literals that begin alike share a key, and fewer keys scan faster; a key
+ * found is checked for each of its literals (8 bytes at a time). An ASCII
  * pattern that is only a small set of strings, each maybe with \b around it
  * (factors_exact), is direct: its strings are its factors, and a string found
  * where its boundaries hold is its match. Every other pattern is compiled
