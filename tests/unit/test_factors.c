@@ -2,7 +2,8 @@
  * test_factors.c - the literal factors of rule patterns (factors.c) on tricky
  * patterns, and the two-stage matcher (rulematch.c) against one database of
  * every pattern: for every built-in rule, on every text of
- * bench/mix/replies.txt and tests/data/classify-cases.tsv and on texts that
+ * bench/mix/replies.txt and tests/data/classify-cases.tsv (and their
+ * prefixes, and with stop bytes put in) and on texts that
  * defeat a backtracking search, at several alignments of the text in memory,
  * the same patterns match in the same order. Also with the matcher read back
  * from its cache file, and with many literals that begin alike (one key of
@@ -203,12 +204,17 @@ static int compare(rule_matcher *two, rule_matcher *one, const char *reply, size
     return 1;
 }
 
+/* what each_line tries besides each text */
+#define EACH_STOPS 1u    /* its k-th space made ':', ';' or a line break in turn
+                          * (bytes that bound where some patterns' matches start: stops.c) */
+#define EACH_PREFIXES 2u /* every 5th text cut at every length: every literal
+                          * found at the end of the literal scan's buffer */
+
 /* each_line - call compare on every reply of a file (column col of a TSV,
- * or whole lines when col < 0), with "\n" turned into line breaks; with
- * stops, also on each text with its k-th space made ':', ';' or a line break
- * in turn (bytes that bound where some patterns' matches start: stops.c) */
-static size_t each_line(const char *rel, int col, int stops, rule_matcher *two, rule_matcher *one,
-                        char *buf)
+ * or whole lines when col < 0), with "\n" turned into line breaks, and on
+ * what more asks for (EACH_*) */
+static size_t each_line(const char *rel, int col, unsigned more, rule_matcher *two,
+                        rule_matcher *one, char *buf)
 {
     char path[1024], line[20000];
     snprintf(path, sizeof path, "%s/%s", SOURCE_DIR, rel);
@@ -241,7 +247,11 @@ static size_t each_line(const char *rel, int col, int stops, rule_matcher *two, 
         if (!compare(two, one, text, o, buf))
             fail_msg("%s:%zu: the prefilter changed what matches", rel, lineno);
         n++;
-        for (size_t i = 0, k = 0; stops && i < o; i++) {
+        for (size_t cut = 1; (more & EACH_PREFIXES) && lineno % 5 == 0 && cut < o; cut++)
+            if (!compare(two, one, text, cut, buf))
+                fail_msg("%s:%zu: the prefilter changed what matches in its first %zu bytes", rel,
+                         lineno, cut);
+        for (size_t i = 0, k = 0; (more & EACH_STOPS) && i < o; i++) {
             if (text[i] != ' ')
                 continue;
             text[i] = ":;\n"[k++ % 3];
@@ -295,7 +305,7 @@ static void test_prefilter_loses_nothing(void **state)
     char *buf = malloc(BK_REPLY_TEXT_MAX + 64);
     assert_non_null(buf);
     size_t n = each_line("bench/mix/replies.txt", -1, 0, two, one, buf);
-    n += each_line("tests/data/classify-cases.tsv", 6, 1, two, one, buf);
+    n += each_line("tests/data/classify-cases.tsv", 6, EACH_STOPS | EACH_PREFIXES, two, one, buf);
     assert_true(n > 3400);
     /* texts that make a backtracking search give up (pcre2_dfa_match then
      * decides), around phrases that do and do not complete the match */
