@@ -812,12 +812,10 @@ static void copy_text(const char *s, size_t from, size_t to, int reply_code, tex
             }
         }
         if (c == '(' && bk_ci_prefix(s + i, to - i, "(in reply to ")) {
-            size_t j = i;
-            while (j < to && j - i < 80 && s[j] != ')')
-                j++;
-            if (j < to && s[j] == ')') {
+            const char *close = memchr(s + i, ')', to - i < 80 ? to - i : 80);
+            if (close) {
                 t->pending_space = 1;
-                i = j + 1;
+                i = (size_t)(close - s) + 1;
                 continue;
             }
         }
