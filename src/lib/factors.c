@@ -150,8 +150,9 @@ static const char *const COMMON[] = {
     "information", "support", "local", "remote", "received", "service", "because", "due",
 };
 
-/* common - is the string, without spaces at its ends, part of a common word? */
-static int common(const char *p, size_t len)
+/* factors_common - is the string, without spaces at its ends, part of a
+ * common word? */
+int factors_common(const char *p, size_t len)
 {
     while (len && *p == ' ')
         p++, len--;
@@ -172,7 +173,7 @@ static double set_cost(const factor_set *s)
 {
     double sum = (double)s->n * 1e-6;
     for (size_t k = 0; k < s->n; k++) {
-        double p = common(s->s[k], s->len[k]) ? 1e4 : 1;
+        double p = factors_common(s->s[k], s->len[k]) ? 1e4 : 1;
         for (size_t i = 0; i < s->len[k]; i++)
             p *= byte_weight((unsigned char)s->s[k][i]);
         sum += p;

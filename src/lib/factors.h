@@ -41,6 +41,10 @@ typedef struct {
     unsigned char edge[FACTOR_SET_MAX]; /* EXACT_BOUNDARY_* of each string */
 } exact_set;
 
+/* factors_common - is p[0, len), without spaces at its ends, part of a word
+ * that most bounce texts hold (a factor or key of it is found nearly everywhere)? */
+int factors_common(const char *p, size_t len);
+
 /* factors_exact - for an ASCII pattern compiled in lower case (FACTORS_EXACT):
  * when every top-level branch is \b?STRINGS\b?, with STRINGS a small finite
  * set of strings of at least 2 bytes and no other anchor or \b, the strings

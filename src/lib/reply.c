@@ -710,26 +710,44 @@ static const unsigned char PLAIN[256] = {
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, /* 0x70-0x7f: DEL is not */
     R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0)};
 
-/* plain_end - the end of the run of PLAIN bytes of s[j, to) */
-static size_t plain_end(const char *s, size_t j, size_t to)
+#ifdef __SSE2__
+/* plain16 - which of the 16 bytes are PLAIN: as signed bytes, above ' '
+ * (the bytes >= 0x80 are negative), below DEL, and not '(' */
+static __m128i plain16(__m128i x)
+{
+    return _mm_andnot_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('(')),
+                            _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(' ')),
+                                          _mm_cmplt_epi8(x, _mm_set1_epi8(0x7f))));
+}
+#endif
+
+/* run_end - the end of the run of s[j, to) that copy_text copies in one:
+ * PLAIN bytes, and single spaces before a PLAIN byte that is no digit
+ * (which may begin a marker) */
+static size_t run_end(const char *s, size_t j, size_t to)
 {
 #ifdef __SSE2__
-    /* 16 bytes at a time: as signed bytes, PLAIN is above ' ' (the bytes
-     * >= 0x80 are negative), below DEL, and not '(' */
-    const __m128i space = _mm_set1_epi8(' '), del = _mm_set1_epi8(0x7f);
-    const __m128i paren = _mm_set1_epi8('(');
-    for (; j < to && to - j >= 16; j += 16) {
+    /* 16 bytes at a time, with the 16 after each (to - j > 16: all in the
+     * range): a byte goes on when PLAIN, or a space before a PLAIN byte
+     * that is not a digit */
+    const __m128i space = _mm_set1_epi8(' '), d0 = _mm_set1_epi8('0'), d9 = _mm_set1_epi8(9);
+    for (; to - j > 16; j += 16) {
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + j));
-        __m128i plain = _mm_andnot_si128(_mm_cmpeq_epi8(x, paren),
-                                         _mm_and_si128(_mm_cmpgt_epi8(x, space),
-                                                       _mm_cmplt_epi8(x, del)));
-        unsigned other = ~(unsigned)_mm_movemask_epi8(plain) & 0xffffu;
+        __m128i y = _mm_loadu_si128((const __m128i *)(const void *)(s + j + 1));
+        __m128i d = _mm_sub_epi8(y, d0);
+        __m128i digit = _mm_cmpeq_epi8(_mm_min_epu8(d, d9), d);
+        __m128i joins = _mm_and_si128(_mm_cmpeq_epi8(x, space),
+                                      _mm_andnot_si128(digit, plain16(y)));
+        unsigned other = ~(unsigned)_mm_movemask_epi8(_mm_or_si128(plain16(x), joins)) & 0xffffu;
         if (other)
             return j + (unsigned)__builtin_ctz(other);
     }
 #endif
-    while (j < to && PLAIN[(unsigned char)s[j]])
-        j++;
+    for (; j < to; j++)
+        if (!PLAIN[(unsigned char)s[j]] &&
+            !(s[j] == ' ' && j + 1 < to && PLAIN[(unsigned char)s[j + 1]] &&
+              !bk_is_digit((unsigned char)s[j + 1])))
+            break;
     return j;
 }
 
@@ -794,12 +812,10 @@ static void copy_text(const char *s, size_t from, size_t to, int reply_code, tex
             }
         }
         if (c == '(' && bk_ci_prefix(s + i, to - i, "(in reply to ")) {
-            size_t j = i;
-            while (j < to && j - i < 80 && s[j] != ')')
-                j++;
-            if (j < to && s[j] == ')') {
+            const char *close = memchr(s + i, ')', to - i < 80 ? to - i : 80);
+            if (close) {
                 t->pending_space = 1;
-                i = j + 1;
+                i = (size_t)(close - s) + 1;
                 continue;
             }
         }
@@ -812,15 +828,7 @@ static void copy_text(const char *s, size_t from, size_t to, int reply_code, tex
             /* a run of printable ASCII goes in one copy, across single spaces
              * before what the loop would copy as it is (not a digit, which
              * may begin a marker) */
-            size_t j = i + 1;
-            for (;;) {
-                j = plain_end(s, j, to);
-                if (j + 1 < to && s[j] == ' ' && PLAIN[(unsigned char)s[j + 1]] &&
-                    !bk_is_digit((unsigned char)s[j + 1]))
-                    j += 2;
-                else
-                    break;
-            }
+            size_t j = run_end(s, i + 1, to);
             emit_run(t, s + i, j - i);
             i = j;
             continue;

@@ -2,11 +2,13 @@
  * test_factors.c - the literal factors of rule patterns (factors.c) on tricky
  * patterns, and the two-stage matcher (rulematch.c) against one database of
  * every pattern: for every built-in rule, on every text of
- * bench/mix/replies.txt and tests/data/classify-cases.tsv and on texts that
+ * bench/mix/replies.txt and tests/data/classify-cases.tsv (and their
+ * prefixes, and with stop bytes put in) and on texts that
  * defeat a backtracking search, at several alignments of the text in memory,
  * the same patterns match in the same order. Also with the matcher read back
  * from its cache file, and with many literals that begin alike (one key of
- * the literal database stands for several: each is checked for on its own).
+ * the literal database stands for several: each is checked for on its own;
+ * one that begins with a space is keyed after it).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,6 +27,7 @@
 #include "factors.h"
 #include "rulematch.h"
 #include "rules.h"
+#include "stops.h"
 
 /* has - is s one of the set's strings? */
 static int has(const factor_set *f, const char *s)
@@ -82,6 +85,61 @@ static void test_extractor(void **state)
     assert_false(factors_of("[[:alpha:]]abc", FACTORS_EXACT, &f));
     assert_false(factors_of("(((((((((((abc)))))))))))", FACTORS_EXACT, &f));
     assert_false(factors_of("abc(", FACTORS_EXACT, &f));
+}
+
+/* stops_of - stops_read on a pattern, its k into *k */
+static int stops_of(const char *pattern, int utf8, stop_set *s, uint32_t *k)
+{
+    return stops_read(pattern, strlen(pattern), utf8, s, k);
+}
+
+static void test_stops(void **state)
+{
+    (void)state;
+    stop_set s;
+    uint32_t k;
+    /* the part before the repeat may hold anything, 2 bytes of it at most */
+    assert_true(stops_of("(?:^|[^a-z ]|[^r] )(?:user|mailbox)(?: [!-9<-~]*[!-\\-\\/-9<-~])* "
+                         "does not exist",
+                         0, &s, &k));
+    assert_int_equal(k, 2);
+    assert_true(stops_has(&s, ':') && stops_has(&s, ';') && stops_has(&s, '\n'));
+    assert_false(stops_has(&s, ' ') || stops_has(&s, 'a') || stops_has(&s, '-'));
+    assert_true(stops_has(&s, 0xc3)); /* not in ASCII mode's [!-9<-~] */
+    /* in UTF-8 mode a character beyond ASCII is up to 4 bytes, and a letter
+     * may match one (K: U+212A) */
+    assert_true(stops_of("(?:^|[^a-z ]|[^r] )(?:user)(?: [!-9<-~À-ž]*)* x", 1, &s, &k));
+    assert_int_equal(k, 5);
+    assert_true(stops_has(&s, ':') && !stops_has(&s, 0xc3) && !stops_has(&s, 'x'));
+    assert_true(stops_of("\\b(starttls|tls)\\b[^.;]*required", 0, &s, &k));
+    assert_int_equal(k, 0);
+    for (unsigned c = 0; c < 256; c++)
+        assert_int_equal(stops_has(&s, (unsigned char)c), c == '.' || c == ';');
+    /* a look-around consumes nothing; a bounded pattern holds nothing past its width */
+    assert_true(stops_of("a(?=b:)c*", 0, &s, &k));
+    assert_int_equal(k, 1);
+    assert_true(stops_has(&s, ':') && stops_has(&s, 'b') && !stops_has(&s, 'c'));
+    assert_true(stops_of("abc|de{2,4}", 0, &s, &k));
+    assert_int_equal(k, 5);
+    /* \S and a negated class: any byte beyond ASCII, a quantified group its width times */
+    assert_true(stops_of("x(?:\\S ){2}y+", 0, &s, &k));
+    assert_int_equal(k, 5);
+    assert_true(stops_has(&s, ' ') && !stops_has(&s, 'y'));
+    assert_true(stops_of("(?:\\S )+x", 0, &s, &k));
+    assert_int_equal(k, 0);
+    assert_false(stops_has(&s, 0xe2) || stops_has(&s, ' ') || stops_has(&s, ':'));
+    assert_true(stops_has(&s, '\t') && stops_has(&s, '\n'));
+    assert_true(stops_of("(ab|c)+z", 0, &s, &k));
+    assert_int_equal(k, 0);
+    assert_false(stops_has(&s, 'a') || stops_has(&s, 'z'));
+    /* what is not understood gives no set */
+    assert_false(stops_of("\\x41+", 0, &s, &k));
+    assert_false(stops_of("(?i)ab+", 0, &s, &k));
+    assert_false(stops_of("[[:alpha:]]+", 0, &s, &k));
+    assert_false(stops_of("a{x}+", 0, &s, &k));
+    assert_false(stops_of("(ab", 0, &s, &k));
+    assert_false(stops_of("ab)", 0, &s, &k));
+    assert_false(stops_of(".*", 0, &s, &k));
 }
 
 static void test_exact(void **state)
@@ -146,9 +204,17 @@ static int compare(rule_matcher *two, rule_matcher *one, const char *reply, size
     return 1;
 }
 
+/* what each_line tries besides each text */
+#define EACH_STOPS 1u    /* its k-th space made ':', ';' or a line break in turn
+                          * (bytes that bound where some patterns' matches start: stops.c) */
+#define EACH_PREFIXES 2u /* every 5th text cut at every length: every literal
+                          * found at the end of the literal scan's buffer */
+
 /* each_line - call compare on every reply of a file (column col of a TSV,
- * or whole lines when col < 0), with "\n" turned into line breaks */
-static size_t each_line(const char *rel, int col, rule_matcher *two, rule_matcher *one, char *buf)
+ * or whole lines when col < 0), with "\n" turned into line breaks, and on
+ * what more asks for (EACH_*) */
+static size_t each_line(const char *rel, int col, unsigned more, rule_matcher *two,
+                        rule_matcher *one, char *buf)
 {
     char path[1024], line[20000];
     snprintf(path, sizeof path, "%s/%s", SOURCE_DIR, rel);
@@ -181,6 +247,19 @@ static size_t each_line(const char *rel, int col, rule_matcher *two, rule_matche
         if (!compare(two, one, text, o, buf))
             fail_msg("%s:%zu: the prefilter changed what matches", rel, lineno);
         n++;
+        for (size_t cut = 1; (more & EACH_PREFIXES) && lineno % 5 == 0 && cut < o; cut++)
+            if (!compare(two, one, text, cut, buf))
+                fail_msg("%s:%zu: the prefilter changed what matches in its first %zu bytes", rel,
+                         lineno, cut);
+        for (size_t i = 0, k = 0; (more & EACH_STOPS) && i < o; i++) {
+            if (text[i] != ' ')
+                continue;
+            text[i] = ":;\n"[k++ % 3];
+            if (!compare(two, one, text, o, buf))
+                fail_msg("%s:%zu: the prefilter changed what matches with a stop at %zu", rel,
+                         lineno, i);
+            text[i] = ' ';
+        }
     }
     fclose(f);
     return n;
@@ -225,8 +304,8 @@ static void test_prefilter_loses_nothing(void **state)
         fail_msg("%s", err);
     char *buf = malloc(BK_REPLY_TEXT_MAX + 64);
     assert_non_null(buf);
-    size_t n = each_line("bench/mix/replies.txt", -1, two, one, buf);
-    n += each_line("tests/data/classify-cases.tsv", 6, two, one, buf);
+    size_t n = each_line("bench/mix/replies.txt", -1, 0, two, one, buf);
+    n += each_line("tests/data/classify-cases.tsv", 6, EACH_STOPS | EACH_PREFIXES, two, one, buf);
     assert_true(n > 3400);
     /* texts that make a backtracking search give up (pcre2_dfa_match then
      * decides), around phrases that do and do not complete the match */
@@ -248,7 +327,7 @@ static void test_prefilter_loses_nothing(void **state)
     rule_matcher *cached = rm_new(&rs, 1, RM_TWO_STAGE, err, sizeof err);
     if (!stored || !cached)
         fail_msg("%s", err);
-    assert_true(each_line("tests/data/classify-cases.tsv", 6, cached, one, buf) > 400);
+    assert_true(each_line("tests/data/classify-cases.tsv", 6, 0, cached, one, buf) > 400);
     /* a file of the format before (its keys' ids were numbers, not where
      * their entries are) is not read but made again */
     char file[300];
@@ -258,7 +337,7 @@ static void test_prefilter_loses_nothing(void **state)
     setenv("BOUNCEKIT_CACHE_DIR", "off", 1);
     if (!remade)
         fail_msg("%s", err);
-    assert_true(each_line("tests/data/classify-cases.tsv", 6, remade, one, buf) > 400);
+    assert_true(each_line("tests/data/classify-cases.tsv", 6, 0, remade, one, buf) > 400);
     char magic[8] = {0};
     FILE *f = fopen(file, "rb");
     assert_non_null(f);
@@ -300,10 +379,11 @@ static void test_shared_keys(void **state)
         {"recipient address rejected by policy ", "", "recipient address rejected by policy ", ""},
         {"recipient address rejected", "[0-9]+", "recipient address rejected", "1"},
         {"reci", "", "reci", ""},
+        {" recipient address", "", " recipient address", ""}, /* keyed after the space */
     };
-    char words[50][64], file[8192];
+    char words[60][64], file[8192];
     size_t len = 0;
-    for (int i = 0; i < 50; i++) {
+    for (int i = 0; i < 60; i++) {
         const char *const *f = forms[i / 10];
         const char *end = ends[i % 10];
         char pat[128];
@@ -322,8 +402,8 @@ static void test_shared_keys(void **state)
     char *buf = malloc(BK_REPLY_TEXT_MAX + 64);
     assert_non_null(buf);
     /* each word alone, with a byte more, with its last byte changed, and
-     * with other words around it */
-    for (int i = 0; i < 50; i++) {
+     * with other words around it; with its first byte changed */
+    for (int i = 0; i < 60; i++) {
         char t[256];
         size_t wl = strlen(words[i]);
         static const char *const around[][2] = {{"", ""}, {"", "q"}, {"", "."}, {"a ", " b"},
@@ -337,6 +417,11 @@ static void test_shared_keys(void **state)
         t[wl - 1] = (char)(t[wl - 1] == 'q' ? 'r' : 'q');
         if (!compare(two, one, t, wl, buf))
             fail_msg("word %d changed: the prefilter changed what matches", i);
+        memcpy(t + 1, words[i], wl);
+        t[0] = 'x';
+        t[1] = 'y';
+        if (!compare(two, one, t, wl + 1, buf))
+            fail_msg("word %d, first byte changed: the prefilter changed what matches", i);
     }
     /* the words found are the ones there */
     unsigned ids[64];
@@ -359,6 +444,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_extractor),
         cmocka_unit_test(test_exact),
+        cmocka_unit_test(test_stops),
         cmocka_unit_test(test_prefilter_loses_nothing),
         cmocka_unit_test(test_shared_keys),
     };

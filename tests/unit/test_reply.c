@@ -1071,16 +1071,18 @@ static uint32_t next_random(uint32_t *seed)
     return *seed >> 8;
 }
 
-/* a byte that ends a run of plain text (copied 16 bytes at a time), at every
- * place of a 40-byte run: "(in reply to ...)" goes, UTF-8 is kept, an invalid
- * byte becomes U+FFFD, DEL and a tab a space */
+/* a byte that ends a run of plain text (copied 16 bytes at a time, across
+ * single spaces before what is not a digit), at every place of a 40-byte run:
+ * "(in reply to ...)" goes, UTF-8 is kept, an invalid byte becomes U+FFFD,
+ * DEL and a tab a space, two spaces one */
 static void test_plain_runs(void **state)
 {
     (void)state;
     static const struct {
         const char *in, *out;
     } stops[] = {{"(in reply to DATA command)", " "}, {"(", "("}, {"\xc3\xa9", "\xc3\xa9"}, {"\xff", "\xef\xbf\xbd"},
-                 {"\x7f", " "}, {"\t", " "}, {"~", "~"}};
+                 {"\x7f", " "}, {"\t", " "}, {"~", "~"}, {" ", " "}, {"  ", " "},
+                 {" 7", " 7"}, {" (", " ("}, {" \t", " "}};
     for (size_t k = 1; k < 40; k++)
         for (size_t x = 0; x < sizeof stops / sizeof stops[0]; x++) {
             char in[128], want[128];
