@@ -526,17 +526,16 @@ static int cond_masks_hold(uint32_t k, const facts *f)
     return !cmd || (f->cmd && (cmd & (1u << f->cmd)));
 }
 
-/* cond_holds - holds (with_provider) or holds_by_codes for rule id, from its
- * packed masks when they are all it has */
-static int cond_holds(const bk_classifier *c, unsigned id, const facts *f, int with_provider)
+/* cond_holds - holds_by_codes for rule id, from its packed masks when they
+ * are all it has */
+static int cond_holds(const bk_classifier *c, unsigned id, const facts *f)
 {
     uint32_t k = c->cond[id];
     if (!cond_masks_hold(k, f))
         return 0;
-    if (!(k & (COND_REPLY | COND_STATUS | COND_NOFIT | (with_provider ? COND_PROVIDER : 0))))
+    if (!(k & (COND_REPLY | COND_STATUS | COND_NOFIT)))
         return 1;
-    const bk_rule *r = &c->rs.rules[id];
-    return with_provider ? holds(r, f) : holds_by_codes(r, f);
+    return holds_by_codes(&c->rs.rules[id], f);
 }
 
 /* the classifier and the facts of one text, for wanted_pattern */
@@ -553,7 +552,7 @@ static int wanted_pattern(void *ctx, unsigned id)
     const scan_filter *x = ctx;
     if (id >= x->c->rs.n_rules)
         return x->f->provider < 0;
-    return cond_holds(x->c, id, x->f, 0);
+    return cond_holds(x->c, id, x->f);
 }
 
 /* add_ranked - insert a rule into a best-first list of at most cap rules
@@ -778,8 +777,19 @@ static int match_all(const bk_classifier *c, facts *f, int *list, size_t *n, int
     return 0;
 }
 
+/* provider_holds - does rule id's provider condition hold? */
+static int provider_holds(const bk_classifier *c, unsigned id, const facts *f)
+{
+    if (!(c->cond[id] & (COND_PROVIDER | COND_NOFIT)))
+        return 1;
+    const bk_rule *r = &c->rs.rules[id];
+    return !(r->provider_only && r->provider != f->provider);
+}
+
 /* ranked_holding - the rules of cand[0, n) (n <= MATCH_MAX) whose conditions
- * hold, best first into rules; their count. Their rank keys are sorted: the
+ * hold, best first into rules; their count. The scan let through only the
+ * rules whose other conditions hold (wanted_pattern): the provider's is left,
+ * as the provider may have been found since. Their rank keys are sorted: the
  * low half of a key is its rule */
 static size_t ranked_holding(const bk_classifier *c, const facts *f, const unsigned *cand,
                              size_t n, int *rules)
@@ -787,7 +797,7 @@ static size_t ranked_holding(const bk_classifier *c, const facts *f, const unsig
     uint64_t key[MATCH_MAX];
     size_t k = 0;
     for (size_t i = 0; i < n && k < MATCH_MAX; i++) {
-        if (cand[i] >= c->rs.n_rules || !cond_holds(c, cand[i], f, 1))
+        if (cand[i] >= c->rs.n_rules || !provider_holds(c, cand[i], f))
             continue;
         uint64_t v = c->rank[cand[i]];
         size_t j = k++;
@@ -880,6 +890,9 @@ static int decide_lazy(const bk_classifier *c, facts *f, const unsigned *cand, s
     return 0;
 }
 
+_Static_assert(sizeof ((bk_verdict *)0)->status == sizeof ((bk_reply *)0)->status,
+               "the verdict's status is the parser's, copied whole");
+
 int bk_classify(const bk_classifier *c, const char *text, size_t len, const bk_hints *hints,
                 bk_verdict *out, bk_reply *parsed)
 {
@@ -902,8 +915,10 @@ int bk_classify(const bk_classifier *c, const char *text, size_t len, const bk_h
         if (hints->command)
             f.cmd = hints->command;
     }
-    bk_decider by;
-    bk_decide(f.reply, f.c, &by, &out->permanence);
+    if (f.reply == r->reply_code && f.c == r->status_class)
+        out->permanence = r->permanence; /* as the parser decided */
+    else
+        bk_decide(f.reply, f.c, NULL, &out->permanence);
     f.cls = f.reply ? f.reply / 100 : f.c;
     if (f.cls == 3)
         f.cls = 2;
@@ -963,7 +978,9 @@ int bk_classify(const bk_classifier *c, const char *text, size_t len, const bk_h
     fill_from_reason(c, out, reason);
     out->provider = f.provider >= 0 ? c->rs.providers[f.provider].name : NULL;
     out->reply_code = f.reply;
-    if (f.c)
+    if (f.c && f.c == r->status_class && f.s == r->status_subject && f.d == r->status_detail)
+        memcpy(out->status, r->status, sizeof out->status); /* as the parser wrote it */
+    else if (f.c)
         format_status(out->status, sizeof out->status, f.c, f.s, f.d);
     out->command = f.cmd;
     return 0;

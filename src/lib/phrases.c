@@ -13,13 +13,21 @@
 #include <emmintrin.h>
 #endif
 
-/* triple_hash - the bit of the triple filter for three bytes (b0 << 16 |
- * b1 << 8 | b2, in lower case) */
-static inline unsigned triple_hash(unsigned bytes)
+/* quad_hash - the bit of the quad filter for four bytes as loaded (in lower
+ * case) */
+static inline unsigned quad_hash(uint32_t bytes)
 {
     return (bytes * 0x9E3779B1u) >> (32 - 15);
 }
-_Static_assert(PHRASE_TRIPLE_BITS == 1u << 15, "triple_hash gives 15 bits");
+_Static_assert(PHRASE_QUAD_BITS == 1u << 15, "quad_hash gives 15 bits");
+
+/* lower4 - the four bytes at s, as loaded, in lower case */
+static inline uint32_t lower4(const char *s)
+{
+    uint32_t w;
+    memcpy(&w, s, sizeof w);
+    return (uint32_t)bk_fold8(w);
+}
 
 void phrase_set_init(phrase_set *set, const char *const *phrases, size_t n)
 {
@@ -92,13 +100,25 @@ void phrase_group_init(phrase_group *g, const phrase_set *const *sets, size_t n)
             g->fast = 0;
             continue;
         }
-        unsigned pr = (unsigned char)g->entry[e].text[0] << 8 | (unsigned char)g->entry[e].text[1];
-        g->pair[pr >> 3] |= (unsigned char)(1u << (pr & 7));
+        unsigned char c1 = (unsigned char)g->entry[e].text[1];
+        for (int v = 0; v < 4; v++) { /* the two bytes as the text may have them */
+            unsigned b0 = (v & 1) && c0 >= 'a' && c0 <= 'z' ? c0 - 32u : c0;
+            unsigned b1 = (v & 2) && c1 >= 'a' && c1 <= 'z' ? c1 - 32u : c1;
+            unsigned raw = b0 << 8 | b1;
+            g->pair[raw >> 3] |= (unsigned char)(1u << (raw & 7));
+            if (g->entry[e].len == 2)
+                g->whole[raw >> 3] |= (unsigned char)(1u << (raw & 7));
+        }
+        if (g->entry[e].len == 2)
+            continue;
+        char four[4];
+        memcpy(four, g->entry[e].text, 3);
         for (unsigned b = 0; b < 256; b++) {
-            if (g->entry[e].len > 2 && b != (unsigned char)g->entry[e].text[2])
+            if (g->entry[e].len > 3 && b != (unsigned char)g->entry[e].text[3])
                 continue;
-            unsigned t = triple_hash(pr << 8 | b);
-            g->triple[t >> 3] |= (unsigned char)(1u << (t & 7));
+            four[3] = (char)b;
+            unsigned t = quad_hash(lower4(four));
+            g->quad[t >> 3] |= (unsigned char)(1u << (t & 7));
         }
     }
 }
@@ -254,19 +274,19 @@ static int try_at(const phrase_group *g, const char *s, size_t n, size_t i, phra
     return 0;
 }
 
-/* starts_phrase - may a phrase start at i of s[0, n)? (its first byte, the
- * pair of its first two, the filter of its first three) */
+/* starts_phrase - may a phrase start at i of s[0, n)? (the pair of its first
+ * two bytes as they are, then the filter of its first four in lower case) */
 static inline int starts_phrase(const phrase_group *g, const char *s, size_t n, size_t i)
 {
-    if (!g->first[(unsigned char)s[i]] || n - i < 2)
+    if (n - i < 2)
         return 0;
-    unsigned pr = (unsigned)bk_lower((unsigned char)s[i]) << 8 | bk_lower((unsigned char)s[i + 1]);
-    if (!((g->pair[pr >> 3] >> (pr & 7)) & 1))
+    unsigned raw = (unsigned)(unsigned char)s[i] << 8 | (unsigned char)s[i + 1];
+    if (!((g->pair[raw >> 3] >> (raw & 7)) & 1))
         return 0;
-    if (n - i < 3)
+    if (n - i < 4 || ((g->whole[raw >> 3] >> (raw & 7)) & 1))
         return 1;
-    unsigned t = triple_hash(pr << 8 | bk_lower((unsigned char)s[i + 2]));
-    return (g->triple[t >> 3] >> (t & 7)) & 1;
+    unsigned t = quad_hash(lower4(s + i));
+    return (g->quad[t >> 3] >> (t & 7)) & 1;
 }
 
 /* scan_words - every phrase at the word starts of s[0, n), in text order;

@@ -7,8 +7,9 @@
  * ASCII case, and records the set, the phrase and the position, in text
  * order (shorter first at one place), up to a caller-given bound. The word
  * starts are found 16 bytes at a time and
- * only those whose first two bytes begin some phrase, and whose first three
- * pass a hashed filter of the phrases' first three, are compared (8 bytes at
+ * only those whose first two bytes begin some phrase (in either case), and
+ * whose first four pass a hashed filter of the phrases' first four (a phrase
+ * of two bytes needs only the two), are compared (8 bytes at
  * a time, then the next 8, then byte by byte). When the
  * bound cuts the hits short, the phrases compiled into one Vectorscan literal
  * database are scanned for instead (the first ones by their ends are kept,
@@ -43,7 +44,7 @@ void phrase_set_init(phrase_set *set, const char *const *phrases, size_t n);
 #define PHRASE_GROUP_MAX 8
 
 #define PHRASE_GROUP_ENTRIES 512
-#define PHRASE_TRIPLE_BITS 32768
+#define PHRASE_QUAD_BITS 32768
 
 /* sets searched together: all their phrases in one index by first byte */
 typedef struct {
@@ -53,10 +54,12 @@ typedef struct {
     } entry[PHRASE_GROUP_ENTRIES];
     unsigned short start[257]; /* entries of first byte b: [start[b], start[b+1]) */
     unsigned char first[256];  /* 1: some phrase starts with this byte, any case */
-    unsigned char pair[8192];  /* bit (b0 << 8 | b1): some phrase starts with b0 b1 */
-    unsigned char triple[PHRASE_TRIPLE_BITS / 8]; /* bit triple_hash(b0, b1, b2): some
-                                  phrase may start with b0 b1 b2 (any b2 after a
-                                  phrase of two bytes) */
+    unsigned char pair[8192];  /* bit (b0 << 8 | b1): some phrase starts with b0 b1,
+                                  each in either case */
+    unsigned char whole[8192]; /* bit (b0 << 8 | b1): a phrase of these two bytes */
+    unsigned char quad[PHRASE_QUAD_BITS / 8]; /* bit quad_hash(b0 .. b3): some phrase
+                                  of 3 bytes or more may start with b0 b1 b2 b3 (any
+                                  b3 after a phrase of three) */
     int fast;                  /* every phrase has 2 bytes or more: pair serves */
     int letter_starts;         /* every phrase begins with a letter, '<' or '>' */
     uint64_t head[PHRASE_GROUP_ENTRIES]; /* an entry's first 8 bytes, as loaded */

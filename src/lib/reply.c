@@ -537,8 +537,8 @@ static int read_host_at(const char *s, size_t n, size_t i, bk_reply *out)
 {
     while (i < n && is_blank((unsigned char)s[i]))
         i++;
-    size_t h = i;
-    while (i < n && i - h < 255 && is_host_byte((unsigned char)s[i]))
+    size_t h = i, host_end = n - i > 255 ? i + 255 : n;
+    while (i < host_end && is_host_byte((unsigned char)s[i]))
         i++;
     size_t hlen = i - h;
     /* strip the root dot of "mx.example.com." */
@@ -551,8 +551,8 @@ static int read_host_at(const char *s, size_t n, size_t i, bk_reply *out)
         j++;
     if (j < n && (s[j] == '[' || s[j] == '(')) {
         char close = s[j] == '[' ? ']' : ')';
-        size_t k = j + 1;
-        while (k < n && k - j < 64 && is_addr_byte((unsigned char)s[k]))
+        size_t k = j + 1, addr_end = n - j > 64 ? j + 64 : n;
+        while (k < addr_end && is_addr_byte((unsigned char)s[k]))
             k++;
         if (k < n && s[k] == close) {
             size_t a0 = j + 1, al = k - j - 1;
@@ -929,9 +929,15 @@ static int unbalanced_close(const char *p, size_t len)
         return 0;
     char close = p[len - 1], open = close == ')' ? '(' : '[';
     size_t opens = 0, closes = 0;
-    for (size_t i = 0; i < len; i++) { /* without branches: vectorized */
-        opens += p[i] == open;
-        closes += p[i] == close;
+    for (size_t i = 0; i < len;) { /* counted in bytes, 255 at a time: vectorized */
+        size_t end = len - i > 255 ? i + 255 : len;
+        unsigned char o = 0, c = 0;
+        for (; i < end; i++) {
+            o = (unsigned char)(o + (p[i] == open));
+            c = (unsigned char)(c + (p[i] == close));
+        }
+        opens += o;
+        closes += c;
     }
     return closes > opens;
 }

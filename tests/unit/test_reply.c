@@ -1071,6 +1071,35 @@ static uint32_t next_random(uint32_t *seed)
     return *seed >> 8;
 }
 
+/* a closing bracket left over at the end is cut when the text has more of
+ * them than openers, counted past 255 of each */
+static void test_unbalanced_close(void **state)
+{
+    (void)state;
+    static const size_t opens[] = {0, 1, 254, 255, 256, 300, 320};
+    for (size_t k = 0; k < sizeof opens / sizeof opens[0]; k++)
+        for (size_t extra = 0; extra <= 1; extra++) {
+            char text[1024], want[1024];
+            size_t n = 0, w = 0;
+            memcpy(text, "550 ", 4);
+            n = 4;
+            for (size_t i = 0; i < opens[k]; i++)
+                text[n++] = 'a', text[n++] = '(';
+            text[n++] = 'b';
+            memcpy(want, text + 4, n - 4);
+            w = n - 4;
+            for (size_t i = 0; i < opens[k] + extra; i++) {
+                text[n++] = ')';
+                if (i < opens[k])
+                    want[w++] = ')';
+            }
+            want[w] = '\0';
+            bk_reply r;
+            bk_reply_parse(text, n, &r);
+            assert_string_equal(r.text, want);
+        }
+}
+
 /* a byte that ends a run of plain text (copied 16 bytes at a time, across
  * single spaces before what is not a digit), at every place of a 40-byte run:
  * "(in reply to ...)" goes, UTF-8 is kept, an invalid byte becomes U+FFFD,
@@ -1256,6 +1285,7 @@ int main(void)
         cmocka_unit_test(test_overlong),
         cmocka_unit_test(test_nul_bytes),
         cmocka_unit_test(test_invalid_utf8),
+        cmocka_unit_test(test_unbalanced_close),
         cmocka_unit_test(test_plain_runs),
         cmocka_unit_test(test_ten_megabytes),
         cmocka_unit_test(test_cut_codes),
