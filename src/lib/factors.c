@@ -544,44 +544,42 @@ static void parse_atom(parser *ps, info *out)
     normalize(out);
 }
 
-/* number - decimal digits at the position, -1 when none */
-static long number(parser *ps)
+/* number - decimal digits at p[*i], -1 when none, -2 when too large */
+static long number(const unsigned char *p, size_t n, size_t *i)
 {
     long v = -1;
-    while (ps->i < ps->n && ps->p[ps->i] >= '0' && ps->p[ps->i] <= '9') {
-        v = (v < 0 ? 0 : v) * 10 + (ps->p[ps->i] - '0');
+    while (*i < n && p[*i] >= '0' && p[*i] <= '9') {
+        v = (v < 0 ? 0 : v) * 10 + (p[*i] - '0');
         if (v > 100000)
             return -2;
-        ps->i++;
+        (*i)++;
     }
     return v;
 }
 
-/* quantifier - read "?", "*", "+", "{m}", "{m,}", "{m,n}" and a lazy "?";
- * 0 when there is none, -1 when malformed; max -1 for no bound */
-static int quantifier(parser *ps, long *min, long *max)
+int factors_quantifier(const unsigned char *p, size_t n, size_t *i, long *min, long *max)
 {
-    int c = peek(ps);
+    int c = *i < n ? p[*i] : -1;
     if (c == '?' || c == '*' || c == '+') {
         *min = c == '+';
         *max = c == '?' ? 1 : -1;
-        ps->i++;
+        (*i)++;
     } else if (c == '{') {
-        ps->i++;
-        *min = number(ps);
+        (*i)++;
+        *min = number(p, n, i);
         *max = *min;
-        if (peek(ps) == ',') {
-            ps->i++;
-            *max = number(ps);
+        if (*i < n && p[*i] == ',') {
+            (*i)++;
+            *max = number(p, n, i);
         }
-        if (*min < 0 || *max < -1 || peek(ps) != '}' || (*max >= 0 && *max < *min))
+        if (*min < 0 || *max < -1 || *i >= n || p[*i] != '}' || (*max >= 0 && *max < *min))
             return -1;
-        ps->i++;
+        (*i)++;
     } else
         return 0;
-    if (peek(ps) == '?')
-        ps->i++; /* lazy: the same strings */
-    else if (peek(ps) == '+')
+    if (*i < n && p[*i] == '?')
+        (*i)++; /* lazy: the same strings */
+    else if (*i < n && p[*i] == '+')
         return -1; /* possessive: not used */
     return 1;
 }
@@ -626,7 +624,7 @@ static void parse_concat(parser *ps, info *out)
         if (ps->failed)
             break;
         long min, max;
-        int q = quantifier(ps, &min, &max);
+        int q = factors_quantifier(ps->p, ps->n, &ps->i, &min, &max);
         if (q < 0) {
             fail(ps, x);
             break;

@@ -41,6 +41,12 @@ typedef struct {
     unsigned char edge[FACTOR_SET_MAX]; /* EXACT_BOUNDARY_* of each string */
 } exact_set;
 
+/* factors_quantifier - a quantifier at p[*i] ("?", "*", "+", "{m}", "{m,}",
+ * "{m,n}", then maybe a lazy "?"), read past: 1 with its bounds (*max -1 for
+ * none), 0 when there is none, -1 when malformed or possessive (not used by
+ * the rules). The one reading of quantifiers for factors.c and stops.c */
+int factors_quantifier(const unsigned char *p, size_t n, size_t *i, long *min, long *max);
+
 /* factors_common - is p[0, len), without spaces at its ends, part of a word
  * that most bounce texts hold (a factor or key of it is found nearly everywhere)? */
 int factors_common(const char *p, size_t len);

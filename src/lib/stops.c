@@ -14,6 +14,7 @@
  * A branch with a longest match holds nothing past it.
  */
 #include "stops.h"
+#include "factors.h"
 
 #include <string.h>
 
@@ -278,47 +279,16 @@ static void read_atom(reader *r, part *out)
     }
 }
 
-/* number - a decimal number of a {m,n} quantifier, -1 none */
-static long number(reader *r)
-{
-    long v = -1;
-    while (r->i < r->n && r->p[r->i] >= '0' && r->p[r->i] <= '9' && v < 100000)
-        v = (v < 0 ? 0 : v * 10) + (r->p[r->i++] - '0');
-    return v;
-}
-
-/* read_quantifier - a quantifier after an atom, if any: its width */
+/* read_quantifier - a quantifier after an atom, if any (factors_quantifier):
+ * its width */
 static void read_quantifier(reader *r, part *x)
 {
-    if (r->i >= r->n)
-        return;
-    unsigned char c = r->p[r->i];
-    long max;
-    if (c == '*' || c == '+') {
-        max = -1;
-        r->i++;
-    } else if (c == '?') {
-        max = 1;
-        r->i++;
-    } else if (c == '{') {
-        size_t at = r->i++;
-        long min = number(r);
-        max = min;
-        if (r->i < r->n && r->p[r->i] == ',') {
-            r->i++;
-            max = number(r);
-        }
-        if (min < 0 || r->i >= r->n || r->p[r->i] != '}') {
-            r->i = at; /* not a quantifier: PCRE2 reads '{' as itself */
-            r->failed = 1;
-            return;
-        }
-        r->i++;
-    } else
-        return;
-    x->width = width_times(x->width, max);
-    if (r->i < r->n && (r->p[r->i] == '?' || r->p[r->i] == '+'))
-        r->i++; /* lazy or possessive: the same bytes */
+    long min, max;
+    int q = factors_quantifier(r->p, r->n, &r->i, &min, &max);
+    if (q < 0)
+        r->failed = 1;
+    else if (q > 0)
+        x->width = width_times(x->width, max);
 }
 
 /* read_seq - one branch: its parts into items (when asked) */
