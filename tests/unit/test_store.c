@@ -391,16 +391,26 @@ static int fake_allow(void *db, int (*fn)(const char *, const char *, long long,
     return 0;
 }
 
-/* the filter itself: every key in it says "maybe", and few others do */
-static void test_snapshot_filter(void **state)
+/* fake_snapshot - a snapshot of the fake backend with that many domains and
+ * allow-list keys (and its 20,000 addresses) */
+static bk_snapshot *fake_snapshot(int domains, int allowed)
 {
-    (void)state;
     bk_store_backend be;
     memset(&be, 0, sizeof be);
     be.keys_each = fake_keys;
     be.allow_each = fake_allow;
-    char err[256], k[64];
-    bk_snapshot *sn = bk_snapshot_build(&be, NULL, err, sizeof err);
+    g_fake_domains = domains;
+    g_fake_allowed = allowed;
+    char err[256];
+    return bk_snapshot_build(&be, NULL, err, sizeof err);
+}
+
+/* the filter itself: every key in it says "maybe", and few others do */
+static void test_snapshot_filter(void **state)
+{
+    (void)state;
+    char k[64];
+    bk_snapshot *sn = fake_snapshot(0, 0);
     assert_non_null(sn);
     int wrong = 0, other = 0;
     for (int i = 0; i < 20000; i++) {
@@ -424,14 +434,8 @@ static void test_snapshot_filter(void **state)
 static void test_snapshot_kinds(void **state)
 {
     (void)state;
-    bk_store_backend be;
-    memset(&be, 0, sizeof be);
-    be.keys_each = fake_keys;
-    be.allow_each = fake_allow;
-    g_fake_domains = 500;
-    g_fake_allowed = 300;
-    char err[256], k[64];
-    bk_snapshot *sn = bk_snapshot_build(&be, NULL, err, sizeof err);
+    char k[64];
+    bk_snapshot *sn = fake_snapshot(500, 300);
     assert_non_null(sn);
     int wrong = 0;
     for (int i = 0; i < 500; i++) {
