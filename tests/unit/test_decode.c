@@ -417,7 +417,8 @@ static const char *write_file(const char *bytes, size_t len)
 
 /* dsn_one - a DSN for one recipient with the given Action, Status (NULL:
  * none) and Diagnostic-Code (NULL: none) */
-static void dsn_one(bk_buf *m, const char *action, const char *status, const char *diag)
+static void dsn_typed(bk_buf *m, const char *action, const char *status, const char *type,
+                      const char *diag)
 {
     bk_buf_reset(m);
     bk_buf_puts(m, "From: MAILER-DAEMON@example.org\nSubject: Delivery report\nMIME-Version: 1.0\n"
@@ -429,8 +430,14 @@ static void dsn_one(bk_buf *m, const char *action, const char *status, const cha
     if (status)
         bk_buf_printf(m, "Status: %s\n", status);
     if (diag)
-        bk_buf_printf(m, "Diagnostic-Code: smtp; %s\n", diag);
+        bk_buf_printf(m, "Diagnostic-Code: %s; %s\n", type, diag);
     bk_buf_puts(m, "\n--b--\n");
+}
+
+/* dsn_one - the same with an SMTP diagnostic */
+static void dsn_one(bk_buf *m, const char *action, const char *status, const char *diag)
+{
+    dsn_typed(m, action, status, "smtp", diag);
 }
 
 /* reason_of - the reason decoded from m's one recipient */
@@ -464,6 +471,16 @@ static void test_report_reason(void **state)
     assert_string_equal(reason_of(d, &m), "onhold");
     dsn_one(&m, "failed", "5.0.0", NULL);
     assert_string_equal(reason_of(d, &m), "undefined");
+    /* a local delivery program's failure (X-Unix) that names nothing more
+     * specific: mailererror; a cause it names is kept */
+    dsn_typed(&m, "failed", "4.3.0", "x-unix", "temporary failure");
+    assert_string_equal(reason_of(d, &m), "mailererror");
+    dsn_typed(&m, "failed", "5.3.0", "X-Unix", "75");
+    assert_string_equal(reason_of(d, &m), "mailererror");
+    dsn_typed(&m, "failed", "5.2.2", "X-Unix", "maildrop: maildir over quota.");
+    assert_string_equal(reason_of(d, &m), "mailboxfull");
+    dsn_one(&m, "failed", "4.3.0", "temporary failure");
+    assert_string_equal(reason_of(d, &m), "systemerror");
     bk_decoder_free(d);
     /* a success notice (reported when asked) is no failure: its text is not
      * a cause the report keeps back */

@@ -355,7 +355,10 @@ static int success(const found_rcpt *r)
  * X.4.7 or its words). A cause the reply names (mailbox full, no PTR, a
  * network failure: the message is still being retried) is kept. A failure whose text no rule
  * reads names no cause: onhold (someone has to read it); with no text at all
- * it stays undefined. The user's rules are never overridden. */
+ * it stays undefined. A failure typed X-Unix (RFC 3464: the text is what a
+ * local delivery program such as procmail or a pipe said or its exit status)
+ * whose text names nothing more specific than a weak phrase or a code is the
+ * program's failure: mailererror. The user's rules are never overridden. */
 static void report_reason(const bk_classifier *c, const found_rcpt *r, size_t diag_len,
                           bk_verdict *v)
 {
@@ -365,8 +368,12 @@ static void report_reason(const bk_classifier *c, const found_rcpt *r, size_t di
         if (v->permanence != BK_PERM_PERMANENT && v->permanence != BK_PERM_SUCCESS &&
             v->tier >= BK_TIER_GENERIC_STATUS)
             bk_verdict_set_reason(c, v, "expired");
-    } else if (!success(r) && v->tier == BK_TIER_DEFAULT && diag_len &&
-               strcmp(v->reason, "undefined") == 0)
+    } else if (success(r)) {
+        return;
+    } else if (diag_len && v->tier >= BK_TIER_WEAK_PHRASE &&
+               g_ascii_strcasecmp(r->diagtype, "X-Unix") == 0)
+        bk_verdict_set_reason(c, v, "mailererror");
+    else if (v->tier == BK_TIER_DEFAULT && diag_len && strcmp(v->reason, "undefined") == 0)
         bk_verdict_set_reason(c, v, "onhold");
 }
 
