@@ -426,8 +426,9 @@ static void test_markers(void **state)
     setenv("BOUNCEKIT_CACHE_DIR", old, 1);
 }
 
-/* a kept database: made by one set, taken by the next after 16 texts, with
- * the phrases it lacks searched directly; a damaged file is left alone */
+/* a kept database: made at the 16th text when there is none, taken by the
+ * next set at its 16th, with the phrases it lacks searched directly until it
+ * makes one with them; a damaged file is replaced */
 static void test_markers_kept(void **state)
 {
     (void)state;
@@ -437,8 +438,11 @@ static void test_markers_kept(void **state)
     cache_dir_set(dir, old, sizeof old);
     size_t n = sizeof MARKER_PHRASES / sizeof MARKER_PHRASES[0];
     markers *k = markers_new();
-    marker_rounds(k, 0, 1100, MARKER_PHRASES, n - 1); /* made and kept */
+    marker_rounds(k, 0, 15, MARKER_PHRASES, n - 1);
+    assert_int_equal(markers_compiled(k), 0);
+    marker_rounds(k, 15, 1100, MARKER_PHRASES, n - 1); /* made at the 16th and kept */
     assert_int_equal(markers_compiled(k), n - 2);
+    assert_int_equal(access(path, R_OK), 0);
     markers_free(k);
     k = markers_new();
     static const char *const more[] = {"Original Message Follows", "zz zz", "status:", "abc d"};
@@ -455,8 +459,12 @@ static void test_markers_kept(void **state)
     fputs("damaged", f);
     fclose(f);
     k = markers_new();
-    marker_rounds(k, 0, 100, more, 4);
-    assert_int_equal(markers_compiled(k), 0);
+    marker_rounds(k, 0, 17, more, 4); /* refused, so made anew of its own phrases */
+    assert_int_equal(markers_compiled(k), 4);
+    markers_free(k);
+    k = markers_new();
+    marker_rounds(k, 0, 17, more + 1, 3); /* and that one is taken */
+    assert_int_equal(markers_compiled(k), 4);
     markers_free(k);
     unlink(path);
     rmdir(dir);

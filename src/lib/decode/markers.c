@@ -14,7 +14,9 @@
  * phrases, and a set that has read MARKERS_CACHE_AFTER texts takes the kept
  * one: its phrases (copies) come first, and a phrase asked for is known by
  * its bytes when its address is new. A database made later holds those and
- * the new ones, so the kept file comes to hold every phrase asked for.
+ * the new ones, so the kept file comes to hold every phrase asked for. When
+ * none is kept (or the kept one does not fit), the set makes its own then,
+ * to be kept, and again on the schedule above as new phrases come.
  */
 #include "markers.h"
 #include "file.h"
@@ -226,20 +228,21 @@ static long phrase_id(markers *k, const char *literal)
 }
 
 /* take_kept - the kept database, when the set has none: its phrases come
- * first, those remembered so far follow (as far as it lacks them) */
-static void take_kept(markers *k)
+ * first, those remembered so far follow (as far as it lacks them). 1 when
+ * taken; 0 when none was (or none fit), -1 when there is no place for one. */
+static int take_kept(markers *k)
 {
     char path[1100], dir[1024], err[64];
     size_t n;
     if (k->db || !kept_path(path, sizeof path, dir, sizeof dir))
-        return;
+        return -1;
     char *p = bk_read_file(path, 16u << 20, &n, err, sizeof err);
     const char **asked = malloc(MARKERS_MAX * sizeof *asked);
     size_t n_asked = k->n;
     if (!p || !asked) {
         free(p);
         free(asked);
-        return;
+        return 0;
     }
     memcpy(asked, k->lit, n_asked * sizeof *asked);
     size_t at = kept_phrases(k, p, n);
@@ -255,16 +258,18 @@ static void take_kept(markers *k)
         memset(k->slot_key, 0, sizeof k->slot_key);
         for (size_t i = 0; i < n_asked; i++)
             phrase_id(k, asked[i]);
-    } else { /* the phrases as they were */
-        hs_free_database(db);
-        for (size_t i = 0; i < n_asked; i++) {
-            k->lit[i] = asked[i];
-            k->len[i] = strlen(asked[i]);
-        }
-        k->n = n_asked;
-        free(p);
+        free(asked);
+        return 1;
     }
+    hs_free_database(db); /* the phrases as they were */
+    for (size_t i = 0; i < n_asked; i++) {
+        k->lit[i] = asked[i];
+        k->len[i] = strlen(asked[i]);
+    }
+    k->n = n_asked;
+    free(p);
     free(asked);
+    return 0;
 }
 
 /* markers_next - a new text is about to be asked about */
@@ -272,8 +277,10 @@ void markers_next(markers *k)
 {
     k->text_no++;
     k->messages++;
-    if (k->messages == MARKERS_CACHE_AFTER)
-        take_kept(k);
+    /* with none kept yet, one is made now to be kept, so that later runs
+     * have it however short they are (then again as the schedule says) */
+    if (k->messages == MARKERS_CACHE_AFTER && take_kept(k) == 0 && k->n > k->compiled)
+        build(k);
     if (k->messages >= k->next_build && k->n > k->compiled) {
         build(k);
         k->next_build = k->messages * MARKERS_BUILD_GROWTH;
