@@ -47,6 +47,7 @@
  */
 #include "rulematch.h"
 #include "factors.h"
+#include "file.h"
 #include "stops.h"
 #include "text.h"
 
@@ -814,16 +815,7 @@ uint64_t rm_hash(uint64_t h, const void *p, size_t n)
 static int cache_path(uint64_t source_hash, rm_kind kind, char *buf, size_t len, char *dir,
                       size_t dirlen)
 {
-    const char *env = getenv("BOUNCEKIT_CACHE_DIR");
-    if (kind != RM_TWO_STAGE || (env && strcmp(env, "off") == 0))
-        return 0;
-    if (env && env[0])
-        snprintf(dir, dirlen, "%s", env);
-    else if (getenv("XDG_CACHE_HOME") && getenv("XDG_CACHE_HOME")[0])
-        snprintf(dir, dirlen, "%s/bouncekit", getenv("XDG_CACHE_HOME"));
-    else if (getenv("HOME") && getenv("HOME")[0])
-        snprintf(dir, dirlen, "%s/.cache/bouncekit", getenv("HOME"));
-    else
+    if (kind != RM_TWO_STAGE || !bk_cache_dir(dir, dirlen))
         return 0;
     /* the Vectorscan and PCRE2 versions and the way patterns are compiled
      * (bump COMPILE_SCHEME when that changes) are part of the name too */
@@ -1128,30 +1120,18 @@ static int cache_write(const rule_matcher *m, FILE *f)
     return ok;
 }
 
+/* put_matcher - cache_write for bk_replace_file */
+static int put_matcher(FILE *f, const void *m)
+{
+    return cache_write(m, f);
+}
+
 /* cache_store - keep the databases for the next start (errors are ignored:
  * the cache only saves time) */
 static void cache_store(const rule_matcher *m, const char *path, const char *dir)
 {
-    char parent[1024];
-    snprintf(parent, sizeof parent, "%s", dir);
-    for (char *p = parent + 1; *p; p++)
-        if (*p == '/') {
-            *p = '\0';
-            mkdir(parent, 0700);
-            *p = '/';
-        }
-    mkdir(parent, 0700);
-    char tmp[1200];
-    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    if (f) {
-        int ok = cache_write(m, f);
-        if (fclose(f) == 0 && ok)
-            ok = rename(tmp, path) == 0;
-        if (!ok)
-            unlink(tmp);
-    }
-    cache_prune(parent);
+    bk_replace_file(path, dir, put_matcher, m);
+    cache_prune(dir);
 }
 
 /* make_proto - one scratch space fit for every database */

@@ -374,17 +374,18 @@ static void test_single_part(void **state)
     message_free(&m);
 }
 
-static void test_markers(void **state)
+static const char *const MARKER_PHRASES[] = {"mail system", "\nStatus:", "ABC", "abc d",
+                                             "caf\xc3\xa9", "x", "zz zz",
+                                             "Original Message Follows"};
+
+/* marker_rounds - texts from rounds [from, to) of a fixed random sequence
+ * given to k; every answer is what a direct search gives */
+static void marker_rounds(markers *k, int from, int to, const char *const *phrases, size_t n)
 {
-    (void)state;
-    static const char *const phrases[] = {"mail system", "\nStatus:", "ABC", "abc d", "caf\xc3\xa9",
-                                          "x", "zz zz", "Original Message Follows"};
     static const char alphabet[] = "abcABC xzZ:\nS\xc3\xa9\xc3\x89statusSTATUS";
-    markers *k = markers_new();
-    assert_non_null(k);
     unsigned seed = 7;
     char text[400];
-    for (int round = 0; round < 1100; round++) { /* the database is made after 1,024 */
+    for (int round = 0; round < to; round++) {
         size_t len = (size_t)(round * 2 % 397);
         for (size_t i = 0; i < len; i++) {
             seed = seed * 1103515245u + 12345u;
@@ -392,15 +393,82 @@ static void test_markers(void **state)
         }
         if (round % 5 == 0 && len > 40)
             memcpy(text + len - 24, "ORIGINAL message follows", 24);
+        if (round < from)
+            continue;
         markers_next(k);
-        for (size_t i = 0; i < sizeof phrases / sizeof phrases[0]; i++)
+        for (size_t i = 0; i < n; i++)
             assert_int_equal(markers_find(k, text, len, phrases[i]),
                              bk_ci_find(text, len, phrases[i]));
     }
+}
+
+/* cache_dir_set - BOUNCEKIT_CACHE_DIR set to dir; its old value into old */
+static void cache_dir_set(const char *dir, char *old, size_t len)
+{
+    const char *v = getenv("BOUNCEKIT_CACHE_DIR");
+    snprintf(old, len, "%s", v ? v : "off");
+    setenv("BOUNCEKIT_CACHE_DIR", dir, 1);
+}
+
+static void test_markers(void **state)
+{
+    (void)state;
+    char old[1024];
+    cache_dir_set("off", old, sizeof old); /* no kept database */
+    markers *k = markers_new();
+    assert_non_null(k);
+    /* the database is made after 1,024 */
+    marker_rounds(k, 0, 1100, MARKER_PHRASES, sizeof MARKER_PHRASES / sizeof MARKER_PHRASES[0]);
     /* the phrases were compiled, so the answers above came from the scans;
      * all but "x": a phrase of one or two bytes is always searched directly */
-    assert_int_equal(markers_compiled(k), sizeof phrases / sizeof phrases[0] - 1);
+    assert_int_equal(markers_compiled(k), sizeof MARKER_PHRASES / sizeof MARKER_PHRASES[0] - 1);
     markers_free(k);
+    setenv("BOUNCEKIT_CACHE_DIR", old, 1);
+}
+
+/* a kept database: made at the 16th text when there is none, taken by the
+ * next set at its 16th, with the phrases it lacks searched directly until it
+ * makes one with them; a damaged file is replaced */
+static void test_markers_kept(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/bk-markers-XXXXXX", old[1024], path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/markers-1.hsdb", dir);
+    cache_dir_set(dir, old, sizeof old);
+    size_t n = sizeof MARKER_PHRASES / sizeof MARKER_PHRASES[0];
+    markers *k = markers_new();
+    marker_rounds(k, 0, 15, MARKER_PHRASES, n - 1);
+    assert_int_equal(markers_compiled(k), 0);
+    marker_rounds(k, 15, 1100, MARKER_PHRASES, n - 1); /* made at the 16th and kept */
+    assert_int_equal(markers_compiled(k), n - 2);
+    assert_int_equal(access(path, R_OK), 0);
+    markers_free(k);
+    k = markers_new();
+    static const char *const more[] = {"Original Message Follows", "zz zz", "status:", "abc d"};
+    marker_rounds(k, 0, 15, more, 4);
+    assert_int_equal(markers_compiled(k), 0);
+    marker_rounds(k, 15, 17, more, 4); /* taken at the 16th */
+    assert_int_equal(markers_compiled(k), n - 2);
+    marker_rounds(k, 17, 1100, more, 4); /* made again, with its two new phrases */
+    assert_int_equal(markers_compiled(k), n);
+    markers_free(k);
+    FILE *f = fopen(path, "r+b");
+    assert_non_null(f);
+    fseek(f, 20, SEEK_SET);
+    fputs("damaged", f);
+    fclose(f);
+    k = markers_new();
+    marker_rounds(k, 0, 17, more, 4); /* refused, so made anew of its own phrases */
+    assert_int_equal(markers_compiled(k), 4);
+    markers_free(k);
+    k = markers_new();
+    marker_rounds(k, 0, 17, more + 1, 3); /* and that one is taken */
+    assert_int_equal(markers_compiled(k), 4);
+    markers_free(k);
+    unlink(path);
+    rmdir(dir);
+    setenv("BOUNCEKIT_CACHE_DIR", old, 1);
 }
 
 /* write_file - a temporary file with the given bytes; the path is static */
@@ -811,6 +879,7 @@ int main(void)
         cmocka_unit_test(test_decode_edges), cmocka_unit_test(test_mailbox_mbox),
         cmocka_unit_test(test_report_reason), cmocka_unit_test(test_returned_header),
         cmocka_unit_test(test_own_header),    cmocka_unit_test(test_markers),
+        cmocka_unit_test(test_markers_kept),
         cmocka_unit_test(test_part_content),  cmocka_unit_test(test_fields_names),
         cmocka_unit_test(test_record_time_token), cmocka_unit_test(test_record_time_plain),
         cmocka_unit_test(test_plain_header_text), cmocka_unit_test(test_single_part),

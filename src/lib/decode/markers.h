@@ -13,7 +13,10 @@
  * message's text is then scanned once, when it is first asked about. A
  * phrase not yet compiled (or too short to be) is searched for directly
  * (bk_ci_find): the answer never depends on what the database holds, only
- * the time it takes.
+ * the time it takes. Each database made is kept in the cache directory
+ * (BOUNCEKIT_CACHE_DIR, as the classifier's), and a set that has read 16
+ * texts takes the kept one, so that a run need not search directly until it
+ * has made its own (with none kept, the set makes one then, to be kept).
  *
  * A set belongs to one bk_message (one decoder): it is not shared between
  * threads.
