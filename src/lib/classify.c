@@ -621,6 +621,13 @@ static int sender_side(bk_command cmd)
            cmd == BK_CMD_STARTTLS || cmd == BK_CMD_AUTH || cmd == BK_CMD_MAIL;
 }
 
+/* sender_context - is the reply about the sending host or the sender: an
+ * answer to a command of theirs, or a sender status (X.1.7, X.1.8)? */
+static int sender_context(const facts *f)
+{
+    return sender_side(f->cmd) || (f->c && f->s == 1 && (f->d == 7 || f->d == 8));
+}
+
 /* context_step - the best candidate list[0], checked against the command and
  * codes it answered (docs/rules-format.md "Context"). Returns the position in
  * list of the deciding rule and sets *reason, or returns -1 when no rule
@@ -666,7 +673,7 @@ static int context_step(const bk_classifier *c, const int *list, size_t n, const
     *reason = best->reason;
     if (!context_needed(c, best, f))
         return 0;
-    int sender = sender_side(f->cmd) || (f->c && f->s == 1 && (f->d == 7 || f->d == 8));
+    int sender = sender_context(f);
     int specific = 0;
     size_t other = n; /* the best candidate of another reason */
     for (size_t i = 0; i < n; i++) {
@@ -812,8 +819,9 @@ static size_t ranked_holding(const bk_classifier *c, const facts *f, const unsig
 
 /* decide_lazy - what match_all gives for all the verdict reads, from at most
  * MATCH_MAX candidates, searching for as few as it can: list holds the best
- * candidate first and, when the context step looks further, every rule of its
- * reason that is sure of itself and the best of another reason. With
+ * candidate first and, when the context step looks further, a rule of its
+ * reason that is sure of itself when one matches, else (for a reply on the
+ * sender's side) the best of another reason. With
  * BK_MATCHED_MAX candidates or more, match_all's list may be cut short: there
  * the context step gets the same list as match_all (the BK_MATCHED_MAX best
  * matches, searched for best first); -1 failure */
@@ -873,9 +881,13 @@ static int decide_lazy(const bk_classifier *c, facts *f, const unsigned *cand, s
             }
         return 0;
     }
-    /* the context step reads the rules of the best one's reason that are sure
-     * of themselves, and the best rule of another reason */
-    int reason = c->rs.rules[list[0]].reason, other = 0;
+    /* the context step reads whether a rule of the best one's reason that is
+     * sure of itself matched (the first found settles it: the verdict stands)
+     * and, for a reply on the sender's side, the best rule of another reason */
+    const bk_rule *best = &c->rs.rules[list[0]];
+    int reason = best->reason, other = !sender_context(f);
+    if (context_sure(best))
+        return 0;
     for (; i < n_r; i++) {
         const bk_rule *r = &c->rs.rules[rules[i]];
         if (r->reason == reason ? !context_sure(r) : other)
@@ -884,7 +896,9 @@ static int decide_lazy(const bk_classifier *c, facts *f, const unsigned *cand, s
             if (rc < 0)
                 return -1;
             add_matched(c, list, n, &truncated, rules[i]);
-            other |= r->reason != reason;
+            if (r->reason == reason)
+                return 0;
+            other = 1;
         }
     }
     return 0;

@@ -42,6 +42,9 @@
 #include <emmintrin.h>
 #endif
 
+#define R4(x) x, x, x, x
+#define R16(x) R4(x), R4(x), R4(x), R4(x)
+
 /* a code found in the text: [pos, end) */
 typedef struct {
     size_t pos, end;
@@ -150,6 +153,33 @@ static inline size_t next_digit(const char *s, size_t from, size_t n)
     if (from < n && bk_is_digit((unsigned char)s[from]))
         return from;
     return bk_next_digit(s, from, n);
+}
+
+/* GLUE - the bytes after which no code begins (three_digits and dotted_code
+ * both refuse a number after them): digits, ASCII letters, '.', '_', and the
+ * bytes of UTF-8 sequences */
+static const unsigned char GLUE[256] = {
+    R16(0), R16(0),                                 /* 0x00-0x1f */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, /* 0x20-0x2f: '.' */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, /* 0x30-0x3f: digits */
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x40-0x4f */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, /* 0x50-0x5f: '_' */
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x60-0x6f */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, /* 0x70-0x7f */
+    R16(1), R16(1), R16(1), R16(1), R16(1), R16(1), R16(1), R16(1)};
+
+/* next_code_digit - the first digit of s[from, n) where a code may begin
+ * (none after a GLUE byte), n when there is none: the rest of a run such as
+ * "mta2792" or "198.51.100.137" is passed over at once */
+static size_t next_code_digit(const char *s, size_t from, size_t n)
+{
+    for (size_t i = next_digit(s, from, n); i < n; i = next_digit(s, i, n)) {
+        if (i == 0 || !GLUE[(unsigned char)s[i - 1]])
+            return i;
+        while (i < n && GLUE[(unsigned char)s[i]])
+            i++;
+    }
+    return n;
 }
 
 /* three_digits - value of the three digits at i, or -1 when not a
@@ -478,9 +508,6 @@ static bk_command find_command(const text_hits *h, size_t n, size_t code_pos)
 /* ------------------------------------------------------------------------
  * The remote host
  * ---------------------------------------------------------------------- */
-
-#define R4(x) x, x, x, x
-#define R16(x) R4(x), R4(x), R4(x), R4(x)
 
 /* NAME_BYTE - what a byte can be part of: HOST_PART, a host name (ASCII
  * letters, digits, '.', '-', '_'); ADDR_PART, an IPv4 or IPv6 address (digits,
@@ -1016,7 +1043,7 @@ int bk_reply_parse(const char *s, size_t n, bk_reply *out)
     /* one pass: the first strong and the first weak candidate of each kind;
      * a failure reply after a success reply wins, as in a transcript
      * ("<<< 250 2.1.0 Sender ok" ... "<<< 550 5.1.1 User unknown") */
-    for (size_t i = bk_next_digit(s, 0, n); i < n; i = next_digit(s, i + 1, n)) {
+    for (size_t i = next_code_digit(s, 0, n); i < n; i = next_code_digit(s, i + 1, n)) {
         if (reply.found && reply_value < 400 && may_be_three(s, n, i)) {
             int v = three_digits(s, n, i);
             if (v >= 0) {

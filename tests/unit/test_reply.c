@@ -1125,6 +1125,39 @@ static void test_plain_runs(void **state)
         }
 }
 
+/* a run of digits glued to a word ("mta2792", "é12", "198.51.100.137") holds
+ * no code and is passed over whole: the codes after it, past any separator
+ * that lets one begin, are found as after a run of letters */
+static void test_glued_numbers(void **state)
+{
+    (void)state;
+    static const char *const runs[][2] = {{"mta2792", "mtaxxxx"},
+                                          {"\xc3\xa9" "12", "\xc3\xa9" "xy"},
+                                          {"198.51.100.137", "abc.de.fgh.ijk"},
+                                          {"id_4_550", "id_x_xxx"}};
+    static const char *const seps[] = {" ", "\t", "\n", ";", "(", "[", "#", "<", ">", "\"",
+                                       "'", ",", "!", "; ", " (", "\r\n"};
+    static const char *const tails[] = {"550 5.1.1 user unknown", "5.7.1 denied", "421 later",
+                                        "999 odd", "6.1.1 odd", "550-5.1.1 x"};
+    for (size_t k = 0; k < sizeof runs / sizeof runs[0]; k++)
+        for (size_t x = 0; x < sizeof seps / sizeof seps[0]; x++)
+            for (size_t t = 0; t < sizeof tails / sizeof tails[0]; t++) {
+                char in[2][128];
+                bk_reply r[2];
+                for (int v = 0; v < 2; v++) {
+                    snprintf(in[v], sizeof in[v], "%s%s%s", runs[k][v], seps[x], tails[t]);
+                    parse_exact(in[v], strlen(in[v]), &r[v], NULL);
+                }
+                if (r[0].reply_code != r[1].reply_code || strcmp(r[0].status, r[1].status) != 0)
+                    print_error("input: %s\n", in[0]);
+                assert_int_equal(r[0].reply_code, r[1].reply_code);
+                assert_string_equal(r[0].status, r[1].status);
+                assert_int_equal(r[0].bad_reply_code, r[1].bad_reply_code);
+                assert_string_equal(r[0].bad_status, r[1].bad_status);
+                assert_int_equal(r[0].decided_by, r[1].decided_by);
+            }
+}
+
 static void test_ten_megabytes(void **state)
 {
     (void)state;
@@ -1287,6 +1320,7 @@ int main(void)
         cmocka_unit_test(test_invalid_utf8),
         cmocka_unit_test(test_unbalanced_close),
         cmocka_unit_test(test_plain_runs),
+        cmocka_unit_test(test_glued_numbers),
         cmocka_unit_test(test_ten_megabytes),
         cmocka_unit_test(test_cut_codes),
         cmocka_unit_test(test_empty),
