@@ -756,7 +756,7 @@ def disabled(c):
                            "locked" % (c.rcpt, c.rcpt))))
     if which == 3:
         return Reply("550 5.5.0 Le compte du destinataire est bloque. The recipient account "
-                     "is blocked. LPN007_510", mxs=ORANGE_MX)
+                     "is blocked. LPN007_426", mxs=ORANGE_MX)
     if which == 4:
         return Reply("550 Mailbox is frozen. Account %s has been inactive for too long" % c.rcpt,
                      mxs=MAILRU_MX)
