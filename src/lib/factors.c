@@ -1,8 +1,8 @@
 /*
  * factors.c - required literal factors of a rule pattern (see factors.h).
  *
- * A recursive-descent reading of the pattern computes, for every part, what
- * it can match as far as literals go:
+ * A walk of the pattern's tree (pattern.c) computes, for every part, what it
+ * can match as far as literals go:
  *   - exact: the finite set of strings the part matches, when it is one and
  *     small ("" for anchors and \b; a class of at most CLASS_EXACT_MAX
  *     characters is the set of them);
@@ -22,9 +22,12 @@
  * matches, outside (?-i:...), "k" also as U+212A (KELVIN SIGN) and "s" also as
  * U+017F (LONG S), which the text keeps: both forms enter the set. Any other
  * non-ASCII character with a case stops a run there; scripts without case
- * (CJK, kana, Hangul) stay literal. Whatever is not understood gives "none".
+ * (CJK, kana, Hangul) stay literal. Whatever is not understood gives "none":
+ * look-arounds, \G, escapes of control bytes or bytes from 0x80, groups
+ * deeper than DEPTH_MAX.
  */
 #include "factors.h"
+#include "pattern.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -48,15 +51,14 @@ typedef struct {
 } frame;
 
 typedef struct {
-    const unsigned char *p;
-    size_t n, i;
-    frame *frames; /* DEPTH_MAX + 1, one per level */
+    pat_node *node; /* the tree (pattern.h) */
+    frame *frames;  /* DEPTH_MAX + 1, one per level */
     int depth;
     int failed;
-    int utf8; /* compiled in UTF-8 mode */
-    int ci;   /* caseless here */
-    int zero_width; /* an anchor or \b was read */
-} parser;
+    int utf8;       /* compiled in UTF-8 mode */
+    int ci;         /* caseless here */
+    int zero_width; /* an anchor or \b was walked */
+} walk;
 
 /* ------------------------------------------------------------------------
  * Sets of strings
@@ -232,21 +234,15 @@ static void normalize(info *x)
 }
 
 /* ------------------------------------------------------------------------
- * The pattern
+ * The pattern's tree
  * ---------------------------------------------------------------------- */
 
-static void parse_alt(parser *ps, info *out);
-
-/* peek - the byte at the position, or -1 at the end */
-static int peek(const parser *ps)
-{
-    return ps->i < ps->n ? ps->p[ps->i] : -1;
-}
+static void walk_alt(walk *w, const pat_node *alt, info *out);
 
 /* fail - give up on the pattern */
-static void fail(parser *ps, info *out)
+static void fail(walk *w, info *out)
 {
-    ps->failed = 1;
+    w->failed = 1;
     out->exact = 0;
     out->has_f = out->has_s = 0;
 }
@@ -261,24 +257,6 @@ static int caseless_free(unsigned cp)
            (cp >= 0x3400 && cp <= 0x4dbf) || (cp >= 0x4e00 && cp <= 0x9fff) ||
            (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xff01 && cp <= 0xff20) ||
            (cp >= 0xff3b && cp <= 0xff40) || (cp >= 0xff5b && cp <= 0xff9f);
-}
-
-/* utf8_read - the code point of the sequence at i and its length; 0 when
- * invalid */
-static size_t utf8_read(const unsigned char *p, size_t n, size_t i, unsigned *cp)
-{
-    unsigned c = p[i];
-    size_t k = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
-    if (k == 0 || i + k > n)
-        return 0;
-    unsigned v = k == 1 ? c : k == 2 ? c & 0x1f : k == 3 ? c & 0x0f : c & 0x07;
-    for (size_t j = 1; j < k; j++) {
-        if ((p[i + j] & 0xc0) != 0x80)
-            return 0;
-        v = (v << 6) | (p[i + j] & 0x3f);
-    }
-    *cp = v;
-    return k;
 }
 
 /* utf8_put - encode a code point; returns its length */
@@ -308,280 +286,107 @@ static size_t utf8_put(unsigned cp, char *out)
 
 /* char_forms - add the forms character cp takes in the scanned text to s;
  * 0 when it cannot be written as a few strings */
-static int char_forms(const parser *ps, unsigned cp, factor_set *s)
+static int char_forms(const walk *w, unsigned cp, factor_set *s)
 {
     char buf[4];
-    if (!ps->ci)
-        return set_add(s, buf, ps->utf8 ? utf8_put(cp, buf) : (buf[0] = (char)cp, 1)) == 0;
+    if (!w->ci)
+        return set_add(s, buf, w->utf8 ? utf8_put(cp, buf) : (buf[0] = (char)cp, 1)) == 0;
     if (cp >= 'A' && cp <= 'Z')
         cp += 32;
     if (cp < 0x80) {
         buf[0] = (char)cp;
         if (set_add(s, buf, 1) != 0)
             return 0;
-        if (ps->utf8 && cp == 'k')
+        if (w->utf8 && cp == 'k')
             return set_add(s, "\xE2\x84\xAA", 3) == 0; /* U+212A KELVIN SIGN */
-        if (ps->utf8 && cp == 's')
+        if (w->utf8 && cp == 's')
             return set_add(s, "\xC5\xBF", 2) == 0; /* U+017F LATIN SMALL LETTER LONG S */
         return 1;
     }
-    if (!ps->utf8)
+    if (!w->utf8)
         return set_add(s, (buf[0] = (char)cp, buf), 1) == 0;
     return caseless_free(cp) && set_add(s, buf, utf8_put(cp, buf)) == 0;
 }
 
-/* read_char - one literal character at the position (a UTF-8 sequence in
- * UTF-8 mode); 0 when invalid */
-static int read_char(parser *ps, unsigned *cp)
+/* char_value - the character of node x; 0 when not understood: an escape
+ * of a control byte or of one from 0x80, a wide character that is no UTF-8 */
+static int char_value(const pat_node *x, unsigned *cp)
 {
-    if (!ps->utf8 || ps->p[ps->i] < 0x80) {
-        *cp = ps->p[ps->i++];
-        return 1;
-    }
-    size_t k = utf8_read(ps->p, ps->n, ps->i, cp);
-    ps->i += k;
-    return k != 0;
-}
-
-/* escape_kind - what "\c" is: 'z' zero-width, 'c' a class, 'l' the literal
- * *lit, 0 unknown */
-static int escape_kind(unsigned char c, unsigned *lit)
-{
-    if (c == 'b' || c == 'B' || c == 'A' || c == 'z' || c == 'Z')
-        return 'z';
-    if (strchr("dDwWsShHvVN", c) && c)
-        return 'c';
-    static const char CTRL[] = "ntrfe", VAL[] = "\n\t\r\f\x1b";
-    const char *q = c ? strchr(CTRL, c) : NULL;
-    if (q) {
-        *lit = (unsigned char)VAL[q - CTRL];
-        return 'l';
-    }
-    if (c < 0x80 && !(c >= '0' && c <= '9') && !(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') &&
-        c >= 0x20) {
-        *lit = c;
-        return 'l';
-    }
-    return 0;
-}
-
-/* class_member - one member of a class at the position: a character (*cp)
- * or a class escape (*is_class); 0 when invalid */
-static int class_member(parser *ps, unsigned *cp, int *is_class)
-{
-    *is_class = 0;
-    if (ps->p[ps->i] == '[' && ps->i + 1 < ps->n &&
-        (ps->p[ps->i + 1] == ':' || ps->p[ps->i + 1] == '.' || ps->p[ps->i + 1] == '='))
-        return 0; /* POSIX classes: not used by the rules */
-    if (ps->p[ps->i] != '\\')
-        return read_char(ps, cp);
-    if (ps->i + 1 >= ps->n)
+    if (x->esc && !memchr("ntrfe", x->esc, 5) && (x->esc < 0x20 || x->esc >= 0x80))
         return 0;
-    unsigned char c = ps->p[ps->i + 1];
-    ps->i += 2;
-    if (c == 'b' || c == 'B')
-        return 0; /* backspace in a class: not used */
-    int kind = escape_kind(c, cp);
-    if (kind == 'c')
-        *is_class = 1;
-    return kind == 'c' || kind == 'l';
+    *cp = x->cp;
+    return x->cp != PAT_CP_BAD;
 }
 
-/* parse_class - "[...]" at the position */
-static void parse_class(parser *ps, info *out)
+/* walk_class - a class: the set of its characters when they are few */
+static void walk_class(walk *w, const pat_node *c, info *out)
 {
-    ps->i++; /* '[' */
-    int negated = 0, big = 0;
+    int big = 0;
     factor_set members = {0};
-    if (peek(ps) == '^') {
-        negated = 1;
-        ps->i++;
-    }
-    int first = 1;
     size_t count = 0;
-    for (;;) {
-        if (ps->i >= ps->n)
-            {
-            fail(ps, out);
-            return;
-        }
-        if (ps->p[ps->i] == ']' && !first)
-            break;
-        first = 0;
+    for (long m = c->first; m >= 0; m = w->node[m].next) {
+        const pat_node *x = &w->node[m];
         unsigned lo, hi;
-        int is_class;
-        if (!class_member(ps, &lo, &is_class))
-            {
-            fail(ps, out);
+        if (x->kind == PAT_TYPE) {
+            big = 1;
+            continue;
+        }
+        if (!char_value(x, &lo) || !char_value(x->op ? &w->node[m = x->next] : x, &hi) || hi < lo) {
+            fail(w, out);
             return;
         }
-        hi = lo;
-        if (!is_class && peek(ps) == '-' && ps->i + 1 < ps->n && ps->p[ps->i + 1] != ']') {
-            ps->i++;
-            int hi_class;
-            if (!class_member(ps, &hi, &hi_class) || hi_class || hi < lo)
-                {
-            fail(ps, out);
-            return;
-        }
-        }
-        if (is_class || hi - lo + 1 > CLASS_EXACT_MAX || count + (hi - lo + 1) > CLASS_EXACT_MAX) {
+        if (hi - lo + 1 > CLASS_EXACT_MAX || count + (hi - lo + 1) > CLASS_EXACT_MAX) {
             big = 1;
             continue;
         }
         count += hi - lo + 1;
         for (unsigned cp = lo; cp <= hi && !big; cp++)
-            if (!char_forms(ps, cp, &members))
+            if (!char_forms(w, cp, &members))
                 big = 1;
     }
-    ps->i++; /* ']' */
-    out->has_f = out->has_s = 0;
-    out->exact = !negated && !big && members.n > 0;
+    out->exact = !c->op && !big && members.n > 0;
     if (out->exact)
         out->e = members;
 }
 
-/* parse_group - "(...)", "(?:...)", "(?i:...)", "(?-i:...)" at the position */
-static void parse_group(parser *ps, info *out)
+/* walk_group - a group, caseless or exact inside when it says so */
+static void walk_group(walk *w, const pat_node *g, info *out)
 {
-    ps->i++; /* '(' */
-    int ci = ps->ci;
-    if (peek(ps) == '?') {
-        static const char *const OPENERS[] = {"?:", "?i:", "?-i:"};
-        size_t k = 0;
-        for (; k < 3; k++) {
-            size_t l = strlen(OPENERS[k]);
-            if (ps->n - ps->i >= l && memcmp(ps->p + ps->i, OPENERS[k], l) == 0) {
-                ps->i += l;
-                break;
-            }
-        }
-        if (k == 3)
-            {
-            fail(ps, out);
-            return;
-        }
-        if (k == 1)
-            ps->ci = 1;
-        else if (k == 2)
-            ps->ci = 0;
+    int ci = w->ci;
+    if (g->op == PAT_LOOK || ++w->depth > DEPTH_MAX) {
+        fail(w, out);
+        return;
     }
-    if (++ps->depth > DEPTH_MAX)
-        {
-            fail(ps, out);
-            return;
-        }
-    parse_alt(ps, out);
-    ps->depth--;
-    ps->ci = ci;
-    if (ps->failed || peek(ps) != ')')
-        {
-            fail(ps, out);
-            return;
-        }
-    ps->i++;
+    if (g->op != PAT_PLAIN)
+        w->ci = g->op == PAT_CASELESS;
+    walk_alt(w, &w->node[g->first], out);
+    w->depth--;
+    w->ci = ci;
+    if (w->failed)
+        fail(w, out);
 }
 
-/* parse_atom - one atom, without its quantifier */
-static void parse_atom(parser *ps, info *out)
+/* walk_atom - one atom, without its quantifier */
+static void walk_atom(walk *w, const pat_node *x, info *out)
 {
-    int c = peek(ps);
+    unsigned cp;
     out->exact = 0;
     out->has_f = out->has_s = 0;
-    if (c == '(') {
-        parse_group(ps, out);
-        return;
-    }
-    if (c == '[') {
-        parse_class(ps, out);
-        return;
-    }
-    if (c == '*' || c == '+' || c == '?' || c == '{' || c == ')' || c == '|' || c < 0)
-        {
-            fail(ps, out);
-            return;
-        }
-    unsigned cp;
-    if (c == '.') {
-        ps->i++;
-        return;
-    }
-    if (c == '^' || c == '$') {
-        ps->i++;
-        ps->zero_width = 1;
+    if (x->kind == PAT_GROUP)
+        walk_group(w, x, out);
+    else if (x->kind == PAT_CLASS)
+        walk_class(w, x, out);
+    else if ((x->kind == PAT_ASSERT && x->esc == 'G') || (x->kind == PAT_CHAR && !char_value(x, &cp)))
+        fail(w, out);
+    else if (x->kind == PAT_ASSERT) {
+        w->zero_width = 1;
         out->exact = 1;
         set_one(&out->e, "", 0);
-        return;
-    }
-    if (c == '\\') {
-        if (ps->i + 1 >= ps->n)
-            {
-            fail(ps, out);
-            return;
-        }
-        int kind = escape_kind(ps->p[ps->i + 1], &cp);
-        ps->i += 2;
-        if (kind == 'z') {
-            ps->zero_width = 1;
-            out->exact = 1;
-            set_one(&out->e, "", 0);
-            return;
-        }
-        if (kind == 'c')
-            return;
-        if (kind != 'l')
-            {
-            fail(ps, out);
-            return;
-        }
-    } else if (!read_char(ps, &cp))
-        {
-            fail(ps, out);
-            return;
-        }
-    out->e.n = 0;
-    out->exact = char_forms(ps, cp, &out->e);
-    normalize(out);
-}
-
-/* number - decimal digits at p[*i], -1 when none, -2 when too large */
-static long number(const unsigned char *p, size_t n, size_t *i)
-{
-    long v = -1;
-    while (*i < n && p[*i] >= '0' && p[*i] <= '9') {
-        v = (v < 0 ? 0 : v) * 10 + (p[*i] - '0');
-        if (v > 100000)
-            return -2;
-        (*i)++;
-    }
-    return v;
-}
-
-int factors_quantifier(const unsigned char *p, size_t n, size_t *i, long *min, long *max)
-{
-    int c = *i < n ? p[*i] : -1;
-    if (c == '?' || c == '*' || c == '+') {
-        *min = c == '+';
-        *max = c == '?' ? 1 : -1;
-        (*i)++;
-    } else if (c == '{') {
-        (*i)++;
-        *min = number(p, n, i);
-        *max = *min;
-        if (*i < n && p[*i] == ',') {
-            (*i)++;
-            *max = number(p, n, i);
-        }
-        if (*min < 0 || *max < -1 || *i >= n || p[*i] != '}' || (*max >= 0 && *max < *min))
-            return -1;
-        (*i)++;
-    } else
-        return 0;
-    if (*i < n && p[*i] == '?')
-        (*i)++; /* lazy: the same strings */
-    else if (*i < n && p[*i] == '+')
-        return -1; /* possessive: not used */
-    return 1;
+    } else if (x->kind == PAT_CHAR) {
+        out->e.n = 0;
+        out->exact = char_forms(w, cp, &out->e);
+        normalize(out);
+    } /* ".", \d and the like: anything */
 }
 
 /* repeat - what x repeated min..max times matches */
@@ -609,28 +414,23 @@ static void repeat(info *x, long min, long max)
     normalize(x);
 }
 
-/* parse_concat - a sequence up to '|', ')' or the end */
-static void parse_concat(parser *ps, info *out)
+/* walk_concat - the parts [from, to) of a sequence (to -1: all after from) */
+static void walk_concat(walk *w, long from, long to, info *out)
 {
-    frame *fr = &ps->frames[ps->depth];
+    frame *fr = &w->frames[w->depth];
     factor_set *run = &fr->run, *tmp = &fr->tmp, *best = &fr->best; /* run: the exact run */
     factor_set *small = &fr->small;
     info *x = &fr->part;
     set_one(run, "", 0);
     int whole = 1; /* every part so far exact: run is all of it */
     int has_best = 0, has_small = 0;
-    while (ps->i < ps->n && !ps->failed && peek(ps) != '|' && peek(ps) != ')') {
-        parse_atom(ps, x);
-        if (ps->failed)
+    for (long k = from; k != to && !w->failed; k = w->node[k].next) {
+        const pat_node *a = &w->node[k];
+        walk_atom(w, a, x);
+        if (w->failed)
             break;
-        long min, max;
-        int q = factors_quantifier(ps->p, ps->n, &ps->i, &min, &max);
-        if (q < 0) {
-            fail(ps, x);
-            break;
-        }
-        if (q)
-            repeat(x, min, max);
+        if (a->quant)
+            repeat(x, a->min, a->max);
         if (x->has_f)
             consider(&has_best, best, &x->f);
         if (x->has_s)
@@ -648,8 +448,8 @@ static void parse_concat(parser *ps, info *out)
         else
             set_one(run, "", 0);
     }
-    if (ps->failed) {
-        fail(ps, out);
+    if (w->failed) {
+        fail(w, out);
         return;
     }
     consider_both(&has_best, best, &has_small, small, run);
@@ -664,113 +464,88 @@ static void parse_concat(parser *ps, info *out)
         out->s = *small;
 }
 
-/* parse_alt - branches separated by '|' */
-static void parse_alt(parser *ps, info *out)
+/* walk_alt - branches */
+static void walk_alt(walk *w, const pat_node *alt, info *out)
 {
-    parse_concat(ps, out);
-    info *b = &ps->frames[ps->depth].branch;
-    while (!ps->failed && peek(ps) == '|') {
-        ps->i++;
-        parse_concat(ps, b);
-        if (ps->failed)
+    long b = alt->first;
+    walk_concat(w, w->node[b].first, -1, out);
+    info *br = &w->frames[w->depth].branch;
+    for (b = w->node[b].next; b >= 0 && !w->failed; b = w->node[b].next) {
+        walk_concat(w, w->node[b].first, -1, br);
+        if (w->failed)
             break;
-        out->exact = out->exact && b->exact && set_union(&out->e, &b->e) == 0;
-        out->has_f = out->has_f && b->has_f && set_union(&out->f, &b->f) == 0;
-        out->has_s = out->has_s && b->has_s && set_union(&out->s, &b->s) == 0;
+        out->exact = out->exact && br->exact && set_union(&out->e, &br->e) == 0;
+        out->has_f = out->has_f && br->has_f && set_union(&out->f, &br->f) == 0;
+        out->has_s = out->has_s && br->has_s && set_union(&out->s, &br->s) == 0;
     }
-    if (ps->failed)
-        {
-            fail(ps, out);
-            return;
-        }
+    if (w->failed) {
+        fail(w, out);
+        return;
+    }
     normalize(out);
 }
 
-/* parse_whole - read pattern[0, len) into *x; 0 when it cannot be read */
-static int parse_whole(const char *pattern, size_t len, factors_mode mode, info *x,
-                       int *zero_width)
+/* walk_start - read the pattern into w's tree and give w its frames; 0 when
+ * it cannot be read (walk_end all the same) */
+static int walk_start(walk *w, const char *pattern, size_t len, factors_mode mode)
 {
-    frame *frames = malloc((DEPTH_MAX + 1) * sizeof *frames);
-    int ok = 0;
-    if (frames) {
-        parser ps = {(const unsigned char *)pattern, len, 0, frames, 0, 0,
-                     mode == FACTORS_CASELESS_UTF8, mode == FACTORS_CASELESS_UTF8, 0};
-        parse_alt(&ps, x);
-        ok = !ps.failed && ps.i == ps.n;
-        *zero_width = ps.zero_width;
-    }
-    free(frames);
-    return ok;
+    *w = (walk){0};
+    w->utf8 = w->ci = mode == FACTORS_CASELESS_UTF8;
+    if (!pat_read(pattern, len, !w->utf8, &w->node))
+        return 0;
+    w->frames = malloc((DEPTH_MAX + 1) * sizeof *w->frames);
+    return w->frames != NULL;
+}
+
+/* walk_end - free what walk_start took */
+static void walk_end(walk *w)
+{
+    free(w->node);
+    free(w->frames);
 }
 
 int factors_extract(const char *pattern, size_t len, factors_mode mode, factor_set *out)
 {
-    out->n = 0;
+    walk w;
     info *x = malloc(sizeof *x);
-    int zw, found = x && parse_whole(pattern, len, mode, x, &zw) && (x->has_f || x->has_s);
+    int found = walk_start(&w, pattern, len, mode) && x;
+    out->n = 0;
+    if (found) {
+        walk_alt(&w, w.node, x);
+        found = !w.failed && (x->has_f || x->has_s);
+    }
     /* the branches' best sets too many together: their smallest ones */
     if (found)
         *out = x->has_f ? x->f : x->s;
+    walk_end(&w);
     free(x);
     return found;
 }
 
-/* branch_end - the end of the top-level branch that starts at i */
-static size_t branch_end(const char *p, size_t n, size_t i)
+/* boundary - is part k (-1: none) an unquantified \b? */
+static int boundary(const walk *w, long k)
 {
-    int depth = 0, in_class = 0;
-    for (; i < n; i++) {
-        if (p[i] == '\\') {
-            i++;
-            continue;
-        }
-        if (in_class) {
-            in_class = p[i] != ']';
-            continue;
-        }
-        if (p[i] == '[') {
-            in_class = 1;
-            if (i + 1 < n && p[i + 1] == '^')
-                i++;
-            if (i + 1 < n && p[i + 1] == ']')
-                i++; /* a leading ']' is a member */
-        } else if (p[i] == '(')
-            depth++;
-        else if (p[i] == ')')
-            depth--;
-        else if (p[i] == '|' && depth == 0)
-            return i;
-    }
-    return n;
-}
-
-/* ends_with_boundary - does [b, e) end with an unescaped \b? */
-static int ends_with_boundary(const char *p, size_t b, size_t e)
-{
-    if (e - b < 2 || p[e - 1] != 'b' || p[e - 2] != '\\')
-        return 0;
-    size_t k = e - 2, slashes = 0;
-    while (k > b && p[k - 1] == '\\')
-        k--, slashes++;
-    return slashes % 2 == 0;
+    return k >= 0 && w->node[k].kind == PAT_ASSERT && w->node[k].esc == 'b' && !w->node[k].quant;
 }
 
 int factors_exact(const char *pattern, size_t len, exact_set *out)
 {
-    out->set.n = 0;
+    walk w;
     info *x = malloc(sizeof *x);
-    int ok = x != NULL;
-    size_t i = 0;
-    while (ok && i <= len) {
-        size_t e = branch_end(pattern, len, i), b = i;
+    int ok = walk_start(&w, pattern, len, FACTORS_EXACT) && x;
+    out->set.n = 0;
+    for (long b = ok ? w.node[0].first : -1; ok && b >= 0; b = w.node[b].next) {
+        long from = w.node[b].first, last = from, to = -1;
         unsigned char edge = 0;
-        if (e - b >= 2 && pattern[b] == '\\' && pattern[b + 1] == 'b')
-            b += 2, edge |= EXACT_BOUNDARY_BEFORE;
-        if (e > b && ends_with_boundary(pattern, b, e))
-            e -= 2, edge |= EXACT_BOUNDARY_AFTER;
-        int zw;
-        ok = parse_whole(pattern + b, e - b, FACTORS_EXACT, x, &zw) && !zw && x->exact &&
-             usable(&x->e);
+        if (boundary(&w, from))
+            from = w.node[from].next, edge |= EXACT_BOUNDARY_BEFORE;
+        for (last = from; last >= 0 && w.node[last].next >= 0;)
+            last = w.node[last].next;
+        if (boundary(&w, last))
+            to = last, edge |= EXACT_BOUNDARY_AFTER;
+        w.zero_width = 0;
+        walk_concat(&w, from, to, x);
+        ok = !w.failed && !w.zero_width && x->exact && usable(&x->e);
         for (size_t k = 0; ok && k < x->e.n; k++) {
             long at = set_find(&out->set, x->e.s[k], x->e.len[k]);
             if (at >= 0) /* the same string twice: only with the same boundaries */
@@ -778,8 +553,8 @@ int factors_exact(const char *pattern, size_t len, exact_set *out)
             else if ((ok = set_add(&out->set, x->e.s[k], x->e.len[k]) == 0))
                 out->edge[out->set.n - 1] = edge;
         }
-        i = branch_end(pattern, len, i) + 1;
     }
+    walk_end(&w);
     free(x);
     if (!ok)
         out->set.n = 0;

@@ -2,8 +2,8 @@
  * factors.h - required literal factors of a rule pattern.
  *
  * factors_extract() reads a pattern of the subset the rule files use (groups,
- * alternation, classes, escapes, quantifiers, anchors; docs/rules-format.md)
- * and derives a set of strings such that every match of the pattern, in the
+ * alternation, classes, escapes, quantifiers, anchors; docs/rules-format.md;
+ * pattern.h) and derives a set of strings such that every match of it, in the
  * text the classifier scans (ASCII letters lower-cased, everything else as
  * it is), contains at least one of them. A scan for those strings then finds
  * every rule that can match; the rule's own pattern confirms it. When no such
@@ -40,12 +40,6 @@ typedef struct {
     factor_set set;
     unsigned char edge[FACTOR_SET_MAX]; /* EXACT_BOUNDARY_* of each string */
 } exact_set;
-
-/* factors_quantifier - a quantifier at p[*i] ("?", "*", "+", "{m}", "{m,}",
- * "{m,n}", then maybe a lazy "?"), read past: 1 with its bounds (*max -1 for
- * none), 0 when there is none, -1 when malformed or possessive (not used by
- * the rules). The one reading of quantifiers for factors.c and stops.c */
-int factors_quantifier(const unsigned char *p, size_t n, size_t *i, long *min, long *max);
 
 /* factors_common - is p[0, len), without spaces at its ends, part of a word
  * that most bounce texts hold (a factor or key of it is found nearly everywhere)? */

@@ -3,10 +3,10 @@
  * few bytes: where such a byte stands before a literal the match must hold,
  * no match starts much before it.
  *
- * stops_read() reads a pattern of the subset the rule files use (the one
- * factors.c reads) as PCRE2 compiles it (rulematch.c: an ASCII pattern in
- * lower case, or caseless in UTF-8 mode) and gives a set of bytes and a
- * count k such that, in every match, no byte from the k-th on is in the set.
+ * stops_read() reads a pattern of the subset the rule files use (pattern.h)
+ * as PCRE2 compiles it (rulematch.c: an ASCII pattern in lower case, or
+ * caseless in UTF-8 mode) and gives a set of bytes and a count k such that,
+ * in every match, no byte from the k-th on is in the set.
  * A match that covers text[q] for such a byte q therefore starts at q + 1 - k
  * or later. Whatever is not understood gives no set.
  */

@@ -1,6 +1,6 @@
 /*
- * test_factors.c - the literal factors of rule patterns (factors.c) on tricky
- * patterns, and the two-stage matcher (rulematch.c) against one database of
+ * test_factors.c - the reading of rule patterns (pattern.c), their literal
+ * factors (factors.c) and stop bytes (stops.c) on tricky patterns, and the two-stage matcher (rulematch.c) against one database of
  * every pattern: for every built-in rule, on every text of
  * bench/mix/replies.txt and tests/data/classify-cases.tsv (and their
  * prefixes, and with stop bytes put in) and on texts that
@@ -25,6 +25,7 @@
 #include "bouncekit.h"
 #include "embedded.h"
 #include "factors.h"
+#include "pattern.h"
 #include "rulematch.h"
 #include "rules.h"
 #include "stops.h"
@@ -36,6 +37,46 @@ static int has(const factor_set *f, const char *s)
         if (f->len[k] == strlen(s) && memcmp(f->s[k], s, f->len[k]) == 0)
             return 1;
     return 0;
+}
+
+/* tree_of - pat_read on a pattern */
+static int tree_of(const char *pattern, int bytes, pat_node **t)
+{
+    return pat_read(pattern, strlen(pattern), bytes, t);
+}
+
+static void test_pattern(void **state)
+{
+    (void)state;
+    pat_node *t;
+    assert_true(tree_of("a|(?i:b[c-e\\d])+", 0, &t));
+    assert_int_equal(t[0].kind, PAT_ALT);
+    const pat_node *b1 = &t[t[0].first], *b2 = &t[b1->next];
+    assert_int_equal(b2->next, -1);
+    assert_true(t[b1->first].kind == PAT_CHAR && t[b1->first].cp == 'a' && !t[b1->first].quant);
+    const pat_node *g = &t[b2->first];
+    assert_true(g->kind == PAT_GROUP && g->op == PAT_CASELESS && g->quant && g->min == 1 && g->max == -1);
+    const pat_node *b = &t[t[t[g->first].first].first], *c = &t[b->next];
+    assert_true(b->kind == PAT_CHAR && b->cp == 'b' && c->kind == PAT_CLASS && !c->op);
+    const pat_node *lo = &t[c->first], *hi = &t[lo->next], *d = &t[hi->next];
+    assert_true(lo->op && lo->cp == 'c' && hi->cp == 'e' && d->kind == PAT_TYPE && d->esc == 'd');
+    free(t);
+    /* a character beyond ASCII: one, or its bytes */
+    assert_true(tree_of("\xc3\xa9{2}", 0, &t));
+    assert_true(t[t[t[0].first].first].wide && t[t[t[0].first].first].cp == 0xe9);
+    free(t);
+    assert_true(tree_of("\xc3\xa9{2}", 1, &t));
+    assert_int_equal(t[t[t[t[0].first].first].next].cp, 0xa9);
+    free(t);
+    static const char *const REFUSED[] = {"a**", "a++", "a{2,1}", "*a", "(?<n>a)", "(?i)a",
+                                          "[[:alpha:]]", "\\q", "\\1", "[\\b]", "(", "a)", "[a",
+                                          "a\\", "(((((((((((((((((a)))))))))))))))))"};
+    for (size_t k = 0; k < sizeof REFUSED / sizeof REFUSED[0]; k++) {
+        assert_false(tree_of(REFUSED[k], 0, &t));
+        assert_null(t);
+    }
+    assert_true(tree_of("((((((((((((((((a))))))))))))))))", 0, &t));
+    free(t);
 }
 
 /* factors_of - the factor set of an ASCII (lower-case) or UTF-8 pattern */
@@ -442,6 +483,7 @@ static void test_shared_keys(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pattern),
         cmocka_unit_test(test_extractor),
         cmocka_unit_test(test_exact),
         cmocka_unit_test(test_stops),
