@@ -166,7 +166,7 @@ static void walk_class(walk *w, const pat_node *c, part *out)
     out->width = width;
 }
 
-static void walk_alt(walk *w, const pat_node *alt, part *out, part *items, size_t *n_items);
+static void walk_alt(walk *w, const pat_node *alt, part *out);
 
 /* walk_atom - one atom with its quantifier; a look-around consumes nothing */
 static void walk_atom(walk *w, const pat_node *x, part *out)
@@ -174,7 +174,7 @@ static void walk_atom(walk *w, const pat_node *x, part *out)
     unsigned cp;
     *out = (part){{{0}}, 0};
     if (x->kind == PAT_GROUP) {
-        walk_alt(w, &w->node[x->first], out, NULL, NULL);
+        walk_alt(w, &w->node[x->first], out);
         if (x->op == PAT_LOOK)
             *out = (part){{{0}}, 0};
     } else if (x->kind == PAT_CLASS)
@@ -195,36 +195,42 @@ static void walk_atom(walk *w, const pat_node *x, part *out)
         out->width = width_times(out->width, x->max);
 }
 
-/* walk_seq - one branch: its parts into items (when asked) */
-static void walk_seq(walk *w, const pat_node *seq, part *out, part *items, size_t *n_items)
+/* walk_seq - a sequence */
+static void walk_seq(walk *w, const pat_node *seq, part *out)
 {
     *out = (part){{{0}}, 0};
-    for (long k = seq->first; k >= 0; k = w->node[k].next) {
+    for (long k = seq->first; k >= 0 && !w->failed; k = w->node[k].next) {
         part x;
         walk_atom(w, &w->node[k], &x);
-        if (w->failed)
-            return;
         unite(&out->bytes, &x.bytes);
         out->width = width_add(out->width, x.width);
-        if (items) {
-            if (*n_items == ITEMS_MAX) {
-                w->failed = 1;
-                return;
-            }
-            items[(*n_items)++] = x;
-        }
     }
 }
 
-/* branch_stops - what branch items[0, n) may hold past its first *k bytes */
-static void branch_stops(const part *items, size_t n, stop_set *may, uint32_t *k)
+/* walk_alt - an alternation below the top level */
+static void walk_alt(walk *w, const pat_node *alt, part *out)
 {
-    size_t split = n;
-    for (size_t j = 0; j < n; j++)
-        if (items[j].width == WIDTH_NONE) {
-            split = j;
-            break;
-        }
+    *out = (part){{{0}}, 0};
+    for (long b = alt->first; b >= 0 && !w->failed; b = w->node[b].next) {
+        part br;
+        walk_seq(w, &w->node[b], &br);
+        unite(&out->bytes, &br.bytes);
+        out->width = br.width > out->width ? br.width : out->width;
+    }
+}
+
+/* branch_stops - what top-level branch seq may hold past its first *k bytes */
+static void branch_stops(walk *w, const pat_node *seq, stop_set *may, uint32_t *k)
+{
+    part items[ITEMS_MAX];
+    size_t n = 0, split;
+    for (long j = seq->first; j >= 0 && !w->failed; j = w->node[j].next)
+        if (n == ITEMS_MAX)
+            w->failed = 1;
+        else
+            walk_atom(w, &w->node[j], &items[n++]);
+    for (split = 0; split < n && items[split].width != WIDTH_NONE;)
+        split++;
     *may = (stop_set){{0}};
     for (size_t j = split; j < n; j++)
         unite(may, &items[j].bytes);
@@ -240,34 +246,6 @@ static void branch_stops(const part *items, size_t n, stop_set *may, uint32_t *k
         *k = width_add(*k, items[j].width);
 }
 
-/* walk_alt - branches; at the top level (items given) the stop bytes'
- * complement into out->bytes and the largest k into out->width */
-static void walk_alt(walk *w, const pat_node *alt, part *out, part *items, size_t *n_items)
-{
-    *out = (part){{{0}}, 0};
-    for (long b = alt->first; b >= 0; b = w->node[b].next) {
-        part br;
-        if (items)
-            *n_items = 0;
-        walk_seq(w, &w->node[b], &br, items, n_items);
-        if (w->failed)
-            return;
-        if (items) {
-            stop_set may;
-            uint32_t k;
-            branch_stops(items, *n_items, &may, &k);
-            unite(&out->bytes, &may);
-            if (k == WIDTH_NONE || out->width == WIDTH_NONE)
-                out->width = WIDTH_NONE;
-            else if (k > out->width)
-                out->width = k;
-        } else {
-            unite(&out->bytes, &br.bytes);
-            out->width = br.width > out->width ? br.width : out->width;
-        }
-    }
-}
-
 int stops_read(const char *pattern, size_t len, int utf8, stop_set *out, uint32_t *k)
 {
     pat_node *node;
@@ -276,17 +254,21 @@ int stops_read(const char *pattern, size_t len, int utf8, stop_set *out, uint32_
     if (!pat_read(pattern, len, 0, &node))
         return 0;
     walk w = {node, utf8, 0};
-    part items[ITEMS_MAX], whole;
-    size_t n_items = 0;
-    walk_alt(&w, node, &whole, items, &n_items);
+    stop_set may = {{0}}, branch; /* what the branches may hold past their k */
+    uint32_t most = 0, bk;
+    for (long b = node[0].first; b >= 0 && !w.failed; b = node[b].next) {
+        branch_stops(&w, &node[b], &branch, &bk);
+        unite(&may, &branch);
+        most = bk == WIDTH_NONE || most == WIDTH_NONE ? WIDTH_NONE : bk > most ? bk : most;
+    }
     free(node);
-    if (w.failed || whole.width == WIDTH_NONE)
+    if (w.failed || most == WIDTH_NONE)
         return 0;
     int any = 0;
     for (int b = 0; b < 4; b++) {
-        out->bit[b] = ~whole.bytes.bit[b];
+        out->bit[b] = ~may.bit[b];
         any |= out->bit[b] != 0;
     }
-    *k = whole.width;
+    *k = most;
     return any;
 }
