@@ -4,8 +4,9 @@
  * Building: every pattern is read for its required literal factors
  * (factors.c). All factors go into one literal Vectorscan database, each by
  * its key: its first 8 bytes (KEY_LEN; a shorter literal is its own key),
- * after a leading space when 8 follow it, 12 when those 8 are part of a
- * common word, longer where more than KEY_GROUP_MAX literals would share one.
+ * after a leading space or a URL scheme when 8 follow it, or across the end
+ * of its first word (key_lead), 12 when those 8 are part of a common word,
+ * longer where more than KEY_GROUP_MAX literals would share one.
  * Literals that begin alike share a key, and fewer keys scan faster; a key
  * found is checked for each of its literals (8 bytes at a time). An ASCII
  * pattern that is only a small set of strings, each maybe with \b around it
@@ -109,7 +110,7 @@ typedef struct {
     uint8_t len;  /* of the literal from its key on (FACTOR_LEN_MAX at most) */
     uint8_t n;    /* bytes of head that are the literal's */
     uint8_t last; /* 1: the key's last entry */
-    uint8_t lead; /* 1: the literal is a space and then its key (lead_space) */
+    uint8_t lead; /* bytes of the literal before its key (key_lead) */
 } key_entry;
 
 /* a key's Vectorscan id: where its entries begin and its length (the
@@ -392,12 +393,29 @@ static int lit_ref_cmp(const void *pa, const void *pb)
     return d ? d : (a->len > b->len) - (a->len < b->len);
 }
 
-/* lead_space - 1 when the literal is a space and then bytes enough for a
- * key of their own: its key begins after the space (" rejected" is found by
- * the key of "rejected", one match of the scan instead of two), which is
- * checked for when the key is found; else 0 */
-static size_t lead_space(const char *p, size_t len)
+/* key_lead - the bytes of a literal before its key, checked for when the
+ * key is found: a URL's scheme ("https://", found in most texts that hold a
+ * link) when 8 bytes follow it; else, when the literal's first space after
+ * a word of more than KEY_WORD_END bytes has KEY_LEN - KEY_WORD_END bytes
+ * after it, all before that word's last KEY_WORD_END bytes (the key spans
+ * two words, "tion lev" of "authentication level", and is found where they
+ * stand together, not wherever the first word is); else its leading space
+ * when KEY_LEN bytes follow it (" rejected" is found by the key of
+ * "rejected", one match of the scan instead of two); else none */
+#define KEY_WORD_END 4
+static size_t key_lead(const char *p, size_t len)
 {
+    static const char *const SCHEMES[] = {"https://", "http://"};
+    for (size_t i = 0; i < sizeof SCHEMES / sizeof SCHEMES[0]; i++) {
+        size_t n = strlen(SCHEMES[i]);
+        if (len >= n + KEY_LEN && memcmp(p, SCHEMES[i], n) == 0)
+            return n;
+    }
+    size_t from = p[0] == ' ', j = from;
+    while (j < len && p[j] != ' ')
+        j++;
+    if (j < len && j - from > KEY_WORD_END && j - KEY_WORD_END + KEY_LEN <= len)
+        return j - KEY_WORD_END;
     return len > KEY_LEN && p[0] == ' ';
 }
 
@@ -405,7 +423,7 @@ static size_t lead_space(const char *p, size_t len)
 static const char *key_bytes(const rule_matcher *m, uint32_t k, size_t *len)
 {
     const char *lit = m->lit_bytes + m->lit_off[k];
-    size_t lead = lead_space(lit, m->lit_len[k]);
+    size_t lead = key_lead(lit, m->lit_len[k]);
     if (len)
         *len = m->lit_len[k] - lead;
     return lit + lead;
@@ -482,7 +500,7 @@ static int make_key_table(rule_matcher *m, const factor_table *t)
         m->lit_off[k] = (uint32_t)m->n_lit_bytes;
         memcpy(m->lit_bytes + m->n_lit_bytes, t->lit[k], t->lit_len[k]);
         m->n_lit_bytes += t->lit_len[k];
-        size_t lead = lead_space(t->lit[k], t->lit_len[k]);
+        size_t lead = key_lead(t->lit[k], t->lit_len[k]);
         refs[k] = (lit_ref){t->lit[k] + lead, t->lit_len[k] - lead, 0, (uint32_t)k};
     }
     qsort(refs, n, sizeof *refs, lit_ref_cmp);
@@ -822,7 +840,8 @@ static int cache_path(uint64_t source_hash, rm_kind kind, char *buf, size_t len,
     static const char COMPILE_SCHEME[] = "lower-case ASCII, literal factors, direct strings, "
                                          "PCRE2 widths, keys of 8 bytes and more for 16 literals, "
                                          "keys' ids their entries and length, 8, "
-                                         "12 for a piece of a common word, after a leading space";
+                                         "12 for a piece of a common word, after a leading space, "
+                                         "a URL scheme, or across a word's end";
     char pcre2_version[64] = "";
     pcre2_config(PCRE2_CONFIG_VERSION, pcre2_version);
     uint64_t h = rm_hash(source_hash, hs_version(), strlen(hs_version()));
@@ -909,7 +928,7 @@ static int cache_parse_keys(rule_matcher *m, reader *r)
     if (m->key_start[0] != 0 || m->key_start[m->n_keys] != m->n_lits)
         return 0;
     /* each key is as long as the literals it stands for begin with (after
-     * a space, lead_space) */
+     * what key_lead leaves before it) */
     for (size_t j = 0; j < m->n_keys; j++) {
         if (m->key_start[j] >= m->key_start[j + 1] || m->key_len[j] == 0 ||
             m->key_lits[m->key_start[j]] >= m->n_lits)
@@ -1456,7 +1475,9 @@ static int on_key(unsigned id, unsigned long long from, unsigned long long to,
             if (e->len > kl && *(const unsigned char *)&e->head > next)
                 break;
         } else if (e->len <= x->len - start &&
-                   (!e->lead || (start > 0 && x->text[start - 1] == ' ')) &&
+                   (!e->lead || (start >= e->lead &&
+                                 memcmp(x->text + start - e->lead,
+                                        m->lit_bytes + m->lit_off[e->lit], e->lead) == 0)) &&
                    (e->len <= kl + 8 ||
                     tail_same(x->text + start, m->lit_bytes + m->lit_off[e->lit] + e->lead,
                               kl + 8, e->len)))
