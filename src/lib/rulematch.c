@@ -20,7 +20,7 @@
  *
  * Scanning: the text is read in ASCII lower case (copied so, with padding).
  * The literal scan marks the patterns of each literal found (in any order of
- * their ends) as
+ * their ends) that the caller wants (asked once, at the first of them) as
  * candidates (or matched, for those of the direct kind, at the first place
  * their boundaries hold), and keeps where their literals were. Each candidate
  * is then searched for with pcre2_jit_match, only where a match could be: it
@@ -1265,13 +1265,14 @@ typedef struct {
     size_t cap;              /* patterns the lists below hold */
     unsigned *slot;          /* [cap]: 0, SLOT_UNTRIED, SLOT_NONE, k + 2 matched as hits[k] */
     unsigned *candidates;    /* [cap]: the wanted patterns of the last prefilter */
+    unsigned *refused;       /* [cap]: those wanted refused during its scan */
     uint32_t *first_end;     /* [cap]: a candidate's literals: where the first ends */
     uint32_t *last_start;    /* [cap]: and where the last starts */
     hit *hits;               /* [cap] */
     char *text;              /* the text and PAD zero bytes */
     size_t len;              /* of the text */
     size_t text_cap;
-    size_t n_candidates, n_hits, tried;
+    size_t n_candidates, n_hits, n_refused, tried;
     pcre2_match_data *md;    /* one pair: the leftmost match */
     pcre2_match_context *mc; /* offset limit, match limit */
     pcre2_match_context *mc_end; /* the same with the callout of end_search */
@@ -1284,6 +1285,7 @@ typedef struct {
  * that did not match; k + 2 for a match kept as hits[k] */
 #define SLOT_UNTRIED 1u
 #define SLOT_NONE UINT32_MAX
+#define SLOT_REFUSED (UINT32_MAX - 1) /* during a scan: wanted refused it */
 
 static pthread_key_t state_key;
 static pthread_once_t state_once = PTHREAD_ONCE_INIT;
@@ -1292,8 +1294,10 @@ static _Thread_local thread_state *state;
 /* free_lists - the per-pattern lists of a thread state */
 static void free_lists(thread_state *s)
 {
-    free(s->slot), free(s->candidates), free(s->first_end), free(s->last_start), free(s->hits);
-    s->slot = NULL, s->candidates = NULL, s->first_end = s->last_start = NULL, s->hits = NULL;
+    free(s->slot), free(s->candidates), free(s->refused), free(s->first_end),
+        free(s->last_start), free(s->hits);
+    s->slot = NULL, s->candidates = s->refused = NULL, s->first_end = s->last_start = NULL;
+    s->hits = NULL;
     s->cap = 0;
 }
 
@@ -1368,18 +1372,19 @@ static thread_state *state_for(const rule_matcher *m)
         free_lists(state);
         state->slot = calloc(m->n, sizeof *state->slot);
         state->candidates = malloc(m->n * sizeof *state->candidates);
+        state->refused = malloc(m->n * sizeof *state->refused);
         state->first_end = malloc(m->n * sizeof *state->first_end);
         state->last_start = malloc(m->n * sizeof *state->last_start);
         state->hits = malloc(m->n * sizeof *state->hits);
-        if (!state->slot || !state->candidates || !state->first_end || !state->last_start ||
-            !state->hits) {
+        if (!state->slot || !state->candidates || !state->refused || !state->first_end ||
+            !state->last_start || !state->hits) {
             free_lists(state);
             return NULL;
         }
         state->cap = m->n;
     }
     memset(state->slot, 0, state->cap * sizeof *state->slot);
-    state->n_candidates = state->n_hits = 0;
+    state->n_candidates = state->n_hits = state->n_refused = 0;
     state->owner = m->id;
     return state;
 }
@@ -1389,6 +1394,8 @@ typedef struct {
     thread_state *s;
     const char *text; /* padded */
     size_t len;       /* without the padding */
+    rm_wanted wanted; /* NULL: every pattern */
+    void *ctx;
 } scan_ctx;
 
 /* is_word - a word byte for \b (ASCII letters, digits, '_') */
@@ -1409,6 +1416,17 @@ static int edges_hold(const char *t, size_t len, size_t start, size_t end, unsig
     return 1;
 }
 
+/* refuse - is pattern p, met for the first time in this scan, one that
+ * wanted refuses? Then its slot says so until the scan ends */
+static int refuse(scan_ctx *x, uint32_t p)
+{
+    if (!x->wanted || x->wanted(x->ctx, p))
+        return 0;
+    x->s->slot[p] = SLOT_REFUSED;
+    x->s->refused[x->s->n_refused++] = p;
+    return 1;
+}
+
 /* take_literal - literal id was found at [start, end) (not in the order of
  * the ends): its patterns are candidates, with where their literals are
  * (the first end, the last start), or matched when direct and their
@@ -1420,11 +1438,13 @@ static void take_literal(scan_ctx *x, uint32_t id, uint32_t start, uint32_t end)
         uint32_t v = x->m->lit_pattern[j], p = v & PAIR_PATTERN;
         if (!(v & PAIR_DIRECT)) {
             if (!s->slot[p]) {
+                if (refuse(x, p))
+                    continue;
                 s->slot[p] = SLOT_UNTRIED;
                 s->candidates[s->n_candidates++] = p;
                 s->first_end[p] = end;
                 s->last_start[p] = start;
-            } else {
+            } else if (s->slot[p] != SLOT_REFUSED) {
                 if (end < s->first_end[p])
                     s->first_end[p] = end;
                 if (start > s->last_start[p])
@@ -1435,9 +1455,11 @@ static void take_literal(scan_ctx *x, uint32_t id, uint32_t start, uint32_t end)
         if (!edges_hold(x->text, x->len, start, end, (v & ~PAIR_DIRECT) >> PAIR_EDGE_SHIFT))
             continue;
         if (!s->slot[p]) {
+            if (refuse(x, p))
+                continue;
             s->slot[p] = (unsigned)s->n_hits + 2;
             s->hits[s->n_hits++] = (hit){end, end, start, p};
-        } else if (end < s->hits[s->slot[p] - 2].end)
+        } else if (s->slot[p] != SLOT_REFUSED && end < s->hits[s->slot[p] - 2].end)
             s->hits[s->slot[p] - 2].end = s->hits[s->slot[p] - 2].lo = end;
     }
 }
@@ -1652,16 +1674,19 @@ int rm_prefilter(const rule_matcher *m, const char *text, size_t len, rm_wanted 
     if (!t)
         return -1;
     s->len = len;
-    scan_ctx x = {m, s, t, len};
+    scan_ctx x = {m, s, t, len, wanted, ctx};
     if (m->all) /* RM_ONE_DB */
         hs_scan(m->all, t, (unsigned)(m->all_at_end ? len : len + PAD), 0, s->scratch, on_all,
                 &x);
+    /* the literal scan keeps only what wanted accepts: direct matches, candidates */
     if (m->lit)
         hs_scan(m->lit, t, (unsigned)(m->n_keys >= UNPADDED_KEYS ? len : len + PAD), 0,
                 s->scratch, on_key, &x);
-    /* keep the wanted ones: direct matches, candidates, patterns without factors */
+    for (size_t i = 0; i < s->n_refused; i++)
+        s->slot[s->refused[i]] = 0;
+    s->n_refused = 0;
     size_t kept = 0;
-    for (size_t i = 0; i < s->n_hits; i++) {
+    for (size_t i = 0; m->all && i < s->n_hits; i++) { /* on_all keeps every match */
         unsigned p = s->hits[i].id;
         s->slot[p] = 0;
         if (wanted && !wanted(ctx, p))
@@ -1669,16 +1694,9 @@ int rm_prefilter(const rule_matcher *m, const char *text, size_t len, rm_wanted 
         s->hits[kept] = s->hits[i];
         s->slot[p] = (unsigned)kept++ + 2;
     }
-    s->n_hits = kept;
-    kept = 0;
-    for (size_t i = 0; i < s->n_candidates; i++) {
-        unsigned p = s->candidates[i];
-        s->slot[p] = 0;
-        if (wanted && !wanted(ctx, p))
-            continue;
-        s->slot[p] = SLOT_UNTRIED;
-        s->candidates[kept++] = p;
-    }
+    if (m->all)
+        s->n_hits = kept;
+    kept = s->n_candidates;
     for (size_t i = 0; i < m->n_always; i++) {
         unsigned p = m->always[i];
         if (wanted && !wanted(ctx, p))
