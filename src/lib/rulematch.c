@@ -5,8 +5,7 @@
  * (factors.c). All factors go into one literal Vectorscan database, each by
  * its key: its first 8 bytes (KEY_LEN; a shorter literal is its own key),
  * after a leading space or a URL scheme when 8 follow it, or across the end
- * of its first word (key_lead), 12 when those 8 are part of a common word,
- * longer where more than KEY_GROUP_MAX literals would share one.
+ * of its first word (key_lead), 12 when those 8 are part of a common word.
  * Literals that begin alike share a key, and fewer keys scan faster; a key
  * found is checked for each of its literals (8 bytes at a time). An ASCII
  * pattern that is only a small set of strings, each maybe with \b around it
@@ -371,10 +370,10 @@ static int make_lit_table(rule_matcher *m, const factor_table *t)
 /* KEY_LEN - the bytes of a literal that the literal database holds: literals
  * that begin alike share a key, and fewer keys scan faster (the built-in
  * rules' 4,768 literals scan in about 0.95 us a text, 2,500 keys of 8 bytes in
- * 0.55 us; with groups of at most 16, 2,666 keys) */
+ * 0.55 us). However many literals share a key (25 at most in the built-in
+ * rules): keys made longer where more than 16 would share one were 0.8 % more
+ * instructions over the mix */
 #define KEY_LEN 8
-#define KEY_GROUP_MAX 16 /* literals of one key, at most, unless they are no longer than it */
-#define KEY_STEP 2
 #define KEY_COMMON_MORE 4 /* bytes more for a key that is part of a common word */
 
 /* a literal, for sorting */
@@ -508,28 +507,11 @@ static int make_key_table(rule_matcher *m, const factor_table *t)
      * "cipient ") is found in most texts, mostly where none of its literals
      * is: it is made KEY_COMMON_MORE bytes longer for those longer than it
      * (over the mix, 1.8 % fewer instructions; 2 or 6 bytes more, 1.4 % and
-     * 1.4 %; 8, 0.8 % more); a key that stands for more than KEY_GROUP_MAX
-     * literals is made longer for those longer than it, KEY_STEP bytes at a
-     * time */
+     * 1.4 %; 8, 0.8 % more) */
     for (size_t k = 0; k < n; k++) {
         refs[k].key = key_of(refs[k].len);
         if (refs[k].key == KEY_LEN && factors_common(refs[k].p, KEY_LEN))
             refs[k].key = key_of(refs[k].len - KEY_COMMON_MORE) + KEY_COMMON_MORE;
-    }
-    for (int changed = 1; changed;) {
-        changed = 0;
-        for (size_t a = 0, b; a < n; a = b) {
-            for (b = a + 1; b < n && same_key(&refs[a], &refs[b]); b++)
-                ;
-            if (b - a <= KEY_GROUP_MAX)
-                continue;
-            for (size_t k = a; k < b; k++)
-                if (refs[k].len > refs[k].key) {
-                    size_t longer = refs[k].key + KEY_STEP;
-                    refs[k].key = refs[k].len < longer ? refs[k].len : longer;
-                    changed = 1;
-                }
-        }
     }
     m->n_keys = 0;
     for (size_t i = 0; i < n; i++) {
@@ -838,7 +820,7 @@ static int cache_path(uint64_t source_hash, rm_kind kind, char *buf, size_t len,
     /* the Vectorscan and PCRE2 versions and the way patterns are compiled
      * (bump COMPILE_SCHEME when that changes) are part of the name too */
     static const char COMPILE_SCHEME[] = "lower-case ASCII, literal factors, direct strings, "
-                                         "PCRE2 widths, keys of 8 bytes and more for 16 literals, "
+                                         "PCRE2 widths, keys of 8 bytes whatever they stand for, "
                                          "keys' ids their entries and length, 8, "
                                          "12 for a piece of a common word, after a leading space, "
                                          "a URL scheme, or across a word's end";
