@@ -82,6 +82,7 @@ struct bk_classifier {
     size_t n_hosts;
     uint32_t *host_slots;   /* open addressing by host_hash: hosts index + 1, 0 empty */
     size_t host_mask;       /* slots less one (a power of two less one) */
+    size_t host_max_len;    /* of the longest host suffix: no longer suffix is looked up */
 };
 
 const char *bk_tier_name(bk_tier t)
@@ -262,13 +263,19 @@ static int host_key_cmp(const void *pa, const void *pb)
     return d ? d : (a->provider > b->provider) - (a->provider < b->provider);
 }
 
-/* the hash of a host suffix, read from its last byte back to its first: each
- * suffix of a name after a dot is hashed on the way (provider_by_host) */
-#define HOST_HASH_SEED 2166136261u
-
-static uint32_t host_hash_step(uint32_t h, unsigned char b)
+/* host_hash - the hash of a host suffix p[0, len) (lower case): its length
+ * and its first and last 8 bytes, the same work for a suffix of any length */
+static uint32_t host_hash(const char *p, size_t len)
 {
-    return (h ^ b) * 16777619u;
+    uint64_t a = 0, b = 0;
+    if (len >= 8) {
+        memcpy(&a, p, sizeof a);
+        memcpy(&b, p + len - 8, sizeof b);
+    } else
+        for (size_t i = 0; i < len; i++)
+            a = a << 8 | (unsigned char)p[i];
+    uint64_t h = (a * 0x9e3779b97f4a7c15ULL) ^ (b * 0xc2b2ae3d27d4eb4fULL) ^ len;
+    return (uint32_t)(h >> 32) ^ (uint32_t)h;
 }
 
 /* index_hosts - every host suffix, sorted, each once (with its lowest
@@ -292,6 +299,9 @@ static int index_hosts(bk_classifier *c)
                                  c->hosts[i].name, c->hosts[i].len) != 0)
             c->hosts[kept++] = c->hosts[i];
     c->n_hosts = kept;
+    for (size_t i = 0; i < c->n_hosts; i++)
+        if (c->hosts[i].len > c->host_max_len)
+            c->host_max_len = c->hosts[i].len;
     size_t cap = 16;
     while (cap < 2 * c->n_hosts)
         cap *= 2;
@@ -300,10 +310,7 @@ static int index_hosts(bk_classifier *c)
         return -1;
     c->host_mask = cap - 1;
     for (size_t i = 0; i < c->n_hosts; i++) {
-        uint32_t h = HOST_HASH_SEED;
-        for (size_t k = c->hosts[i].len; k > 0; k--)
-            h = host_hash_step(h, (unsigned char)c->hosts[i].name[k - 1]);
-        size_t at = h & c->host_mask;
+        size_t at = host_hash(c->hosts[i].name, c->hosts[i].len) & c->host_mask;
         while (c->host_slots[at])
             at = (at + 1) & c->host_mask;
         c->host_slots[at] = (uint32_t)i + 1;
@@ -465,23 +472,32 @@ static int provider_by_host(const bk_classifier *c, const char *host, size_t hl)
     if (hl == 0)
         return -1;
     char lower[HOST_NAME_MAX_LEN];
-    if (hl > sizeof lower) { /* no such host name: each suffix tried in turn */
+    if (c->host_max_len > sizeof lower) { /* no room: each suffix tried in turn */
         for (size_t p = 0; p < c->rs.n_providers; p++)
             for (size_t h = 0; h < c->rs.providers[p].n_hosts; h++)
                 if (host_is(host, hl, &c->rs.providers[p].hosts[h]))
                     return (int)p;
         return -1;
     }
+    /* the last bytes, as long as the longest host suffix (no longer one can
+     * be found), lowered; then the suffixes among them: the whole when a dot
+     * or nothing is before it, and what follows each dot */
+    size_t lo = hl > c->host_max_len ? hl - c->host_max_len : 0, end = hl - lo;
+    for (size_t i = 0; i < end; i++)
+        lower[i] = (char)bk_lower((unsigned char)host[lo + i]);
     int best = -1;
-    uint32_t h = HOST_HASH_SEED;
-    for (size_t i = hl; i > 0; i--) { /* the suffixes, shortest first, lowered on the way */
-        lower[i - 1] = (char)bk_lower((unsigned char)host[i - 1]);
-        h = host_hash_step(h, (unsigned char)lower[i - 1]);
-        if (i > 1 && host[i - 2] != '.')
-            continue;
-        int p = host_provider(c, lower + i - 1, hl - i + 1, h);
+    const char *at = lower, *stop = lower + end;
+    if (lo > 0 && host[lo - 1] != '.') {
+        at = memchr(lower, '.', end);
+        at = at ? at + 1 : stop;
+    }
+    while (at < stop) {
+        size_t len = (size_t)(stop - at);
+        int p = host_provider(c, at, len, host_hash(at, len));
         if (p >= 0 && (best < 0 || p < best))
             best = p;
+        const char *dot = memchr(at, '.', len);
+        at = dot ? dot + 1 : stop;
     }
     return best;
 }

@@ -1218,8 +1218,11 @@ int bk_reply_parse(const char *s, size_t n, bk_reply *out)
             }
         }
     }
-    /* "Diagnostic-Code: X-Postfix;" where the free text begins */
-    start += diagnostic_type_end(s + start, (ncut ? cut[0] : n) - start);
+    /* "Diagnostic-Code: X-Postfix;" where the free text begins (a lead-in
+     * may end inside a code's cut: "<<<#550>") */
+    size_t head_end = ncut ? cut[0] : n;
+    if (head_end > start)
+        start += diagnostic_type_end(s + start, head_end - start);
     size_t from = start;
     for (int k = 0; k < ncut; k++) {
         if (cut[k] < from) {

@@ -4,8 +4,8 @@
  * Building: every pattern is read for its required literal factors
  * (factors.c). All factors go into one literal Vectorscan database, each by
  * its key: its first 8 bytes (KEY_LEN; a shorter literal is its own key),
- * after a leading space when 8 follow it, 12 when those 8 are part of a
- * common word, longer where more than KEY_GROUP_MAX literals would share one.
+ * after a leading space or a URL scheme when 8 follow it, or across the end
+ * of its first word (key_lead), 12 when those 8 are part of a common word.
  * Literals that begin alike share a key, and fewer keys scan faster; a key
  * found is checked for each of its literals (8 bytes at a time). An ASCII
  * pattern that is only a small set of strings, each maybe with \b around it
@@ -19,7 +19,7 @@
  *
  * Scanning: the text is read in ASCII lower case (copied so, with padding).
  * The literal scan marks the patterns of each literal found (in any order of
- * their ends) as
+ * their ends) that the caller wants (asked once, at the first of them) as
  * candidates (or matched, for those of the direct kind, at the first place
  * their boundaries hold), and keeps where their literals were. Each candidate
  * is then searched for with pcre2_jit_match, only where a match could be: it
@@ -109,7 +109,7 @@ typedef struct {
     uint8_t len;  /* of the literal from its key on (FACTOR_LEN_MAX at most) */
     uint8_t n;    /* bytes of head that are the literal's */
     uint8_t last; /* 1: the key's last entry */
-    uint8_t lead; /* 1: the literal is a space and then its key (lead_space) */
+    uint8_t lead; /* bytes of the literal before its key (key_lead) */
 } key_entry;
 
 /* a key's Vectorscan id: where its entries begin and its length (the
@@ -370,10 +370,10 @@ static int make_lit_table(rule_matcher *m, const factor_table *t)
 /* KEY_LEN - the bytes of a literal that the literal database holds: literals
  * that begin alike share a key, and fewer keys scan faster (the built-in
  * rules' 4,768 literals scan in about 0.95 us a text, 2,500 keys of 8 bytes in
- * 0.55 us; with groups of at most 16, 2,666 keys) */
+ * 0.55 us). However many literals share a key (25 at most in the built-in
+ * rules): keys made longer where more than 16 would share one were 0.8 % more
+ * instructions over the mix */
 #define KEY_LEN 8
-#define KEY_GROUP_MAX 16 /* literals of one key, at most, unless they are no longer than it */
-#define KEY_STEP 2
 #define KEY_COMMON_MORE 4 /* bytes more for a key that is part of a common word */
 
 /* a literal, for sorting */
@@ -392,12 +392,29 @@ static int lit_ref_cmp(const void *pa, const void *pb)
     return d ? d : (a->len > b->len) - (a->len < b->len);
 }
 
-/* lead_space - 1 when the literal is a space and then bytes enough for a
- * key of their own: its key begins after the space (" rejected" is found by
- * the key of "rejected", one match of the scan instead of two), which is
- * checked for when the key is found; else 0 */
-static size_t lead_space(const char *p, size_t len)
+/* key_lead - the bytes of a literal before its key, checked for when the
+ * key is found: a URL's scheme ("https://", found in most texts that hold a
+ * link) when 8 bytes follow it; else, when the literal's first space after
+ * a word of more than KEY_WORD_END bytes has KEY_LEN - KEY_WORD_END bytes
+ * after it, all before that word's last KEY_WORD_END bytes (the key spans
+ * two words, "tion lev" of "authentication level", and is found where they
+ * stand together, not wherever the first word is); else its leading space
+ * when KEY_LEN bytes follow it (" rejected" is found by the key of
+ * "rejected", one match of the scan instead of two); else none */
+#define KEY_WORD_END 4
+static size_t key_lead(const char *p, size_t len)
 {
+    static const char *const SCHEMES[] = {"https://", "http://"};
+    for (size_t i = 0; i < sizeof SCHEMES / sizeof SCHEMES[0]; i++) {
+        size_t n = strlen(SCHEMES[i]);
+        if (len >= n + KEY_LEN && memcmp(p, SCHEMES[i], n) == 0)
+            return n;
+    }
+    size_t from = p[0] == ' ', j = from;
+    while (j < len && p[j] != ' ')
+        j++;
+    if (j < len && j - from > KEY_WORD_END && j - KEY_WORD_END + KEY_LEN <= len)
+        return j - KEY_WORD_END;
     return len > KEY_LEN && p[0] == ' ';
 }
 
@@ -405,7 +422,7 @@ static size_t lead_space(const char *p, size_t len)
 static const char *key_bytes(const rule_matcher *m, uint32_t k, size_t *len)
 {
     const char *lit = m->lit_bytes + m->lit_off[k];
-    size_t lead = lead_space(lit, m->lit_len[k]);
+    size_t lead = key_lead(lit, m->lit_len[k]);
     if (len)
         *len = m->lit_len[k] - lead;
     return lit + lead;
@@ -482,7 +499,7 @@ static int make_key_table(rule_matcher *m, const factor_table *t)
         m->lit_off[k] = (uint32_t)m->n_lit_bytes;
         memcpy(m->lit_bytes + m->n_lit_bytes, t->lit[k], t->lit_len[k]);
         m->n_lit_bytes += t->lit_len[k];
-        size_t lead = lead_space(t->lit[k], t->lit_len[k]);
+        size_t lead = key_lead(t->lit[k], t->lit_len[k]);
         refs[k] = (lit_ref){t->lit[k] + lead, t->lit_len[k] - lead, 0, (uint32_t)k};
     }
     qsort(refs, n, sizeof *refs, lit_ref_cmp);
@@ -490,28 +507,11 @@ static int make_key_table(rule_matcher *m, const factor_table *t)
      * "cipient ") is found in most texts, mostly where none of its literals
      * is: it is made KEY_COMMON_MORE bytes longer for those longer than it
      * (over the mix, 1.8 % fewer instructions; 2 or 6 bytes more, 1.4 % and
-     * 1.4 %; 8, 0.8 % more); a key that stands for more than KEY_GROUP_MAX
-     * literals is made longer for those longer than it, KEY_STEP bytes at a
-     * time */
+     * 1.4 %; 8, 0.8 % more) */
     for (size_t k = 0; k < n; k++) {
         refs[k].key = key_of(refs[k].len);
         if (refs[k].key == KEY_LEN && factors_common(refs[k].p, KEY_LEN))
             refs[k].key = key_of(refs[k].len - KEY_COMMON_MORE) + KEY_COMMON_MORE;
-    }
-    for (int changed = 1; changed;) {
-        changed = 0;
-        for (size_t a = 0, b; a < n; a = b) {
-            for (b = a + 1; b < n && same_key(&refs[a], &refs[b]); b++)
-                ;
-            if (b - a <= KEY_GROUP_MAX)
-                continue;
-            for (size_t k = a; k < b; k++)
-                if (refs[k].len > refs[k].key) {
-                    size_t longer = refs[k].key + KEY_STEP;
-                    refs[k].key = refs[k].len < longer ? refs[k].len : longer;
-                    changed = 1;
-                }
-        }
     }
     m->n_keys = 0;
     for (size_t i = 0; i < n; i++) {
@@ -820,9 +820,10 @@ static int cache_path(uint64_t source_hash, rm_kind kind, char *buf, size_t len,
     /* the Vectorscan and PCRE2 versions and the way patterns are compiled
      * (bump COMPILE_SCHEME when that changes) are part of the name too */
     static const char COMPILE_SCHEME[] = "lower-case ASCII, literal factors, direct strings, "
-                                         "PCRE2 widths, keys of 8 bytes and more for 16 literals, "
+                                         "PCRE2 widths, keys of 8 bytes whatever they stand for, "
                                          "keys' ids their entries and length, 8, "
-                                         "12 for a piece of a common word, after a leading space";
+                                         "12 for a piece of a common word, after a leading space, "
+                                         "a URL scheme, or across a word's end";
     char pcre2_version[64] = "";
     pcre2_config(PCRE2_CONFIG_VERSION, pcre2_version);
     uint64_t h = rm_hash(source_hash, hs_version(), strlen(hs_version()));
@@ -909,7 +910,7 @@ static int cache_parse_keys(rule_matcher *m, reader *r)
     if (m->key_start[0] != 0 || m->key_start[m->n_keys] != m->n_lits)
         return 0;
     /* each key is as long as the literals it stands for begin with (after
-     * a space, lead_space) */
+     * what key_lead leaves before it) */
     for (size_t j = 0; j < m->n_keys; j++) {
         if (m->key_start[j] >= m->key_start[j + 1] || m->key_len[j] == 0 ||
             m->key_lits[m->key_start[j]] >= m->n_lits)
@@ -1246,13 +1247,14 @@ typedef struct {
     size_t cap;              /* patterns the lists below hold */
     unsigned *slot;          /* [cap]: 0, SLOT_UNTRIED, SLOT_NONE, k + 2 matched as hits[k] */
     unsigned *candidates;    /* [cap]: the wanted patterns of the last prefilter */
+    unsigned *refused;       /* [cap]: those wanted refused during its scan */
     uint32_t *first_end;     /* [cap]: a candidate's literals: where the first ends */
     uint32_t *last_start;    /* [cap]: and where the last starts */
     hit *hits;               /* [cap] */
     char *text;              /* the text and PAD zero bytes */
     size_t len;              /* of the text */
     size_t text_cap;
-    size_t n_candidates, n_hits, tried;
+    size_t n_candidates, n_hits, n_refused, tried;
     pcre2_match_data *md;    /* one pair: the leftmost match */
     pcre2_match_context *mc; /* offset limit, match limit */
     pcre2_match_context *mc_end; /* the same with the callout of end_search */
@@ -1265,6 +1267,7 @@ typedef struct {
  * that did not match; k + 2 for a match kept as hits[k] */
 #define SLOT_UNTRIED 1u
 #define SLOT_NONE UINT32_MAX
+#define SLOT_REFUSED (UINT32_MAX - 1) /* during a scan: wanted refused it */
 
 static pthread_key_t state_key;
 static pthread_once_t state_once = PTHREAD_ONCE_INIT;
@@ -1273,8 +1276,10 @@ static _Thread_local thread_state *state;
 /* free_lists - the per-pattern lists of a thread state */
 static void free_lists(thread_state *s)
 {
-    free(s->slot), free(s->candidates), free(s->first_end), free(s->last_start), free(s->hits);
-    s->slot = NULL, s->candidates = NULL, s->first_end = s->last_start = NULL, s->hits = NULL;
+    free(s->slot), free(s->candidates), free(s->refused), free(s->first_end),
+        free(s->last_start), free(s->hits);
+    s->slot = NULL, s->candidates = s->refused = NULL, s->first_end = s->last_start = NULL;
+    s->hits = NULL;
     s->cap = 0;
 }
 
@@ -1349,18 +1354,19 @@ static thread_state *state_for(const rule_matcher *m)
         free_lists(state);
         state->slot = calloc(m->n, sizeof *state->slot);
         state->candidates = malloc(m->n * sizeof *state->candidates);
+        state->refused = malloc(m->n * sizeof *state->refused);
         state->first_end = malloc(m->n * sizeof *state->first_end);
         state->last_start = malloc(m->n * sizeof *state->last_start);
         state->hits = malloc(m->n * sizeof *state->hits);
-        if (!state->slot || !state->candidates || !state->first_end || !state->last_start ||
-            !state->hits) {
+        if (!state->slot || !state->candidates || !state->refused || !state->first_end ||
+            !state->last_start || !state->hits) {
             free_lists(state);
             return NULL;
         }
         state->cap = m->n;
     }
     memset(state->slot, 0, state->cap * sizeof *state->slot);
-    state->n_candidates = state->n_hits = 0;
+    state->n_candidates = state->n_hits = state->n_refused = 0;
     state->owner = m->id;
     return state;
 }
@@ -1370,6 +1376,8 @@ typedef struct {
     thread_state *s;
     const char *text; /* padded */
     size_t len;       /* without the padding */
+    rm_wanted wanted; /* NULL: every pattern */
+    void *ctx;
 } scan_ctx;
 
 /* is_word - a word byte for \b (ASCII letters, digits, '_') */
@@ -1390,6 +1398,17 @@ static int edges_hold(const char *t, size_t len, size_t start, size_t end, unsig
     return 1;
 }
 
+/* refuse - is pattern p, met for the first time in this scan, one that
+ * wanted refuses? Then its slot says so until the scan ends */
+static int refuse(scan_ctx *x, uint32_t p)
+{
+    if (!x->wanted || x->wanted(x->ctx, p))
+        return 0;
+    x->s->slot[p] = SLOT_REFUSED;
+    x->s->refused[x->s->n_refused++] = p;
+    return 1;
+}
+
 /* take_literal - literal id was found at [start, end) (not in the order of
  * the ends): its patterns are candidates, with where their literals are
  * (the first end, the last start), or matched when direct and their
@@ -1401,11 +1420,13 @@ static void take_literal(scan_ctx *x, uint32_t id, uint32_t start, uint32_t end)
         uint32_t v = x->m->lit_pattern[j], p = v & PAIR_PATTERN;
         if (!(v & PAIR_DIRECT)) {
             if (!s->slot[p]) {
+                if (refuse(x, p))
+                    continue;
                 s->slot[p] = SLOT_UNTRIED;
                 s->candidates[s->n_candidates++] = p;
                 s->first_end[p] = end;
                 s->last_start[p] = start;
-            } else {
+            } else if (s->slot[p] != SLOT_REFUSED) {
                 if (end < s->first_end[p])
                     s->first_end[p] = end;
                 if (start > s->last_start[p])
@@ -1416,9 +1437,11 @@ static void take_literal(scan_ctx *x, uint32_t id, uint32_t start, uint32_t end)
         if (!edges_hold(x->text, x->len, start, end, (v & ~PAIR_DIRECT) >> PAIR_EDGE_SHIFT))
             continue;
         if (!s->slot[p]) {
+            if (refuse(x, p))
+                continue;
             s->slot[p] = (unsigned)s->n_hits + 2;
             s->hits[s->n_hits++] = (hit){end, end, start, p};
-        } else if (end < s->hits[s->slot[p] - 2].end)
+        } else if (s->slot[p] != SLOT_REFUSED && end < s->hits[s->slot[p] - 2].end)
             s->hits[s->slot[p] - 2].end = s->hits[s->slot[p] - 2].lo = end;
     }
 }
@@ -1456,7 +1479,9 @@ static int on_key(unsigned id, unsigned long long from, unsigned long long to,
             if (e->len > kl && *(const unsigned char *)&e->head > next)
                 break;
         } else if (e->len <= x->len - start &&
-                   (!e->lead || (start > 0 && x->text[start - 1] == ' ')) &&
+                   (!e->lead || (start >= e->lead &&
+                                 memcmp(x->text + start - e->lead,
+                                        m->lit_bytes + m->lit_off[e->lit], e->lead) == 0)) &&
                    (e->len <= kl + 8 ||
                     tail_same(x->text + start, m->lit_bytes + m->lit_off[e->lit] + e->lead,
                               kl + 8, e->len)))
@@ -1631,16 +1656,19 @@ int rm_prefilter(const rule_matcher *m, const char *text, size_t len, rm_wanted 
     if (!t)
         return -1;
     s->len = len;
-    scan_ctx x = {m, s, t, len};
+    scan_ctx x = {m, s, t, len, wanted, ctx};
     if (m->all) /* RM_ONE_DB */
         hs_scan(m->all, t, (unsigned)(m->all_at_end ? len : len + PAD), 0, s->scratch, on_all,
                 &x);
+    /* the literal scan keeps only what wanted accepts: direct matches, candidates */
     if (m->lit)
         hs_scan(m->lit, t, (unsigned)(m->n_keys >= UNPADDED_KEYS ? len : len + PAD), 0,
                 s->scratch, on_key, &x);
-    /* keep the wanted ones: direct matches, candidates, patterns without factors */
+    for (size_t i = 0; i < s->n_refused; i++)
+        s->slot[s->refused[i]] = 0;
+    s->n_refused = 0;
     size_t kept = 0;
-    for (size_t i = 0; i < s->n_hits; i++) {
+    for (size_t i = 0; m->all && i < s->n_hits; i++) { /* on_all keeps every match */
         unsigned p = s->hits[i].id;
         s->slot[p] = 0;
         if (wanted && !wanted(ctx, p))
@@ -1648,16 +1676,9 @@ int rm_prefilter(const rule_matcher *m, const char *text, size_t len, rm_wanted 
         s->hits[kept] = s->hits[i];
         s->slot[p] = (unsigned)kept++ + 2;
     }
-    s->n_hits = kept;
-    kept = 0;
-    for (size_t i = 0; i < s->n_candidates; i++) {
-        unsigned p = s->candidates[i];
-        s->slot[p] = 0;
-        if (wanted && !wanted(ctx, p))
-            continue;
-        s->slot[p] = SLOT_UNTRIED;
-        s->candidates[kept++] = p;
-    }
+    if (m->all)
+        s->n_hits = kept;
+    kept = s->n_candidates;
     for (size_t i = 0; i < m->n_always; i++) {
         unsigned p = m->always[i];
         if (wanted && !wanted(ctx, p))

@@ -1240,6 +1240,7 @@ static void test_cut_codes(void **state)
         {"connect to mx.example.com[192.0.2.1]:", 0, ""},
         {"(in reply to RCPT TO", 0, ""},                {">>> ", 0, ""},
         {"Diagnostic-Code: smtp", 0, ""},               {"x-", 0, ""},
+        {"<<<#550>", 550, ""}, /* the lead-in ends inside the code's cut */
     };
     for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
         bk_reply r;
