@@ -527,10 +527,16 @@ static int holds_by_codes(const bk_rule *r, const facts *f)
     return masks_hold(r, f) && rule_status_holds(r, f->c, f->s, f->d);
 }
 
+/* provider_fits - does a rule's provider-only condition hold? */
+static int provider_fits(const bk_rule *r, const facts *f)
+{
+    return !r->provider_only || r->provider == f->provider;
+}
+
 /* holds - do all of a rule's conditions hold? */
 static int holds(const bk_rule *r, const facts *f)
 {
-    return holds_by_codes(r, f) && !(r->provider_only && r->provider != f->provider);
+    return holds_by_codes(r, f) && provider_fits(r, f);
 }
 
 /* cond_masks_hold - do the packed masks k hold for f? */
@@ -718,7 +724,7 @@ static int context_step(const bk_classifier *c, const int *list, size_t n, const
 /* holds_but_status - do a rule's conditions other than its status hold? */
 static int holds_but_status(const bk_rule *r, const facts *f)
 {
-    return masks_hold(r, f) && !(r->provider_only && r->provider != f->provider);
+    return masks_hold(r, f) && provider_fits(r, f);
 }
 
 /* first_holding - the first code rule of ids[0, n) whose conditions hold,
@@ -805,8 +811,7 @@ static int provider_holds(const bk_classifier *c, unsigned id, const facts *f)
 {
     if (!(c->cond[id] & (COND_PROVIDER | COND_NOFIT)))
         return 1;
-    const bk_rule *r = &c->rs.rules[id];
-    return !(r->provider_only && r->provider != f->provider);
+    return provider_fits(&c->rs.rules[id], f);
 }
 
 /* ranked_holding - the rules of cand[0, n) (n <= MATCH_MAX) whose conditions

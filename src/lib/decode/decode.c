@@ -368,12 +368,13 @@ static void report_reason(const bk_classifier *c, const found_rcpt *r, size_t di
         if (v->permanence != BK_PERM_PERMANENT && v->permanence != BK_PERM_SUCCESS &&
             v->tier >= BK_TIER_GENERIC_STATUS)
             bk_verdict_set_reason(c, v, "expired");
-    } else if (success(r)) {
         return;
-    } else if (diag_len && v->tier >= BK_TIER_WEAK_PHRASE &&
-               g_ascii_strcasecmp(r->diagtype, "X-Unix") == 0)
+    }
+    if (success(r) || !diag_len)
+        return;
+    if (v->tier >= BK_TIER_WEAK_PHRASE && g_ascii_strcasecmp(r->diagtype, "X-Unix") == 0)
         bk_verdict_set_reason(c, v, "mailererror");
-    else if (v->tier == BK_TIER_DEFAULT && diag_len && strcmp(v->reason, "undefined") == 0)
+    else if (v->tier == BK_TIER_DEFAULT && strcmp(v->reason, "undefined") == 0)
         bk_verdict_set_reason(c, v, "onhold");
 }
 
