@@ -13,20 +13,29 @@
 #include <emmintrin.h>
 #endif
 
-/* quad_hash - the bit of the quad filter for four bytes as loaded (in lower
- * case) */
+/* quad_hash - the bit of the quad filter for four bytes as loaded */
 static inline unsigned quad_hash(uint32_t bytes)
 {
     return (bytes * 0x9E3779B1u) >> (32 - 15);
 }
 _Static_assert(PHRASE_QUAD_BITS == 1u << 15, "quad_hash gives 15 bits");
 
-/* lower4 - the four bytes at s, as loaded, in lower case */
-static inline uint32_t lower4(const char *s)
+/* fold4 - the four bytes at s, as loaded, each with its 0x20 bit set: an
+ * ASCII letter in lower case (other bytes may meet, which only lets more
+ * places through; a phrase's own bytes have the bit) */
+static inline uint32_t fold4(const char *s)
 {
     uint32_t w;
     memcpy(&w, s, sizeof w);
-    return (uint32_t)bk_fold8(w);
+    return w | 0x20202020u;
+}
+
+/* pair_index - the two bytes at s, as loaded: the index of the pair table */
+static inline unsigned pair_index(const char *s)
+{
+    uint16_t w;
+    memcpy(&w, s, sizeof w);
+    return w;
 }
 
 void phrase_set_init(phrase_set *set, const char *const *phrases, size_t n)
@@ -102,12 +111,10 @@ void phrase_group_init(phrase_group *g, const phrase_set *const *sets, size_t n)
         }
         unsigned char c1 = (unsigned char)g->entry[e].text[1];
         for (int v = 0; v < 4; v++) { /* the two bytes as the text may have them */
-            unsigned b0 = (v & 1) && c0 >= 'a' && c0 <= 'z' ? c0 - 32u : c0;
-            unsigned b1 = (v & 2) && c1 >= 'a' && c1 <= 'z' ? c1 - 32u : c1;
-            unsigned raw = b0 << 8 | b1;
-            g->pair[raw >> 3] |= (unsigned char)(1u << (raw & 7));
-            if (g->entry[e].len == 2)
-                g->whole[raw >> 3] |= (unsigned char)(1u << (raw & 7));
+            char two[2];
+            two[0] = (char)((v & 1) && c0 >= 'a' && c0 <= 'z' ? c0 - 32u : c0);
+            two[1] = (char)((v & 2) && c1 >= 'a' && c1 <= 'z' ? c1 - 32u : c1);
+            g->pair[pair_index(two)] |= PAIR_BEGINS | (g->entry[e].len == 2 ? PAIR_WHOLE : 0);
         }
         if (g->entry[e].len == 2)
             continue;
@@ -117,7 +124,7 @@ void phrase_group_init(phrase_group *g, const phrase_set *const *sets, size_t n)
             if (g->entry[e].len > 3 && b != (unsigned char)g->entry[e].text[3])
                 continue;
             four[3] = (char)b;
-            unsigned t = quad_hash(lower4(four));
+            unsigned t = quad_hash(fold4(four));
             g->quad[t >> 3] |= (unsigned char)(1u << (t & 7));
         }
     }
@@ -237,6 +244,22 @@ static uint64_t lower8(const char *s, size_t left)
     return bk_fold8(w);
 }
 
+/* rest_same - the bytes 16 to len of phrase ph at s (len > 16, all in the
+ * text), 8 at a time, the last 8 ending at len */
+static int rest_same(const char *s, const char *ph, size_t len)
+{
+    uint64_t x, y;
+    for (size_t q = 16; len - q > 8; q += 8) {
+        memcpy(&x, s + q, 8);
+        memcpy(&y, ph + q, 8);
+        if (bk_fold8(x) != y)
+            return 0;
+    }
+    memcpy(&x, s + len - 8, 8);
+    memcpy(&y, ph + len - 8, 8);
+    return bk_fold8(x) == y;
+}
+
 /* try_at - the phrases at word start i of s[0, n) (whose first two bytes
  * begin some phrase) into hits[*found..max); -1 when there is no room for
  * them all */
@@ -244,25 +267,23 @@ static int try_at(const phrase_group *g, const char *s, size_t n, size_t i, phra
                   size_t max, size_t *found)
 {
     unsigned char lc = bk_lower((unsigned char)s[i]);
-    uint64_t w = lower8(s + i, n - i), w2 = 0;
-    int have_w2 = 0; /* the text's bytes 8 to 15 are read when needed */
+    size_t left = n - i;
+    uint64_t w, w2;
+    if (left >= 16) {
+        memcpy(&w, s + i, 8);
+        memcpy(&w2, s + i + 8, 8);
+        w = bk_fold8(w), w2 = bk_fold8(w2);
+    } else {
+        w = lower8(s + i, left);
+        w2 = left > 8 ? lower8(s + i + 8, left - 8) : 0;
+    }
     for (unsigned e = g->start[lc]; e < g->start[lc + 1]; e++) {
         size_t len = g->entry[e].len;
-        if (len > n - i)
+        if (len > left)
             break; /* the longer ones do not fit either */
-        if ((w ^ g->head[e]) & g->head_mask[e])
+        if (((w ^ g->head[e]) & g->head_mask[e]) | ((w2 ^ g->next[e]) & g->next_mask[e]))
             continue;
-        if (len > 8) {
-            if (!have_w2) /* len <= n - i: the text has bytes past 8 */
-                w2 = lower8(s + i + 8, n - i - 8), have_w2 = 1;
-            if ((w2 ^ g->next[e]) & g->next_mask[e])
-                continue;
-        }
-        const char *ph = g->entry[e].text;
-        size_t q = 16;
-        while (q < len && bk_lower((unsigned char)s[i + q]) == (unsigned char)ph[q])
-            q++;
-        if (q < len)
+        if (len > 16 && !rest_same(s + i, g->entry[e].text, len))
             continue;
         if (*found == max)
             return -1;
@@ -274,20 +295,45 @@ static int try_at(const phrase_group *g, const char *s, size_t n, size_t i, phra
     return 0;
 }
 
-/* starts_phrase - may a phrase start at i of s[0, n)? (the pair of its first
- * two bytes as they are, then the filter of its first four in lower case) */
-static inline int starts_phrase(const phrase_group *g, const char *s, size_t n, size_t i)
+/* may_start - may a phrase start at p, with 4 bytes readable there? (the
+ * pair of its first two bytes as they are, then the filter of its first
+ * four) */
+static inline int may_start(const phrase_group *g, const char *p)
 {
-    if (n - i < 2)
-        return 0;
-    unsigned raw = (unsigned)(unsigned char)s[i] << 8 | (unsigned char)s[i + 1];
-    if (!((g->pair[raw >> 3] >> (raw & 7)) & 1))
-        return 0;
-    if (n - i < 4 || ((g->whole[raw >> 3] >> (raw & 7)) & 1))
-        return 1;
-    unsigned t = quad_hash(lower4(s + i));
+    unsigned pair = g->pair[pair_index(p)];
+    if (pair != PAIR_BEGINS) /* none, or a phrase of these two */
+        return pair != 0;
+    unsigned t = quad_hash(fold4(p));
     return (g->quad[t >> 3] >> (t & 7)) & 1;
 }
+
+#ifdef __SSE2__
+/* word_starts - of the 16 bytes at p, the bits of the word starts where a
+ * phrase may begin (a byte after one that is no letter or digit, *carry for
+ * the first; then the bytes above ' ', or of those only the letters, '<' and
+ * '>' when no phrase begins with another byte); *carry for the next 16 */
+static inline unsigned word_starts(const phrase_group *g, const char *p, unsigned *carry)
+{
+    const __m128i a = _mm_set1_epi8('a'), z = _mm_set1_epi8('z' - 'a');
+    const __m128i d0 = _mm_set1_epi8('0'), d9 = _mm_set1_epi8(9);
+    const __m128i fold = _mm_set1_epi8(0x20), space = _mm_set1_epi8(' ');
+    const __m128i two = _mm_set1_epi8(2), angle = _mm_set1_epi8('>'); /* '<' | 2 is '>' */
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i l = _mm_sub_epi8(_mm_or_si128(x, fold), a);
+    __m128i d = _mm_sub_epi8(x, d0);
+    __m128i letter = _mm_cmpeq_epi8(_mm_min_epu8(l, z), l);
+    __m128i word = _mm_or_si128(letter, _mm_cmpeq_epi8(_mm_min_epu8(d, d9), d));
+    unsigned w = (unsigned)_mm_movemask_epi8(word);
+    unsigned seen = g->letter_starts
+                        ? (unsigned)_mm_movemask_epi8(
+                              _mm_or_si128(letter, _mm_cmpeq_epi8(_mm_or_si128(x, two), angle)))
+                        : (unsigned)_mm_movemask_epi8(_mm_cmpgt_epi8(x, space)) |
+                              (unsigned)_mm_movemask_epi8(x);
+    unsigned starts = ~((w << 1) | *carry) & seen & 0xffffu;
+    *carry = w >> 15;
+    return starts;
+}
+#endif
 
 /* scan_words - every phrase at the word starts of s[0, n), in text order;
  * the number found, or -1 when more than max */
@@ -295,44 +341,38 @@ static long scan_words(const phrase_group *g, const char *s, size_t n, phrase_hi
                        size_t max)
 {
     size_t found = 0, i = 0;
-    unsigned carry = 0; /* 1: the byte before is a letter or digit */
 #ifdef __SSE2__
-    /* 16 bytes at a time: the letters and digits, whence the word starts (a
-     * byte after one that is neither); of those, the bytes above ' ' */
-    const __m128i a = _mm_set1_epi8('a'), z = _mm_set1_epi8('z' - 'a');
-    const __m128i d0 = _mm_set1_epi8('0'), d9 = _mm_set1_epi8(9);
-    const __m128i fold = _mm_set1_epi8(0x20), space = _mm_set1_epi8(' ');
-    const __m128i two = _mm_set1_epi8(2), angle = _mm_set1_epi8('>'); /* '<' | 2 is '>' */
-    for (; n - i >= 16; i += 16) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        __m128i l = _mm_sub_epi8(_mm_or_si128(x, fold), a);
-        __m128i d = _mm_sub_epi8(x, d0);
-        __m128i letter = _mm_cmpeq_epi8(_mm_min_epu8(l, z), l);
-        __m128i word = _mm_or_si128(letter, _mm_cmpeq_epi8(_mm_min_epu8(d, d9), d));
-        unsigned w = (unsigned)_mm_movemask_epi8(word);
-        /* above ' ' as signed bytes, or 0x80 and above; of those only the
-         * letters, '<' and '>' when no phrase begins with another byte */
-        unsigned seen = g->letter_starts
-                            ? (unsigned)_mm_movemask_epi8(_mm_or_si128(
-                                  letter, _mm_cmpeq_epi8(_mm_or_si128(x, two), angle)))
-                            : (unsigned)_mm_movemask_epi8(_mm_cmpgt_epi8(x, space)) |
-                                  (unsigned)_mm_movemask_epi8(x);
-        unsigned starts = ~((w << 1) | carry) & seen & 0xffffu;
-        carry = w >> 15;
-        while (starts) {
+    /* 16 bytes at a time, while the 4 bytes at each place are in the text */
+    unsigned carry = 0;
+    for (; n - i >= 16 + 3; i += 16)
+        for (unsigned starts = word_starts(g, s + i, &carry); starts; starts &= starts - 1) {
             size_t at = i + (unsigned)__builtin_ctz(starts);
-            if (starts_phrase(g, s, n, at) && try_at(g, s, n, at, hits, max, &found) != 0)
+            if (may_start(g, s + at) && try_at(g, s, n, at, hits, max, &found) != 0)
                 return -1;
-            starts &= starts - 1;
         }
+    /* the rest, at most 18 bytes, from a copy with zero bytes after it (no
+     * phrase has one: the pair of the last byte and a zero begins none) */
+    char tail[48] = {0};
+    size_t rest = n - i;
+    memcpy(tail, s + i, rest);
+    for (size_t b = 0; b < rest; b += 16)
+        for (unsigned starts = word_starts(g, tail + b, &carry); starts; starts &= starts - 1) {
+            size_t at = b + (unsigned)__builtin_ctz(starts);
+            if (at < rest && may_start(g, tail + at) &&
+                try_at(g, s, n, i + at, hits, max, &found) != 0)
+                return -1;
+        }
+#else
+    char four[4];
+    for (; i < n; i++) {
+        if (i > 0 && is_alnum((unsigned char)s[i - 1]))
+            continue;
+        memset(four, 0, sizeof four);
+        memcpy(four, s + i, n - i < 4 ? n - i : 4);
+        if (may_start(g, four) && try_at(g, s, n, i, hits, max, &found) != 0)
+            return -1;
     }
 #endif
-    for (; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (!carry && starts_phrase(g, s, n, i) && try_at(g, s, n, i, hits, max, &found) != 0)
-            return -1;
-        carry = is_alnum(c);
-    }
     return (long)found;
 }
 

@@ -9,8 +9,8 @@
  * starts are found 16 bytes at a time and
  * only those whose first two bytes begin some phrase (in either case), and
  * whose first four pass a hashed filter of the phrases' first four (a phrase
- * of two bytes needs only the two), are compared (8 bytes at
- * a time, then the next 8, then byte by byte). When the
+ * of two bytes needs only the two), are compared 8 bytes at
+ * a time. When the
  * bound cuts the hits short, the phrases compiled into one Vectorscan literal
  * database are scanned for instead (the first ones by their ends are kept,
  * as before); each thread allocates its scratch space on its first scan.
@@ -45,6 +45,8 @@ void phrase_set_init(phrase_set *set, const char *const *phrases, size_t n);
 
 #define PHRASE_GROUP_ENTRIES 512
 #define PHRASE_QUAD_BITS 32768
+#define PAIR_BEGINS 1u
+#define PAIR_WHOLE 2u
 
 /* sets searched together: all their phrases in one index by first byte */
 typedef struct {
@@ -54,12 +56,12 @@ typedef struct {
     } entry[PHRASE_GROUP_ENTRIES];
     unsigned short start[257]; /* entries of first byte b: [start[b], start[b+1]) */
     unsigned char first[256];  /* 1: some phrase starts with this byte, any case */
-    unsigned char pair[8192];  /* bit (b0 << 8 | b1): some phrase starts with b0 b1,
-                                  each in either case */
-    unsigned char whole[8192]; /* bit (b0 << 8 | b1): a phrase of these two bytes */
-    unsigned char quad[PHRASE_QUAD_BITS / 8]; /* bit quad_hash(b0 .. b3): some phrase
-                                  of 3 bytes or more may start with b0 b1 b2 b3 (any
-                                  b3 after a phrase of three) */
+    unsigned char pair[65536]; /* of two bytes b0 b1 as loaded (16 bits): PAIR_BEGINS,
+                                  some phrase starts with b0 b1, each in either case;
+                                  PAIR_WHOLE, a phrase is these two bytes */
+    unsigned char quad[PHRASE_QUAD_BITS / 8]; /* bit quad_hash(b0 .. b3, each with its
+                                  0x20 bit set): some phrase of 3 bytes or more may
+                                  start with b0 b1 b2 b3 (any b3 after a phrase of three) */
     int fast;                  /* every phrase has 2 bytes or more: pair serves */
     int letter_starts;         /* every phrase begins with a letter, '<' or '>' */
     uint64_t head[PHRASE_GROUP_ENTRIES]; /* an entry's first 8 bytes, as loaded */
