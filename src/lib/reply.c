@@ -146,15 +146,6 @@ static inline int may_be_three(const char *s, size_t n, size_t i)
            bk_is_digit((unsigned char)s[i + 2]);
 }
 
-/* next_digit - bk_next_digit, the byte at from tried first (the digits of
- * a number come in runs) */
-static inline size_t next_digit(const char *s, size_t from, size_t n)
-{
-    if (from < n && bk_is_digit((unsigned char)s[from]))
-        return from;
-    return bk_next_digit(s, from, n);
-}
-
 /* GLUE - the bytes after which no code begins (three_digits and dotted_code
  * both refuse a number after them): digits, ASCII letters, '.', '_', and the
  * bytes of UTF-8 sequences */
@@ -168,17 +159,50 @@ static const unsigned char GLUE[256] = {
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, /* 0x70-0x7f */
     R16(1), R16(1), R16(1), R16(1), R16(1), R16(1), R16(1), R16(1)};
 
-/* next_code_digit - the first digit of s[from, n) where a code may begin
- * (none after a GLUE byte), n when there is none: the rest of a run such as
- * "mta2792" or "198.51.100.137" is passed over at once */
-static size_t next_code_digit(const char *s, size_t from, size_t n)
+#ifdef __SSE2__
+/* code_digits - of the 16 bytes at s + i, the digits where a code may begin:
+ * not after a GLUE byte (letters, digits, '.', '_', the bytes >= 0x80, whose
+ * high bit the mask gives) */
+static inline unsigned code_digits(const char *s, size_t i)
 {
-    for (size_t i = next_digit(s, from, n); i < n; i = next_digit(s, i, n)) {
-        if (i == 0 || !GLUE[(unsigned char)s[i - 1]])
-            return i;
-        while (i < n && GLUE[(unsigned char)s[i]])
-            i++;
+    const __m128i d0 = _mm_set1_epi8('0'), d9 = _mm_set1_epi8(9);
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+    __m128i d = _mm_sub_epi8(x, d0);
+    __m128i digit = _mm_cmpeq_epi8(_mm_min_epu8(d, d9), d);
+    unsigned digits = (unsigned)_mm_movemask_epi8(digit);
+    if (!digits)
+        return 0;
+    const __m128i a = _mm_set1_epi8('a'), z = _mm_set1_epi8('z' - 'a');
+    __m128i l = _mm_sub_epi8(_mm_or_si128(x, _mm_set1_epi8(0x20)), a);
+    __m128i glue = _mm_or_si128(
+        _mm_or_si128(digit, _mm_cmpeq_epi8(_mm_min_epu8(l, z), l)),
+        _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('.')), _mm_cmpeq_epi8(x, _mm_set1_epi8('_'))));
+    unsigned g = (unsigned)_mm_movemask_epi8(glue) | (unsigned)_mm_movemask_epi8(x);
+    unsigned before = i > 0 && GLUE[(unsigned char)s[i - 1]];
+    return digits & ~(g << 1 | before);
+}
+#endif
+
+/* next_code_digit - the first digit of s[from, n) where a code may begin
+ * (none after a GLUE byte), n when there is none (from <= n); 16 bytes at a
+ * time, the last 16 of the text loaded whole, those before from left out */
+static inline size_t next_code_digit(const char *s, size_t from, size_t n)
+{
+    size_t i = from;
+#ifdef __SSE2__
+    for (; n - i >= 16; i += 16) {
+        unsigned at = code_digits(s, i);
+        if (at)
+            return i + (unsigned)__builtin_ctz(at);
     }
+    if (i < n && n >= 16) {
+        unsigned at = code_digits(s, n - 16) >> (i - (n - 16));
+        return at ? i + (unsigned)__builtin_ctz(at) : n;
+    }
+#endif
+    for (; i < n; i++)
+        if (bk_is_digit((unsigned char)s[i]) && (i == 0 || !GLUE[(unsigned char)s[i - 1]]))
+            return i;
     return n;
 }
 
@@ -1043,7 +1067,7 @@ int bk_reply_parse(const char *s, size_t n, bk_reply *out)
     /* one pass: the first strong and the first weak candidate of each kind;
      * a failure reply after a success reply wins, as in a transcript
      * ("<<< 250 2.1.0 Sender ok" ... "<<< 550 5.1.1 User unknown") */
-    for (size_t i = next_code_digit(s, 0, n); i < n; i = next_code_digit(s, i + 1, n)) {
+    for (size_t i = 0; (i = next_code_digit(s, i, n)) < n; i++) {
         if (reply.found && reply_value < 400 && may_be_three(s, n, i)) {
             int v = three_digits(s, n, i);
             if (v >= 0) {

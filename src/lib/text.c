@@ -47,25 +47,6 @@ long bk_ci_find(const char *hay, size_t len, const char *needle)
     return -1;
 }
 
-size_t bk_next_digit(const char *s, size_t from, size_t n)
-{
-    size_t i = from;
-#ifdef __SSE2__
-    /* 16 bytes at a time: a digit is a byte that '0' subtracted from leaves
-     * below 10 (unsigned: the bytes below '0' wrap around) */
-    const __m128i zero = _mm_set1_epi8('0'), nine = _mm_set1_epi8(9);
-    for (; i < n && n - i >= 16; i += 16) {
-        __m128i x = _mm_sub_epi8(_mm_loadu_si128((const __m128i *)(const void *)(s + i)), zero);
-        unsigned mask = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(x, nine), x));
-        if (mask)
-            return i + (unsigned)__builtin_ctz(mask);
-    }
-#endif
-    while (i < n && !bk_is_digit((unsigned char)s[i]))
-        i++;
-    return i;
-}
-
 /* pair_bit - the bit (0..255) of the pair of bytes a, b: each with its 0x20
  * bit set (what folds an ASCII letter's two cases; other bytes may share a
  * bit, which only lets more words through) */

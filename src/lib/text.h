@@ -64,10 +64,6 @@ static inline int bk_ci_same(const char *a, const char *b, size_t n)
     return 1;
 }
 
-/* bk_next_digit - the place of the first ASCII digit of s[from, n), n when
- * there is none */
-size_t bk_next_digit(const char *s, size_t from, size_t n);
-
 /* bk_ci_find - offset of the first case-insensitive occurrence of the
  * NUL-terminated needle in hay[0..len), or -1 */
 long bk_ci_find(const char *hay, size_t len, const char *needle);

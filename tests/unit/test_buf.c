@@ -88,25 +88,6 @@ static void test_ci_find_lengths(void **state)
     }
 }
 
-/* the first digit, at every place of the 16-byte steps; bytes around the
- * digits ('/' and ':', 0x80 and above) are not digits */
-static void test_next_digit(void **state)
-{
-    (void)state;
-    char s[80];
-    for (size_t at = 0; at < 40; at++) {
-        for (size_t i = 0; i < sizeof s; i++)
-            s[i] = "/:\x80\xff a"[i % 6];
-        s[at] = (char)('0' + at % 10);
-        s[at + 30] = '9';
-        assert_int_equal(bk_next_digit(s, 0, sizeof s), at);
-        assert_int_equal(bk_next_digit(s, at, sizeof s), at);
-        assert_int_equal(bk_next_digit(s, at + 1, sizeof s), at + 30);
-        assert_int_equal(bk_next_digit(s, 0, at), at); /* none before the end */
-        assert_int_equal(bk_next_digit(s, at + 31, sizeof s), sizeof s);
-    }
-}
-
 /* bk_put_decimal writes what printf's "%0*lld" writes */
 static void test_put_decimal(void **state)
 {
@@ -262,7 +243,6 @@ int main(void)
         cmocka_unit_test(test_buf_grows),
         cmocka_unit_test(test_ci_find),
         cmocka_unit_test(test_ci_find_lengths),
-        cmocka_unit_test(test_next_digit),
         cmocka_unit_test(test_put_decimal),
         cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_phrases),

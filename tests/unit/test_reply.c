@@ -1158,6 +1158,30 @@ static void test_glued_numbers(void **state)
             }
 }
 
+/* a code at every place of the 16-byte steps, after digits glued to words,
+ * and at the end of the text (whose last 16 bytes are read whole) */
+static void test_code_places(void **state)
+{
+    (void)state;
+    static const char filler[] = "a1 x.9 \xc3\xa9" "7 _5 b22 3.x ";
+    static const char *const tails[] = {"550 5.1.1", "550 5.1.1 user unknown"};
+    for (size_t at = 0; at < 48; at++)
+        for (size_t t = 0; t < 2; t++) {
+            char in[128];
+            for (size_t i = 0; i < at; i++)
+                in[i] = filler[i % (sizeof filler - 1)];
+            if (at)
+                in[at - 1] = ' ';
+            size_t len = at + (size_t)snprintf(in + at, sizeof in - at, "%s", tails[t]);
+            bk_reply r;
+            parse_exact(in, len, &r, NULL);
+            if (r.reply_code != 550 || strcmp(r.status, "5.1.1") != 0)
+                print_error("input: %.*s\n", (int)len, in);
+            assert_int_equal(r.reply_code, 550);
+            assert_string_equal(r.status, "5.1.1");
+        }
+}
+
 static void test_ten_megabytes(void **state)
 {
     (void)state;
@@ -1309,6 +1333,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_command_names),
+        cmocka_unit_test(test_code_places),
         cmocka_unit_test(test_shapes),
         cmocka_unit_test(test_shape_prefixes),
         cmocka_unit_test(test_decide),
