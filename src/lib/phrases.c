@@ -344,12 +344,18 @@ static long scan_words(const phrase_group *g, const char *s, size_t n, phrase_hi
 #ifdef __SSE2__
     /* 16 bytes at a time, while the 4 bytes at each place are in the text */
     unsigned carry = 0;
-    for (; n - i >= 16 + 3; i += 16)
+    for (; n - i >= 16 + 3; i += 16) {
+        /* the places that pass the filters first, then the phrases there */
+        unsigned pass = 0;
         for (unsigned starts = word_starts(g, s + i, &carry); starts; starts &= starts - 1) {
-            size_t at = i + (unsigned)__builtin_ctz(starts);
-            if (may_start(g, s + at) && try_at(g, s, n, at, hits, max, &found) != 0)
-                return -1;
+            unsigned k = (unsigned)__builtin_ctz(starts);
+            if (may_start(g, s + i + k))
+                pass |= 1u << k;
         }
+        for (; pass; pass &= pass - 1)
+            if (try_at(g, s, n, i + (unsigned)__builtin_ctz(pass), hits, max, &found) != 0)
+                return -1;
+    }
     /* the rest, at most 18 bytes, from a copy with zero bytes after it (no
      * phrase has one: the pair of the last byte and a zero begins none) */
     char tail[48] = {0};
