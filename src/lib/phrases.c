@@ -102,6 +102,12 @@ void phrase_group_init(phrase_group *g, const phrase_set *const *sets, size_t n)
         g->next[e] = 0;
         memcpy(&g->next[e], g->entry[e].text + 8, k2);
         memcpy(&g->next_mask[e], ones2, 8);
+        unsigned char cases[16] = {0};
+        for (size_t q = 0; q < 16 && q < g->entry[e].len; q++)
+            if (g->entry[e].text[q] >= 'a' && g->entry[e].text[q] <= 'z')
+                cases[q] = 0x20;
+        memcpy(&g->head_case[e], cases, 8);
+        memcpy(&g->next_case[e], cases + 8, 8);
         unsigned char c0 = (unsigned char)g->entry[e].text[0];
         if (!bk_is_alpha(c0) && c0 != '<' && c0 != '>')
             g->letter_starts = 0;
@@ -235,18 +241,10 @@ static int is_alnum(unsigned char c)
     return bk_is_alpha(c) || bk_is_digit(c);
 }
 
-/* lower8 - up to 8 bytes of s[0, left) as one word, ASCII letters in lower
- * case, zero bytes after the end */
-static uint64_t lower8(const char *s, size_t left)
-{
-    uint64_t w = 0;
-    memcpy(&w, s, left < 8 ? left : 8);
-    return bk_fold8(w);
-}
-
 /* rest_same - the bytes 16 to len of phrase ph at s (len > 16, all in the
- * text), 8 at a time, the last 8 ending at len */
-static int rest_same(const char *s, const char *ph, size_t len)
+ * text), 8 at a time, the last 8 ending at len (out of line: try_at's loop
+ * keeps its words in registers) */
+__attribute__((noinline)) static int rest_same(const char *s, const char *ph, size_t len)
 {
     uint64_t x, y;
     for (size_t q = 16; len - q > 8; q += 8) {
@@ -268,20 +266,21 @@ static int try_at(const phrase_group *g, const char *s, size_t n, size_t i, phra
 {
     unsigned char lc = bk_lower((unsigned char)s[i]);
     size_t left = n - i;
-    uint64_t w, w2;
+    uint64_t w = 0, w2 = 0; /* as loaded: an entry's case bits fold its letters */
     if (left >= 16) {
         memcpy(&w, s + i, 8);
         memcpy(&w2, s + i + 8, 8);
-        w = bk_fold8(w), w2 = bk_fold8(w2);
     } else {
-        w = lower8(s + i, left);
-        w2 = left > 8 ? lower8(s + i + 8, left - 8) : 0;
+        memcpy(&w, s + i, left < 8 ? left : 8);
+        if (left > 8)
+            memcpy(&w2, s + i + 8, left - 8);
     }
     for (unsigned e = g->start[lc]; e < g->start[lc + 1]; e++) {
         size_t len = g->entry[e].len;
         if (len > left)
             break; /* the longer ones do not fit either */
-        if (((w ^ g->head[e]) & g->head_mask[e]) | ((w2 ^ g->next[e]) & g->next_mask[e]))
+        if ((((w | g->head_case[e]) ^ g->head[e]) & g->head_mask[e]) |
+            (((w2 | g->next_case[e]) ^ g->next[e]) & g->next_mask[e]))
             continue;
         if (len > 16 && !rest_same(s + i, g->entry[e].text, len))
             continue;

@@ -68,6 +68,10 @@ typedef struct {
     uint64_t head_mask[PHRASE_GROUP_ENTRIES]; /* of those, its own (the rest 0) */
     uint64_t next[PHRASE_GROUP_ENTRIES];      /* its bytes 8 to 15, as loaded */
     uint64_t next_mask[PHRASE_GROUP_ENTRIES]; /* of those, its own (0 when none) */
+    uint64_t head_case[PHRASE_GROUP_ENTRIES]; /* 0x20 in each byte of head that is a
+                                  letter (a text's byte with it set matches in
+                                  either case) */
+    uint64_t next_case[PHRASE_GROUP_ENTRIES]; /* the same of next */
     void *db;                  /* the Vectorscan database (phrase_group_db) */
     int db_tried;              /* 1: db was made, or failed (NULL) */
 } phrase_group;
