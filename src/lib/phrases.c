@@ -340,6 +340,8 @@ static long scan_words(const phrase_group *g, const char *s, size_t n, phrase_hi
                        size_t max)
 {
     size_t found = 0, i = 0;
+    if (n == 0)
+        return 0; /* s may be NULL */
 #ifdef __SSE2__
     /* 16 bytes at a time, while the 4 bytes at each place are in the text */
     unsigned carry = 0;
