@@ -81,6 +81,7 @@
  * the 8 bytes on_key reads after a key. */
 #define PAD 64
 #define UNPADDED_KEYS 1024
+#define FRONT 8 /* zero bytes before the text: on_key reads the 8 before a key */
 
 /* an entry of lit_pattern: the pattern, and whether the literal is the
  * pattern itself (a direct match, factors_exact) with which boundaries */
@@ -148,6 +149,8 @@ struct rule_matcher {
     uint32_t *key_len;      /* [n_keys] */
     size_t n_keys;
     key_entry *key_entries; /* [n_lits]: key_lits[i] ready to check (make_entries) */
+    uint64_t *lead_word;    /* [n_lits]: the last (up to) 8 bytes of entry i's lead, */
+    uint64_t lead_mask[9];  /* as they stand before its key; [lead]: the bytes that count */
     uint64_t head_mask[9];  /* [n]: the bytes of a head that count */
     hs_scratch_t *proto;    /* scratch space fit for every database, cloned per thread */
     unsigned long id;       /* tells thread states apart */
@@ -449,7 +452,8 @@ static int make_entries(rule_matcher *m)
         if (m->lit_len[k] > UINT8_MAX)
             return -1; /* not from factors.c: none is longer than FACTOR_LEN_MAX */
     m->key_entries = malloc((m->n_lits ? m->n_lits : 1) * sizeof *m->key_entries);
-    if (!m->key_entries)
+    m->lead_word = malloc((m->n_lits ? m->n_lits : 1) * sizeof *m->lead_word);
+    if (!m->key_entries || !m->lead_word)
         return -1;
     for (size_t j = 0; j < m->n_keys; j++)
         for (uint32_t i = m->key_start[j]; i < m->key_start[j + 1]; i++) {
@@ -462,11 +466,18 @@ static int make_entries(rule_matcher *m)
             m->key_entries[i] = (key_entry){word_at(head), k, (uint8_t)len, (uint8_t)n,
                                             i + 1 == m->key_start[j + 1],
                                             (uint8_t)(m->lit_len[k] - len)};
+            size_t lead = m->lit_len[k] - len, l8 = lead < 8 ? lead : 8;
+            char before[8] = {0};
+            memcpy(before + 8 - l8, key - l8, l8);
+            m->lead_word[i] = word_at(before);
         }
     for (size_t n = 0; n <= 8; n++) {
         char mask[8] = {0};
         memset(mask, 0xff, n);
         m->head_mask[n] = word_at(mask);
+        memset(mask, 0, 8);
+        memset(mask + 8 - n, 0xff, n);
+        m->lead_mask[n] = word_at(mask);
     }
     return 0;
 }
@@ -999,7 +1010,9 @@ static void clear(rule_matcher *m)
     free(m->key_lits);
     free(m->key_len);
     free(m->key_entries);
+    free(m->lead_word);
     m->key_entries = NULL;
+    m->lead_word = NULL;
     m->lit = m->all = NULL;
     m->lit_start = m->lit_pattern = m->lit_len = NULL;
     m->lit_off = m->key_start = m->key_lits = m->key_len = NULL;
@@ -1251,7 +1264,8 @@ typedef struct {
     uint32_t *first_end;     /* [cap]: a candidate's literals: where the first ends */
     uint32_t *last_start;    /* [cap]: and where the last starts */
     hit *hits;               /* [cap] */
-    char *text;              /* the text and PAD zero bytes */
+    char *buf;               /* FRONT zero bytes, the text and PAD zero bytes */
+    char *text;              /* buf + FRONT */
     size_t len;              /* of the text */
     size_t text_cap;
     size_t n_candidates, n_hits, n_refused, tried;
@@ -1289,7 +1303,7 @@ static void free_state(void *p)
     thread_state *s = p;
     hs_free_scratch(s->scratch);
     free_lists(s);
-    free(s->text);
+    free(s->buf);
     pcre2_match_data_free(s->md);
     pcre2_match_context_free(s->mc);
     pcre2_match_context_free(s->mc_end);
@@ -1458,6 +1472,17 @@ static int tail_same(const char *t, const char *l, size_t from, size_t len)
     return len - from <= 8 || word_at(t + from) == word_at(l + from);
 }
 
+/* lead_same - does the text before a key found at t hold entry e's lead
+ * (the FRONT bytes make the 8 bytes before t readable)? */
+static int lead_same(const rule_matcher *m, const key_entry *e, const char *t)
+{
+    uint64_t mask = m->lead_mask[e->lead < 8 ? e->lead : 8];
+    if ((word_at(t - 8) ^ m->lead_word[e - m->key_entries]) & mask)
+        return 0;
+    return e->lead <= 8 ||
+           memcmp(t - e->lead, m->lit_bytes + m->lit_off[e->lit], e->lead - 8) == 0;
+}
+
 /* on_key - a key was found: each of its literals that the text holds there
  * is taken (they are in byte order: an entry whose first byte after the key
  * is past the text's ends the search) */
@@ -1479,9 +1504,7 @@ static int on_key(unsigned id, unsigned long long from, unsigned long long to,
             if (e->len > kl && *(const unsigned char *)&e->head > next)
                 break;
         } else if (e->len <= x->len - start &&
-                   (!e->lead || (start >= e->lead &&
-                                 memcmp(x->text + start - e->lead,
-                                        m->lit_bytes + m->lit_off[e->lit], e->lead) == 0)) &&
+                   (!e->lead || (start >= e->lead && lead_same(m, e, x->text + start))) &&
                    (e->len <= kl + 8 ||
                     tail_same(x->text + start, m->lit_bytes + m->lit_off[e->lit] + e->lead,
                               kl + 8, e->len)))
@@ -1604,15 +1627,18 @@ static int hit_cmp(const void *a, const void *b)
 }
 
 /* padded_copy - the text with its ASCII letters in lower case (the patterns
- * are compiled so) followed by PAD zero bytes, in the thread's buffer */
+ * are compiled so) followed by PAD zero bytes, in the thread's buffer after
+ * FRONT zero bytes */
 static const char *padded_copy(thread_state *s, const char *text, size_t len)
 {
     if (s->text_cap < len + PAD) {
         size_t cap = len + PAD < 4096 ? 4096 : len + PAD;
-        char *p = realloc(s->text, cap);
+        char *p = realloc(s->buf, FRONT + cap);
         if (!p)
             return NULL;
-        s->text = p;
+        memset(p, 0, FRONT);
+        s->buf = p;
+        s->text = p + FRONT;
         s->text_cap = cap;
     }
     char *dst = s->text; /* a local pointer: the compiler may vectorize the loop */
