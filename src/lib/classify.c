@@ -861,10 +861,12 @@ static int decide_lazy(const bk_classifier *c, facts *f, const unsigned *cand, s
                     return -1;
                 found[n_found++] = cand[i];
             }
-        if ((rc = rm_first(m, found, n_found, &first)) < 0)
-            return -1;
-        if (rc)
-            f->provider = c->rs.texts[first - n_rules].provider;
+        if (n_found) { /* none found: none to order */
+            if ((rc = rm_first(m, found, n_found, &first)) < 0)
+                return -1;
+            if (rc)
+                f->provider = c->rs.texts[first - n_rules].provider;
+        }
     }
     int rules[MATCH_MAX]; /* the rules that hold, best first */
     size_t n_r = ranked_holding(c, f, cand, n_cand, rules);
@@ -877,10 +879,12 @@ static int decide_lazy(const bk_classifier *c, facts *f, const unsigned *cand, s
                     return -1;
                 found[n_found++] = (unsigned)rules[i];
             }
-        if ((rc = rm_first(m, found, n_found, &first)) < 0)
-            return -1;
-        if (rc)
-            *matched_provider = c->rs.rules[first].provider;
+        if (n_found) { /* none found: none to order */
+            if ((rc = rm_first(m, found, n_found, &first)) < 0)
+                return -1;
+            if (rc)
+                *matched_provider = c->rs.rules[first].provider;
+        }
     }
     add_code_rule(c, f, list, n, &truncated);
     /* the best: every rule that ranks above the best match so far is tried */
