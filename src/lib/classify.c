@@ -557,7 +557,12 @@ static int cond_holds(const bk_classifier *c, unsigned id, const facts *f)
         return 0;
     if (!(k & (COND_REPLY | COND_STATUS | COND_NOFIT)))
         return 1;
-    return holds_by_codes(&c->rs.rules[id], f);
+    const bk_rule *r = &c->rs.rules[id];
+    if (k & COND_NOFIT)
+        return holds_by_codes(r, f);
+    /* the masks held: the codes are left */
+    return (!(k & COND_REPLY) || (f->reply && rule_reply_holds(r, f->reply))) &&
+           rule_status_holds(r, f->c, f->s, f->d);
 }
 
 /* the classifier and the facts of one text, for wanted_pattern */
