@@ -1724,14 +1724,12 @@ size_t rm_candidates(const rule_matcher *m, unsigned *ids, size_t max)
     if (!s || s->owner != m->id)
         return 0;
     /* the direct matches (found by the scan), then the others */
-    size_t n = 0, total = 0;
-    for (size_t i = 0; i < s->n_hits; i++, total++)
-        if (n < max)
-            ids[n++] = s->hits[i].id;
-    for (size_t i = 0; i < s->n_candidates; i++, total++)
-        if (n < max)
-            ids[n++] = s->candidates[i];
-    return total;
+    size_t n = 0;
+    for (size_t i = 0; i < s->n_hits && n < max; i++)
+        ids[n++] = s->hits[i].id;
+    size_t k = s->n_candidates < max - n ? s->n_candidates : max - n;
+    memcpy(ids + n, s->candidates, k * sizeof *ids);
+    return s->n_hits + s->n_candidates;
 }
 
 /* last_stop - where the last of the bytes b stands in t[lo, hi), SIZE_MAX
