@@ -1401,14 +1401,16 @@ static int is_word(unsigned char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
-/* edges_hold - do the boundaries asked for hold around text[start, end)? */
-static int edges_hold(const char *t, size_t len, size_t start, size_t end, unsigned edges)
+/* edges_hold - do the boundaries asked for hold around text[start, end) of
+ * the padded text? The zero bytes before and after it are no word bytes, as
+ * its ends are none */
+static int edges_hold(const char *t, size_t start, size_t end, unsigned edges)
 {
     if ((edges & EXACT_BOUNDARY_BEFORE) &&
-        (start > 0 && is_word((unsigned char)t[start - 1])) == is_word((unsigned char)t[start]))
+        is_word((unsigned char)t[start - 1]) == is_word((unsigned char)t[start]))
         return 0;
     if ((edges & EXACT_BOUNDARY_AFTER) &&
-        is_word((unsigned char)t[end - 1]) == (end < len && is_word((unsigned char)t[end])))
+        is_word((unsigned char)t[end - 1]) == is_word((unsigned char)t[end]))
         return 0;
     return 1;
 }
@@ -1449,7 +1451,7 @@ static void take_literal(scan_ctx *x, uint32_t id, uint32_t start, uint32_t end)
             }
             continue;
         }
-        if (!edges_hold(x->text, x->len, start, end, (v & ~PAIR_DIRECT) >> PAIR_EDGE_SHIFT))
+        if (!edges_hold(x->text, start, end, (v & ~PAIR_DIRECT) >> PAIR_EDGE_SHIFT))
             continue;
         if (!s->slot[p]) {
             if (refuse(x, p))
