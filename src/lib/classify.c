@@ -74,7 +74,8 @@ struct bk_classifier {
     int *by_reply;
     uint32_t by_reply_start[BY_REPLY + 1];
     /* and those that may hold for a status of class slot C and subject S with
-     * a detail beyond 31 (5.7.606): by_far[by_far_start[C * 8 + S] ..) */
+     * a detail beyond 31 (5.7.606) by their status conditions (those without
+     * any are by_reply's): by_far[by_far_start[C * 8 + S] ..) */
     int *by_far;
     uint32_t by_far_start[3 * 8 + 1];
     uint64_t source_hash;   /* of every rule file read: names the cached database */
@@ -163,12 +164,10 @@ static int class_slot(int cls)
     return cls == 2 ? 0 : cls == 4 ? 1 : cls == 5 ? 2 : -1;
 }
 
-/* may_hold_far - may rule r hold for a status of class c, subject s and a
- * detail beyond the index? */
+/* may_hold_far - does rule r have status conditions that may hold for a
+ * status of class c, subject s and a detail beyond the index? */
 static int may_hold_far(const bk_rule *r, int c, int s)
 {
-    if (r->n_status == 0)
-        return 1;
     for (int i = 0; i < r->n_status; i++) {
         const status_pat *p = &r->status[i];
         if ((p->c < 0 || p->c == c) && (p->s < 0 || p->s == s) &&
@@ -197,7 +196,8 @@ static int reply_holds(const bk_rule *r, int k)
     return rule_reply_holds(r, BY_REPLY_LO + k);
 }
 
-/* far_holds - by_far: may r hold for key k (class slot * 8 + subject)? */
+/* far_holds - by_far: has r status conditions that may hold for key k
+ * (class slot * 8 + subject)? */
 static int far_holds(const bk_rule *r, int k)
 {
     return may_hold_far(r, SLOT_CLASS[k / 8], k % 8);
@@ -751,6 +751,18 @@ static int first_holding(const bk_classifier *c, const int *ids, size_t n, const
     return -1;
 }
 
+/* no_status_holding - the first code rule without status conditions that
+ * holds: of those that hold for the reply code when it is indexed; -1 none */
+static int no_status_holding(const bk_classifier *c, const facts *f)
+{
+    if (f->reply >= BY_REPLY_LO && f->reply < BY_REPLY_LO + BY_REPLY) {
+        int k = f->reply - BY_REPLY_LO;
+        return first_holding(c, c->by_reply + c->by_reply_start[k],
+                             c->by_reply_start[k + 1] - c->by_reply_start[k], f, COND_REPLY);
+    }
+    return first_holding(c, c->code_no_status, c->n_code_no_status, f, 0);
+}
+
 /* add_code_rule - the best code rule that holds for the codes, if any (they
  * are sorted best first) */
 static void add_code_rule(const bk_classifier *c, const facts *f, int *list, size_t *n,
@@ -764,19 +776,18 @@ static void add_code_rule(const bk_classifier *c, const facts *f, int *list, siz
         int k = slot * BY_SD + f->s * BY_SD_DETAILS + f->d;
         id = first_holding(c, c->by_csd + c->by_csd_start[k],
                            c->by_csd_start[k + 1] - c->by_csd_start[k], f, COND_STATUS);
-    } else if (!f->c && f->reply >= BY_REPLY_LO && f->reply < BY_REPLY_LO + BY_REPLY) {
-        /* no status: the rules that ask for none and hold for the reply code */
-        int k = f->reply - BY_REPLY_LO;
-        id = first_holding(c, c->by_reply + c->by_reply_start[k],
-                           c->by_reply_start[k + 1] - c->by_reply_start[k], f, COND_REPLY);
-    } else if (slot >= 0 && f->s >= 0 && f->s < 8 && f->d >= BY_SD_DETAILS) {
-        int k = slot * 8 + f->s; /* a detail beyond the index */
+    } else if (!f->c) /* no status: the rules that ask for none */
+        id = no_status_holding(c, f);
+    else if (slot >= 0 && f->s >= 0 && f->s < 8 && f->d >= BY_SD_DETAILS) {
+        /* a detail beyond the index: the better of the first rule with status
+         * conditions that may hold for it and the first without any */
+        int k = slot * 8 + f->s, other = no_status_holding(c, f);
         id = first_holding(c, c->by_far + c->by_far_start[k],
                            c->by_far_start[k + 1] - c->by_far_start[k], f, 0);
-    } else if (f->c) /* any other status: every code rule */
+        if (other >= 0 && (id < 0 || rank_less(c, other, id)))
+            id = other;
+    } else /* any other status: every code rule */
         id = first_holding(c, c->code_rules, c->n_code_rules, f, 0);
-    else
-        id = first_holding(c, c->code_no_status, c->n_code_no_status, f, 0);
     if (id >= 0)
         add_matched(c, list, n, truncated, id);
 }
