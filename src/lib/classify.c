@@ -67,6 +67,7 @@ struct bk_classifier {
     uint32_t by_csd_start[BY_CSD + 1];
     uint64_t *rank;         /* [n_rules]: precedence, lower first (rank_key) */
     uint32_t *cond;         /* [n_rules]: the class and command masks (cond_of) */
+    unsigned char *ask;     /* [n_rules + n_texts]: may wanted_pattern refuse it? */
     int *code_no_status;    /* the code rules without status conditions, best first: */
     size_t n_code_no_status; /* the only ones that can hold when there is no status */
     /* the same by reply code: those whose reply code conditions hold for reply
@@ -400,6 +401,13 @@ bk_classifier *classifier_build(const char *const *rule_files, size_t n_files,
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
+    c->ask = malloc(c->rs.n_rules + c->rs.n_texts + 1);
+    if (!c->ask) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < c->rs.n_rules + c->rs.n_texts; i++) /* see wanted_pattern */
+        c->ask[i] = i >= c->rs.n_rules || (c->cond[i] & ~COND_PROVIDER) != 0;
     if (!(c->matcher = rm_new(&c->rs, c->source_hash, RM_TWO_STAGE, err, errlen)))
         goto fail;
     return c;
@@ -423,6 +431,7 @@ void bk_classifier_free(bk_classifier *c)
     free(c->by_far);
     free(c->rank);
     free(c->cond);
+    free(c->ask);
     free(c->code_no_status);
     free(c);
 }
@@ -573,7 +582,8 @@ typedef struct {
 
 /* wanted_pattern - is pattern id worth searching for? A rule whose code or
  * command conditions fail cannot be a candidate, and a provider's text
- * pattern is only read when no host named the provider */
+ * pattern is only read when no host named the provider (asked only of the
+ * patterns ask holds: the others are always worth it) */
 static int wanted_pattern(void *ctx, unsigned id)
 {
     const scan_filter *x = ctx;
@@ -993,7 +1003,7 @@ int bk_classify(const bk_classifier *c, const char *text, size_t len, const bk_h
     int lazy = 0;
     if (r->text_len) {
         scan_filter want = {c, &f};
-        if (rm_prefilter(c->matcher, r->text, r->text_len, wanted_pattern, &want) != 0)
+        if (rm_prefilter(c->matcher, r->text, r->text_len, wanted_pattern, c->ask, &want) != 0)
             return -1;
         unsigned cand[MATCH_MAX];
         size_t n_cand = rm_candidates(c->matcher, cand, MATCH_MAX);

@@ -1392,6 +1392,7 @@ typedef struct {
     const char *text; /* padded */
     size_t len;       /* without the padding */
     rm_wanted wanted; /* NULL: every pattern */
+    const unsigned char *ask; /* NULL: wanted is asked of every pattern */
     void *ctx;
 } scan_ctx;
 
@@ -1415,11 +1416,18 @@ static int edges_hold(const char *t, size_t start, size_t end, unsigned edges)
     return 1;
 }
 
+/* refused_by - does wanted (NULL: none) refuse pattern p? It is asked only
+ * when ask (NULL: every pattern) holds p */
+static int refused_by(rm_wanted wanted, const unsigned char *ask, void *ctx, unsigned p)
+{
+    return wanted && (!ask || ask[p]) && !wanted(ctx, p);
+}
+
 /* refuse - is pattern p, met for the first time in this scan, one that
  * wanted refuses? Then its slot says so until the scan ends */
 static int refuse(scan_ctx *x, uint32_t p)
 {
-    if (!x->wanted || x->wanted(x->ctx, p))
+    if (!refused_by(x->wanted, x->ask, x->ctx, p))
         return 0;
     x->s->slot[p] = SLOT_REFUSED;
     x->s->refused[x->s->n_refused++] = p;
@@ -1672,7 +1680,7 @@ static int try_pattern(const rule_matcher *m, thread_state *s, unsigned p, const
 }
 
 int rm_prefilter(const rule_matcher *m, const char *text, size_t len, rm_wanted wanted,
-                 void *ctx)
+                 const unsigned char *ask, void *ctx)
 {
     if (len > UINT32_MAX - PAD)
         len = UINT32_MAX - PAD;
@@ -1688,7 +1696,7 @@ int rm_prefilter(const rule_matcher *m, const char *text, size_t len, rm_wanted 
     if (!t)
         return -1;
     s->len = len;
-    scan_ctx x = {m, s, t, len, wanted, ctx};
+    scan_ctx x = {m, s, t, len, wanted, ask, ctx};
     if (m->all) /* RM_ONE_DB */
         hs_scan(m->all, t, (unsigned)(m->all_at_end ? len : len + PAD), 0, s->scratch, on_all,
                 &x);
@@ -1703,7 +1711,7 @@ int rm_prefilter(const rule_matcher *m, const char *text, size_t len, rm_wanted 
     for (size_t i = 0; m->all && i < s->n_hits; i++) { /* on_all keeps every match */
         unsigned p = s->hits[i].id;
         s->slot[p] = 0;
-        if (wanted && !wanted(ctx, p))
+        if (refused_by(wanted, ask, ctx, p))
             continue;
         s->hits[kept] = s->hits[i];
         s->slot[p] = (unsigned)kept++ + 2;
@@ -1713,7 +1721,7 @@ int rm_prefilter(const rule_matcher *m, const char *text, size_t len, rm_wanted 
     kept = s->n_candidates;
     for (size_t i = 0; i < m->n_always; i++) {
         unsigned p = m->always[i];
-        if (wanted && !wanted(ctx, p))
+        if (refused_by(wanted, ask, ctx, p))
             continue;
         s->slot[p] = SLOT_UNTRIED;
         s->first_end[p] = 0; /* searched for in the whole text */
@@ -1843,7 +1851,7 @@ int rm_scan(const rule_matcher *m, const char *text, size_t len, rm_wanted wante
 {
     *n = 0;
     *overflow = 0;
-    if (rm_prefilter(m, text, len, wanted, ctx) != 0)
+    if (rm_prefilter(m, text, len, wanted, NULL, ctx) != 0)
         return -1;
     return rm_matches(m, ids, max, n, overflow);
 }
