@@ -85,6 +85,7 @@ struct bk_classifier {
     uint32_t *host_slots;   /* open addressing by host_hash: hosts index + 1, 0 empty */
     size_t host_mask;       /* slots less one (a power of two less one) */
     size_t host_max_len;    /* of the longest host suffix: no longer suffix is looked up */
+    size_t host_min_len;    /* of the shortest: nor a shorter one */
 };
 
 const char *bk_tier_name(bk_tier t)
@@ -300,9 +301,13 @@ static int index_hosts(bk_classifier *c)
                                  c->hosts[i].name, c->hosts[i].len) != 0)
             c->hosts[kept++] = c->hosts[i];
     c->n_hosts = kept;
-    for (size_t i = 0; i < c->n_hosts; i++)
+    c->host_min_len = SIZE_MAX;
+    for (size_t i = 0; i < c->n_hosts; i++) {
         if (c->hosts[i].len > c->host_max_len)
             c->host_max_len = c->hosts[i].len;
+        if (c->hosts[i].len < c->host_min_len)
+            c->host_min_len = c->hosts[i].len;
+    }
     size_t cap = 16;
     while (cap < 2 * c->n_hosts)
         cap *= 2;
@@ -489,8 +494,9 @@ static int provider_by_host(const bk_classifier *c, const char *host, size_t hl)
         return -1;
     }
     /* the last bytes, as long as the longest host suffix (no longer one can
-     * be found), lowered; then the suffixes among them: the whole when a dot
-     * or nothing is before it, and what follows each dot */
+     * be found), lowered; then the suffixes among them no shorter than the
+     * shortest host suffix: the whole when a dot or nothing is before it, and
+     * what follows each dot */
     size_t lo = hl > c->host_max_len ? hl - c->host_max_len : 0, end = hl - lo;
     for (size_t i = 0; i < end; i++)
         lower[i] = (char)bk_lower((unsigned char)host[lo + i]);
@@ -500,7 +506,7 @@ static int provider_by_host(const bk_classifier *c, const char *host, size_t hl)
         at = memchr(lower, '.', end);
         at = at ? at + 1 : stop;
     }
-    while (at < stop) {
+    while (at < stop && (size_t)(stop - at) >= c->host_min_len) {
         size_t len = (size_t)(stop - at);
         int p = host_provider(c, at, len, host_hash(at, len));
         if (p >= 0 && (best < 0 || p < best))
