@@ -17,12 +17,14 @@
  * Vectorscan still checks every pattern (hs_expression_info: what it refuses
  * is refused) and gives its shortest and longest match.
  *
- * Scanning: the text is read in ASCII lower case (copied so, with padding).
+ * Scanning: the text is read in ASCII lower case (copied so, with zero bytes
+ * before and after it).
  * The literal scan marks the patterns of each literal found (in any order of
- * their ends) that the caller wants (asked once, at the first of them) as
- * candidates (or matched, for those of the direct kind, at the first place
- * their boundaries hold), and keeps where their literals were. Each candidate
- * is then searched for with pcre2_jit_match, only where a match could be: it
+ * their ends) that the caller wants (asked once, at the first of them, of
+ * those its ask table names) as candidates (or matched, for those of the
+ * direct kind, at the first place their boundaries hold), and keeps where
+ * their literals were. Each candidate is then searched for with
+ * pcre2_jit_match, only where a match could be: it
  * holds one of the literals, so it starts no later than the last of them and
  * no earlier than the first one's end less the pattern's longest match, or,
  * for a pattern without a longest match, than the last of its stop bytes
