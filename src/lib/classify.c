@@ -67,6 +67,7 @@ struct bk_classifier {
     uint32_t by_csd_start[BY_CSD + 1];
     uint64_t *rank;         /* [n_rules]: precedence, lower first (rank_key) */
     uint32_t *cond;         /* [n_rules]: the class and command masks (cond_of) */
+    unsigned char *ask;     /* [n_rules + n_texts]: may wanted_pattern refuse it? */
     int *code_no_status;    /* the code rules without status conditions, best first: */
     size_t n_code_no_status; /* the only ones that can hold when there is no status */
     /* the same by reply code: those whose reply code conditions hold for reply
@@ -74,7 +75,8 @@ struct bk_classifier {
     int *by_reply;
     uint32_t by_reply_start[BY_REPLY + 1];
     /* and those that may hold for a status of class slot C and subject S with
-     * a detail beyond 31 (5.7.606): by_far[by_far_start[C * 8 + S] ..) */
+     * a detail beyond 31 (5.7.606) by their status conditions (those without
+     * any are by_reply's): by_far[by_far_start[C * 8 + S] ..) */
     int *by_far;
     uint32_t by_far_start[3 * 8 + 1];
     uint64_t source_hash;   /* of every rule file read: names the cached database */
@@ -83,6 +85,7 @@ struct bk_classifier {
     uint32_t *host_slots;   /* open addressing by host_hash: hosts index + 1, 0 empty */
     size_t host_mask;       /* slots less one (a power of two less one) */
     size_t host_max_len;    /* of the longest host suffix: no longer suffix is looked up */
+    size_t host_min_len;    /* of the shortest: nor a shorter one */
 };
 
 const char *bk_tier_name(bk_tier t)
@@ -163,12 +166,10 @@ static int class_slot(int cls)
     return cls == 2 ? 0 : cls == 4 ? 1 : cls == 5 ? 2 : -1;
 }
 
-/* may_hold_far - may rule r hold for a status of class c, subject s and a
- * detail beyond the index? */
+/* may_hold_far - does rule r have status conditions that may hold for a
+ * status of class c, subject s and a detail beyond the index? */
 static int may_hold_far(const bk_rule *r, int c, int s)
 {
-    if (r->n_status == 0)
-        return 1;
     for (int i = 0; i < r->n_status; i++) {
         const status_pat *p = &r->status[i];
         if ((p->c < 0 || p->c == c) && (p->s < 0 || p->s == s) &&
@@ -197,7 +198,8 @@ static int reply_holds(const bk_rule *r, int k)
     return rule_reply_holds(r, BY_REPLY_LO + k);
 }
 
-/* far_holds - by_far: may r hold for key k (class slot * 8 + subject)? */
+/* far_holds - by_far: has r status conditions that may hold for key k
+ * (class slot * 8 + subject)? */
 static int far_holds(const bk_rule *r, int k)
 {
     return may_hold_far(r, SLOT_CLASS[k / 8], k % 8);
@@ -299,9 +301,13 @@ static int index_hosts(bk_classifier *c)
                                  c->hosts[i].name, c->hosts[i].len) != 0)
             c->hosts[kept++] = c->hosts[i];
     c->n_hosts = kept;
-    for (size_t i = 0; i < c->n_hosts; i++)
+    c->host_min_len = SIZE_MAX;
+    for (size_t i = 0; i < c->n_hosts; i++) {
         if (c->hosts[i].len > c->host_max_len)
             c->host_max_len = c->hosts[i].len;
+        if (c->hosts[i].len < c->host_min_len)
+            c->host_min_len = c->hosts[i].len;
+    }
     size_t cap = 16;
     while (cap < 2 * c->n_hosts)
         cap *= 2;
@@ -400,6 +406,13 @@ bk_classifier *classifier_build(const char *const *rule_files, size_t n_files,
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
+    c->ask = malloc(c->rs.n_rules + c->rs.n_texts + 1);
+    if (!c->ask) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < c->rs.n_rules + c->rs.n_texts; i++) /* see wanted_pattern */
+        c->ask[i] = i >= c->rs.n_rules || (c->cond[i] & ~COND_PROVIDER) != 0;
     if (!(c->matcher = rm_new(&c->rs, c->source_hash, RM_TWO_STAGE, err, errlen)))
         goto fail;
     return c;
@@ -423,6 +436,7 @@ void bk_classifier_free(bk_classifier *c)
     free(c->by_far);
     free(c->rank);
     free(c->cond);
+    free(c->ask);
     free(c->code_no_status);
     free(c);
 }
@@ -480,8 +494,9 @@ static int provider_by_host(const bk_classifier *c, const char *host, size_t hl)
         return -1;
     }
     /* the last bytes, as long as the longest host suffix (no longer one can
-     * be found), lowered; then the suffixes among them: the whole when a dot
-     * or nothing is before it, and what follows each dot */
+     * be found), lowered; then the suffixes among them no shorter than the
+     * shortest host suffix: the whole when a dot or nothing is before it, and
+     * what follows each dot */
     size_t lo = hl > c->host_max_len ? hl - c->host_max_len : 0, end = hl - lo;
     for (size_t i = 0; i < end; i++)
         lower[i] = (char)bk_lower((unsigned char)host[lo + i]);
@@ -491,7 +506,7 @@ static int provider_by_host(const bk_classifier *c, const char *host, size_t hl)
         at = memchr(lower, '.', end);
         at = at ? at + 1 : stop;
     }
-    while (at < stop) {
+    while (at < stop && (size_t)(stop - at) >= c->host_min_len) {
         size_t len = (size_t)(stop - at);
         int p = host_provider(c, at, len, host_hash(at, len));
         if (p >= 0 && (best < 0 || p < best))
@@ -557,7 +572,12 @@ static int cond_holds(const bk_classifier *c, unsigned id, const facts *f)
         return 0;
     if (!(k & (COND_REPLY | COND_STATUS | COND_NOFIT)))
         return 1;
-    return holds_by_codes(&c->rs.rules[id], f);
+    const bk_rule *r = &c->rs.rules[id];
+    if (k & COND_NOFIT)
+        return holds_by_codes(r, f);
+    /* the masks held: the codes are left */
+    return (!(k & COND_REPLY) || (f->reply && rule_reply_holds(r, f->reply))) &&
+           rule_status_holds(r, f->c, f->s, f->d);
 }
 
 /* the classifier and the facts of one text, for wanted_pattern */
@@ -568,7 +588,8 @@ typedef struct {
 
 /* wanted_pattern - is pattern id worth searching for? A rule whose code or
  * command conditions fail cannot be a candidate, and a provider's text
- * pattern is only read when no host named the provider */
+ * pattern is only read when no host named the provider (asked only of the
+ * patterns ask holds: the others are always worth it) */
 static int wanted_pattern(void *ctx, unsigned id)
 {
     const scan_filter *x = ctx;
@@ -746,6 +767,18 @@ static int first_holding(const bk_classifier *c, const int *ids, size_t n, const
     return -1;
 }
 
+/* no_status_holding - the first code rule without status conditions that
+ * holds: of those that hold for the reply code when it is indexed; -1 none */
+static int no_status_holding(const bk_classifier *c, const facts *f)
+{
+    if (f->reply >= BY_REPLY_LO && f->reply < BY_REPLY_LO + BY_REPLY) {
+        int k = f->reply - BY_REPLY_LO;
+        return first_holding(c, c->by_reply + c->by_reply_start[k],
+                             c->by_reply_start[k + 1] - c->by_reply_start[k], f, COND_REPLY);
+    }
+    return first_holding(c, c->code_no_status, c->n_code_no_status, f, 0);
+}
+
 /* add_code_rule - the best code rule that holds for the codes, if any (they
  * are sorted best first) */
 static void add_code_rule(const bk_classifier *c, const facts *f, int *list, size_t *n,
@@ -759,19 +792,18 @@ static void add_code_rule(const bk_classifier *c, const facts *f, int *list, siz
         int k = slot * BY_SD + f->s * BY_SD_DETAILS + f->d;
         id = first_holding(c, c->by_csd + c->by_csd_start[k],
                            c->by_csd_start[k + 1] - c->by_csd_start[k], f, COND_STATUS);
-    } else if (!f->c && f->reply >= BY_REPLY_LO && f->reply < BY_REPLY_LO + BY_REPLY) {
-        /* no status: the rules that ask for none and hold for the reply code */
-        int k = f->reply - BY_REPLY_LO;
-        id = first_holding(c, c->by_reply + c->by_reply_start[k],
-                           c->by_reply_start[k + 1] - c->by_reply_start[k], f, COND_REPLY);
-    } else if (slot >= 0 && f->s >= 0 && f->s < 8 && f->d >= BY_SD_DETAILS) {
-        int k = slot * 8 + f->s; /* a detail beyond the index */
+    } else if (!f->c) /* no status: the rules that ask for none */
+        id = no_status_holding(c, f);
+    else if (slot >= 0 && f->s >= 0 && f->s < 8 && f->d >= BY_SD_DETAILS) {
+        /* a detail beyond the index: the better of the first rule with status
+         * conditions that may hold for it and the first without any */
+        int k = slot * 8 + f->s, other = no_status_holding(c, f);
         id = first_holding(c, c->by_far + c->by_far_start[k],
                            c->by_far_start[k + 1] - c->by_far_start[k], f, 0);
-    } else if (f->c) /* any other status: every code rule */
+        if (other >= 0 && (id < 0 || rank_less(c, other, id)))
+            id = other;
+    } else /* any other status: every code rule */
         id = first_holding(c, c->code_rules, c->n_code_rules, f, 0);
-    else
-        id = first_holding(c, c->code_no_status, c->n_code_no_status, f, 0);
     if (id >= 0)
         add_matched(c, list, n, truncated, id);
 }
@@ -861,10 +893,12 @@ static int decide_lazy(const bk_classifier *c, facts *f, const unsigned *cand, s
                     return -1;
                 found[n_found++] = cand[i];
             }
-        if ((rc = rm_first(m, found, n_found, &first)) < 0)
-            return -1;
-        if (rc)
-            f->provider = c->rs.texts[first - n_rules].provider;
+        if (n_found) { /* none found: none to order */
+            if ((rc = rm_first(m, found, n_found, &first)) < 0)
+                return -1;
+            if (rc)
+                f->provider = c->rs.texts[first - n_rules].provider;
+        }
     }
     int rules[MATCH_MAX]; /* the rules that hold, best first */
     size_t n_r = ranked_holding(c, f, cand, n_cand, rules);
@@ -877,10 +911,12 @@ static int decide_lazy(const bk_classifier *c, facts *f, const unsigned *cand, s
                     return -1;
                 found[n_found++] = (unsigned)rules[i];
             }
-        if ((rc = rm_first(m, found, n_found, &first)) < 0)
-            return -1;
-        if (rc)
-            *matched_provider = c->rs.rules[first].provider;
+        if (n_found) { /* none found: none to order */
+            if ((rc = rm_first(m, found, n_found, &first)) < 0)
+                return -1;
+            if (rc)
+                *matched_provider = c->rs.rules[first].provider;
+        }
     }
     add_code_rule(c, f, list, n, &truncated);
     /* the best: every rule that ranks above the best match so far is tried */
@@ -973,7 +1009,7 @@ int bk_classify(const bk_classifier *c, const char *text, size_t len, const bk_h
     int lazy = 0;
     if (r->text_len) {
         scan_filter want = {c, &f};
-        if (rm_prefilter(c->matcher, r->text, r->text_len, wanted_pattern, &want) != 0)
+        if (rm_prefilter(c->matcher, r->text, r->text_len, wanted_pattern, c->ask, &want) != 0)
             return -1;
         unsigned cand[MATCH_MAX];
         size_t n_cand = rm_candidates(c->matcher, cand, MATCH_MAX);

@@ -17,12 +17,14 @@
  * Vectorscan still checks every pattern (hs_expression_info: what it refuses
  * is refused) and gives its shortest and longest match.
  *
- * Scanning: the text is read in ASCII lower case (copied so, with padding).
+ * Scanning: the text is read in ASCII lower case (copied so, with zero bytes
+ * before and after it).
  * The literal scan marks the patterns of each literal found (in any order of
- * their ends) that the caller wants (asked once, at the first of them) as
- * candidates (or matched, for those of the direct kind, at the first place
- * their boundaries hold), and keeps where their literals were. Each candidate
- * is then searched for with pcre2_jit_match, only where a match could be: it
+ * their ends) that the caller wants (asked once, at the first of them, of
+ * those its ask table names) as candidates (or matched, for those of the
+ * direct kind, at the first place their boundaries hold), and keeps where
+ * their literals were. Each candidate is then searched for with
+ * pcre2_jit_match, only where a match could be: it
  * holds one of the literals, so it starts no later than the last of them and
  * no earlier than the first one's end less the pattern's longest match, or,
  * for a pattern without a longest match, than the last of its stop bytes
@@ -81,6 +83,8 @@
  * the 8 bytes on_key reads after a key. */
 #define PAD 64
 #define UNPADDED_KEYS 1024
+#define FRONT 8 /* zero bytes before the text: on_key reads the 8 before a key */
+_Static_assert(PAD >= 16, "padded_copy lowers the text in blocks of 16 bytes");
 
 /* an entry of lit_pattern: the pattern, and whether the literal is the
  * pattern itself (a direct match, factors_exact) with which boundaries */
@@ -148,6 +152,8 @@ struct rule_matcher {
     uint32_t *key_len;      /* [n_keys] */
     size_t n_keys;
     key_entry *key_entries; /* [n_lits]: key_lits[i] ready to check (make_entries) */
+    uint64_t *lead_word;    /* [n_lits]: the last (up to) 8 bytes of entry i's lead, */
+    uint64_t lead_mask[9];  /* as they stand before its key; [lead]: the bytes that count */
     uint64_t head_mask[9];  /* [n]: the bytes of a head that count */
     hs_scratch_t *proto;    /* scratch space fit for every database, cloned per thread */
     unsigned long id;       /* tells thread states apart */
@@ -449,7 +455,8 @@ static int make_entries(rule_matcher *m)
         if (m->lit_len[k] > UINT8_MAX)
             return -1; /* not from factors.c: none is longer than FACTOR_LEN_MAX */
     m->key_entries = malloc((m->n_lits ? m->n_lits : 1) * sizeof *m->key_entries);
-    if (!m->key_entries)
+    m->lead_word = malloc((m->n_lits ? m->n_lits : 1) * sizeof *m->lead_word);
+    if (!m->key_entries || !m->lead_word)
         return -1;
     for (size_t j = 0; j < m->n_keys; j++)
         for (uint32_t i = m->key_start[j]; i < m->key_start[j + 1]; i++) {
@@ -462,11 +469,18 @@ static int make_entries(rule_matcher *m)
             m->key_entries[i] = (key_entry){word_at(head), k, (uint8_t)len, (uint8_t)n,
                                             i + 1 == m->key_start[j + 1],
                                             (uint8_t)(m->lit_len[k] - len)};
+            size_t lead = m->lit_len[k] - len, l8 = lead < 8 ? lead : 8;
+            char before[8] = {0};
+            memcpy(before + 8 - l8, key - l8, l8);
+            m->lead_word[i] = word_at(before);
         }
     for (size_t n = 0; n <= 8; n++) {
         char mask[8] = {0};
         memset(mask, 0xff, n);
         m->head_mask[n] = word_at(mask);
+        memset(mask, 0, 8);
+        memset(mask + 8 - n, 0xff, n);
+        m->lead_mask[n] = word_at(mask);
     }
     return 0;
 }
@@ -999,7 +1013,9 @@ static void clear(rule_matcher *m)
     free(m->key_lits);
     free(m->key_len);
     free(m->key_entries);
+    free(m->lead_word);
     m->key_entries = NULL;
+    m->lead_word = NULL;
     m->lit = m->all = NULL;
     m->lit_start = m->lit_pattern = m->lit_len = NULL;
     m->lit_off = m->key_start = m->key_lits = m->key_len = NULL;
@@ -1251,7 +1267,8 @@ typedef struct {
     uint32_t *first_end;     /* [cap]: a candidate's literals: where the first ends */
     uint32_t *last_start;    /* [cap]: and where the last starts */
     hit *hits;               /* [cap] */
-    char *text;              /* the text and PAD zero bytes */
+    char *buf;               /* FRONT zero bytes, the text and PAD zero bytes */
+    char *text;              /* buf + FRONT */
     size_t len;              /* of the text */
     size_t text_cap;
     size_t n_candidates, n_hits, n_refused, tried;
@@ -1289,7 +1306,7 @@ static void free_state(void *p)
     thread_state *s = p;
     hs_free_scratch(s->scratch);
     free_lists(s);
-    free(s->text);
+    free(s->buf);
     pcre2_match_data_free(s->md);
     pcre2_match_context_free(s->mc);
     pcre2_match_context_free(s->mc_end);
@@ -1377,6 +1394,7 @@ typedef struct {
     const char *text; /* padded */
     size_t len;       /* without the padding */
     rm_wanted wanted; /* NULL: every pattern */
+    const unsigned char *ask; /* NULL: wanted is asked of every pattern */
     void *ctx;
 } scan_ctx;
 
@@ -1386,23 +1404,32 @@ static int is_word(unsigned char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
-/* edges_hold - do the boundaries asked for hold around text[start, end)? */
-static int edges_hold(const char *t, size_t len, size_t start, size_t end, unsigned edges)
+/* edges_hold - do the boundaries asked for hold around text[start, end) of
+ * the padded text? The zero bytes before and after it are no word bytes, as
+ * its ends are none */
+static int edges_hold(const char *t, size_t start, size_t end, unsigned edges)
 {
     if ((edges & EXACT_BOUNDARY_BEFORE) &&
-        (start > 0 && is_word((unsigned char)t[start - 1])) == is_word((unsigned char)t[start]))
+        is_word((unsigned char)t[start - 1]) == is_word((unsigned char)t[start]))
         return 0;
     if ((edges & EXACT_BOUNDARY_AFTER) &&
-        is_word((unsigned char)t[end - 1]) == (end < len && is_word((unsigned char)t[end])))
+        is_word((unsigned char)t[end - 1]) == is_word((unsigned char)t[end]))
         return 0;
     return 1;
+}
+
+/* refused_by - does wanted (NULL: none) refuse pattern p? It is asked only
+ * when ask (NULL: every pattern) holds p */
+static int refused_by(rm_wanted wanted, const unsigned char *ask, void *ctx, unsigned p)
+{
+    return wanted && (!ask || ask[p]) && !wanted(ctx, p);
 }
 
 /* refuse - is pattern p, met for the first time in this scan, one that
  * wanted refuses? Then its slot says so until the scan ends */
 static int refuse(scan_ctx *x, uint32_t p)
 {
-    if (!x->wanted || x->wanted(x->ctx, p))
+    if (!refused_by(x->wanted, x->ask, x->ctx, p))
         return 0;
     x->s->slot[p] = SLOT_REFUSED;
     x->s->refused[x->s->n_refused++] = p;
@@ -1434,7 +1461,7 @@ static void take_literal(scan_ctx *x, uint32_t id, uint32_t start, uint32_t end)
             }
             continue;
         }
-        if (!edges_hold(x->text, x->len, start, end, (v & ~PAIR_DIRECT) >> PAIR_EDGE_SHIFT))
+        if (!edges_hold(x->text, start, end, (v & ~PAIR_DIRECT) >> PAIR_EDGE_SHIFT))
             continue;
         if (!s->slot[p]) {
             if (refuse(x, p))
@@ -1458,6 +1485,17 @@ static int tail_same(const char *t, const char *l, size_t from, size_t len)
     return len - from <= 8 || word_at(t + from) == word_at(l + from);
 }
 
+/* lead_same - does the text before a key found at t hold entry e's lead
+ * (the FRONT bytes make the 8 bytes before t readable)? */
+static int lead_same(const rule_matcher *m, const key_entry *e, const char *t)
+{
+    uint64_t mask = m->lead_mask[e->lead < 8 ? e->lead : 8];
+    if ((word_at(t - 8) ^ m->lead_word[e - m->key_entries]) & mask)
+        return 0;
+    return e->lead <= 8 ||
+           memcmp(t - e->lead, m->lit_bytes + m->lit_off[e->lit], e->lead - 8) == 0;
+}
+
 /* on_key - a key was found: each of its literals that the text holds there
  * is taken (they are in byte order: an entry whose first byte after the key
  * is past the text's ends the search) */
@@ -1479,9 +1517,7 @@ static int on_key(unsigned id, unsigned long long from, unsigned long long to,
             if (e->len > kl && *(const unsigned char *)&e->head > next)
                 break;
         } else if (e->len <= x->len - start &&
-                   (!e->lead || (start >= e->lead &&
-                                 memcmp(x->text + start - e->lead,
-                                        m->lit_bytes + m->lit_off[e->lit], e->lead) == 0)) &&
+                   (!e->lead || (start >= e->lead && lead_same(m, e, x->text + start))) &&
                    (e->len <= kl + 8 ||
                     tail_same(x->text + start, m->lit_bytes + m->lit_off[e->lit] + e->lead,
                               kl + 8, e->len)))
@@ -1604,21 +1640,27 @@ static int hit_cmp(const void *a, const void *b)
 }
 
 /* padded_copy - the text with its ASCII letters in lower case (the patterns
- * are compiled so) followed by PAD zero bytes, in the thread's buffer */
+ * are compiled so) followed by PAD zero bytes, in the thread's buffer after
+ * FRONT zero bytes */
 static const char *padded_copy(thread_state *s, const char *text, size_t len)
 {
     if (s->text_cap < len + PAD) {
         size_t cap = len + PAD < 4096 ? 4096 : len + PAD;
-        char *p = realloc(s->text, cap);
+        char *p = realloc(s->buf, FRONT + cap);
         if (!p)
             return NULL;
-        s->text = p;
+        memset(p, 0, FRONT);
+        s->buf = p;
+        s->text = p + FRONT;
         s->text_cap = cap;
     }
     char *dst = s->text; /* a local pointer: the compiler may vectorize the loop */
-    for (size_t i = 0; i < len; i++)
-        dst[i] = (char)bk_lower((unsigned char)text[i]);
+    memcpy(dst, text, len);
     memset(dst + len, 0, PAD);
+    /* lowered in place in whole blocks of 16 bytes (the padding stays zero) */
+    size_t n = (len + 15) & ~(size_t)15;
+    for (size_t i = 0; i < n; i++)
+        dst[i] = (char)bk_lower((unsigned char)dst[i]);
     return dst;
 }
 
@@ -1640,7 +1682,7 @@ static int try_pattern(const rule_matcher *m, thread_state *s, unsigned p, const
 }
 
 int rm_prefilter(const rule_matcher *m, const char *text, size_t len, rm_wanted wanted,
-                 void *ctx)
+                 const unsigned char *ask, void *ctx)
 {
     if (len > UINT32_MAX - PAD)
         len = UINT32_MAX - PAD;
@@ -1656,7 +1698,7 @@ int rm_prefilter(const rule_matcher *m, const char *text, size_t len, rm_wanted 
     if (!t)
         return -1;
     s->len = len;
-    scan_ctx x = {m, s, t, len, wanted, ctx};
+    scan_ctx x = {m, s, t, len, wanted, ask, ctx};
     if (m->all) /* RM_ONE_DB */
         hs_scan(m->all, t, (unsigned)(m->all_at_end ? len : len + PAD), 0, s->scratch, on_all,
                 &x);
@@ -1671,7 +1713,7 @@ int rm_prefilter(const rule_matcher *m, const char *text, size_t len, rm_wanted 
     for (size_t i = 0; m->all && i < s->n_hits; i++) { /* on_all keeps every match */
         unsigned p = s->hits[i].id;
         s->slot[p] = 0;
-        if (wanted && !wanted(ctx, p))
+        if (refused_by(wanted, ask, ctx, p))
             continue;
         s->hits[kept] = s->hits[i];
         s->slot[p] = (unsigned)kept++ + 2;
@@ -1681,7 +1723,7 @@ int rm_prefilter(const rule_matcher *m, const char *text, size_t len, rm_wanted 
     kept = s->n_candidates;
     for (size_t i = 0; i < m->n_always; i++) {
         unsigned p = m->always[i];
-        if (wanted && !wanted(ctx, p))
+        if (refused_by(wanted, ask, ctx, p))
             continue;
         s->slot[p] = SLOT_UNTRIED;
         s->first_end[p] = 0; /* searched for in the whole text */
@@ -1698,14 +1740,12 @@ size_t rm_candidates(const rule_matcher *m, unsigned *ids, size_t max)
     if (!s || s->owner != m->id)
         return 0;
     /* the direct matches (found by the scan), then the others */
-    size_t n = 0, total = 0;
-    for (size_t i = 0; i < s->n_hits; i++, total++)
-        if (n < max)
-            ids[n++] = s->hits[i].id;
-    for (size_t i = 0; i < s->n_candidates; i++, total++)
-        if (n < max)
-            ids[n++] = s->candidates[i];
-    return total;
+    size_t n = 0;
+    for (size_t i = 0; i < s->n_hits && n < max; i++)
+        ids[n++] = s->hits[i].id;
+    size_t k = s->n_candidates < max - n ? s->n_candidates : max - n;
+    memcpy(ids + n, s->candidates, k * sizeof *ids);
+    return s->n_hits + s->n_candidates;
 }
 
 /* last_stop - where the last of the bytes b stands in t[lo, hi), SIZE_MAX
@@ -1813,7 +1853,7 @@ int rm_scan(const rule_matcher *m, const char *text, size_t len, rm_wanted wante
 {
     *n = 0;
     *overflow = 0;
-    if (rm_prefilter(m, text, len, wanted, ctx) != 0)
+    if (rm_prefilter(m, text, len, wanted, NULL, ctx) != 0)
         return -1;
     return rm_matches(m, ids, max, n, overflow);
 }

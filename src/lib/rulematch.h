@@ -54,7 +54,9 @@ uint64_t rm_hash(uint64_t h, const void *p, size_t n);
 /* The same in steps, for a caller that needs only some patterns decided:
  *   rm_prefilter - the literal scan of text[0, len) (read in ASCII lower case): the
  *     patterns that may match and that wanted (NULL: every one) accepts
- *     become this thread's candidates; -1 when no scratch space can be had;
+ *     become this thread's candidates, wanted being asked only of the
+ *     patterns p with ask[p] set (ask NULL: of every one); -1 when no
+ *     scratch space can be had;
  *   rm_candidates - those candidates (at most max ids into ids); their count;
  *   rm_confirm - does candidate id match? 1 yes, 0 no (also for a pattern
  *     that is no candidate), -1 failure; searched for once per text;
@@ -63,7 +65,7 @@ uint64_t rm_hash(uint64_t h, const void *p, size_t n);
  *     failure.
  * They work on the last rm_prefilter of the calling thread. */
 int rm_prefilter(const rule_matcher *m, const char *text, size_t len, rm_wanted wanted,
-                 void *ctx);
+                 const unsigned char *ask, void *ctx);
 size_t rm_candidates(const rule_matcher *m, unsigned *ids, size_t max);
 int rm_confirm(const rule_matcher *m, unsigned id);
 int rm_first(const rule_matcher *m, const unsigned *ids, size_t n, unsigned *first);
