@@ -42,7 +42,8 @@ long bk_ci_find(const char *hay, size_t len, const char *needle)
     }
 #endif
     for (; i <= last; i++)
-        if (bk_lower((unsigned char)hay[i]) == a && bk_ci_same(hay + i + 1, needle + 1, n - 1))
+        if (bk_lower((unsigned char)hay[i]) == a && bk_lower((unsigned char)hay[i + n - 1]) == z &&
+            bk_ci_same(hay + i + 1, needle + 1, n - 1))
             return (long)i;
     return -1;
 }
