@@ -6,8 +6,9 @@
  * its key: its first 8 bytes (KEY_LEN; a shorter literal is its own key),
  * after a leading space or a URL scheme when 8 follow it, or across the end
  * of its first word (key_lead), 12 when those 8 are part of a common word.
- * Literals that begin alike share a key, and fewer keys scan faster; a key
- * found is checked for each of its literals (8 bytes at a time). An ASCII
+ * Literals that begin alike share a key, as do those that begin with a
+ * shorter literal's key, and fewer keys scan faster; a key found is checked
+ * for each of its literals (8 bytes at a time, in byte order). An ASCII
  * pattern that is only a small set of strings, each maybe with \b around it
  * (factors_exact), is direct: its strings are its factors, and a string found
  * where its boundaries hold is its match. Every other pattern is compiled
@@ -105,8 +106,9 @@ enum {
 #define STOPS_SEEN 4 /* stop bytes looked for (stops.h), the likeliest in replies */
 
 /* a literal of a key, ready to check against the text after the key: its
- * next (up to) 8 bytes as one word (zero bytes after its end), how many of
- * them it has (compact: the scan reads these in a hurry) */
+ * next (up to) 8 bytes as one number, the first the most significant (zero
+ * bytes after its end, so that entries in byte order have rising heads), how
+ * many of them it has (compact: the scan reads these in a hurry) */
 typedef struct {
     uint64_t head;
     uint32_t lit;
@@ -154,7 +156,7 @@ struct rule_matcher {
     key_entry *key_entries; /* [n_lits]: key_lits[i] ready to check (make_entries) */
     uint64_t *lead_word;    /* [n_lits]: the last (up to) 8 bytes of entry i's lead, */
     uint64_t lead_mask[9];  /* as they stand before its key; [lead]: the bytes that count */
-    uint64_t head_mask[9];  /* [n]: the bytes of a head that count */
+    uint64_t head_mask[9];  /* [n]: the bytes of a head that count (be_word) */
     hs_scratch_t *proto;    /* scratch space fit for every database, cloned per thread */
     unsigned long id;       /* tells thread states apart */
 };
@@ -376,11 +378,12 @@ static int make_lit_table(rule_matcher *m, const factor_table *t)
 /* KEY_LEN - the bytes of a literal that the literal database holds: literals
  * that begin alike share a key, and fewer keys scan faster (the built-in
  * rules' 4,768 literals scan in about 0.95 us a text, 2,500 keys of 8 bytes in
- * 0.55 us). However many literals share a key (25 at most in the built-in
- * rules): keys made longer where more than 16 would share one were 0.8 % more
+ * 0.55 us). However many literals share a key of 8 bytes (25 at most in the
+ * built-in rules): keys made longer where more than 16 would share one were 0.8 % more
  * instructions over the mix */
 #define KEY_LEN 8
 #define KEY_COMMON_MORE 4 /* bytes more for a key that is part of a common word */
+#define KEY_JOINED 32     /* literals at most a key holds (more begin a key of their own) */
 
 /* a literal, for sorting */
 typedef struct {
@@ -448,6 +451,19 @@ static uint64_t word_at(const char *p)
     return w;
 }
 
+/* be_word - 8 bytes at p as one number, the first the most significant */
+static uint64_t be_word(const char *p)
+{
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    return __builtin_bswap64(word_at(p));
+#else
+    uint64_t w = 0;
+    for (size_t i = 0; i < 8; i++)
+        w = w << 8 | (unsigned char)p[i];
+    return w;
+#endif
+}
+
 /* make_entries - key_entries from the key table; -1 out of memory */
 static int make_entries(rule_matcher *m)
 {
@@ -466,7 +482,7 @@ static int make_entries(rule_matcher *m)
             size_t rest = len - kl, n = rest < 8 ? rest : 8;
             char head[8] = {0};
             memcpy(head, key + kl, n);
-            m->key_entries[i] = (key_entry){word_at(head), k, (uint8_t)len, (uint8_t)n,
+            m->key_entries[i] = (key_entry){be_word(head), k, (uint8_t)len, (uint8_t)n,
                                             i + 1 == m->key_start[j + 1],
                                             (uint8_t)(m->lit_len[k] - len)};
             size_t lead = m->lit_len[k] - len, l8 = lead < 8 ? lead : 8;
@@ -477,7 +493,7 @@ static int make_entries(rule_matcher *m)
     for (size_t n = 0; n <= 8; n++) {
         char mask[8] = {0};
         memset(mask, 0xff, n);
-        m->head_mask[n] = word_at(mask);
+        m->head_mask[n] = be_word(mask);
         memset(mask, 0, 8);
         memset(mask + 8 - n, 0xff, n);
         m->lead_mask[n] = word_at(mask);
@@ -485,10 +501,10 @@ static int make_entries(rule_matcher *m)
     return 0;
 }
 
-/* same_key - do two literals have the same key? */
-static int same_key(const lit_ref *a, const lit_ref *b)
+/* within_key - does literal b begin with literal a's key? */
+static int within_key(const lit_ref *a, const lit_ref *b)
 {
-    return a->key == b->key && memcmp(a->p, b->p, a->key) == 0;
+    return b->len >= a->key && memcmp(a->p, b->p, a->key) == 0;
 }
 
 /* make_key_table - the literals' bytes, and their keys: the literals of a
@@ -527,9 +543,15 @@ static int make_key_table(rule_matcher *m, const factor_table *t)
         if (refs[k].key == KEY_LEN && factors_common(refs[k].p, KEY_LEN))
             refs[k].key = key_of(refs[k].len - KEY_COMMON_MORE) + KEY_COMMON_MORE;
     }
+    /* a literal that begins with the key of one before it (in byte order:
+     * the first of the key's literals) is found by that key, a shorter one
+     * maybe ("spamhaus" by "spam"): one key fewer, one match fewer where
+     * both stand; up to KEY_JOINED literals a key (over the mix, 2.2 % fewer
+     * instructions; without the bound, 1.9 %) */
     m->n_keys = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (i == 0 || !same_key(&refs[i - 1], &refs[i])) {
+    for (size_t i = 0, first = 0; i < n; i++) {
+        if (i == 0 || i - first >= KEY_JOINED || !within_key(&refs[first], &refs[i])) {
+            first = i;
             m->key_start[m->n_keys] = (uint32_t)i;
             m->key_len[m->n_keys++] = (uint32_t)refs[i].key;
         }
@@ -837,7 +859,8 @@ static int cache_path(uint64_t source_hash, rm_kind kind, char *buf, size_t len,
                                          "PCRE2 widths, keys of 8 bytes whatever they stand for, "
                                          "keys' ids their entries and length, 8, "
                                          "12 for a piece of a common word, after a leading space, "
-                                         "a URL scheme, or across a word's end";
+                                         "a URL scheme, or across a word's end, "
+                                         "a shorter key for up to 32 literals that begin with it";
     char pcre2_version[64] = "";
     pcre2_config(PCRE2_CONFIG_VERSION, pcre2_version);
     uint64_t h = rm_hash(source_hash, hs_version(), strlen(hs_version()));
@@ -1497,8 +1520,8 @@ static int lead_same(const rule_matcher *m, const key_entry *e, const char *t)
 }
 
 /* on_key - a key was found: each of its literals that the text holds there
- * is taken (they are in byte order: an entry whose first byte after the key
- * is past the text's ends the search) */
+ * is taken (they are in byte order: an entry whose head is past the text's
+ * bytes ends the search, as every later one is) */
 static int on_key(unsigned id, unsigned long long from, unsigned long long to,
                   unsigned flags, void *arg)
 {
@@ -1509,18 +1532,18 @@ static int on_key(unsigned id, unsigned long long from, unsigned long long to,
     if (to > x->len || to < kl)
         return 0; /* in the padding */
     uint32_t start = (uint32_t)to - kl;
+    size_t room = x->len - start; /* the text from the key on */
+    const char *at = x->text + start;
     /* the padding (PAD bytes) makes the 8 bytes after the key readable */
-    uint64_t text = word_at(x->text + to);
-    unsigned char next = (unsigned char)x->text[to];
+    uint64_t text = be_word(at + kl);
     for (const key_entry *e = &m->key_entries[id >> KEY_ID_SHIFT];; e++) {
-        if ((text ^ e->head) & m->head_mask[e->n]) {
-            if (e->len > kl && *(const unsigned char *)&e->head > next)
+        uint64_t t = text & m->head_mask[e->n];
+        if (t != e->head) {
+            if (t < e->head)
                 break;
-        } else if (e->len <= x->len - start &&
-                   (!e->lead || (start >= e->lead && lead_same(m, e, x->text + start))) &&
+        } else if (e->len <= room && (!e->lead || (start >= e->lead && lead_same(m, e, at))) &&
                    (e->len <= kl + 8 ||
-                    tail_same(x->text + start, m->lit_bytes + m->lit_off[e->lit] + e->lead,
-                              kl + 8, e->len)))
+                    tail_same(at, m->lit_bytes + m->lit_off[e->lit] + e->lead, kl + 8, e->len)))
             take_literal(x, e->lit, start - e->lead, start + e->len);
         if (e->last)
             break;
