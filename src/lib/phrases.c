@@ -313,15 +313,11 @@ static inline int may_start(const phrase_group *g, const char *p)
  * '>' when no phrase begins with another byte); *carry for the next 16 */
 static inline unsigned word_starts(const phrase_group *g, const char *p, unsigned *carry)
 {
-    const __m128i a = _mm_set1_epi8('a'), z = _mm_set1_epi8('z' - 'a');
-    const __m128i d0 = _mm_set1_epi8('0'), d9 = _mm_set1_epi8(9);
-    const __m128i fold = _mm_set1_epi8(0x20), space = _mm_set1_epi8(' ');
+    const __m128i space = _mm_set1_epi8(' ');
     const __m128i two = _mm_set1_epi8(2), angle = _mm_set1_epi8('>'); /* '<' | 2 is '>' */
     __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-    __m128i l = _mm_sub_epi8(_mm_or_si128(x, fold), a);
-    __m128i d = _mm_sub_epi8(x, d0);
-    __m128i letter = _mm_cmpeq_epi8(_mm_min_epu8(l, z), l);
-    __m128i word = _mm_or_si128(letter, _mm_cmpeq_epi8(_mm_min_epu8(d, d9), d));
+    __m128i letter = bk_letters16(x);
+    __m128i word = _mm_or_si128(letter, bk_digits16(x));
     unsigned w = (unsigned)_mm_movemask_epi8(word);
     unsigned seen = g->letter_starts
                         ? (unsigned)_mm_movemask_epi8(

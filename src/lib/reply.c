@@ -165,17 +165,13 @@ static const unsigned char GLUE[256] = {
  * high bit the mask gives) */
 static inline unsigned code_digits(const char *s, size_t i)
 {
-    const __m128i d0 = _mm_set1_epi8('0'), d9 = _mm_set1_epi8(9);
     __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-    __m128i d = _mm_sub_epi8(x, d0);
-    __m128i digit = _mm_cmpeq_epi8(_mm_min_epu8(d, d9), d);
+    __m128i digit = bk_digits16(x);
     unsigned digits = (unsigned)_mm_movemask_epi8(digit);
     if (!digits)
         return 0;
-    const __m128i a = _mm_set1_epi8('a'), z = _mm_set1_epi8('z' - 'a');
-    __m128i l = _mm_sub_epi8(_mm_or_si128(x, _mm_set1_epi8(0x20)), a);
     __m128i glue = _mm_or_si128(
-        _mm_or_si128(digit, _mm_cmpeq_epi8(_mm_min_epu8(l, z), l)),
+        _mm_or_si128(digit, bk_letters16(x)),
         _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('.')), _mm_cmpeq_epi8(x, _mm_set1_epi8('_'))));
     unsigned g = (unsigned)_mm_movemask_epi8(glue) | (unsigned)_mm_movemask_epi8(x);
     unsigned before = i > 0 && GLUE[(unsigned char)s[i - 1]];
@@ -781,14 +777,12 @@ static size_t run_end(const char *s, size_t j, size_t to)
     /* 16 bytes at a time, with the 16 after each (to - j > 16: all in the
      * range): a byte goes on when PLAIN, or a space before a PLAIN byte
      * that is not a digit */
-    const __m128i space = _mm_set1_epi8(' '), d0 = _mm_set1_epi8('0'), d9 = _mm_set1_epi8(9);
+    const __m128i space = _mm_set1_epi8(' ');
     for (; to - j > 16; j += 16) {
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + j));
         __m128i y = _mm_loadu_si128((const __m128i *)(const void *)(s + j + 1));
-        __m128i d = _mm_sub_epi8(y, d0);
-        __m128i digit = _mm_cmpeq_epi8(_mm_min_epu8(d, d9), d);
         __m128i joins = _mm_and_si128(_mm_cmpeq_epi8(x, space),
-                                      _mm_andnot_si128(digit, plain16(y)));
+                                      _mm_andnot_si128(bk_digits16(y), plain16(y)));
         unsigned other = ~(unsigned)_mm_movemask_epi8(_mm_or_si128(plain16(x), joins)) & 0xffffu;
         if (other)
             return j + (unsigned)__builtin_ctz(other);

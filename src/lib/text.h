@@ -11,6 +11,27 @@
 #include <stdint.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+
+/* bk_digits16 - of 16 bytes, the ASCII digits (0xff) and the rest (0): a
+ * digit is a byte that '0' subtracted from leaves below 10 (unsigned: the
+ * bytes below '0' wrap around) */
+static inline __m128i bk_digits16(__m128i x)
+{
+    __m128i d = _mm_sub_epi8(x, _mm_set1_epi8('0'));
+    return _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
+}
+
+/* bk_letters16 - of 16 bytes, the ASCII letters (0xff) and the rest (0): a
+ * letter is a byte that, its 0x20 bit set, less 'a' is below 26 */
+static inline __m128i bk_letters16(__m128i x)
+{
+    __m128i l = _mm_sub_epi8(_mm_or_si128(x, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+    return _mm_cmpeq_epi8(_mm_min_epu8(l, _mm_set1_epi8('z' - 'a')), l);
+}
+#endif
+
 /* bk_is_digit - ASCII 0-9 */
 static inline int bk_is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 /* bk_is_alpha - ASCII letter */
