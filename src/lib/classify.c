@@ -324,6 +324,9 @@ static int index_hosts(bk_classifier *c)
     return 0;
 }
 
+/* ask_table - defined beside wanted_pattern, whose refusals it foresees */
+static unsigned char *ask_table(const bk_classifier *c);
+
 /* hash_source - fold one rule file (name and content) into the hash */
 static void hash_source(bk_classifier *c, const char *name, const void *data, size_t len)
 {
@@ -406,13 +409,10 @@ bk_classifier *classifier_build(const char *const *rule_files, size_t n_files,
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
-    c->ask = malloc(c->rs.n_rules + c->rs.n_texts + 1);
-    if (!c->ask) {
+    if (!(c->ask = ask_table(c))) {
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
-    for (size_t i = 0; i < c->rs.n_rules + c->rs.n_texts; i++) /* see wanted_pattern */
-        c->ask[i] = i >= c->rs.n_rules || (c->cond[i] & ~COND_PROVIDER) != 0;
     if (!(c->matcher = rm_new(&c->rs, c->source_hash, RM_TWO_STAGE, err, errlen)))
         goto fail;
     return c;
@@ -524,6 +524,12 @@ typedef struct {
     int provider; /* recognised by host or text, -1 */
 } facts;
 
+/* reply_cond_holds - does a rule's reply code condition, if any, hold? */
+static int reply_cond_holds(const bk_rule *r, const facts *f)
+{
+    return !r->n_reply || (f->reply && rule_reply_holds(r, f->reply));
+}
+
 /* masks_hold - do a rule's class, command and reply code conditions hold? */
 static int masks_hold(const bk_rule *r, const facts *f)
 {
@@ -532,7 +538,7 @@ static int masks_hold(const bk_rule *r, const facts *f)
         return 0;
     if (r->cmd_mask && !(f->cmd && (r->cmd_mask & (1u << f->cmd))))
         return 0;
-    return !r->n_reply || (f->reply && rule_reply_holds(r, f->reply));
+    return reply_cond_holds(r, f);
 }
 
 /* holds_by_codes - do a rule's conditions hold, leaving aside provider-only
@@ -576,8 +582,7 @@ static int cond_holds(const bk_classifier *c, unsigned id, const facts *f)
     if (k & COND_NOFIT)
         return holds_by_codes(r, f);
     /* the masks held: the codes are left */
-    return (!(k & COND_REPLY) || (f->reply && rule_reply_holds(r, f->reply))) &&
-           rule_status_holds(r, f->c, f->s, f->d);
+    return reply_cond_holds(r, f) && rule_status_holds(r, f->c, f->s, f->d);
 }
 
 /* the classifier and the facts of one text, for wanted_pattern */
@@ -596,6 +601,18 @@ static int wanted_pattern(void *ctx, unsigned id)
     if (id >= x->c->rs.n_rules)
         return x->f->provider < 0;
     return cond_holds(x->c, id, x->f);
+}
+
+/* ask_table - for each pattern, may wanted_pattern refuse it? A provider's
+ * text may be; a rule only when it has conditions besides provider-only
+ * (which wanted_pattern leaves for later); NULL out of memory */
+static unsigned char *ask_table(const bk_classifier *c)
+{
+    size_t n = c->rs.n_rules + c->rs.n_texts;
+    unsigned char *ask = malloc(n + 1);
+    for (size_t i = 0; ask && i < n; i++)
+        ask[i] = i >= c->rs.n_rules || (c->cond[i] & ~COND_PROVIDER) != 0;
+    return ask;
 }
 
 /* add_ranked - insert a rule into a best-first list of at most cap rules
