@@ -29,6 +29,7 @@
 #include "factors.h"
 #include "pattern.h"
 
+#include <glib.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -259,38 +260,13 @@ static int caseless_free(unsigned cp)
            (cp >= 0xff3b && cp <= 0xff40) || (cp >= 0xff5b && cp <= 0xff9f);
 }
 
-/* utf8_put - encode a code point; returns its length */
-static size_t utf8_put(unsigned cp, char *out)
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xc0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3f));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xe0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        out[2] = (char)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    out[0] = (char)(0xf0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-    out[3] = (char)(0x80 | (cp & 0x3f));
-    return 4;
-}
-
 /* char_forms - add the forms character cp takes in the scanned text to s;
  * 0 when it cannot be written as a few strings */
 static int char_forms(const walk *w, unsigned cp, factor_set *s)
 {
-    char buf[4];
+    char buf[6]; /* g_unichar_to_utf8 writes 6 bytes at most */
     if (!w->ci)
-        return set_add(s, buf, w->utf8 ? utf8_put(cp, buf) : (buf[0] = (char)cp, 1)) == 0;
+        return set_add(s, buf, w->utf8 ? (size_t)g_unichar_to_utf8(cp, buf) : (buf[0] = (char)cp, 1)) == 0;
     if (cp >= 'A' && cp <= 'Z')
         cp += 32;
     if (cp < 0x80) {
@@ -305,7 +281,7 @@ static int char_forms(const walk *w, unsigned cp, factor_set *s)
     }
     if (!w->utf8)
         return set_add(s, (buf[0] = (char)cp, buf), 1) == 0;
-    return caseless_free(cp) && set_add(s, buf, utf8_put(cp, buf)) == 0;
+    return caseless_free(cp) && set_add(s, buf, (size_t)g_unichar_to_utf8(cp, buf)) == 0;
 }
 
 /* char_value - the character of node x; 0 when not understood: an escape
