@@ -15,12 +15,12 @@ jobs=$(nproc)
 step() { printf '\n== %s\n' "$*"; }
 
 step "build (warnings are errors)"
-cmake -S . -B build -DBOUNCEKIT_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B build -DBOUNCEKIT_WERROR=ON -DBOUNCEKIT_TESTS=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$jobs"
 (cd build && ctest --output-on-failure -j"$jobs")
 
 step "build with AddressSanitizer + UndefinedBehaviorSanitizer"
-cmake -S . -B build-san -DBOUNCEKIT_WERROR=ON -DBOUNCEKIT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake -S . -B build-san -DBOUNCEKIT_WERROR=ON -DBOUNCEKIT_TESTS=ON -DBOUNCEKIT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build build-san -j"$jobs"
 (cd build-san && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j"$jobs" -E 'site_browser|health_browser')
 
