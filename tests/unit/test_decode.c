@@ -70,6 +70,28 @@ static void test_fields_fold(void **state)
         fields_reset(&b);
         fields_add(&b, "X", 1, folds[i].in, strlen(folds[i].in));
         assert_string_equal(fields_get(&b, "x", &len), folds[i].out);
+        /* a raw value: as it came until taken, then unfolded in place */
+        fields_reset(&b);
+        fields_add_raw(&b, "X", 1, folds[i].in, strlen(folds[i].in));
+        assert_string_equal(fields_get(&b, "x", &len), folds[i].in);
+        assert_string_equal(fields_take(&b, "x", &len), folds[i].out);
+        assert_int_equal(len, strlen(folds[i].out));
+        assert_string_equal(fields_take(&b, "x", &len), folds[i].out);
+    }
+    /* values longer than a field keeps, with blank runs: cut alike */
+    for (size_t gap = 1; gap < 4; gap++) {
+        bk_buf in = BK_BUF_INIT, want = BK_BUF_INIT;
+        while (in.len < FIELD_VALUE_MAX + 64)
+            bk_buf_printf(&in, "w%zu%*s", in.len % 7, (int)gap, "");
+        fields_reset(&b);
+        fields_add(&b, "Y", 1, in.data, in.len);
+        const char *cut = fields_get(&b, "y", &len);
+        bk_buf_append(&want, cut, len);
+        fields_add_raw(&b, "Z", 1, in.data, in.len);
+        assert_string_equal(fields_take(&b, "z", &len), want.data);
+        assert_int_equal(len, want.len);
+        bk_buf_free(&in);
+        bk_buf_free(&want);
     }
     fields_free(&b);
 }
@@ -272,6 +294,7 @@ static void head_of(bk_message *m, const char *msg, bk_buf *out)
     assert_int_equal(message_read(m, msg, strlen(msg), why, sizeof why), 0);
     for (size_t i = 0; i < m->head.n; i++) {
         size_t nl, vl;
+        fields_unfold(&m->head, i);
         const char *n = fields_name(&m->head, i, &nl);
         const char *v = fields_value(&m->head, i, &vl);
         bk_buf_printf(out, "%.*s=%.*s\n", (int)nl, n, (int)vl, v);

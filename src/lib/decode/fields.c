@@ -61,7 +61,8 @@ static size_t run_end(const char *v, size_t i, size_t n)
 
 /* unfold - v[0..n) with the blanks (and NULs) between its words made one
  * space and none at its ends, into out (room for the least of n and
- * FIELD_VALUE_MAX + 1 bytes; the result is never longer than v): cut after
+ * FIELD_VALUE_MAX + 1 bytes; the result is never longer than v, and out may
+ * be v: each byte is written at or before where it was read): cut after
  * FIELD_VALUE_MAX bytes, or one more when a space is the last of them (a
  * word's first byte is always kept); returns its length. Runs that need no
  * change are copied at once. */
@@ -77,7 +78,7 @@ static size_t unfold(const char *v, size_t n, char *out)
             out[o++] = ' ';
         size_t e = run_end(v, i, n);
         size_t take = e - i < FIELD_VALUE_MAX + 1 - o ? e - i : FIELD_VALUE_MAX + 1 - o;
-        memcpy(out + o, v + i, take);
+        memmove(out + o, v + i, take);
         o += take;
         i = e;
     }
@@ -105,16 +106,16 @@ static void chain(field_block *b, unsigned k, size_t i)
     b->names |= 1ull << k;
 }
 
-/* fields_add - add one field, unfolding its value; its name and value are
- * written straight into the store, each with a NUL after it */
-void fields_add(field_block *b, const char *name, size_t name_len, const char *value,
-                size_t value_len)
+/* put - add one field, its name and value written straight into the store,
+ * each with a NUL after it: the value unfolded, or as it came when raw */
+static void put(field_block *b, const char *name, size_t name_len, const char *value,
+                size_t value_len, int raw)
 {
     if (b->n == FIELDS_MAX) {
         b->skipped++;
         return;
     }
-    size_t most = value_len < FIELD_VALUE_MAX + 1 ? value_len : FIELD_VALUE_MAX + 1;
+    size_t most = raw || value_len < FIELD_VALUE_MAX + 1 ? value_len : FIELD_VALUE_MAX + 1;
     char *w = bk_buf_room(&b->store, name_len + most + 2);
     if (!w)
         return;
@@ -127,10 +128,41 @@ void fields_add(field_block *b, const char *name, size_t name_len, const char *v
     f->name = b->store.len;
     f->name_len = name_len;
     f->value = f->name + name_len + 1;
-    f->value_len = unfold(value, value_len, w + name_len + 1);
+    if (raw) {
+        memcpy(w + name_len + 1, value, value_len);
+        f->value_len = value_len;
+    } else
+        f->value_len = unfold(value, value_len, w + name_len + 1);
     w[name_len + 1 + f->value_len] = '\0';
     bk_buf_grow(&b->store, name_len + f->value_len + 2);
+    b->raw[b->n] = (unsigned char)raw;
     b->n++;
+}
+
+/* fields_add - add one field, unfolding its value */
+void fields_add(field_block *b, const char *name, size_t name_len, const char *value,
+                size_t value_len)
+{
+    put(b, name, name_len, value, value_len, 0);
+}
+
+/* fields_add_raw - add one field, its value unfolded when asked for */
+void fields_add_raw(field_block *b, const char *name, size_t name_len, const char *value,
+                    size_t value_len)
+{
+    put(b, name, name_len, value, value_len, 1);
+}
+
+/* fields_unfold - field i's raw value unfolded where it lies */
+void fields_unfold(field_block *b, size_t i)
+{
+    field *f = &b->f[i];
+    if (!b->raw[i])
+        return;
+    char *v = b->store.data + f->value;
+    f->value_len = unfold(v, f->value_len, v);
+    v[f->value_len] = '\0';
+    b->raw[i] = 0;
 }
 
 /* line_end - the end of the line at p[i] (the index of '\n' or len) */
@@ -185,26 +217,47 @@ static int same_name(const field_block *b, const field *f, const char *name, siz
     return f->name_len == nl && bk_ci_same(b->store.data + f->name, name, nl);
 }
 
-/* fields_get - the value of the first field called name: along its slot's
- * chain (an empty name, which has none, field by field) */
-const char *fields_get(const field_block *b, const char *name, size_t *len)
+/* find - the number of the first field called name: along its slot's
+ * chain (an empty name, which has none, field by field); b->n when none */
+static size_t find(const field_block *b, const char *name)
 {
     size_t nl = strlen(name);
-    const field *hit = NULL;
-    if (nl) {
-        unsigned k = name_slot(nl, name[0]);
-        if (b->names & (1ull << k))
-            for (size_t i = b->first[k]; i < b->n && !hit; i = b->next[i])
-                if (same_name(b, &b->f[i], name, nl))
-                    hit = &b->f[i];
-    } else {
-        for (size_t i = 0; i < b->n && !hit; i++)
+    if (!nl) {
+        for (size_t i = 0; i < b->n; i++)
             if (same_name(b, &b->f[i], name, 0))
-                hit = &b->f[i];
+                return i;
+        return b->n;
     }
+    unsigned k = name_slot(nl, name[0]);
+    if (b->names & (1ull << k))
+        for (size_t i = b->first[k]; i < b->n; i = b->next[i])
+            if (same_name(b, &b->f[i], name, nl))
+                return i;
+    return b->n;
+}
+
+/* value_of - field i's value (NULL when i is b->n), *len set when len is */
+static const char *value_of(const field_block *b, size_t i, size_t *len)
+{
+    const field *hit = i < b->n ? &b->f[i] : NULL;
     if (len)
         *len = hit ? hit->value_len : 0;
     return hit ? b->store.data + hit->value : NULL;
+}
+
+/* fields_get - the value of the first field called name */
+const char *fields_get(const field_block *b, const char *name, size_t *len)
+{
+    return value_of(b, find(b, name), len);
+}
+
+/* fields_take - the value of the first field called name, unfolded */
+const char *fields_take(field_block *b, const char *name, size_t *len)
+{
+    size_t i = find(b, name);
+    if (i < b->n)
+        fields_unfold(b, i);
+    return value_of(b, i, len);
 }
 
 /* fields_name - the name of field i */

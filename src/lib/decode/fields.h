@@ -7,6 +7,10 @@
  * are by name, ASCII case-insensitive, along a chain of the fields whose
  * names share a bit of names. Parsing takes (pointer, length). A block
  * starts all zero (or with n, skipped and names 0 and an empty store).
+ *
+ * A field added with fields_add_raw keeps its value as it came until it is
+ * asked for (fields_take, fields_unfold): then it is unfolded in place, as
+ * fields_add would have unfolded it (the result is never longer).
  */
 #ifndef BK_FIELDS_H
 #define BK_FIELDS_H
@@ -32,6 +36,7 @@ typedef struct {
     unsigned short first[64], last[64]; /* for a bit of names that is set: its first
                                  * and last field (the others unset, never read) */
     unsigned short next[FIELDS_MAX]; /* the next field with the same bit, FIELDS_MAX none */
+    unsigned char raw[FIELDS_MAX]; /* 1: the value is not unfolded yet (fields_add_raw) */
     bk_buf store;
 } field_block;
 
@@ -50,6 +55,18 @@ size_t fields_parse(field_block *b, const char *p, size_t len);
  * white space around them become one space) */
 void fields_add(field_block *b, const char *name, size_t name_len, const char *value,
                 size_t value_len);
+
+/* fields_add_raw - add one field whose value is unfolded when first asked
+ * for (fields_take, fields_unfold); fields_get and fields_value give it as
+ * it came until then */
+void fields_add_raw(field_block *b, const char *name, size_t name_len, const char *value,
+                    size_t value_len);
+
+/* fields_unfold - unfold the value of field i in place, if it was added raw */
+void fields_unfold(field_block *b, size_t i);
+
+/* fields_take - fields_get, the value unfolded first if it was added raw */
+const char *fields_take(field_block *b, const char *name, size_t *len);
 
 /* fields_get - the value of the first field called name, or NULL; *len set */
 const char *fields_get(const field_block *b, const char *name, size_t *len);

@@ -21,7 +21,8 @@
  *
  * The message's own header block is read the same way: when it is plain,
  * its fields are taken from it here (values decoded with GMime's own
- * functions, as g_mime_header_get_value decodes them), and GMime is given
+ * functions, as g_mime_header_get_value decodes them; one that needs no
+ * decoding is unfolded only when asked for), and GMime is given
  * only its Content- fields and the rest of the message: they are all GMime
  * reads of a part's header, so the tree it builds is the same, without an
  * object for every Received line. When its Content-Type names a multipart,
@@ -611,16 +612,17 @@ static size_t name_stop(const char *p, size_t n)
     return i;
 }
 
-/* field_start - p[0..n) (one line) starts a field GMime keeps: a name of
- * non-control bytes, blanks only between the name and its colon */
-static int field_start(const char *p, size_t n)
+/* field_start - the length of the name when p[0..n) (one line) starts a
+ * field GMime keeps (a name of non-control bytes, blanks only between the
+ * name and its colon), else 0 */
+static size_t field_start(const char *p, size_t n)
 {
     if (n == 0 || p[0] == ':' || p[0] == ' ' || p[0] == '\t')
         return 0;
-    size_t i = name_stop(p, n);
+    size_t name = name_stop(p, n), i = name;
     while (i < n && (p[i] == ' ' || p[i] == '\t'))
         i++;
-    return i < n && p[i] == ':';
+    return i < n && p[i] == ':' ? name : 0;
 }
 
 /* plain_header_block - the length of the header block at the start of
@@ -845,13 +847,14 @@ static char *field_decoded(const char *v, size_t n)
 
 /* field_value - a field into head, its value from its raw text v[0..n)
  * (what follows the colon, through its last line end; no NUL byte) as
- * header_text() would give it: as it came, or unfolded and decoded as
- * g_mime_header_get_value() does */
+ * header_text() would give it: as it came (unfolded when asked for, see
+ * fields_add_raw), or unfolded and decoded as g_mime_header_get_value()
+ * does */
 static void field_value(field_block *head, const char *name, size_t name_len, const char *v,
                         size_t n)
 {
     if (!bk_encoded_or_8bit(v, n)) {
-        fields_add(head, name, name_len, v, n);
+        fields_add_raw(head, name, name_len, v, n);
         return;
     }
     char *dec = field_decoded(v, n);
@@ -872,33 +875,57 @@ static size_t field_end(const char *p, size_t i, size_t hl)
     return e;
 }
 
+/* own_field - the field of the plain header block msg[at..end) whose name
+ * is name_len bytes long into m->head, and where it is into cf when it is a
+ * Content- field (struct own_field) */
+static void own_field(bk_message *m, const char *msg, size_t at, size_t name_len, size_t end,
+                      GArray *cf)
+{
+    const char *colon = memchr(msg + at + name_len, ':', end - at - name_len);
+    field_value(&m->head, msg + at, name_len, colon + 1, (size_t)(msg + end - (colon + 1)));
+    if (name_len >= 8 && bk_ci_same(msg + at, "Content-", 8)) {
+        struct own_field f = {at, end, name_len == 12 && bk_ci_same(msg + at + 8, "Type", 4)};
+        g_array_append_val(cf, f);
+    }
+}
+
 /* own_header - the message's header block read here when it is plain (see
- * plain_header_block): every field into m->head as GMime would give it back,
- * where its Content- fields are (the only ones GMime reads of it) into cf
- * (struct own_field) and its length into *hl_out. Returns the number of
- * fields, or -1 (nothing done) when the block is not plain. */
+ * plain_header_block), in one pass over its lines: every field into m->head
+ * as GMime would give it back, where its Content- fields are (the only ones
+ * GMime reads of it) into cf (struct own_field) and its length into *hl_out.
+ * Returns the number of fields, or -1 (m->head left empty) when the block
+ * is not plain. */
 static int own_header(bk_message *m, const char *msg, size_t len, GArray *cf, size_t *hl_out)
 {
-    size_t hl = plain_header_block(msg, len);
-    if (hl == 0)
-        return -1;
     int n = 0;
+    size_t at = 0, name_len = 0; /* the field being read */
     g_array_set_size(cf, 0);
-    *hl_out = hl;
-    for (size_t i = 0; i < hl; n++) {
-        size_t e = field_end(msg, i, hl);
-        const char *colon = memchr(msg + i, ':', e - i); /* there by plain_header_block */
-        size_t name_len = (size_t)(colon - (msg + i));
-        while (name_len > 0 && (msg[i + name_len - 1] == ' ' || msg[i + name_len - 1] == '\t'))
-            name_len--;
-        field_value(&m->head, msg + i, name_len, colon + 1, (size_t)(msg + e - (colon + 1)));
-        if (name_len >= 8 && g_ascii_strncasecmp(msg + i, "Content-", 8) == 0) {
-            struct own_field f = {i, e, name_len == 12 && g_ascii_strncasecmp(msg + i + 8, "Type", 4) == 0};
-            g_array_append_val(cf, f);
+    for (size_t i = 0; i < len;) {
+        const char *nl = memchr(msg + i, '\n', len - i);
+        if (!nl)
+            break;
+        size_t e = (size_t)(nl - msg);
+        if (i > 0 && (msg[i] == ' ' || msg[i] == '\t')) { /* a folded continuation */
+            i = e + 1;
+            continue;
         }
-        i = e;
+        if (i > 0) { /* the field before ends here */
+            own_field(m, msg, at, name_len, i, cf);
+            n++;
+        }
+        if (e == i) { /* the empty line (at the start: not a header block) */
+            if (i == 0 || memchr(msg, '\0', i))
+                break;
+            *hl_out = i;
+            return n;
+        }
+        if (!(name_len = field_start(msg + i, e - i)))
+            break;
+        at = i;
+        i = e + 1;
     }
-    return n;
+    fields_reset(&m->head);
+    return -1;
 }
 
 /* multipart_named - the first Content-Type of cf names a multipart/ type
@@ -1056,8 +1083,8 @@ static int single_part(bk_message *m)
  * header fields: 0, or -1 with why */
 static int message_done(bk_message *m, int nh, char *why, size_t whylen)
 {
-    m->from = fields_get(&m->head, "From", &m->from_len);
-    m->subject = fields_get(&m->head, "Subject", &m->subject_len);
+    m->from = fields_take(&m->head, "From", &m->from_len);
+    m->subject = fields_take(&m->head, "Subject", &m->subject_len);
     bk_pairs_set(m->from_pairs, m->from, m->from ? m->from_len : 0);
     if (nh == 0 && m->text.len == 0) {
         snprintf(why, whylen, "not a mail message: no header fields and no text");
@@ -1141,8 +1168,9 @@ const char *message_header(const bk_message *m, const char *name, size_t *len)
         v = m->from, n = m->from_len;
     else if (name[0] == 'S' && strcmp(name, "Subject") == 0)
         v = m->subject, n = m->subject_len;
-    else
-        return fields_get(&m->head, name, len);
+    else /* (a value is unfolded when first asked for: m's head changes, not
+          * what it says) */
+        return fields_take((field_block *)&m->head, name, len);
     if (len)
         *len = n;
     return v;

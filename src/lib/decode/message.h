@@ -18,7 +18,8 @@
 #define MESSAGE_TEXT_MAX (512u * 1024u) /* text kept per message; the rest is cut */
 
 typedef struct {
-    field_block head;      /* the message's own header fields, decoded */
+    field_block head;      /* the message's own header fields, decoded (a plain value
+                              is unfolded when first asked for: message_header) */
     bk_buf content_type;   /* "multipart/report", lower case, no parameters */
     bk_buf report_type;    /* the report-type parameter, lower case */
     bk_buf text;           /* the readable text, UTF-8, LF line ends */
