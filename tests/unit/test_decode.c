@@ -155,6 +155,12 @@ static void test_addresses(void **state)
     assert_true(span_eq(a, "b@example.org"));
     span s5 = {"a@@b", 4};
     assert_false(is_address(s5));
+    /* each byte that may not stand in an address, and the ones that may */
+    for (int c = 1; c < 256; c++) {
+        char t[8] = {'a', (char)c, 'b', '@', 'x', '.', 'y', 0};
+        int ok = c > 0x7f || (c > 32 && c < 127 && !strchr("<>()[],;:\"\\@", c));
+        assert_int_equal(is_address((span){t, 7}), ok);
+    }
 }
 
 static void test_codes(void **state)

@@ -9,22 +9,6 @@
 
 #include <string.h>
 
-/* line_next - the next line */
-int line_next(const char *text, size_t len, size_t *pos, span *line)
-{
-    size_t i = *pos;
-    if (i >= len)
-        return 0;
-    const char *nl = memchr(text + i, '\n', len - i);
-    size_t e = nl ? (size_t)(nl - text) : len;
-    line->p = text + i;
-    line->len = e - i;
-    if (line->len && line->p[line->len - 1] == '\r')
-        line->len--;
-    *pos = e < len ? e + 1 : len;
-    return 1;
-}
-
 /* span_trim - drop white space at both ends */
 span span_trim(span s)
 {
@@ -130,10 +114,17 @@ long message_find(const bk_message *m, const char *literal)
     return markers_find(m->marks, m->text.data, m->text.len, literal);
 }
 
-/* local_char - a byte that may stand in an address's local part or domain */
+/* addr_char - a byte that may stand in an address's local part or domain:
+ * printable ASCII but for <>()[],;:"\@ */
 static int addr_char(unsigned char c)
 {
-    return c > 32 && c < 127 && !strchr("<>()[],;:\"\\@", c);
+    switch (c) {
+    case '<': case '>': case '(': case ')': case '[': case ']':
+    case ',': case ';': case ':': case '"': case '\\': case '@':
+        return 0;
+    default:
+        return c > 32 && c < 127;
+    }
 }
 
 /* is_address - s is one e-mail address, perhaps in angle brackets */

@@ -8,6 +8,7 @@
 #include "format.h"
 
 #include <stddef.h>
+#include <string.h>
 
 typedef struct {
     const char *p;
@@ -15,8 +16,22 @@ typedef struct {
 } span;
 
 /* line_next - the line at *pos of text[0..len) without its line end; moves
- * *pos past it. Returns 0 at the end. */
-int line_next(const char *text, size_t len, size_t *pos, span *line);
+ * *pos past it. Returns 0 at the end. (inline: every format reads line by
+ * line) */
+static inline int line_next(const char *text, size_t len, size_t *pos, span *line)
+{
+    size_t i = *pos;
+    if (i >= len)
+        return 0;
+    const char *nl = memchr(text + i, '\n', len - i);
+    size_t e = nl ? (size_t)(nl - text) : len;
+    line->p = text + i;
+    line->len = e - i;
+    if (line->len && line->p[line->len - 1] == '\r')
+        line->len--;
+    *pos = e < len ? e + 1 : len;
+    return 1;
+}
 
 /* span_trim - drop white space at both ends */
 span span_trim(span s);
