@@ -9,40 +9,6 @@
 
 #include <string.h>
 
-/* span_trim - drop white space at both ends */
-span span_trim(span s)
-{
-    bk_trim(&s.p, &s.len);
-    return s;
-}
-
-/* span_from - the part of s from byte k on */
-span span_from(span s, size_t k)
-{
-    if (k > s.len)
-        k = s.len;
-    span r = {s.p + k, s.len - k};
-    return r;
-}
-
-/* span_starts - 1 when s starts with prefix */
-int span_starts(span s, const char *prefix)
-{
-    return bk_ci_prefix(s.p, s.len, prefix);
-}
-
-/* span_is - 1 when s is word */
-int span_is(span s, const char *word)
-{
-    return strlen(word) == s.len && bk_ci_prefix(s.p, s.len, word);
-}
-
-/* span_find - offset of needle in s, or -1 */
-long span_find(span s, const char *needle)
-{
-    return bk_ci_find(s.p, s.len, needle);
-}
-
 /* words_at - the length of s from i that matches phrase, spaces matching
  * runs of white space; 0 when it does not match */
 static size_t words_at(span s, size_t i, const char *phrase)
@@ -96,22 +62,6 @@ int span_is_blank(span s)
         if (!bk_is_space((unsigned char)s.p[i]))
             return 0;
     return 1;
-}
-
-/* text_find - offset of needle in text, or -1 */
-long text_find(const bk_buf *text, const char *needle)
-{
-    return text->len ? bk_ci_find(text->data, text->len, needle) : -1;
-}
-
-/* message_find - offset of a literal in m's text, or -1 (markers.h) */
-long message_find(const bk_message *m, const char *literal)
-{
-    if (!m->text.len)
-        return -1;
-    if (!m->marks)
-        return bk_ci_find(m->text.data, m->text.len, literal);
-    return markers_find(m->marks, m->text.data, m->text.len, literal);
 }
 
 /* addr_char - a byte that may stand in an address's local part or domain:

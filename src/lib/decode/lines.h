@@ -6,6 +6,8 @@
 #define BK_LINES_H
 
 #include "format.h"
+#include "markers.h"
+#include "text.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -16,8 +18,8 @@ typedef struct {
 } span;
 
 /* line_next - the line at *pos of text[0..len) without its line end; moves
- * *pos past it. Returns 0 at the end. (inline: every format reads line by
- * line) */
+ * *pos past it. Returns 0 at the end. (This and the small helpers below
+ * are inline: the formats call them in every line they read.) */
 static inline int line_next(const char *text, size_t len, size_t *pos, span *line)
 {
     size_t i = *pos;
@@ -34,19 +36,38 @@ static inline int line_next(const char *text, size_t len, size_t *pos, span *lin
 }
 
 /* span_trim - drop white space at both ends */
-span span_trim(span s);
+static inline span span_trim(span s)
+{
+    bk_trim(&s.p, &s.len);
+    return s;
+}
 
 /* span_from - the part of s from byte k on */
-span span_from(span s, size_t k);
+static inline span span_from(span s, size_t k)
+{
+    if (k > s.len)
+        k = s.len;
+    span r = {s.p + k, s.len - k};
+    return r;
+}
 
 /* span_starts - 1 when s starts with prefix (ASCII case-insensitive) */
-int span_starts(span s, const char *prefix);
+static inline int span_starts(span s, const char *prefix)
+{
+    return bk_ci_prefix(s.p, s.len, prefix);
+}
 
 /* span_is - 1 when s is word (ASCII case-insensitive) */
-int span_is(span s, const char *word);
+static inline int span_is(span s, const char *word)
+{
+    return strlen(word) == s.len && bk_ci_prefix(s.p, s.len, word);
+}
 
 /* span_find - offset of needle in s (ASCII case-insensitive), or -1 */
-long span_find(span s, const char *needle);
+static inline long span_find(span s, const char *needle)
+{
+    return bk_ci_find(s.p, s.len, needle);
+}
 
 /* span_find_words - offset of phrase in s where each space of the phrase
  * matches any run of white space (a phrase wrapped over lines), or -1;
@@ -57,12 +78,22 @@ long span_find_words(span s, const char *phrase, size_t *matched);
 int span_is_blank(span s);
 
 /* text_find - offset of needle in text (ASCII case-insensitive), or -1 */
-long text_find(const bk_buf *text, const char *needle);
+static inline long text_find(const bk_buf *text, const char *needle)
+{
+    return text->len ? bk_ci_find(text->data, text->len, needle) : -1;
+}
 
 /* message_find - offset of a string literal in m's readable text (ASCII
  * case-insensitive), or -1: text_find(&m->text, literal), answered from one
  * pass over the text for all the literals asked for (markers.h) */
-long message_find(const bk_message *m, const char *literal);
+static inline long message_find(const bk_message *m, const char *literal)
+{
+    if (!m->text.len)
+        return -1;
+    if (!m->marks)
+        return bk_ci_find(m->text.data, m->text.len, literal);
+    return markers_find(m->marks, m->text.data, m->text.len, literal);
+}
 
 /* find_address - the first e-mail address in s ("<a@b>" preferred to a bare
  * a@b); 1 with *addr set, 0 when there is none */

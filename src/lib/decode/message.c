@@ -1157,28 +1157,3 @@ int message_read(bk_message *m, const char *msg, size_t len, char *why, size_t w
     g_object_unref(body);
     return message_done(m, nh, why, whylen);
 }
-
-/* message_header - the decoded value of the message's own field name */
-const char *message_header(const bk_message *m, const char *name, size_t *len)
-{
-    /* From and Subject, which most formats ask for, were found once */
-    const char *v = NULL;
-    size_t n = 0;
-    if (name[0] == 'F' && strcmp(name, "From") == 0)
-        v = m->from, n = m->from_len;
-    else if (name[0] == 'S' && strcmp(name, "Subject") == 0)
-        v = m->subject, n = m->subject_len;
-    else /* (a value is unfolded when first asked for: m's head changes, not
-          * what it says) */
-        return fields_take((field_block *)&m->head, name, len);
-    if (len)
-        *len = n;
-    return v;
-}
-
-int message_may_hold(const bk_message *m, const char *v, const char *word, size_t n)
-{
-    if (v && v == m->from)
-        return bk_pairs_may_hold(m->from_pairs, word, n);
-    return 1;
-}

@@ -12,8 +12,10 @@
 
 #include "buf.h"
 #include "fields.h"
+#include "text.h"
 
 #include <stddef.h>
+#include <string.h>
 
 #define MESSAGE_TEXT_MAX (512u * 1024u) /* text kept per message; the rest is cut */
 
@@ -55,12 +57,32 @@ void message_free(bk_message *m);
  * why filled when it is not a readable message */
 int message_read(bk_message *m, const char *msg, size_t len, char *why, size_t whylen);
 
-/* message_header - the decoded value of the message's own field name, or NULL */
-const char *message_header(const bk_message *m, const char *name, size_t *len);
+/* message_header - the decoded value of the message's own field name, or
+ * NULL (inline: for a constant name the From and Subject found once are
+ * picked where it is called; a value is unfolded when first asked for: m's
+ * head changes, not what it says) */
+static inline const char *message_header(const bk_message *m, const char *name, size_t *len)
+{
+    const char *v;
+    size_t n;
+    if (name[0] == 'F' && strcmp(name, "From") == 0)
+        v = m->from, n = m->from_len;
+    else if (name[0] == 'S' && strcmp(name, "Subject") == 0)
+        v = m->subject, n = m->subject_len;
+    else
+        return fields_take((field_block *)&m->head, name, len);
+    if (len)
+        *len = n;
+    return v;
+}
 
 /* message_may_hold - 0 when v, the From value message_header gave, surely
  * does not hold word[0..n) (ASCII case ignored), judged by the pairs of
  * bytes of the value; 1 when it may, and for any other v */
-int message_may_hold(const bk_message *m, const char *v, const char *word, size_t n);
+static inline int message_may_hold(const bk_message *m, const char *v, const char *word,
+                                   size_t n)
+{
+    return !(v && v == m->from) || bk_pairs_may_hold(m->from_pairs, word, n);
+}
 
 #endif

@@ -16,15 +16,6 @@ span header_span(const bk_message *m, const char *name)
     return s;
 }
 
-/* header_has - the field is there and contains word */
-int header_has(const bk_message *m, const char *name, const char *word)
-{
-    size_t len;
-    const char *v = message_header(m, name, &len);
-    span s = {v, len};
-    return v && message_may_hold(m, v, word, strlen(word)) && span_find(s, word) >= 0;
-}
-
 /* command_word - the command of the leading word */
 bk_command command_word(span s)
 {

@@ -11,14 +11,22 @@
 #include "lines.h"
 
 #include <stddef.h>
+#include <string.h>
 
 /* header_span - the value of the message's own field name; an empty span
  * ("") when there is none */
 span header_span(const bk_message *m, const char *name);
 
 /* header_has - the message's field name is there and contains word (ASCII
- * case-insensitive; "" asks only whether the field is there) */
-int header_has(const bk_message *m, const char *name, const char *word);
+ * case-insensitive; "" asks only whether the field is there) (inline: the
+ * formats name the field and the word as constants) */
+static inline int header_has(const bk_message *m, const char *name, const char *word)
+{
+    size_t len;
+    const char *v = message_header(m, name, &len);
+    span s = {v, len};
+    return v && message_may_hold(m, v, word, strlen(word)) && span_find(s, word) >= 0;
+}
 
 /* command_word - the SMTP command named by the word s starts with ("RCPT
  * TO:<a>", "DATA"); BK_CMD_NONE when it names none */
