@@ -74,9 +74,9 @@ static void test_fields_fold(void **state)
         fields_reset(&b);
         fields_add_raw(&b, "X", 1, folds[i].in, strlen(folds[i].in));
         assert_string_equal(fields_get(&b, "x", &len), folds[i].in);
-        assert_string_equal(fields_take(&b, "x", &len), folds[i].out);
+        assert_string_equal(fields_take(&b, "x", 1, &len), folds[i].out);
         assert_int_equal(len, strlen(folds[i].out));
-        assert_string_equal(fields_take(&b, "x", &len), folds[i].out);
+        assert_string_equal(fields_take(&b, "x", 1, &len), folds[i].out);
     }
     /* values longer than a field keeps, with blank runs: cut alike */
     for (size_t gap = 1; gap < 4; gap++) {
@@ -88,7 +88,7 @@ static void test_fields_fold(void **state)
         const char *cut = fields_get(&b, "y", &len);
         bk_buf_append(&want, cut, len);
         fields_add_raw(&b, "Z", 1, in.data, in.len);
-        assert_string_equal(fields_take(&b, "z", &len), want.data);
+        assert_string_equal(fields_take(&b, "z", 1, &len), want.data);
         assert_int_equal(len, want.len);
         bk_buf_free(&in);
         bk_buf_free(&want);
@@ -351,6 +351,53 @@ static void model_of(bk_message *m, const char *msg, size_t len, bk_buf *out)
                   m->report_type.data ? m->report_type.data : "", m->parts, m->original_at,
                   m->has_original);
     bk_buf_append(out, m->text.data ? m->text.data : "", m->text.len);
+}
+
+/* text_of - the readable text message_read makes of a one-part message
+ * whose body is body[0..n) */
+static void text_of(bk_message *m, const char *body, size_t n, bk_buf *out)
+{
+    char why[128];
+    bk_buf msg = BK_BUF_INIT;
+    bk_buf_puts(&msg, "From: a@example.org\nSubject: s\n\n");
+    bk_buf_append(&msg, body, n);
+    assert_int_equal(message_read(m, msg.data, msg.len, why, sizeof why), 0);
+    bk_buf_reset(out);
+    bk_buf_append(out, m->text.data ? m->text.data : "", m->text.len);
+    bk_buf_free(&msg);
+}
+
+/* the text is cleaned (CR, control and invalid bytes) and cut at
+ * MESSAGE_TEXT_MAX, a character begun below it kept whole */
+static void test_text_clean(void **state)
+{
+    (void)state;
+    bk_message m;
+    message_init(&m);
+    bk_buf t = BK_BUF_INIT, body = BK_BUF_INIT;
+    static const char odd[] = "x\r\ny\rz\x01\x7f\xff\xc3\xa9\xe2\x82\t\xe2\x82\xac.";
+    text_of(&m, odd, sizeof odd - 1, &t);
+    assert_string_equal(t.data, "x\ny\nz  ?\xc3\xa9??\t\xe2\x82\xac.");
+    static const struct {
+        size_t as; /* bytes of 'a' before the character */
+        size_t keep; /* bytes of the text kept */
+    } cuts[] = {{MESSAGE_TEXT_MAX - 1, MESSAGE_TEXT_MAX + 1},
+                {MESSAGE_TEXT_MAX - 2, MESSAGE_TEXT_MAX},
+                {MESSAGE_TEXT_MAX, MESSAGE_TEXT_MAX},
+                {MESSAGE_TEXT_MAX - 4, MESSAGE_TEXT_MAX}}; /* (then a space and "b") */
+    for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
+        bk_buf_reset(&body);
+        for (size_t k = 0; k < cuts[i].as; k++)
+            bk_buf_putc(&body, 'a');
+        bk_buf_puts(&body, "\xc3\xa9\x01" "bcd");
+        text_of(&m, body.data, body.len, &t);
+        size_t want = cuts[i].keep;
+        assert_int_equal(t.len, want);
+        assert_memory_equal(t.data, body.data, want < cuts[i].as + 2 ? want : cuts[i].as + 2);
+    }
+    bk_buf_free(&t);
+    bk_buf_free(&body);
+    message_free(&m);
 }
 
 /* a message of one text/plain part is read without GMime's tree when its
@@ -912,6 +959,7 @@ int main(void)
         cmocka_unit_test(test_part_content),  cmocka_unit_test(test_fields_names),
         cmocka_unit_test(test_record_time_token), cmocka_unit_test(test_record_time_plain),
         cmocka_unit_test(test_plain_header_text), cmocka_unit_test(test_single_part),
+        cmocka_unit_test(test_text_clean),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     bk_classifier_free(clf);

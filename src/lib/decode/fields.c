@@ -178,6 +178,27 @@ static int is_name_char(unsigned char c)
     return c > 32 && c < 127 && c != ':';
 }
 
+/* name_end - the index of the first byte of p[k..n) that is not an
+ * is_name_char(), or n; 16 bytes at a time (as signed bytes, printable
+ * ASCII and DEL are the ones above 32: DEL and ':' are taken out) */
+static size_t name_end(const char *p, size_t k, size_t n)
+{
+#ifdef __SSE2__
+    const __m128i above = _mm_set1_epi8(32), del = _mm_set1_epi8(0x7f), colon = _mm_set1_epi8(':');
+    for (; n - k >= 16; k += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
+        __m128i odd = _mm_or_si128(_mm_cmpeq_epi8(x, del), _mm_cmpeq_epi8(x, colon));
+        unsigned bad = ~(unsigned)_mm_movemask_epi8(_mm_andnot_si128(odd, _mm_cmpgt_epi8(x, above))) &
+                       0xffffu;
+        if (bad)
+            return k + (size_t)__builtin_ctz(bad);
+    }
+#endif
+    while (k < n && is_name_char((unsigned char)p[k]))
+        k++;
+    return k;
+}
+
 /* fields_parse - read fields until a blank line or the end */
 size_t fields_parse(field_block *b, const char *p, size_t len)
 {
@@ -189,13 +210,11 @@ size_t fields_parse(field_block *b, const char *p, size_t len)
             le--;
         if (le == i) /* blank line: the block ends */
             return e < len ? e + 1 : len;
-        size_t k = i;
-        while (k < le && is_name_char((unsigned char)p[k]))
-            k++;
-        size_t name_end = k;
+        size_t k = name_end(p, i, le);
+        size_t name_stop = k;
         while (k < le && (p[k] == ' ' || p[k] == '\t'))
             k++;
-        if (name_end == i || k == le || p[k] != ':') {
+        if (name_stop == i || k == le || p[k] != ':') {
             /* not a field: a stray continuation or junk line is skipped */
             i = e < len ? e + 1 : len;
             continue;
@@ -205,7 +224,7 @@ size_t fields_parse(field_block *b, const char *p, size_t len)
         /* continuation lines start with white space */
         while (vend < len && vend + 1 < len && (p[vend + 1] == ' ' || p[vend + 1] == '\t'))
             vend = line_end(p, len, vend + 1);
-        fields_add(b, p + i, name_end - i, p + vstart, vend - vstart);
+        fields_add(b, p + i, name_stop - i, p + vstart, vend - vstart);
         i = vend < len ? vend + 1 : len;
     }
     return len;
@@ -217,11 +236,11 @@ static int same_name(const field_block *b, const field *f, const char *name, siz
     return f->name_len == nl && bk_ci_same(b->store.data + f->name, name, nl);
 }
 
-/* find - the number of the first field called name: along its slot's
- * chain (an empty name, which has none, field by field); b->n when none */
-static size_t find(const field_block *b, const char *name)
+/* find - the number of the first field called name (nl bytes): along its
+ * slot's chain (an empty name, which has none, field by field); b->n when
+ * none */
+static size_t find(const field_block *b, const char *name, size_t nl)
 {
-    size_t nl = strlen(name);
     if (!nl) {
         for (size_t i = 0; i < b->n; i++)
             if (same_name(b, &b->f[i], name, 0))
@@ -248,13 +267,13 @@ static const char *value_of(const field_block *b, size_t i, size_t *len)
 /* fields_get - the value of the first field called name */
 const char *fields_get(const field_block *b, const char *name, size_t *len)
 {
-    return value_of(b, find(b, name), len);
+    return value_of(b, find(b, name, strlen(name)), len);
 }
 
 /* fields_take - the value of the first field called name, unfolded */
-const char *fields_take(field_block *b, const char *name, size_t *len)
+const char *fields_take(field_block *b, const char *name, size_t nl, size_t *len)
 {
-    size_t i = find(b, name);
+    size_t i = find(b, name, nl);
     if (i < b->n)
         fields_unfold(b, i);
     return value_of(b, i, len);

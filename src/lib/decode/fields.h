@@ -65,8 +65,9 @@ void fields_add_raw(field_block *b, const char *name, size_t name_len, const cha
 /* fields_unfold - unfold the value of field i in place, if it was added raw */
 void fields_unfold(field_block *b, size_t i);
 
-/* fields_take - fields_get, the value unfolded first if it was added raw */
-const char *fields_take(field_block *b, const char *name, size_t *len);
+/* fields_take - fields_get, the value unfolded first if it was added raw;
+ * the name is nl bytes long */
+const char *fields_take(field_block *b, const char *name, size_t nl, size_t *len);
 
 /* fields_get - the value of the first field called name, or NULL; *len set */
 const char *fields_get(const field_block *b, const char *name, size_t *len);

@@ -201,16 +201,11 @@ static size_t slot_of(const char *p)
     return (size_t)(h >> 40) & (MARKERS_SLOTS - 1);
 }
 
-/* phrase_id - the number of a phrase, remembered now if it is new; -1 when
- * the set is full or it is shorter than MARKERS_SHORT */
-static long phrase_id(markers *k, const char *literal)
+/* remember - the number of a new phrase, whose free slot is s; -1 when the
+ * set is full or it is shorter than MARKERS_SHORT (kept out of line: once a
+ * phrase) */
+__attribute__((noinline)) static long remember(markers *k, const char *literal, size_t s)
 {
-    size_t s = slot_of(literal);
-    while (k->slot_key[s]) {
-        if (k->slot_key[s] == literal)
-            return (long)k->slot_id[s];
-        s = (s + 1) & (MARKERS_SLOTS - 1);
-    }
     size_t len = strlen(literal);
     if (len < MARKERS_SHORT)
         return -1;
@@ -225,6 +220,19 @@ static long phrase_id(markers *k, const char *literal)
     k->slot_key[s] = literal;
     k->slot_id[s] = (unsigned)id;
     return id;
+}
+
+/* phrase_id - the number of a phrase, remembered now if it is new (see
+ * remember) */
+static inline long phrase_id(markers *k, const char *literal)
+{
+    size_t s = slot_of(literal);
+    while (k->slot_key[s]) {
+        if (k->slot_key[s] == literal)
+            return (long)k->slot_id[s];
+        s = (s + 1) & (MARKERS_SLOTS - 1);
+    }
+    return remember(k, literal, s);
 }
 
 /* take_kept - the kept database, when the set has none: its phrases come
@@ -301,17 +309,21 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
     return 0;
 }
 
+/* scan - the text's one scan (kept out of line: once a text); 1 when it
+ * completed */
+__attribute__((noinline)) static int scan(markers *k, const char *text, size_t len)
+{
+    k->scanned = k->text_no;
+    k->scan_failed = hs_scan(k->db, text, (unsigned)len, 0, k->scratch, on_match, k) != HS_SUCCESS;
+    return !k->scan_failed;
+}
+
 /* markers_find - the first place of literal in text[0..len) */
 long markers_find(markers *k, const char *text, size_t len, const char *literal)
 {
     long id = phrase_id(k, literal);
-    if (id < 0 || (size_t)id >= k->compiled || len > UINT32_MAX)
-        return bk_ci_find(text, len, literal);
-    if (k->scanned != k->text_no) {
-        k->scanned = k->text_no;
-        k->scan_failed = hs_scan(k->db, text, (unsigned)len, 0, k->scratch, on_match, k) != HS_SUCCESS;
-    }
-    if (k->scan_failed)
+    if (id < 0 || (size_t)id >= k->compiled || len > UINT32_MAX ||
+        (k->scanned == k->text_no ? k->scan_failed : !scan(k, text, len)))
         return bk_ci_find(text, len, literal);
     return k->seen[id] == k->text_no ? k->first[id] : -1;
 }

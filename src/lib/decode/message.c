@@ -227,43 +227,46 @@ static size_t kept_run(const unsigned char *p, size_t n)
     return k;
 }
 
+/* clean_run - the length of the run at the start of p[0..n) that
+ * append_clean copies as it is: kept_byte()s and valid UTF-8 sequences */
+static size_t clean_run(const unsigned char *p, size_t n)
+{
+    size_t k = 0;
+    for (;;) {
+        k += kept_run(p + k, n - k);
+        size_t q = k < n && p[k] >= 0x80 ? bk_utf8_seq_len(p + k, n - k) : 0;
+        if (q == 0)
+            return k;
+        k += q;
+    }
+}
+
 /* append_clean - append UTF-8 text: CR dropped, invalid bytes and control
- * characters other than tab and LF replaced, up to MESSAGE_TEXT_MAX in all */
+ * characters other than tab and LF replaced, up to MESSAGE_TEXT_MAX in all
+ * (a character begun below it is kept whole) */
 static void append_clean(bk_buf *b, const unsigned char *p, size_t n)
 {
     size_t i = 0;
     while (i < n && b->len < MESSAGE_TEXT_MAX) {
-        unsigned char c = p[i];
-        if (kept_byte(c)) {
-            /* a run of printable ASCII and line ends, copied at once */
-            size_t k = i + 1 + kept_run(p + i + 1, n - i - 1);
-            if (b->len + (k - i) > MESSAGE_TEXT_MAX)
-                k = i + (MESSAGE_TEXT_MAX - b->len);
-            bk_buf_append(b, (const char *)p + i, k - i);
-            i = k;
-            continue;
-        }
-        if (c < 0x80) {
-            if (c == '\r') {
-                if (i + 1 < n && p[i + 1] == '\n') {
-                    i++;
-                    continue;
-                }
-                c = '\n';
-            } else if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
-                c = ' ';
-            bk_buf_putc(b, (char)c);
-            i++;
-            continue;
-        }
-        size_t k = bk_utf8_seq_len(p + i, n - i);
-        if (k == 0) {
-            bk_buf_putc(b, '?');
-            i++;
-        } else {
+        size_t k = clean_run(p + i, n - i);
+        if (k > 0) {
+            /* copied at once; cut at the limit, past a character it splits */
+            size_t room = MESSAGE_TEXT_MAX - b->len;
+            while (room < k && (p[i + room] & 0xc0) == 0x80)
+                room++;
+            k = k < room ? k : room;
             bk_buf_append(b, (const char *)p + i, k);
             i += k;
+            continue;
         }
+        unsigned char c = p[i];
+        if (c == '\r' && i + 1 < n && p[i + 1] == '\n') {
+            i++;
+            continue;
+        }
+        /* a control byte or DEL, a CR alone, a byte of no valid sequence */
+        bk_buf_putc(b, c >= 0x80 ? '?' : c == '\r' ? '\n' : ' ');
+        i++;
     }
 }
 
@@ -1083,8 +1086,8 @@ static int single_part(bk_message *m)
  * header fields: 0, or -1 with why */
 static int message_done(bk_message *m, int nh, char *why, size_t whylen)
 {
-    m->from = fields_take(&m->head, "From", &m->from_len);
-    m->subject = fields_take(&m->head, "Subject", &m->subject_len);
+    m->from = fields_take(&m->head, "From", 4, &m->from_len);
+    m->subject = fields_take(&m->head, "Subject", 7, &m->subject_len);
     bk_pairs_set(m->from_pairs, m->from, m->from ? m->from_len : 0);
     if (nh == 0 && m->text.len == 0) {
         snprintf(why, whylen, "not a mail message: no header fields and no text");

@@ -70,7 +70,7 @@ static inline const char *message_header(const bk_message *m, const char *name, 
     else if (name[0] == 'S' && strcmp(name, "Subject") == 0)
         v = m->subject, n = m->subject_len;
     else
-        return fields_take((field_block *)&m->head, name, len);
+        return fields_take((field_block *)&m->head, name, strlen(name), len);
     if (len)
         *len = n;
     return v;
