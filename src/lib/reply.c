@@ -78,10 +78,16 @@ static int is_known_reply(int code)
     return 0;
 }
 
-int bk_reply_code_valid(int code)
+/* code_valid - bk_reply_code_valid, inline for the parser */
+static inline int code_valid(int code)
 {
     int first = code / 100, second = (code / 10) % 10;
     return code >= 200 && code <= 559 && first >= 2 && first <= 5 && second <= 5;
+}
+
+int bk_reply_code_valid(int code)
+{
+    return code_valid(code);
 }
 
 /* byte - the byte at i, or 0 outside the text */
@@ -470,6 +476,7 @@ static phrase_set command_set, host_set, lead_set;
 static phrase_group all_phrases;
 static const char *command_text[PHRASE_SET_MAX];
 static size_t first_transcript_phrase;
+static unsigned char sent_phrase[PHRASE_SET_MAX]; /* 1: a ">>> " phrase of the table */
 static pthread_once_t phrases_once = PTHREAD_ONCE_INIT;
 static atomic_int phrases_ready; /* 1: init_phrases is done (no pthread_once call) */
 
@@ -495,8 +502,7 @@ static bk_command last_sent(const text_hits *h, size_t limit)
         return BK_CMD_NONE;
     for (size_t i = 0; i < h->n; i++)
         if (h->hit[i].set == SET_COMMAND && h->hit[i].pos == last &&
-            h->hit[i].phrase >= first_transcript_phrase &&
-            strncmp(COMMAND_PHRASES[h->hit[i].phrase].phrase, ">>> ", 4) == 0 &&
+            sent_phrase[h->hit[i].phrase] &&
             h->hit[i].pos + command_set.len[h->hit[i].phrase] <= limit)
             return COMMAND_PHRASES[h->hit[i].phrase].cmd;
     return BK_CMD_NONE;
@@ -512,7 +518,7 @@ static bk_command find_command(const text_hits *h, size_t n, size_t code_pos)
         if (h->hit[i].set != SET_COMMAND)
             continue;
         size_t p = h->hit[i].phrase;
-        if (strncmp(COMMAND_PHRASES[p].phrase, ">>> ", 4) != 0 && p < best)
+        if (!sent_phrase[p] && p < best)
             best = p;
     }
     if (best < first_transcript_phrase)
@@ -658,6 +664,7 @@ static const char *const HOST_MARKERS[] = {
     "giving up on ",      /* qmail "Giving up on ADDR." */
 };
 _Static_assert(sizeof HOST_MARKERS / sizeof HOST_MARKERS[0] <= 32, "a bit of a word per marker");
+#define HOST_CONNECT 2 /* "connect to " */
 
 /* find_bare_host - "NAME [ADDR]:" with no lead-in, as Courier ("<rcpt>:
  * mx.example.com [192.0.2.1]:") and Exim ("mx.example.com [192.0.2.1]:
@@ -911,7 +918,8 @@ static void init_phrases(void)
     first_transcript_phrase = nc;
     for (size_t i = 0; i < nc && i < PHRASE_SET_MAX; i++) {
         command_text[i] = COMMAND_PHRASES[i].phrase;
-        if (first_transcript_phrase == nc && strncmp(command_text[i], ">>> ", 4) == 0)
+        sent_phrase[i] = strncmp(command_text[i], ">>> ", 4) == 0;
+        if (first_transcript_phrase == nc && sent_phrase[i])
             first_transcript_phrase = i;
     }
     phrase_set_init(&command_set, command_text, nc);
@@ -1017,7 +1025,9 @@ static void finish_text(bk_reply *out, text_out *t, const char *closer)
     out->text_truncated = t->truncated;
 }
 
-const char *bk_decide(int reply_code, int status_class, bk_decider *by, bk_permanence *perm)
+/* decide - bk_decide, inline for the parser */
+static inline const char *decide(int reply_code, int status_class, bk_decider *by,
+                                 bk_permanence *perm)
 {
     bk_decider d;
     const char *why;
@@ -1038,6 +1048,11 @@ const char *bk_decide(int reply_code, int status_class, bk_decider *by, bk_perma
     if (perm)
         *perm = bk_permanence_of_class(cls);
     return why;
+}
+
+const char *bk_decide(int reply_code, int status_class, bk_decider *by, bk_permanence *perm)
+{
+    return decide(reply_code, status_class, by, perm);
 }
 
 /* ------------------------------------------------------------------------
@@ -1065,7 +1080,7 @@ int bk_reply_parse(const char *s, size_t n, bk_reply *out)
         if (reply.found && reply_value < 400 && may_be_three(s, n, i)) {
             int v = three_digits(s, n, i);
             if (v >= 0) {
-                if (v >= 400 && bk_reply_code_valid(v) && reply_strong(s, n, i)) {
+                if (v >= 400 && code_valid(v) && reply_strong(s, n, i)) {
                     reply = (code_at){i, i + 3, 1, 1};
                     reply_value = v;
                     /* the codes seen so far belong to the success */
@@ -1081,10 +1096,10 @@ int bk_reply_parse(const char *s, size_t n, bk_reply *out)
             int v = three_digits(s, n, i);
             if (v >= 0) {
                 int strong = reply_strong(s, n, i);
-                if (strong && bk_reply_code_valid(v)) {
+                if (strong && code_valid(v)) {
                     reply = (code_at){i, i + 3, 1, 1};
                     reply_value = v;
-                } else if (strong && !out->bad_reply_code && !bk_reply_code_valid(v)) {
+                } else if (strong && !out->bad_reply_code && !code_valid(v)) {
                     out->bad_reply_code = v;
                 } else if (!strong && !weak_reply.found && is_known_reply(v) &&
                            !followed_by_unit(s, n, i + 3)) {
@@ -1169,8 +1184,8 @@ int bk_reply_parse(const char *s, size_t n, bk_reply *out)
     if (!reply.found && status.found)
         block = status;
 
-    out->decision = bk_decide(out->reply_code, out->status_class, &out->decided_by,
-                              &out->permanence);
+    out->decision =
+        decide(out->reply_code, out->status_class, &out->decided_by, &out->permanence);
 
     /* every phrase of the three tables, in one pass */
     text_hits hits;
@@ -1182,7 +1197,7 @@ int bk_reply_parse(const char *s, size_t n, bk_reply *out)
     out->command = find_command(&hits, n, block.found ? block.pos : n);
     /* "connect to NAME[ADDR]:25: Connection refused": the connection failed */
     const char *marker = find_host(s, n, &hits, out);
-    if (marker && strcmp(marker, "connect to ") == 0 && out->command == BK_CMD_NONE)
+    if (marker == HOST_MARKERS[HOST_CONNECT] && out->command == BK_CMD_NONE)
         out->command = BK_CMD_CONNECT;
 
     /* the free text: after a leading code block, else around it; an
