@@ -773,6 +773,16 @@ static __m128i plain16(__m128i x)
                             _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(' ')),
                                           _mm_cmplt_epi8(x, _mm_set1_epi8(0x7f))));
 }
+
+/* run_stops - of the 16 bytes x, followed by the 16 bytes y (x shifted by
+ * one), the bits of those where a run stops: not PLAIN, and not a space
+ * before a PLAIN byte that is no digit */
+static inline unsigned run_stops(__m128i x, __m128i y)
+{
+    __m128i joins = _mm_and_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')),
+                                  _mm_andnot_si128(bk_digits16(y), plain16(y)));
+    return ~(unsigned)_mm_movemask_epi8(_mm_or_si128(plain16(x), joins)) & 0xffffu;
+}
 #endif
 
 /* run_end - the end of the run of s[j, to) that copy_text copies in one:
@@ -782,17 +792,21 @@ static size_t run_end(const char *s, size_t j, size_t to)
 {
 #ifdef __SSE2__
     /* 16 bytes at a time, with the 16 after each (to - j > 16: all in the
-     * range): a byte goes on when PLAIN, or a space before a PLAIN byte
-     * that is not a digit */
-    const __m128i space = _mm_set1_epi8(' ');
+     * range) */
     for (; to - j > 16; j += 16) {
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + j));
         __m128i y = _mm_loadu_si128((const __m128i *)(const void *)(s + j + 1));
-        __m128i joins = _mm_and_si128(_mm_cmpeq_epi8(x, space),
-                                      _mm_andnot_si128(bk_digits16(y), plain16(y)));
-        unsigned other = ~(unsigned)_mm_movemask_epi8(_mm_or_si128(plain16(x), joins)) & 0xffffu;
+        unsigned other = run_stops(x, y);
         if (other)
             return j + (unsigned)__builtin_ctz(other);
+    }
+    /* the last 16 bytes of the range, loaded whole when the text has them
+     * (the byte after the last is taken as 0: no space joins there), those
+     * before j left out */
+    if (j < to && to >= 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + to - 16));
+        unsigned other = run_stops(x, _mm_srli_si128(x, 1)) >> (j - (to - 16));
+        return other ? j + (unsigned)__builtin_ctz(other) : to;
     }
 #endif
     for (; j < to; j++)
@@ -854,8 +868,14 @@ static void copy_text(const char *s, size_t from, size_t to, int reply_code, tex
     size_t i = from;
     while (i < to && !t->truncated) {
         unsigned char c = (unsigned char)s[i];
-        int boundary = (i == from) || bk_is_space((unsigned char)s[i - 1]) || s[i - 1] == '\0';
-        if (boundary && bk_is_digit(c)) {
+        if (c < 0x20 || c == 0x7f || c == ' ') {
+            t->pending_space = 1;
+            i++;
+            continue;
+        }
+        /* a digit at a word start may begin a marker */
+        if (bk_is_digit(c) &&
+            (i == from || bk_is_space((unsigned char)s[i - 1]) || s[i - 1] == '\0')) {
             size_t k = skip_marker(s, to, i, reply_code);
             if (k) {
                 t->pending_space = 1;
@@ -870,11 +890,6 @@ static void copy_text(const char *s, size_t from, size_t to, int reply_code, tex
                 i = (size_t)(close - s) + 1;
                 continue;
             }
-        }
-        if (c < 0x20 || c == 0x7f || c == ' ') {
-            t->pending_space = 1;
-            i++;
-            continue;
         }
         if (c < 0x80 && c != '(') {
             /* a run of printable ASCII goes in one copy, across single spaces
@@ -943,6 +958,10 @@ static size_t diagnostic_type_end(const char *s, size_t n)
         while (i < n && is_blank((unsigned char)s[i]))
             i++;
     }
+    /* the types below begin with 's', 'u' or 'x' */
+    unsigned char c0 = bk_lower(byte(s, n, i));
+    if (c0 != 's' && c0 != 'u' && c0 != 'x')
+        return 0;
     size_t w = i;
     while (i < n && i - w < 32 &&
            (bk_is_alpha((unsigned char)s[i]) || bk_is_digit((unsigned char)s[i]) || s[i] == '-'))
