@@ -210,7 +210,7 @@ static inline size_t next_code_digit(const char *s, size_t from, size_t n)
 
 /* three_digits - value of the three digits at i, or -1 when not a
  * stand-alone three-digit number there */
-static int three_digits(const char *s, size_t n, size_t i)
+static inline int three_digits(const char *s, size_t n, size_t i)
 {
     if (i + 3 > n)
         return -1;
@@ -263,7 +263,7 @@ static int followed_by_unit(const char *s, size_t n, size_t i)
 
 /* dotted_code - parse "C.S.D" at i (C one digit, S and D one to three
  * digits); returns its end or 0; does not check the class */
-static size_t dotted_code(const char *s, size_t n, size_t i, int *c, int *sub, int *det)
+static inline size_t dotted_code(const char *s, size_t n, size_t i, int *c, int *sub, int *det)
 {
     if (!bk_is_digit(byte(s, n, i)) || byte(s, n, i + 1) != '.')
         return 0;
@@ -1176,7 +1176,13 @@ int bk_reply_parse(const char *s, size_t n, bk_reply *out)
             } else if (j < n && s[j] == '#')
                 j++;
             int c, sub, det;
-            size_t e = dotted_code(s, n, j, &c, &sub, &det);
+            size_t e;
+            if (status.found && status.pos == j) /* read by the pass already */
+                e = status.end, c = st[0], sub = st[1], det = st[2];
+            else if (weak_status.found && weak_status.pos == j)
+                e = weak_status.end, c = wst[0], sub = wst[1], det = wst[2];
+            else
+                e = dotted_code(s, n, j, &c, &sub, &det);
             if (e && close) {
                 if (byte(s, n, e) == (unsigned char)close)
                     e++;
