@@ -78,10 +78,16 @@ static int is_known_reply(int code)
     return 0;
 }
 
-int bk_reply_code_valid(int code)
+/* code_valid - bk_reply_code_valid, inline for the parser */
+static inline int code_valid(int code)
 {
     int first = code / 100, second = (code / 10) % 10;
     return code >= 200 && code <= 559 && first >= 2 && first <= 5 && second <= 5;
+}
+
+int bk_reply_code_valid(int code)
+{
+    return code_valid(code);
 }
 
 /* byte - the byte at i, or 0 outside the text */
@@ -204,7 +210,7 @@ static inline size_t next_code_digit(const char *s, size_t from, size_t n)
 
 /* three_digits - value of the three digits at i, or -1 when not a
  * stand-alone three-digit number there */
-static int three_digits(const char *s, size_t n, size_t i)
+static inline int three_digits(const char *s, size_t n, size_t i)
 {
     if (i + 3 > n)
         return -1;
@@ -257,7 +263,7 @@ static int followed_by_unit(const char *s, size_t n, size_t i)
 
 /* dotted_code - parse "C.S.D" at i (C one digit, S and D one to three
  * digits); returns its end or 0; does not check the class */
-static size_t dotted_code(const char *s, size_t n, size_t i, int *c, int *sub, int *det)
+static inline size_t dotted_code(const char *s, size_t n, size_t i, int *c, int *sub, int *det)
 {
     if (!bk_is_digit(byte(s, n, i)) || byte(s, n, i + 1) != '.')
         return 0;
@@ -470,6 +476,7 @@ static phrase_set command_set, host_set, lead_set;
 static phrase_group all_phrases;
 static const char *command_text[PHRASE_SET_MAX];
 static size_t first_transcript_phrase;
+static unsigned char sent_phrase[PHRASE_SET_MAX]; /* 1: a ">>> " phrase of the table */
 static pthread_once_t phrases_once = PTHREAD_ONCE_INIT;
 static atomic_int phrases_ready; /* 1: init_phrases is done (no pthread_once call) */
 
@@ -495,8 +502,7 @@ static bk_command last_sent(const text_hits *h, size_t limit)
         return BK_CMD_NONE;
     for (size_t i = 0; i < h->n; i++)
         if (h->hit[i].set == SET_COMMAND && h->hit[i].pos == last &&
-            h->hit[i].phrase >= first_transcript_phrase &&
-            strncmp(COMMAND_PHRASES[h->hit[i].phrase].phrase, ">>> ", 4) == 0 &&
+            sent_phrase[h->hit[i].phrase] &&
             h->hit[i].pos + command_set.len[h->hit[i].phrase] <= limit)
             return COMMAND_PHRASES[h->hit[i].phrase].cmd;
     return BK_CMD_NONE;
@@ -512,7 +518,7 @@ static bk_command find_command(const text_hits *h, size_t n, size_t code_pos)
         if (h->hit[i].set != SET_COMMAND)
             continue;
         size_t p = h->hit[i].phrase;
-        if (strncmp(COMMAND_PHRASES[p].phrase, ">>> ", 4) != 0 && p < best)
+        if (!sent_phrase[p] && p < best)
             best = p;
     }
     if (best < first_transcript_phrase)
@@ -658,6 +664,7 @@ static const char *const HOST_MARKERS[] = {
     "giving up on ",      /* qmail "Giving up on ADDR." */
 };
 _Static_assert(sizeof HOST_MARKERS / sizeof HOST_MARKERS[0] <= 32, "a bit of a word per marker");
+#define HOST_CONNECT 2 /* "connect to " */
 
 /* find_bare_host - "NAME [ADDR]:" with no lead-in, as Courier ("<rcpt>:
  * mx.example.com [192.0.2.1]:") and Exim ("mx.example.com [192.0.2.1]:
@@ -766,6 +773,16 @@ static __m128i plain16(__m128i x)
                             _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(' ')),
                                           _mm_cmplt_epi8(x, _mm_set1_epi8(0x7f))));
 }
+
+/* run_stops - of the 16 bytes x, followed by the 16 bytes y (x shifted by
+ * one), the bits of those where a run stops: not PLAIN, and not a space
+ * before a PLAIN byte that is no digit */
+static inline unsigned run_stops(__m128i x, __m128i y)
+{
+    __m128i joins = _mm_and_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')),
+                                  _mm_andnot_si128(bk_digits16(y), plain16(y)));
+    return ~(unsigned)_mm_movemask_epi8(_mm_or_si128(plain16(x), joins)) & 0xffffu;
+}
 #endif
 
 /* run_end - the end of the run of s[j, to) that copy_text copies in one:
@@ -775,17 +792,21 @@ static size_t run_end(const char *s, size_t j, size_t to)
 {
 #ifdef __SSE2__
     /* 16 bytes at a time, with the 16 after each (to - j > 16: all in the
-     * range): a byte goes on when PLAIN, or a space before a PLAIN byte
-     * that is not a digit */
-    const __m128i space = _mm_set1_epi8(' ');
+     * range) */
     for (; to - j > 16; j += 16) {
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + j));
         __m128i y = _mm_loadu_si128((const __m128i *)(const void *)(s + j + 1));
-        __m128i joins = _mm_and_si128(_mm_cmpeq_epi8(x, space),
-                                      _mm_andnot_si128(bk_digits16(y), plain16(y)));
-        unsigned other = ~(unsigned)_mm_movemask_epi8(_mm_or_si128(plain16(x), joins)) & 0xffffu;
+        unsigned other = run_stops(x, y);
         if (other)
             return j + (unsigned)__builtin_ctz(other);
+    }
+    /* the last 16 bytes of the range, loaded whole when the text has them
+     * (the byte after the last is taken as 0: no space joins there), those
+     * before j left out */
+    if (j < to && to >= 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + to - 16));
+        unsigned other = run_stops(x, _mm_srli_si128(x, 1)) >> (j - (to - 16));
+        return other ? j + (unsigned)__builtin_ctz(other) : to;
     }
 #endif
     for (; j < to; j++)
@@ -847,8 +868,14 @@ static void copy_text(const char *s, size_t from, size_t to, int reply_code, tex
     size_t i = from;
     while (i < to && !t->truncated) {
         unsigned char c = (unsigned char)s[i];
-        int boundary = (i == from) || bk_is_space((unsigned char)s[i - 1]) || s[i - 1] == '\0';
-        if (boundary && bk_is_digit(c)) {
+        if (c < 0x20 || c == 0x7f || c == ' ') {
+            t->pending_space = 1;
+            i++;
+            continue;
+        }
+        /* a digit at a word start may begin a marker */
+        if (bk_is_digit(c) &&
+            (i == from || bk_is_space((unsigned char)s[i - 1]) || s[i - 1] == '\0')) {
             size_t k = skip_marker(s, to, i, reply_code);
             if (k) {
                 t->pending_space = 1;
@@ -863,11 +890,6 @@ static void copy_text(const char *s, size_t from, size_t to, int reply_code, tex
                 i = (size_t)(close - s) + 1;
                 continue;
             }
-        }
-        if (c < 0x20 || c == 0x7f || c == ' ') {
-            t->pending_space = 1;
-            i++;
-            continue;
         }
         if (c < 0x80 && c != '(') {
             /* a run of printable ASCII goes in one copy, across single spaces
@@ -911,7 +933,8 @@ static void init_phrases(void)
     first_transcript_phrase = nc;
     for (size_t i = 0; i < nc && i < PHRASE_SET_MAX; i++) {
         command_text[i] = COMMAND_PHRASES[i].phrase;
-        if (first_transcript_phrase == nc && strncmp(command_text[i], ">>> ", 4) == 0)
+        sent_phrase[i] = strncmp(command_text[i], ">>> ", 4) == 0;
+        if (first_transcript_phrase == nc && sent_phrase[i])
             first_transcript_phrase = i;
     }
     phrase_set_init(&command_set, command_text, nc);
@@ -935,6 +958,10 @@ static size_t diagnostic_type_end(const char *s, size_t n)
         while (i < n && is_blank((unsigned char)s[i]))
             i++;
     }
+    /* the types below begin with 's', 'u' or 'x' */
+    unsigned char c0 = bk_lower(byte(s, n, i));
+    if (c0 != 's' && c0 != 'u' && c0 != 'x')
+        return 0;
     size_t w = i;
     while (i < n && i - w < 32 &&
            (bk_is_alpha((unsigned char)s[i]) || bk_is_digit((unsigned char)s[i]) || s[i] == '-'))
@@ -1017,7 +1044,9 @@ static void finish_text(bk_reply *out, text_out *t, const char *closer)
     out->text_truncated = t->truncated;
 }
 
-const char *bk_decide(int reply_code, int status_class, bk_decider *by, bk_permanence *perm)
+/* decide - bk_decide, inline for the parser */
+static inline const char *decide(int reply_code, int status_class, bk_decider *by,
+                                 bk_permanence *perm)
 {
     bk_decider d;
     const char *why;
@@ -1038,6 +1067,11 @@ const char *bk_decide(int reply_code, int status_class, bk_decider *by, bk_perma
     if (perm)
         *perm = bk_permanence_of_class(cls);
     return why;
+}
+
+const char *bk_decide(int reply_code, int status_class, bk_decider *by, bk_permanence *perm)
+{
+    return decide(reply_code, status_class, by, perm);
 }
 
 /* ------------------------------------------------------------------------
@@ -1065,7 +1099,7 @@ int bk_reply_parse(const char *s, size_t n, bk_reply *out)
         if (reply.found && reply_value < 400 && may_be_three(s, n, i)) {
             int v = three_digits(s, n, i);
             if (v >= 0) {
-                if (v >= 400 && bk_reply_code_valid(v) && reply_strong(s, n, i)) {
+                if (v >= 400 && code_valid(v) && reply_strong(s, n, i)) {
                     reply = (code_at){i, i + 3, 1, 1};
                     reply_value = v;
                     /* the codes seen so far belong to the success */
@@ -1081,10 +1115,10 @@ int bk_reply_parse(const char *s, size_t n, bk_reply *out)
             int v = three_digits(s, n, i);
             if (v >= 0) {
                 int strong = reply_strong(s, n, i);
-                if (strong && bk_reply_code_valid(v)) {
+                if (strong && code_valid(v)) {
                     reply = (code_at){i, i + 3, 1, 1};
                     reply_value = v;
-                } else if (strong && !out->bad_reply_code && !bk_reply_code_valid(v)) {
+                } else if (strong && !out->bad_reply_code && !code_valid(v)) {
                     out->bad_reply_code = v;
                 } else if (!strong && !weak_reply.found && is_known_reply(v) &&
                            !followed_by_unit(s, n, i + 3)) {
@@ -1142,7 +1176,13 @@ int bk_reply_parse(const char *s, size_t n, bk_reply *out)
             } else if (j < n && s[j] == '#')
                 j++;
             int c, sub, det;
-            size_t e = dotted_code(s, n, j, &c, &sub, &det);
+            size_t e;
+            if (status.found && status.pos == j) /* read by the pass already */
+                e = status.end, c = st[0], sub = st[1], det = st[2];
+            else if (weak_status.found && weak_status.pos == j)
+                e = weak_status.end, c = wst[0], sub = wst[1], det = wst[2];
+            else
+                e = dotted_code(s, n, j, &c, &sub, &det);
             if (e && close) {
                 if (byte(s, n, e) == (unsigned char)close)
                     e++;
@@ -1169,8 +1209,8 @@ int bk_reply_parse(const char *s, size_t n, bk_reply *out)
     if (!reply.found && status.found)
         block = status;
 
-    out->decision = bk_decide(out->reply_code, out->status_class, &out->decided_by,
-                              &out->permanence);
+    out->decision =
+        decide(out->reply_code, out->status_class, &out->decided_by, &out->permanence);
 
     /* every phrase of the three tables, in one pass */
     text_hits hits;
@@ -1182,7 +1222,7 @@ int bk_reply_parse(const char *s, size_t n, bk_reply *out)
     out->command = find_command(&hits, n, block.found ? block.pos : n);
     /* "connect to NAME[ADDR]:25: Connection refused": the connection failed */
     const char *marker = find_host(s, n, &hits, out);
-    if (marker && strcmp(marker, "connect to ") == 0 && out->command == BK_CMD_NONE)
+    if (marker == HOST_MARKERS[HOST_CONNECT] && out->command == BK_CMD_NONE)
         out->command = BK_CMD_CONNECT;
 
     /* the free text: after a leading code block, else around it; an

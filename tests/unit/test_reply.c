@@ -1123,6 +1123,19 @@ static void test_plain_runs(void **state)
             bk_reply_parse(in, strlen(in), &r);
             assert_string_equal(r.text, want);
         }
+    /* short texts: the stop among the last 16 bytes, or in a text of fewer */
+    for (size_t k = 1; k < 16; k++)
+        for (size_t m = 1; m < 16; m++)
+            for (size_t x = 0; x < sizeof stops / sizeof stops[0]; x++) {
+                char in[64], want[64];
+                snprintf(in, sizeof in, "%.*s%s%.*s", (int)k, "aaaaaaaaaaaaaaaa", stops[x].in,
+                         (int)m, "bbbbbbbbbbbbbbbb");
+                snprintf(want, sizeof want, "%.*s%s%.*s", (int)k, in, stops[x].out, (int)m,
+                         "bbbbbbbbbbbbbbbb");
+                bk_reply r;
+                bk_reply_parse(in, strlen(in), &r);
+                assert_string_equal(r.text, want);
+            }
 }
 
 /* a run of digits glued to a word ("mta2792", "é12", "198.51.100.137") holds
