@@ -628,25 +628,43 @@ static size_t field_start(const char *p, size_t n)
     return i < n && p[i] == ':' ? name : 0;
 }
 
-/* plain_header_block - the length of the header block at the start of
- * c[0..n) (through the line end of its last field) when an empty line ends
- * it and each of its lines is a field GMime keeps or a folded continuation,
- * with no NUL byte; 0 otherwise */
-static size_t plain_header_block(const char *c, size_t n)
+/* header_walk - the length of the header block at the start of c[0..n)
+ * (through the line end of its last field) when an empty line ends it and
+ * each of its lines is a field GMime keeps or a folded continuation, with
+ * no NUL byte; 0 otherwise. One pass over the lines; when on_field is not
+ * NULL, it is given each field as its end is reached (c[at..end), the name
+ * name_len bytes), also in a block found not plain later. */
+static inline size_t header_walk(const char *c, size_t n,
+                                 void (*on_field)(void *ctx, size_t at, size_t name_len,
+                                                  size_t end),
+                                 void *ctx)
 {
-    /* one pass over the lines: each is checked until the empty one */
+    size_t at = 0, name_len = 0; /* the field being read */
     for (size_t i = 0; i < n;) {
         const char *nl = memchr(c + i, '\n', n - i);
         if (!nl)
             return 0;
         size_t e = (size_t)(nl - c);
+        if (i > 0 && (c[i] == ' ' || c[i] == '\t')) { /* a folded continuation */
+            i = e + 1;
+            continue;
+        }
+        if (i > 0 && on_field) /* the field before ends here */
+            on_field(ctx, at, name_len, i);
         if (e == i) /* the empty line (at the start: not a header block) */
             return i > 0 && !memchr(c, '\0', i) ? i : 0;
-        if (!(i > 0 && (c[i] == ' ' || c[i] == '\t')) && !field_start(c + i, e - i))
+        if (!(name_len = field_start(c + i, e - i)))
             return 0;
+        at = i;
         i = e + 1;
     }
     return 0;
+}
+
+/* plain_header_block - header_walk's length, the fields left alone */
+static size_t plain_header_block(const char *c, size_t n)
+{
+    return header_walk(c, n, NULL, NULL);
 }
 
 /* returned_parsed - GMime parses the returned message c[0..n) alone as it
@@ -878,57 +896,46 @@ static size_t field_end(const char *p, size_t i, size_t hl)
     return e;
 }
 
-/* own_field - the field of the plain header block msg[at..end) whose name
- * is name_len bytes long into m->head, and where it is into cf when it is a
+/* what own_header reads into: the message, its text, the Content- fields */
+struct own_read {
+    bk_message *m;
+    const char *msg;
+    GArray *cf;
+    int n;
+};
+
+/* own_field - the field msg[at..end) of the header block, whose name is
+ * name_len bytes long, into m->head, and where it is into cf when it is a
  * Content- field (struct own_field) */
-static void own_field(bk_message *m, const char *msg, size_t at, size_t name_len, size_t end,
-                      GArray *cf)
+static void own_field(void *ctx, size_t at, size_t name_len, size_t end)
 {
+    struct own_read *r = ctx;
+    const char *msg = r->msg;
     const char *colon = memchr(msg + at + name_len, ':', end - at - name_len);
-    field_value(&m->head, msg + at, name_len, colon + 1, (size_t)(msg + end - (colon + 1)));
+    field_value(&r->m->head, msg + at, name_len, colon + 1, (size_t)(msg + end - (colon + 1)));
     if (name_len >= 8 && bk_ci_same(msg + at, "Content-", 8)) {
         struct own_field f = {at, end, name_len == 12 && bk_ci_same(msg + at + 8, "Type", 4)};
-        g_array_append_val(cf, f);
+        g_array_append_val(r->cf, f);
     }
+    r->n++;
 }
 
 /* own_header - the message's header block read here when it is plain (see
- * plain_header_block), in one pass over its lines: every field into m->head
- * as GMime would give it back, where its Content- fields are (the only ones
- * GMime reads of it) into cf (struct own_field) and its length into *hl_out.
- * Returns the number of fields, or -1 (m->head left empty) when the block
- * is not plain. */
+ * header_walk), in the same pass: every field into m->head as GMime would
+ * give it back, where its Content- fields are (the only ones GMime reads of
+ * it) into cf (struct own_field) and its length into *hl_out. Returns the
+ * number of fields, or -1 (m->head left empty) when the block is not plain. */
 static int own_header(bk_message *m, const char *msg, size_t len, GArray *cf, size_t *hl_out)
 {
-    int n = 0;
-    size_t at = 0, name_len = 0; /* the field being read */
+    struct own_read r = {m, msg, cf, 0};
     g_array_set_size(cf, 0);
-    for (size_t i = 0; i < len;) {
-        const char *nl = memchr(msg + i, '\n', len - i);
-        if (!nl)
-            break;
-        size_t e = (size_t)(nl - msg);
-        if (i > 0 && (msg[i] == ' ' || msg[i] == '\t')) { /* a folded continuation */
-            i = e + 1;
-            continue;
-        }
-        if (i > 0) { /* the field before ends here */
-            own_field(m, msg, at, name_len, i, cf);
-            n++;
-        }
-        if (e == i) { /* the empty line (at the start: not a header block) */
-            if (i == 0 || memchr(msg, '\0', i))
-                break;
-            *hl_out = i;
-            return n;
-        }
-        if (!(name_len = field_start(msg + i, e - i)))
-            break;
-        at = i;
-        i = e + 1;
+    size_t hl = header_walk(msg, len, own_field, &r);
+    if (hl == 0) {
+        fields_reset(&m->head);
+        return -1;
     }
-    fields_reset(&m->head);
-    return -1;
+    *hl_out = hl;
+    return r.n;
 }
 
 /* multipart_named - the first Content-Type of cf names a multipart/ type
