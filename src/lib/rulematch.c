@@ -1432,11 +1432,11 @@ static int is_word(unsigned char c)
  * its ends are none */
 static int edges_hold(const char *t, size_t start, size_t end, unsigned edges)
 {
-    if ((edges & EXACT_BOUNDARY_BEFORE) &&
-        is_word((unsigned char)t[start - 1]) == is_word((unsigned char)t[start]))
+    const unsigned char *s = (const unsigned char *)t + start; /* s[-1]: the front padding at 0 */
+    const unsigned char *e = (const unsigned char *)t + end;
+    if ((edges & EXACT_BOUNDARY_BEFORE) && is_word(s[-1]) == is_word(s[0]))
         return 0;
-    if ((edges & EXACT_BOUNDARY_AFTER) &&
-        is_word((unsigned char)t[end - 1]) == is_word((unsigned char)t[end]))
+    if ((edges & EXACT_BOUNDARY_AFTER) && is_word(e[-1]) == is_word(e[0]))
         return 0;
     return 1;
 }
