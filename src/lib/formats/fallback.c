@@ -106,7 +106,8 @@ static int decode(const bk_message *m, found *out)
                 span rest = {after, (size_t)(line.p + line.len - after)};
                 rest = span_trim(rest);
                 while (rest.len && (rest.p[0] == '>' || rest.p[0] == ':' || rest.p[0] == ',' ||
-                                    rest.p[0] == ']' || rest.p[0] == ')'))
+                                    rest.p[0] == ']' || rest.p[0] == ')' || rest.p[0] == '\'' ||
+                                    rest.p[0] == '"'))
                     rest = span_trim(span_from(rest, 1));
                 found_diag(r, rest.p, rest.len);
                 /* the codes of a reply that names the address it refuses:
