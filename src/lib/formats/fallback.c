@@ -6,7 +6,9 @@
  * line, are its diagnostic. A later line that names the recipient again
  * after a failure reply's code ("Remote server replied: 550 5.1.1 <a@b>
  * ...", a transcript's "<-- 550 5.1.1 <a@b> ...") is its reply: the
- * diagnostic starts again there and the codes are taken from it. Bounded:
+ * diagnostic starts again there and the codes are taken from it; so does
+ * the first failure reply of a session transcript ("<-- 550-5.1.1 ...",
+ * "<<< 452 ...") in the lines that follow the recipient. Bounded:
  * the first FALLBACK_LINES lines only.
  */
 #include "format.h"
@@ -59,6 +61,38 @@ static long failure_reply_at(span s)
     return -1;
 }
 
+/* transcript_reply - the failure reply a session transcript's line shows
+ * the server sending ("<-- 550-5.1.1 ...", "<<< 452 ..."), from its code to
+ * the line's end; len 0 when the line shows none */
+static span transcript_reply(span line)
+{
+    static const char *const marks[] = {"<-- ", "<<< "};
+    span none = {line.p, 0};
+    for (size_t k = 0; k < sizeof marks / sizeof marks[0]; k++) {
+        long at = span_find(line, marks[k]);
+        if (at < 0)
+            continue;
+        span r = span_trim(span_from(line, (size_t)at + 4));
+        if (r.len && (r.p[0] == '4' || r.p[0] == '5') && failure_reply_at(r) == 0)
+            return r;
+    }
+    return none;
+}
+
+/* reply_is_diag - a reply (from its code on) is r's diagnostic, in place of
+ * what was gathered before it; its codes are r's unless r has some */
+static void reply_is_diag(found_rcpt *r, span reply)
+{
+    r->diag_len = 0;
+    r->diag[0] = '\0';
+    found_diag(r, reply.p, reply.len);
+    if (!r->reply_code) {
+        r->reply_code = take_reply_code(reply);
+        if (!r->status[0])
+            find_status(reply, r->status);
+    }
+}
+
 /* message_id_before - the text before an address labels it a message's
  * identifier ("Message-ID: <...>", "In-Reply-To: <...>"), not a mailbox */
 static int message_id_before(span before)
@@ -73,8 +107,9 @@ static int decode(const bk_message *m, found *out)
     size_t end = m->original_at;
     size_t pos = 0, lines = 0;
     span line;
-    size_t cur = SIZE_MAX; /* the entry whose diagnostic goes on (an index:
-                            * found_add may move the entries) */
+    size_t cur = SIZE_MAX;     /* the entry whose diagnostic goes on (an index:
+                                * found_add may move the entries) */
+    size_t replied = SIZE_MAX; /* the entry whose diagnostic is a reply already */
     while (pos < end && lines++ < FALLBACK_LINES && line_next(t, end, &pos, &line)) {
         span a;
         if (find_address(line, &a) && !own_address(m, a)) {
@@ -89,15 +124,8 @@ static int decode(const bk_message *m, found *out)
                     /* its reply, after a label or in its own paragraph:
                      * the diagnostic is that reply */
                     span reply = {before.p + at, (size_t)(line.p + line.len - before.p - at)};
-                    r->diag_len = 0;
-                    r->diag[0] = '\0';
-                    found_diag(r, reply.p, reply.len);
-                    if (!r->reply_code) {
-                        r->reply_code = take_reply_code(reply);
-                        if (!r->status[0])
-                            find_status(span_from(before, (size_t)at), r->status);
-                    }
-                    cur = i;
+                    reply_is_diag(r, reply);
+                    cur = replied = i;
                     continue;
                 }
                 cur = i;
@@ -127,8 +155,18 @@ static int decode(const bk_message *m, found *out)
                 cur = SIZE_MAX;
             continue;
         }
-        if (cur < out->n)
-            found_diag(&out->r[cur], line.p, line.len);
+        if (cur >= out->n)
+            continue;
+        found_rcpt *r = &out->r[cur];
+        span reply = transcript_reply(line);
+        if (reply.len && replied != cur) {
+            /* the server's failure reply in a transcript that went on
+             * after the recipient was named: the diagnostic starts there */
+            reply_is_diag(r, reply);
+            replied = cur;
+            continue;
+        }
+        found_diag(r, line.p, line.len);
     }
     return out->n > 0;
 }
