@@ -8,11 +8,13 @@
  * ...", a transcript's "<-- 550 5.1.1 <a@b> ...") is its reply: the
  * diagnostic starts again there and the codes are taken from it; so does
  * the first failure reply of a session transcript ("<-- 550-5.1.1 ...",
- * "<<< 452 ...") in the lines that follow the recipient. Bounded:
- * the first FALLBACK_LINES lines only.
+ * "<<< 452 ...") in the lines that follow the recipient. The returned
+ * message's header, when it is in the text, gives the record's sender,
+ * Message-ID and Subject. Bounded: the first FALLBACK_LINES lines only.
  */
 #include "format.h"
 #include "lines.h"
+#include "report_text.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -168,6 +170,8 @@ static int decode(const bk_message *m, found *out)
         }
         found_diag(r, line.p, line.len);
     }
+    if (out->n && !m->has_original)
+        original_in_text(m, out);
     return out->n > 0;
 }
 
