@@ -271,6 +271,7 @@ static const char *const ORIGINAL_MARKERS[] = {
     "----- message text follows",
     "original text follows",
     "header of the original message",
+    "lines of the message follow", /* SmarterMail: "-- The header and top 20 lines of the message follows --" */
 };
 
 /* header_line - a "Received:" / "Return-Path:" line that opens a header
