@@ -522,6 +522,7 @@ typedef struct {
     int reply, c, s, d, cls;
     bk_command cmd;
     int provider; /* recognised by host or text, -1 */
+    int sender_phrase; /* a rule marked sender matched (see context_step) */
 } facts;
 
 /* reply_cond_holds - does a rule's reply code condition, if any, hold? */
@@ -698,9 +699,12 @@ static int sender_context(const facts *f)
  * ("user unknown", "no such domain") stands when the reply answered RCPT.
  * Otherwise:
  *   - it answered CONNECT, HELO, EHLO, STARTTLS, AUTH or MAIL, or its status is
- *     the sender's (X.1.7, X.1.8): the phrase is about the sending host or the
- *     sender, and the best candidate of another reason decides (the sender
- *     status or the reply-code rules for those commands), if there is one;
+ *     the sender's (X.1.7, X.1.8), or a rule marked `sender` matched (Exim's
+ *     "Sender verify failed", whose quoted callout answer is about the
+ *     sender's address; also in reply to RCPT): the phrase is about the
+ *     sending host or the sender, and the best candidate of another reason
+ *     decides (the sender phrase, the sender status or the reply-code rules
+ *     for those commands), if there is one;
  *   - it came with a recipient address status (X.1.x): it stands;
  *   - it answered DATA, BDAT or QUIT (after the message was read), or no
  *     command is known and the codes say no more than the class (X.0.0, a
@@ -711,11 +715,18 @@ static int sender_context(const facts *f)
  *     rule) or with no code at all (the text read by its words): it stands.
  * User rules, code rules, rules with status= or cmd= conditions of their own
  * and rules marked `definite` are left alone. */
+/* context_open - is the best candidate one whose context the step checks (a
+ * phrase of a reason with an "unconfirmed" entry, not a user rule)? */
+static int context_open(const bk_classifier *c, const bk_rule *best)
+{
+    return c->reasons.r[best->reason].unconfirmed >= 0 && best->pattern &&
+           best->tier != BK_TIER_USER;
+}
+
 /* context_needed - does the context step look past the best candidate? */
 static int context_needed(const bk_classifier *c, const bk_rule *best, const facts *f)
 {
-    return c->reasons.r[best->reason].unconfirmed >= 0 && best->pattern &&
-           best->tier != BK_TIER_USER && f->cmd != BK_CMD_RCPT;
+    return context_open(c, best) && (f->cmd != BK_CMD_RCPT || f->sender_phrase);
 }
 
 /* context_sure - is rule r, of the best candidate's reason, one that makes
@@ -733,7 +744,7 @@ static int context_step(const bk_classifier *c, const int *list, size_t n, const
     *reason = best->reason;
     if (!context_needed(c, best, f))
         return 0;
-    int sender = sender_context(f);
+    int sender = sender_context(f) || f->sender_phrase;
     int specific = 0;
     size_t other = n; /* the best candidate of another reason */
     for (size_t i = 0; i < n; i++) {
@@ -848,6 +859,8 @@ static int match_all(const bk_classifier *c, facts *f, int *list, size_t *n, int
         if (!holds(rule, f))
             continue;
         add_matched(c, list, n, truncated, (int)id);
+        if (rule->sender)
+            f->sender_phrase = 1;
         if (rule->provider >= 0 && *matched_provider < 0)
             *matched_provider = rule->provider;
     }
@@ -944,7 +957,16 @@ static int decide_lazy(const bk_classifier *c, facts *f, const unsigned *cand, s
                 return -1;
             add_matched(c, list, n, &truncated, rules[i]);
         }
-    if (*n == 0 || !context_needed(c, &c->rs.rules[list[0]], f))
+    if (*n == 0)
+        return 0;
+    if (context_open(c, &c->rs.rules[list[0]])) /* does a sender phrase match? */
+        for (size_t k = 0; k < n_r && !f->sender_phrase; k++)
+            if (c->rs.rules[rules[k]].sender && (rc = rm_confirm(m, (unsigned)rules[k])) != 0) {
+                if (rc < 0)
+                    return -1;
+                f->sender_phrase = 1;
+            }
+    if (!context_needed(c, &c->rs.rules[list[0]], f))
         return 0;
     if (n_cand >= BK_MATCHED_MAX) { /* match_all's list: the best matches, in rank order */
         for (; i < n_r && !(*n == BK_MATCHED_MAX && rank_less(c, list[*n - 1], rules[i])); i++)
@@ -959,7 +981,7 @@ static int decide_lazy(const bk_classifier *c, facts *f, const unsigned *cand, s
      * sure of itself matched (the first found settles it: the verdict stands)
      * and, for a reply on the sender's side, the best rule of another reason */
     const bk_rule *best = &c->rs.rules[list[0]];
-    int reason = best->reason, other = !sender_context(f);
+    int reason = best->reason, other = !(sender_context(f) || f->sender_phrase);
     if (context_sure(best))
         return 0;
     for (; i < n_r; i++) {
@@ -990,7 +1012,7 @@ int bk_classify(const bk_classifier *c, const char *text, size_t len, const bk_h
     bk_reply_parse(text, len, r);
 
     facts f = {r->reply_code, r->status_class, r->status_subject, r->status_detail, 0,
-               r->command, -1};
+               r->command, -1, 0};
     if (hints) {
         int hc, hs, hd;
         if (hints->reply_code && bk_reply_code_valid(hints->reply_code))

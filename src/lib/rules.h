@@ -27,6 +27,8 @@ typedef struct {
     int provider_only;
     int definite;          /* the phrase is conclusive whatever the context (the
                               context step of classify.c leaves it alone) */
+    int sender;            /* the phrase puts the whole reply on the sender's side:
+                              a recipient phrase in it is about the sender */
     short n_status;
     status_pat status[RULE_ALTS_MAX];
     short n_reply;

@@ -373,6 +373,8 @@ static int parse_rule(bk_ruleset *rs, const char *file, const char *line, const 
             r->provider_only = 1;
         else if (!eq && kl == 8 && memcmp(tok, "definite", 8) == 0)
             r->definite = 1;
+        else if (!eq && kl == 6 && memcmp(tok, "sender", 6) == 0)
+            r->sender = 1;
         else if (eq && kl == 6 && memcmp(tok, "status", 6) == 0)
             bad = each_item(v, vl, add_status, r);
         else if (eq && kl == 5 && memcmp(tok, "reply", 5) == 0)
@@ -399,6 +401,8 @@ static int parse_rule(bk_ruleset *rs, const char *file, const char *line, const 
         return fail(err, errlen, file, lineno, "'provider-only' is for provider files", NULL, 0);
     if (r->definite && kind == RULES_CODES)
         return fail(err, errlen, file, lineno, "'definite' is for phrase rules", NULL, 0);
+    if (r->sender && kind == RULES_CODES)
+        return fail(err, errlen, file, lineno, "'sender' is for phrase rules", NULL, 0);
     switch (kind) {
     case RULES_USER:
         r->tier = BK_TIER_USER;

@@ -58,6 +58,7 @@ static const char CODES[] = "# test codes\n"
                             "code.421 toomanyconn reply=421\n";
 static const char CORE_UNKNOWN[] = "userunknown.no-such-user userunknown /\\bno such user\\b/\n"
                                    "userunknown.rcpt-only userunknown cmd=RCPT /\\bnot here\\b/\n";
+static const char CORE_REJECTED[] = "rejected.verify rejected sender /\\bsender verify failed\\b/\n";
 static const char CORE_NOTACCEPT[] = "notaccept.no-mail notaccept /does not accept mail/\n";
 static const char CORE_BLOCKED[] = "blocked.listed blocked /\\blisted (at|on|in)\\b/\n"
                                    "blocked.vague blocked weak /\\bdenied\\b/\n";
@@ -81,6 +82,7 @@ static bk_classifier *build(const char *const *user, size_t n_user, char *err, s
         {"codes.rules", (const unsigned char *)CODES, sizeof CODES - 1},
         {"core/blocked.rules", (const unsigned char *)CORE_BLOCKED, sizeof CORE_BLOCKED - 1},
         {"core/notaccept.rules", (const unsigned char *)CORE_NOTACCEPT, sizeof CORE_NOTACCEPT - 1},
+        {"core/rejected.rules", (const unsigned char *)CORE_REJECTED, sizeof CORE_REJECTED - 1},
         {"core/spamdetected.rules", (const unsigned char *)CORE_SPAM, sizeof CORE_SPAM - 1},
         {"core/userunknown.rules", (const unsigned char *)CORE_UNKNOWN, sizeof CORE_UNKNOWN - 1},
         {"providers/exmail.rules", (const unsigned char *)PROVIDER, sizeof PROVIDER - 1},
@@ -181,6 +183,24 @@ static void test_conditions(void **state)
     expect("451 bulk", NULL, "undefined", "");
     /* status alternatives */
     expect("451 4.7.1 later", NULL, "policyviolation", "code.x.7.1");
+}
+
+/* a rule marked sender puts a recipient phrase of the same reply on the
+ * sender's side, whatever the command; the full list of matches
+ * (hints->explain) gives the same verdict */
+static void test_sender_phrase(void **state)
+{
+    (void)state;
+    bk_hints rcpt = {.command = BK_CMD_RCPT};
+    bk_hints rcpt_all = {.command = BK_CMD_RCPT, .explain = 1};
+    static const char callout[] = "550-Verification failed for <a@example.org>\n"
+                                  "550-Response: 550 no such user\n550 Sender verify failed";
+    expect("550 no such user", &rcpt, "userunknown", "userunknown.no-such-user");
+    expect(callout, &rcpt, "rejected", "rejected.verify");
+    expect(callout, &rcpt_all, "rejected", "rejected.verify");
+    expect(callout, NULL, "rejected", "rejected.verify");
+    /* a rule checked for its own command is left alone */
+    expect("550 not here; sender verify failed", &rcpt, "userunknown", "userunknown.rcpt-only");
 }
 
 static void test_providers(void **state)
@@ -422,12 +442,16 @@ static void test_builtin_errors(void **state)
     (void)state;
     char err[512];
     static const char bad_provider[] = "host example.test\nx.a userunknown /x/\n";
+    static const char bad_codes[] = "code.x rejected sender status=5.1.7\n"; /* phrase rules only */
     bk_embedded_file files[] = {
         {"providers/bad.rules", (const unsigned char *)bad_provider, sizeof bad_provider - 1},
         {"reasons.tsv", (const unsigned char *)reasons_tsv, reasons_len},
+        {"codes.rules", (const unsigned char *)bad_codes, sizeof bad_codes - 1},
     };
     assert_null(classifier_build(NULL, 0, files, 2, err, sizeof err));
     assert_non_null(strstr(err, "providers/bad.rules:1:"));
+    assert_null(classifier_build(NULL, 0, files + 1, 2, err, sizeof err));
+    assert_non_null(strstr(err, "codes.rules:1:"));
     /* without the reason table nothing works */
     assert_null(classifier_build(NULL, 0, files, 0, err, sizeof err));
     assert_non_null(strstr(err, "reasons.tsv"));
@@ -485,6 +509,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tiers),          cmocka_unit_test(test_reason_order),
         cmocka_unit_test(test_conditions),     cmocka_unit_test(test_providers),
+        cmocka_unit_test(test_sender_phrase),
         cmocka_unit_test(test_code_rules),
         cmocka_unit_test(test_hints),          cmocka_unit_test(test_verdict_fields),
         cmocka_unit_test(test_user_rules),     cmocka_unit_test(test_builtin_errors),
