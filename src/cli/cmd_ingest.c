@@ -131,7 +131,7 @@ static void read_bounces(ingest_run *r, bk_decoder *d, const char *path)
     char err[512];
     bk_mailbox *mb = bk_mailbox_open(path, err, sizeof err);
     if (!mb) {
-        cli_error("ingest", "%s", err);
+        cli_error("ingest", "%s: %s", path, err);
         r->failed = 1;
         return;
     }

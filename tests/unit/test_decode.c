@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -695,6 +696,8 @@ static void test_mailbox_mbox(void **state)
     bk_mailbox_close(mb);
     unlink(path);
     assert_null(bk_mailbox_open("/nonexistent/x", err, sizeof err));
+    assert_non_null(strstr(err, strerror(ENOENT))); /* the reason; the caller names the path */
+    assert_null(strstr(err, "/nonexistent"));
 }
 
 /* gmime_text - the text parts of msg as GMime writes them (transfer

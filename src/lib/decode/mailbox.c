@@ -154,7 +154,7 @@ bk_mailbox *bk_mailbox_open(const char *path, char *err, size_t errlen)
     if (strcmp(path, "-") != 0) {
         struct stat st;
         if (stat(path, &st) != 0) {
-            snprintf(err, errlen, "%s: %s", path, strerror(errno));
+            snprintf(err, errlen, "%s", strerror(errno)); /* the caller names the path */
             bk_mailbox_close(mb);
             return NULL;
         }
