@@ -764,7 +764,13 @@ long long bk_log_line_time(const bk_log_reader *r, const char *line, size_t len)
 void bk_log_finish(bk_log_reader *r)
 {
     unsigned long long evicted = r->st.evicted;
-    r->now += r->o.horizon + 1;
+    /* every entry left goes out, also those later than the last line read
+     * (a clock or a concatenation that went back more than the horizon) */
+    long long latest = r->now;
+    for (size_t i = 0; i < r->cap; i++)
+        if (r->slots[i].qid[0] && r->slots[i].last > latest)
+            latest = r->slots[i].last;
+    r->now = latest + r->o.horizon + 1;
     sweep(r, 0);
     r->st.evicted = evicted; /* what is left at the end was not evicted */
 }
