@@ -85,8 +85,7 @@ static span transcript_reply(span line)
  * what was gathered before it; its codes are r's unless r has some */
 static void reply_is_diag(found_rcpt *r, span reply)
 {
-    r->diag_len = 0;
-    r->diag[0] = '\0';
+    diag_clear(r);
     found_diag(r, reply.p, reply.len);
     if (!r->reply_code) {
         r->reply_code = take_reply_code(reply);
