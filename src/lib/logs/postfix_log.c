@@ -8,6 +8,8 @@
  *   smtp, lmtp, local, virtual, pipe, error, discard, ...
  *             QID: to=<r>, [orig_to=<o>,] relay=R, delay=D, ..., dsn=X.Y.Z,
  *                  status=sent|deferred|bounced|expired (TEXT)
+ *                  status=SOFTBOUNCE (TEXT)   a bounce kept in the queue
+ *                      (soft_bounce = yes): a deferral, its reply the reason
  *   bounce    QID: sender non-delivery notification: QID2
  *   smtpd     NOQUEUE: reject: RCPT from H[A]: 550 5.1.1 <r>: ...; from=<s> to=<r> ...
  *
@@ -149,7 +151,11 @@ static int delivery(bk_log_reader *r, const log_line *l, log_span qid, log_span 
         return -1;
     q->last = r->now;
     log_pending *p = pending_get(q, to.p, to.len, 0);
-    int deferred = word.len == 8 && memcmp(word.p, "deferred", 8) == 0;
+    /* soft_bounce = yes: Postfix keeps the message and logs a permanent
+     * failure as SOFTBOUNCE, the status's class made 4; an attempt, as a
+     * deferral, whose reply and status (class 5 again) stay the reason */
+    int soft = word.len == 10 && memcmp(word.p, "SOFTBOUNCE", 10) == 0;
+    int deferred = soft || (word.len == 8 && memcmp(word.p, "deferred", 8) == 0);
     if (deferred) {
         if (!p && !(p = pending_get(q, to.p, to.len, 1)))
             return -1;
@@ -158,6 +164,8 @@ static int delivery(bk_log_reader *r, const log_line *l, log_span qid, log_span 
         p->attempts++;
         p->last = r->now;
         copy_field(p->dsn, sizeof p->dsn, dsn.p, dsn.len);
+        if (soft && p->dsn[0] == '4')
+            p->dsn[0] = '5';
         set_str(&p->text, text.p, text.len);
         set_str(&p->relay, relay.p, relay.len);
         p->delay = log_decimal(delay);
