@@ -560,6 +560,7 @@ typedef struct {
     unsigned long long other;     /* lines of other programs, or with no known prefix */
     unsigned long long evicted;   /* queue ids forgotten before they left the queue */
     unsigned long long notices;   /* bounce notices the MTA sent to senders */
+    unsigned long long probes;    /* address verification results (Postfix's probes): no mail sent */
 } bk_log_stats;
 
 typedef struct bk_log_reader bk_log_reader;

@@ -92,6 +92,9 @@ jq_is '.input | [.malformed, .other, .bounce_notices] | @tsv' "1	3	4" "sendmail:
 run logs --json --year 2026 "$DATA/postfix-odd.log"
 jq_is '.input | [.lines, .malformed, .other, .bounce_notices] | @tsv' "33	1	5	2" "postfix odd lines counted"
 jq_is '.totals.rejected' 1 "NOQUEUE reject"
+run logs --json --year 2026 "$DATA/postfix-verify.log"
+jq_is '.input | [.other, .probes] | @tsv' "3	4" "postfix: address verification results counted"
+jq_is '.totals | [.sent, .rejected] | @tsv' "1	1" "postfix: a probe is no mail sent"
 
 # odd and malformed lines are counted, never fatal
 {

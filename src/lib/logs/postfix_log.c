@@ -10,6 +10,8 @@
  *                  status=sent|deferred|bounced|expired (TEXT)
  *                  status=SOFTBOUNCE (TEXT)   a bounce kept in the queue
  *                      (soft_bounce = yes): a deferral, its reply the reason
+ *                  status=deliverable|undeliverable[-but-not-cached] (TEXT)
+ *                      an address verification probe: counted, no outcome
  *   bounce    QID: sender non-delivery notification: QID2
  *   smtpd     NOQUEUE: reject: RCPT from H[A]: 550 5.1.1 <r>: ...; from=<s> to=<r> ...
  *
@@ -130,6 +132,12 @@ static int delivery(bk_log_reader *r, const log_line *l, log_span qid, log_span 
         w++;
     log_span word = {status.p, w};
     log_span text = paren_text(rest, word);
+    if ((word.len == 11 && memcmp(word.p, "deliverable", 11) == 0) || log_starts(word, "undeliverable")) {
+        /* an address verification probe's result (verify(8), sendmail -bv;
+         * "undeliverable-but-not-cached" too): no mail of the sender's */
+        r->st.probes++;
+        return 0;
+    }
     log_span relay = f[F_RELAY], dsn = f[F_DSN];
     log_span delay = f[F_DELAY], orig = log_unbracket(f[F_ORIG]);
     if (word.len == 4 && memcmp(word.p, "sent", 4) == 0) {
@@ -179,7 +187,7 @@ static int delivery(bk_log_reader *r, const log_line *l, log_span qid, log_span 
     else if (word.len == 7 && memcmp(word.p, "expired", 7) == 0)
         o = BK_LOG_EXPIRED;
     else
-        return 1; /* deliverable / undeliverable (address verification): not a delivery */
+        return 1; /* a status word of no outcome */
     bk_log_event *e = event_start(r, o, "postfix", l, q);
     copy_field(e->recipient, sizeof e->recipient, to.p, to.len);
     copy_field(e->relay, sizeof e->relay, relay.p, relay.len);
