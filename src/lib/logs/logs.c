@@ -732,7 +732,8 @@ int bk_log_line(bk_log_reader *r, const char *line, size_t len)
         rc = exim_line(r, &l);
     else if (l.prog.len >= 7 && memcmp(l.prog.p, "postfix", 7) == 0)
         rc = postfix_line(r, &l);
-    else if (prog_is(l.prog, "sendmail") || prog_is(l.prog, "sm-mta"))
+    else if (prog_is(l.prog, "sendmail") || prog_is(l.prog, "sm-mta") ||
+             prog_is(l.prog, "sm-msp-queue")) /* the submission queue's runner: lines alike */
         rc = sendmail_line(r, &l);
     else if (prog_is(l.prog, "exim") || prog_is(l.prog, "exim4")) {
         /* Exim's main log sent to syslog: the rest reads as its own log */

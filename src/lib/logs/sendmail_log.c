@@ -1,5 +1,7 @@
 /*
- * sendmail_log.c - Sendmail (sendmail, sm-mta) syslog lines:
+ * sendmail_log.c - Sendmail syslog lines (sendmail, sm-mta, and
+ * sm-msp-queue: the runner of the submission client's queue, whose lines
+ * say how mail submitted locally was handed to the MTA):
  *
  *   QID: from=<s>, size=N, class=0, nrcpts=N, msgid=<id>, proto=ESMTP,
  *        daemon=MTA, relay=host [ip]
