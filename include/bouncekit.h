@@ -561,6 +561,8 @@ typedef struct {
     unsigned long long evicted;   /* queue ids forgotten before they left the queue */
     unsigned long long notices;   /* bounce notices the MTA sent to senders */
     unsigned long long probes;    /* address verification results (Postfix's probes): no mail sent */
+    unsigned long long untried;   /* recipients' lines that say no delivery was tried this time
+                                   * (Exim: queued only, retry time not reached): no deferral */
 } bk_log_stats;
 
 typedef struct bk_log_reader bk_log_reader;

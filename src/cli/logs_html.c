@@ -329,10 +329,10 @@ static void tables(bk_buf *b, const json_t *rp)
 static void input(bk_buf *b, const json_t *rp)
 {
     static const char *const keys[] = {"lines", "used", "other", "malformed", "evicted", "bounce_notices",
-                                       "probes"};
+                                       "probes", "untried"};
     static const char *const labels[] = {"lines read", "used", "of other programs", "malformed (skipped)",
                                          "queue ids evicted", "bounce notices sent",
-                                         "address verification results"};
+                                         "address verification results", "recipients queued, not tried"};
     const json_t *in = json_object_get(rp, "input");
     char s[40];
     bk_buf_puts(b, "<section id=\"input\"><h2>Input</h2><table class=\"input\"><tbody>\n");

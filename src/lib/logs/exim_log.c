@@ -15,7 +15,9 @@
  *   ID ** rcpt [<orig>] [R=.. T=.. H=..]: TEXT                        bounced
  *   ID ** rcpt ...: retry timeout exceeded                            expired
  *   ID == rcpt [<orig>] [R=.. T=..] defer (N) [H=..]: TEXT            deferral
- *         (an attempt, unless "retry time not reached")
+ *         (an attempt; but "retry time not reached" or a queue-only text,
+ *         e.g. "domain matches queue_smtp_domains, or -odqs set", is none:
+ *         counted as untried, no deferral of its own)
  *   ID Completed [QT=time]   the message left the queue
  *   ID Frozen ... / frozen by U / Message is frozen   kept in the queue
  *   [H=host [ip]] [F=<s>] [temporarily] rejected RCPT <r>: TEXT   rejected at RCPT
@@ -245,6 +247,22 @@ static int arrival(bk_log_reader *r, log_span id, log_span rest)
     return 0;
 }
 
+/* untried - the text of a "==" line says no delivery was tried this time:
+ * the address was only queued (queue_smtp_domains or -odqs: routed, not
+ * sent; queue_domains; a queue run for local deliveries only), or its retry
+ * time was not reached (an earlier failure, of this message or of another
+ * to the same host or domain, set when to try again; Exim skips the address
+ * until then). None is a failed attempt of this message. */
+static int untried(log_span text)
+{
+    static const char *const PHRASES[] = {"retry time not reached", "queue_smtp_domains, or -odqs set",
+                                          "domain is in queue_domains", "remote deliveries suppressed"};
+    for (size_t i = 0; i < sizeof PHRASES / sizeof *PHRASES; i++)
+        if (log_find(text, PHRASES[i]) >= 0)
+            return 1;
+    return 0;
+}
+
 /* outcome - "=>", "->", ">>", "**" and "==" lines of message id */
 static int outcome(bk_log_reader *r, const log_line *l, log_span id, char flag, log_span rest)
 {
@@ -261,15 +279,19 @@ static int outcome(bk_log_reader *r, const log_line *l, log_span id, char flag, 
     log_pending *p = pending_get(q, f.addr.p, f.addr.len, 0);
     log_span relay = relay_of(f.host);
     if (flag == '=') {
+        if (untried(f.text)) {
+            /* no deferral: counted; an earlier attempt's reason stays pending */
+            r->st.untried++;
+            if (p)
+                p->last = r->now;
+            return 0;
+        }
         if (!p && !(p = pending_get(q, f.addr.p, f.addr.len, 1)))
             return -1;
         if (!p->first)
             p->first = r->now;
         p->last = r->now;
-        int tried = log_find(f.text, "retry time not reached") < 0;
-        if (!tried && p->text)
-            return 0; /* no attempt was made: the last one's reason stays */
-        p->attempts += tried;
+        p->attempts++;
         char text[BK_REPLY_TEXT_MAX];
         copy_text(text, sizeof text, f.text);
         set_str(&p->text, text, strlen(text));
