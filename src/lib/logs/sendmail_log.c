@@ -8,8 +8,8 @@
  *   QID: to=<r>[,<r2>...], [ctladdr=<c> (uid/gid),] delay=[D+]HH:MM:SS,
  *        xdelay=.., mailer=esmtp, pri=N, [relay=mx.example.net. [ip],]
  *        [dsn=X.Y.Z,] stat=Sent (REPLY) | Deferred: TEXT | queued | TEXT
- *        (Sent: delivered; Deferred or a 4.x status: pending, an attempt
- *        unless "queued"; 4.4.7: expired; any other: bounced)
+ *        (Sent: delivered; Deferred or a 4.x status: pending, an attempt;
+ *        "queued" is no attempt: counted as untried; 4.4.7: expired; any other: bounced)
  *   QID: QID2: DSN: TEXT | QID: QID2: return to sender: TEXT
  *        a notice Sendmail sent (not "Warning: ..." nor "Return receipt");
  *        "Cannot send message for 5 days": QID's pending recipients expired
@@ -131,6 +131,16 @@ static int delivery(bk_log_reader *r, const log_line *l, log_span qid, log_span 
         if (!to.len)
             continue;
         any = 1;
+        if (queued) {
+            /* queued without a delivery attempt (delivery mode queue or
+             * deferred, a load too high): no deferral; counted, and an
+             * earlier attempt's reason stays pending */
+            r->st.untried++;
+            log_pending *was = pending_get(q, to.p, to.len, 0);
+            if (was)
+                was->last = r->now;
+            continue;
+        }
         log_pending *p = pending_get(q, to.p, to.len, deferred);
         if (deferred) {
             if (!p)
@@ -138,7 +148,7 @@ static int delivery(bk_log_reader *r, const log_line *l, log_span qid, log_span 
             if (!p->first)
                 p->first = r->now;
             p->last = r->now;
-            p->attempts += !queued;
+            p->attempts++;
             copy_field(p->dsn, sizeof p->dsn, dsn.p, dsn.len);
             set_str(&p->text, text.p, text.len);
             set_str(&p->relay, relay.p, relay.len);
