@@ -55,6 +55,13 @@ jq_is -s '.[0].token' "$tok" "token stable between runs"
 run decode --format jsonl "$DATA/opensmtpd-02.eml"
 jq_is -s '[.[].action] | unique | join(",")' delayed "OpenSMTPD warning: action delayed"
 jq_is -s '.[1] | "\(.status) \(.permanence) \(.hardbounce)"' "4.0.0 transient false" "a delay with no code is transient, never hard"
+# delay warnings in no known format, or in a format that also writes failures
+for f in fallback-03 einsundeins-02; do
+    run decode --format jsonl "$DATA/$f.eml"
+    jq_is -s '[.[].action] | unique | join(",")' delayed "$f: a delay warning's action is delayed"
+done
+run decode --format jsonl "$DATA/einsundeins-01.eml"
+jq_is -s '[.[].action] | unique | join(",")' failed "einsundeins-01: a permanent error's action is failed"
 
 # mbox (with >From quoting), gzip, Maildir, directory tree, stdin: same records
 {

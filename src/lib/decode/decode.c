@@ -479,6 +479,17 @@ int bk_decode(bk_decoder *d, const char *msg, size_t len, bk_decoded *out)
     }
     if (!record_slots(d, d->f.n))
         return -1;
+    /* a recipient the format gave no action: a delay notice's is delayed */
+    int delay = -1;
+    for (size_t i = 0; i < d->f.n; i++) {
+        found_rcpt *r = &d->f.r[i];
+        if (r->action[0] || r->reason)
+            continue;
+        if (delay < 0)
+            delay = delay_notice(&d->m);
+        if (delay)
+            found_set(r->action, sizeof r->action, "delayed", 7);
+    }
     size_t end = d->m.original_at;
     size_t n = 0, skipped_success = 0, skipped_vacation = 0;
     for (size_t i = 0; i < d->f.n; i++) {

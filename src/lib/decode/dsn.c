@@ -48,12 +48,17 @@ static void upper_type(char *t)
 }
 
 /* recipient_group - one recipient's fields into an entry; a recipient
- * listed twice keeps what its first group said */
+ * listed twice keeps what its first group said. The recipient is the
+ * Final-Recipient, unless that names a host inside the reporting system (a
+ * channel or host name with no dot: Sun's "user@sims-ms-daemon") while the
+ * Original-Recipient is an Internet address: the one the sender used. */
 static void recipient_group(const field_block *g, const field_block *msg, found *out)
 {
     span final = get(g, "Final-Recipient");
     span orig = get(g, "Original-Recipient");
     span actual = get(g, "X-Actual-Recipient");
+    if (final.len && orig.len && !internet_domain(final) && internet_domain(orig))
+        final.len = 0;
     found_rcpt *r = NULL;
     if (final.len)
         r = found_add(out, final.p, final.len);

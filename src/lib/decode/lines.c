@@ -111,11 +111,27 @@ static int bare_address(span s, size_t at, span *addr)
         b--;
     while (a < at && strchr(".'`", s.p[a]))
         a++;
+    /* an X.400 address's domain-defined attribute ("dda:SMTP=a@b"): the
+     * Internet address is what follows the '=' */
+    if (a > 0 && s.p[a - 1] == ':' && at - a > 5 && bk_ci_prefix(s.p + a, at - a, "SMTP="))
+        a += 5;
     if (a == at || b == at + 1)
         return 0;
     addr->p = s.p + a;
     addr->len = b - a;
     return addr->len < BK_ADDR_MAX;
+}
+
+int internet_domain(span v)
+{
+    const char *at = NULL;
+    for (size_t i = 0; i < v.len; i++)
+        if (v.p[i] == '@')
+            at = v.p + i;
+    if (!at)
+        return 0;
+    span d = span_trim((span){at + 1, (size_t)(v.p + v.len - at - 1)});
+    return d.len > 0 && (d.p[0] == '[' || memchr(d.p, '.', d.len) != NULL);
 }
 
 /* find_address - the first e-mail address in s */
@@ -350,15 +366,50 @@ int bounce_words(const bk_message *m)
                           sizeof BOUNCE_SUBJECT / sizeof BOUNCE_SUBJECT[0]);
 }
 
-/* looks_like_bounce - From or Subject of a delivery failure report, or the
- * empty Return-Path of a message from a mail system */
+/* looks_like_bounce - From or Subject of a delivery failure report, a
+ * report of type delivery-status, or the empty Return-Path of a message from
+ * a mail system */
 int looks_like_bounce(const bk_message *m)
 {
     if (bounce_words(m))
         return 1;
+    /* a report that says it is one (RFC 3462: report-type delivery-status) */
+    if (m->report_type.len && strcmp(m->report_type.data, "delivery-status") == 0)
+        return 1;
     size_t len;
     const char *v = message_header(m, "Return-Path", &len);
     return v && len <= 3 && (len == 0 || (len == 2 && v[0] == '<' && v[1] == '>'));
+}
+
+/* the words of a notice that a message is late, not lost: the mail system
+ * goes on trying (MTAs' and gateways' delay warnings) */
+static const char *const DELAY_WORDS[] = {
+    "this is a warning message only", "this is just a warning", "this is only a warning",
+    "no action is required on your part", "you do not need to take any action",
+    "you do not need to resend", "do not resend your original message",
+    "delivery attempts will continue", "will continue to attempt", "will continue to try",
+    "has not yet been delivered", "this is an advisory-only", "has been postponed",
+    "still being retried",
+};
+static const char *const DELAY_SUBJECTS[] = {
+    "warning: message", "warning: could not send", "delayed mail", "delivery delayed",
+    "mail delivery warning", "delivery status notification (delay)",
+};
+
+int delay_notice(const bk_message *m)
+{
+    size_t len;
+    const char *v = message_header(m, "Subject", &len);
+    span subject = span_trim((span){v ? v : "", v ? len : 0});
+    for (size_t i = 0; i < sizeof DELAY_SUBJECTS / sizeof DELAY_SUBJECTS[0]; i++)
+        if (bk_ci_prefix(subject.p, subject.len, DELAY_SUBJECTS[i]))
+            return 1;
+    for (size_t i = 0; i < sizeof DELAY_WORDS / sizeof DELAY_WORDS[0]; i++) {
+        long at = message_find(m, DELAY_WORDS[i]);
+        if (at >= 0 && (size_t)at < m->original_at)
+            return 1;
+    }
+    return 0;
 }
 
 /* add_failed_recipients - entries for the X-Failed-Recipients addresses */

@@ -99,6 +99,11 @@ static inline long message_find(const bk_message *m, const char *literal)
  * a@b); 1 with *addr set, 0 when there is none */
 int find_address(span s, span *addr);
 
+/* internet_domain - the address in v (perhaps typed: "rfc822; a@b") has a
+ * domain of the Internet: a name with a dot, or an address literal; not a
+ * host or channel name inside one mail system ("a@sims-ms-daemon") */
+int internet_domain(span v);
+
 /* is_address - s is one e-mail address, perhaps in angle brackets */
 int is_address(span s);
 
@@ -135,9 +140,13 @@ span original_header(const bk_message *m);
  * (mailer-daemon, postmaster, "Undeliverable", "Returned mail", ...) */
 int bounce_words(const bk_message *m);
 
-/* looks_like_bounce - bounce_words(), or the empty Return-Path of a message
- * from a mail system */
+/* looks_like_bounce - bounce_words(), a report of type delivery-status, or
+ * the empty Return-Path of a message from a mail system */
 int looks_like_bounce(const bk_message *m);
+
+/* delay_notice - the report says the message is late and will be tried
+ * again (its Subject, or words of its text before the returned message) */
+int delay_notice(const bk_message *m);
 
 /* add_failed_recipients - an entry for every address of the message's
  * X-Failed-Recipients field (Exim, Gmail, Mail.ru ...); returns how many

@@ -10,6 +10,8 @@
  *     did not reach the following recipient(s):   (or "The following
  *     recipient(s) could not be reached:")
  *     a@example.com on Thu, 29 Apr 2010 00:00:00 -0000
+ *       (a recipient reached through a gateway in X.400 form:
+ *        c=US;a= ;p=ORG;o=SITE;dda:SMTP=a@example.com; on Thu, ...)
  *         The recipient name is not recognized
  *         The MTS-ID of the original message is: c=..;a=..;p=..;l=..
  *         MSEXCH:IMS:ORG:SITE:SERVER 0 (000C05A6) Unknown Recipient
@@ -76,14 +78,39 @@ static size_t indent(span line)
     return k;
 }
 
-/* recipient_line - "a@b on DATE" (or "a@b" alone): the address and the date */
+/* x400_smtp - the Internet address an X.400 address carries in its
+ * domain-defined attribute ("c=US;a= ;p=ORG;o=SITE;dda:SMTP=a@b;", as
+ * Exchange names a recipient reached through a gateway); with *rest the
+ * text after it. 0 when s is no such address. */
+static int x400_smtp(span s, span *a, span *rest)
+{
+    if (s.len < 2 || bk_lower((unsigned char)s.p[0]) != 'c' || s.p[1] != '=')
+        return 0;
+    long at = span_find(s, "dda:SMTP=");
+    if (at < 0)
+        return 0;
+    span v = span_from(s, (size_t)at + 9);
+    size_t k = 0;
+    while (k < v.len && v.p[k] != ';' && v.p[k] != ' ' && v.p[k] != '\t')
+        k++;
+    *a = (span){v.p, k};
+    *rest = span_from(v, k < v.len && v.p[k] == ';' ? k + 1 : k);
+    return 1;
+}
+
+/* recipient_line - "a@b on DATE" (or "a@b" alone, or an X.400 address
+ * carrying a@b): the address and the date */
 static int recipient_line(span line, span *addr, span *date)
 {
     span s = span_trim(line);
     size_t k = 0;
     while (k < s.len && s.p[k] != ' ' && s.p[k] != '\t')
         k++;
-    span a = {s.p, k};
+    span a = {s.p, k}, x400_rest;
+    if (x400_smtp(s, &a, &x400_rest)) {
+        s = x400_rest;
+        k = 0;
+    }
     if (!is_address(a))
         return 0;
     *addr = a;
@@ -97,6 +124,28 @@ static int recipient_line(span line, span *addr, span *date)
     else if (rest.len)
         return 0;
     return 1;
+}
+
+/* time_of_day - s starts with a time of day ("17:12:28 -0400") */
+static int time_of_day(span s)
+{
+    size_t k = 0;
+    while (k < s.len && k < 2 && s.p[k] >= '0' && s.p[k] <= '9')
+        k++;
+    return k > 0 && k + 2 < s.len && s.p[k] == ':' && s.p[k + 1] >= '0' && s.p[k + 1] <= '9' &&
+           s.p[k + 2] >= '0' && s.p[k + 2] <= '9';
+}
+
+/* date_append - " TEXT" added to the date held in d (cut to cap) */
+static void date_append(char *d, size_t cap, span text)
+{
+    size_t n = strlen(d);
+    if (n + 1 >= cap)
+        return;
+    d[n++] = ' ';
+    size_t take = text.len < cap - 1 - n ? text.len : cap - 1 - n;
+    memcpy(d + n, text.p, take);
+    d[n + take] = '\0';
 }
 
 /* decode - the list of recipients and the indented lines under each */
@@ -118,6 +167,14 @@ static int decode(const bk_message *m, found *out)
             cur = found_add(out, a.p, a.len);
             if (cur && date.len)
                 SPAN_SET(cur->date, date);
+            /* a long X.400 line wraps its date before the time of day */
+            size_t save = pos;
+            span next;
+            if (cur && date.len && !memchr(date.p, ':', date.len) &&
+                line_next(t, end, &pos, &next) && time_of_day(span_trim(next)))
+                date_append(cur->date, sizeof cur->date, span_trim(next));
+            else
+                pos = save;
             margin = indent(line);
             mts = 0;
             continue;

@@ -87,6 +87,7 @@ int gmx_read(const bk_message *m, found *out)
         at = span_find(text, "could not be delivered");
     size_t pos = at >= 0 ? (size_t)at : 0, n = 0;
     int permanent = span_find(text, "This is a permanent error") >= 0;
+    int delayed = !permanent && delay_notice(m); /* "Warning: message delayed ..." */
     span line;
     line_next(t, end, &pos, &line);
     found_rcpt *cur = NULL;
@@ -97,7 +98,8 @@ int gmx_read(const bk_message *m, found *out)
         if (recipient_line(s, &a)) {
             cur = found_add(out, a.p, a.len);
             if (cur)
-                found_set(cur->action, sizeof cur->action, "failed", 6);
+                found_set(cur->action, sizeof cur->action, delayed ? "delayed" : "failed",
+                          delayed ? 7 : 6);
             continue;
         }
         if (!cur)

@@ -59,6 +59,16 @@ static int decode(const bk_message *m, found *out)
         if (span_starts(line, "Reporting-MTA:") || span_starts(line, "Original-envelope-id:"))
             break;
         if (value_after(s, "Recipient address:", &v) && find_address(v, &a)) {
+            /* an address inside the system ("a@sims-ms-daemon"): the
+             * original address that follows is the one the sender used */
+            size_t save = pos;
+            span next, o, oa;
+            if (!internet_domain(a) && line_next(t, len, &pos, &next) &&
+                value_after(span_trim(next), "Original address:", &o) && find_address(o, &oa) &&
+                internet_domain(oa))
+                a = oa;
+            else
+                pos = save;
             cur = found_add(out, a.p, a.len);
             fresh = cur && !cur->diag_len;
             continue;
