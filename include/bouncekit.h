@@ -369,6 +369,9 @@ typedef struct {
     long long epoch;                /* the same in seconds since 1970 (0: unknown) */
     char addresser[BK_ADDR_MAX];    /* the sender of the returned message */
     char recipient[BK_ADDR_MAX];    /* the address that failed */
+    char origrecipient[BK_ADDR_MAX]; /* the address the sender used, when the report
+                                      * names another (Original-Recipient: an alias
+                                      * or forwarder that led to the recipient) */
     char action[16];                /* failed, delayed, delivered, relayed, expanded */
     char diagnosticcode[BK_REPLY_TEXT_MAX]; /* the remote server's text */
     char diagnostictype[16];        /* SMTP, X-Postfix, X-Unix, ... */

@@ -62,10 +62,12 @@ static void decode_usage(FILE *out)
             "  --no-progress     no progress line, even on a terminal\n"
             "  --help            this text\n"
             "\n"
-            "Keys of each JSON object: origin timestamp addresser recipient action status\n"
-            "replycode command diagnosticcode diagnostictype reason hardbounce permanence\n"
-            "category fault suggestion severity provider bounceclass pmtacategory rule\n"
-            "rhost lhost decodedby messageid subject listid feedbacktype token.\n"
+            "Keys of each JSON object: origin timestamp addresser recipient origrecipient\n"
+            "action status replycode command diagnosticcode diagnostictype reason hardbounce\n"
+            "permanence category fault suggestion severity provider bounceclass pmtacategory\n"
+            "rule rhost lhost decodedby messageid subject listid feedbacktype token.\n"
+            "origrecipient is the address the sender used when the report names another\n"
+            "(an alias or forwarder that led to the recipient); null otherwise.\n"
             "\n"
             "Exit status: 0 every input was read (bounce or not), 1 some could not be\n"
             "read, 2 bad usage.\n"
@@ -115,7 +117,7 @@ static const char *const CSV_KEYS[] = {
     "command", "diagnosticcode", "diagnostictype", "reason", "hardbounce", "permanence",
     "category", "fault", "suggestion", "severity", "provider", "bounceclass", "pmtacategory",
     "rule", "rhost", "lhost", "decodedby", "messageid", "subject", "listid", "feedbacktype",
-    "token"};
+    "token", "origrecipient"};
 #define N_CSV_KEYS (sizeof CSV_KEYS / sizeof CSV_KEYS[0])
 
 /* emit_csv - one recipient as a CSV row, columns as CSV_KEYS */

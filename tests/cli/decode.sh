@@ -39,7 +39,7 @@ run decode --format jsonl "$TMP/cr.eml"
 # the expected keys are there, and the token is stable
 run decode --format jsonl "$eml"
 jq_is -s 'length' 2 "rfc3464 recipients"
-jq_is -s '.[0] | [has("origin","timestamp","addresser","recipient","action","status","replycode","command","diagnosticcode","diagnostictype","reason","hardbounce","permanence","category","suggestion","rhost","lhost","decodedby","messageid","subject","feedbacktype","token")] | all' true "DESIGN.md keys"
+jq_is -s '.[0] | [has("origin","timestamp","addresser","recipient","origrecipient","action","status","replycode","command","diagnosticcode","diagnostictype","reason","hardbounce","permanence","category","suggestion","rhost","lhost","decodedby","messageid","subject","feedbacktype","token")] | all' true "DESIGN.md keys"
 jq_is -s '.[0].addresser' newsletter@example.com "addresser from the returned header"
 jq_is -s '.[0].messageid' 20260302081400.ab12@example.com "messageid"
 jq_is -s '.[0].subject' "March news – spring" "subject, RFC 2047 decoded"
@@ -55,6 +55,13 @@ jq_is -s '.[0].token' "$tok" "token stable between runs"
 run decode --format jsonl "$DATA/opensmtpd-02.eml"
 jq_is -s '[.[].action] | unique | join(",")' delayed "OpenSMTPD warning: action delayed"
 jq_is -s '.[1] | "\(.status) \(.permanence) \(.hardbounce)"' "4.0.0 transient false" "a delay with no code is transient, never hard"
+# the address the sender used, when the report names another
+run decode --format jsonl "$DATA/postfix-alias-01.eml"
+jq_is -s '.[0] | [.recipient, .origrecipient] | @tsv' "nadia@mail.example.net	accounts@example.net" "origrecipient: the alias that led to the recipient"
+run decode --format jsonl "$DATA/messagingserver-02.eml"
+jq_is -s '.[0] | [.recipient, .origrecipient] | @tsv' "oscar@example.net	" "an internal Final-Recipient: the Original-Recipient is the recipient"
+run decode --format jsonl "$DATA/postfix-real-01.eml"
+jq_is -s '[.[].origrecipient] | unique | @json' '[null]' "origrecipient null when the report names the same address"
 # delay warnings in no known format, or in a format that also writes failures
 for f in fallback-03 einsundeins-02; do
     run decode --format jsonl "$DATA/$f.eml"

@@ -384,6 +384,7 @@ static void fill(bk_decoder *d, const bk_format *fmt, const found_rcpt *r, size_
 {
     memset(b, 0, sizeof *b);
     found_set(b->recipient, sizeof b->recipient, r->recipient, strlen(r->recipient));
+    found_set(b->origrecipient, sizeof b->origrecipient, r->orig, strlen(r->orig));
     found_set(b->action, sizeof b->action, r->action[0] ? r->action : "failed",
               strlen(r->action[0] ? r->action : "failed"));
     found_set(b->diagnostictype, sizeof b->diagnostictype, r->diagtype, strlen(r->diagtype));

@@ -68,6 +68,8 @@ static void recipient_group(const field_block *g, const field_block *msg, found 
         r = found_add(out, actual.p, actual.len);
     if (!r)
         return;
+    if (orig.len && !r->orig[0])
+        found_orig(r, orig.p, orig.len);
     span action = get(g, "Action");
     if (action.len && !r->action[0]) {
         /* "failed (bad address)": the word alone, lower case */

@@ -22,6 +22,8 @@
 
 typedef struct {
     char recipient[BK_ADDR_MAX];
+    char orig[BK_ADDR_MAX];             /* the address the sender used, when the
+                                         * report names it and it is another */
     char action[16];                    /* failed, delayed, delivered, ... */
     char status[BK_STATUS_MAX];         /* the enhanced code the report gives */
     int reply_code;                     /* the reply code the report gives, 0 none */
@@ -81,6 +83,10 @@ void *found_work(found *f, size_t size);
  * the address is already listed, NULL when it is not an address or the list
  * is full */
 found_rcpt *found_add(found *f, const char *p, size_t n);
+
+/* found_orig - the address in p[0..n) (Original-Recipient, "Original
+ * address:") as r's orig, when it is an address other than r's recipient */
+void found_orig(found_rcpt *r, const char *p, size_t n);
 
 /* found_add_unnamed - a new entry whose recipient the report does not name
  * (an ARF report that leaves the address out or redacts it: the complaint

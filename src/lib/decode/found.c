@@ -123,6 +123,15 @@ found_rcpt *found_add(found *f, const char *p, size_t n)
     return r;
 }
 
+void found_orig(found_rcpt *r, const char *p, size_t n)
+{
+    char addr[BK_ADDR_MAX];
+    size_t len = normalise(p, n, addr);
+    if (!len || (strlen(r->recipient) == len && bk_ci_prefix(r->recipient, len, addr)))
+        return;
+    memcpy(r->orig, addr, len + 1);
+}
+
 /* found_add_unnamed - a new entry with no recipient address */
 found_rcpt *found_add_unnamed(found *f)
 {

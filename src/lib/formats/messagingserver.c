@@ -89,6 +89,8 @@ static int decode(const bk_message *m, found *out)
                 span head = {v.p, v.len < 24 ? v.len : 24};
                 find_status(head, cur->status);
             }
+        } else if (value_after(s, "Original address:", &v) && !cur->orig[0]) {
+            found_orig(cur, v.p, v.len);
         } else if (value_after(s, "Reason:", &v) && fresh && !cur->diag_len) {
             found_diag(cur, v.p, v.len);
         } else if (value_after(s, "Remote system:", &v) && !cur->rhost[0]) {

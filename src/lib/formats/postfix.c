@@ -118,8 +118,11 @@ static void paragraphs(const bk_message *m, found *out, int add)
             continue;
         found_rcpt *r = add ? found_add(out, addr.p, addr.len) : listed(out, addr);
         span orig;
-        if (!r && span_starts(after, " (expanded from") && find_address(after, &orig))
+        int expanded = span_starts(after, " (expanded from") && find_address(after, &orig);
+        if (!r && expanded)
             r = listed(out, orig);
+        if (r && expanded && !r->orig[0])
+            found_orig(r, orig.p, orig.len);
         /* the paragraph: this line's rest and the lines to the next blank one */
         size_t start = (size_t)(colon + 1 - t);
         size_t stop = pos, save = pos, n = 0;
