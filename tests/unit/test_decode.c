@@ -4,8 +4,8 @@
  * hostile input, what the report adds to the verdict (report_reason),
  * bk_mailbox on mbox quoting and odd files, the bounce's own header read
  * without GMime, the one-pass phrase search (markers), the text parts'
- * content as GMime decodes it, the field name mask and a record's time and
- * token.
+ * content as GMime decodes it, the field name mask, a record's time and
+ * token, and a bounce wrapped whole in another message.
  */
 #include "bouncekit.h"
 #include "dsn.h"
@@ -661,6 +661,124 @@ static void test_report_reason(void **state)
     bk_buf_free(&m);
 }
 
+/* old_dsn - a standard DSN for rcpt, returning a message from sender */
+static void old_dsn(bk_buf *b, const char *rcpt, const char *sender)
+{
+    bk_buf_printf(b, "From: MAILER-DAEMON@mx.example.net\nSubject: Delivery report\nMIME-Version: 1.0\n"
+                     "Content-Type: multipart/report; report-type=delivery-status; boundary=\"in\"\n\n"
+                     "--in\nContent-Type: text/plain\n\nnot delivered\n--in\n"
+                     "Content-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.net\n\n"
+                     "Final-Recipient: rfc822; %s\nAction: failed\nStatus: 5.1.1\n"
+                     "Diagnostic-Code: smtp; 550 5.1.1 no such user\n\n--in\n"
+                     "Content-Type: message/rfc822\n\nFrom: %s\nSubject: hi\n\nhello\n--in--\n",
+                  rcpt, sender);
+}
+
+/* wrap - a message from `from` of one multipart/mixed: before (parts, may
+ * be ""), then a message/rfc822 part holding inner */
+static void wrap(bk_buf *b, const char *from, const char *before, const char *inner)
+{
+    bk_buf_reset(b);
+    bk_buf_printf(b, "From: %s\nSubject: Fwd: Delivery report\nMIME-Version: 1.0\n"
+                     "Content-Type: multipart/mixed; boundary=\"w\"\n\n%s--w\n"
+                     "Content-Type: message/rfc822\nContent-Disposition: attachment\n\n%s\n--w--\n",
+                  from, before, inner);
+}
+
+/* only_rcpt - m decodes to the one recipient rcpt */
+static void only_rcpt(bk_decoder *d, const bk_buf *m, const char *rcpt)
+{
+    bk_decoded out = decode_text(d, m->data, m->len);
+    assert_int_equal(out.status, BK_DECODED);
+    assert_int_equal(out.n, 1);
+    assert_string_equal(out.bounces[0].recipient, rcpt);
+}
+
+/* a bounce wrapped by a gateway or forwarded by a user is decoded in its
+ * wrapping, one level deep; a report's returned message never is */
+static void test_wrapped(void **state)
+{
+    (void)state;
+    bk_decoder *d = bk_decoder_new(clf, NULL);
+    assert_non_null(d);
+    bk_buf inner = BK_BUF_INIT, m = BK_BUF_INIT, twice = BK_BUF_INIT;
+    old_dsn(&inner, "b@example.net", "ann@example.com");
+    const char *note = "--w\nContent-Type: text/plain\n\nplease have a look\n";
+
+    /* the first part, or the one attachment beside a note */
+    wrap(&m, "postmaster@gw.example.com", "", inner.data);
+    bk_decoded out = decode_text(d, m.data, m.len);
+    assert_int_equal(out.status, BK_DECODED);
+    assert_int_equal(out.n, 1);
+    assert_string_equal(out.bounces[0].recipient, "b@example.net");
+    assert_string_equal(out.bounces[0].addresser, "ann@example.com");
+    assert_string_equal(out.bounces[0].verdict.reason, "userunknown");
+    wrap(&m, "Tom <tom@example.org>", note, inner.data);
+    only_rcpt(d, &m, "b@example.net");
+    /* the whole message a message/rfc822 */
+    bk_buf_reset(&m);
+    bk_buf_printf(&m, "From: postmaster@gw.example.com\nMIME-Version: 1.0\n"
+                      "Content-Type: message/rfc822\n\n%s", inner.data);
+    only_rcpt(d, &m, "b@example.net");
+    /* base64 (against RFC 2046, but seen): decoded first */
+    gchar *b64 = g_base64_encode((const guchar *)inner.data, inner.len);
+    bk_buf_reset(&m);
+    bk_buf_printf(&m, "From: Tom <tom@example.org>\nMIME-Version: 1.0\n"
+                      "Content-Type: multipart/mixed; boundary=\"w\"\n\n%s--w\n"
+                      "Content-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\n%s\n--w--\n",
+                  note, b64);
+    g_free(b64);
+    only_rcpt(d, &m, "b@example.net");
+
+    /* a forwarded message that is no bounce, two wrapped ones, two levels:
+     * not bounces */
+    wrap(&m, "Tom <tom@example.org>", note, "From: ann@example.com\nSubject: lunch\n\nat noon?\n");
+    out = decode_text(d, m.data, m.len);
+    assert_int_equal(out.status, BK_NOT_BOUNCE);
+    assert_true(strncmp(out.why, "not a bounce", 12) == 0);
+    bk_buf two = BK_BUF_INIT;
+    bk_buf_printf(&two, "%s--w\nContent-Type: message/rfc822\n\n%s\n", note, inner.data);
+    wrap(&m, "Tom <tom@example.org>", two.data, inner.data);
+    assert_int_equal(decode_text(d, m.data, m.len).status, BK_NOT_BOUNCE);
+    bk_buf_free(&two);
+    wrap(&twice, "Tom <tom@example.org>", note, inner.data);
+    wrap(&m, "postmaster@gw.example.com", "", twice.data);
+    assert_int_equal(decode_text(d, m.data, m.len).status, BK_NOT_BOUNCE);
+
+    /* a DSN whose returned message is an older bounce: its own recipient */
+    bk_buf_reset(&m);
+    bk_buf_printf(&m, "From: MAILER-DAEMON@relay.example.org\nSubject: Delivery report\n"
+                      "MIME-Version: 1.0\nContent-Type: multipart/report; "
+                      "report-type=delivery-status; boundary=\"b\"\n\n--b\n"
+                      "Content-Type: text/plain\n\nfailed\n--b\nContent-Type: message/delivery-status\n\n"
+                      "Reporting-MTA: dns; relay.example.org\n\nFinal-Recipient: rfc822; c@example.org\n"
+                      "Action: failed\nStatus: 5.2.2\n\n--b\nContent-Type: message/rfc822\n\n%s\n--b--\n",
+                  inner.data);
+    only_rcpt(d, &m, "c@example.org");
+    /* a report with no status part: its returned message is no wrapping */
+    bk_buf_reset(&m);
+    bk_buf_printf(&m, "From: MAILER-DAEMON@relay.example.org\nSubject: Delivery report\n"
+                      "MIME-Version: 1.0\nContent-Type: multipart/report; "
+                      "report-type=delivery-status; boundary=\"b\"\n\n--b\n"
+                      "Content-Type: text/plain\n\nsomething went wrong\n--b\n"
+                      "Content-Type: message/rfc822\n\n%s\n--b--\n",
+                  inner.data);
+    out = decode_text(d, m.data, m.len);
+    assert_int_equal(out.status, BK_NOT_BOUNCE);
+    assert_true(strncmp(out.why, "looks like", 10) == 0);
+    /* a bounce in words whose returned message is an older bounce: the
+     * recipient its own text names */
+    wrap(&m, "MAILER-DAEMON@relay.example.org",
+         "--w\nContent-Type: text/plain\n\nDelivery to the following recipient failed:\n\n"
+         "    c@example.org\n\n550 5.1.1 mailbox unavailable\n\n",
+         inner.data);
+    only_rcpt(d, &m, "c@example.org");
+    bk_buf_free(&inner);
+    bk_buf_free(&m);
+    bk_buf_free(&twice);
+    bk_decoder_free(d);
+}
+
 static void test_mailbox_mbox(void **state)
 {
     (void)state;
@@ -962,7 +1080,7 @@ int main(void)
         cmocka_unit_test(test_part_content),  cmocka_unit_test(test_fields_names),
         cmocka_unit_test(test_record_time_token), cmocka_unit_test(test_record_time_plain),
         cmocka_unit_test(test_plain_header_text), cmocka_unit_test(test_single_part),
-        cmocka_unit_test(test_text_clean),
+        cmocka_unit_test(test_text_clean),  cmocka_unit_test(test_wrapped),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     bk_classifier_free(clf);

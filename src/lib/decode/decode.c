@@ -4,7 +4,9 @@
  *   1. line ends to LF; a leading mbox "From " line dropped
  *   2. message.c takes the message apart (GMime)
  *   3. the formats of src/lib/formats/, in rank order: the first whose
- *      match() holds and whose decode() finds recipients wins
+ *      match() holds and whose decode() finds recipients wins; when none
+ *      does and a bounce is wrapped in the message (message.h: wrapped),
+ *      that bounce is read and decoded instead (one level only)
  *   4. per recipient: what the text around it adds (the SMTP command), the
  *      classifier's verdict with the report's codes and host as hints, what
  *      the report says when the reply names no cause (report_reason), and
@@ -31,6 +33,7 @@ struct bk_decoder {
     const bk_classifier *c;
     bk_decode_options opt;
     bk_buf norm;          /* the message with LF line ends */
+    bk_buf wrapped;       /* a wrapped bounce's content, out of the message read */
     bk_message m;
     found f;
     bk_bounce *out;
@@ -108,6 +111,7 @@ void bk_decoder_free(bk_decoder *d)
     if (!d)
         return;
     bk_buf_free(&d->norm);
+    bk_buf_free(&d->wrapped);
     message_free(&d->m);
     found_free(&d->f);
     free(d->out);
@@ -448,6 +452,47 @@ static void fill(bk_decoder *d, const bk_format *fmt, const found_rcpt *r, size_
         set_token(d->sha1, b);
 }
 
+/* first_format - the first format, in rank order, that finds recipients in
+ * d->m (they are in d->f), or NULL */
+static const bk_format *first_format(bk_decoder *d)
+{
+    for (size_t i = 0; i < n_sorted; i++) {
+        if (!sorted[i]->match(&d->m))
+            continue;
+        found_reset(&d->f);
+        if (sorted[i]->decode(&d->m, &d->f) && d->f.n)
+            return sorted[i];
+    }
+    return NULL;
+}
+
+/* wrapped_bounce - the message read from a wrapped part is a bounce: a
+ * delivery report by its type or its delivery-status part, or its From,
+ * Subject or Return-Path say so (looks_like_bounce, as for the input) */
+static int wrapped_bounce(const bk_message *m)
+{
+    return m->dsn.len ||
+           (m->content_type.data && strcmp(m->content_type.data, "multipart/report") == 0 &&
+            m->report_type.data && strcmp(m->report_type.data, "delivery-status") == 0) ||
+           looks_like_bounce(m);
+}
+
+/* unwrap - d->m read again from the bounce wrapped in it (a gateway's
+ * cover, a user's forward), when there is one: 1 when d->m is now that
+ * bounce; 0 when there is none (d->m may then hold the wrapped message, and
+ * why what made it unreadable) */
+static int unwrap(bk_decoder *d, char *why, size_t whylen)
+{
+    if (!d->m.wrapped)
+        return 0;
+    /* out of the model first: message_read writes over what it points into */
+    bk_buf_reset(&d->wrapped);
+    bk_buf_append(&d->wrapped, d->m.wrapped, d->m.wrapped_len);
+    size_t len = d->wrapped.len;
+    const char *p = d->wrapped.oom ? NULL : normalise(&d->norm, d->wrapped.data, &len);
+    return p && message_read(&d->m, p, len, why, whylen) == 0 && wrapped_bounce(&d->m);
+}
+
 int bk_decode(bk_decoder *d, const char *msg, size_t len, bk_decoded *out)
 {
     memset(out, 0, sizeof *out);
@@ -460,22 +505,20 @@ int bk_decode(bk_decoder *d, const char *msg, size_t len, bk_decoded *out)
         out->status = BK_UNREADABLE;
         return 0;
     }
-    const bk_format *fmt = NULL;
-    for (size_t i = 0; i < n_sorted; i++) {
-        if (!sorted[i]->match(&d->m))
-            continue;
-        found_reset(&d->f);
-        if (sorted[i]->decode(&d->m, &d->f) && d->f.n) {
-            fmt = sorted[i];
-            break;
+    const bk_format *fmt = first_format(d);
+    int looks = 0; /* the input or the bounce wrapped in it says it is one */
+    if (!fmt) {
+        looks = looks_like_bounce(&d->m);
+        if (unwrap(d, out->why, sizeof out->why)) {
+            looks = 1;
+            fmt = first_format(d);
         }
     }
     if (!fmt) {
         out->status = BK_NOT_BOUNCE;
         snprintf(out->why, sizeof out->why, "%s",
-                 looks_like_bounce(&d->m)
-                     ? "looks like a delivery report, but no failed recipient could be read"
-                     : "not a bounce: no delivery report and no failed recipient found");
+                 looks ? "looks like a delivery report, but no failed recipient could be read"
+                       : "not a bounce: no delivery report and no failed recipient found");
         return 0;
     }
     if (!record_slots(d, d->f.n))

@@ -6,6 +6,10 @@
  * delivery-status and feedback-report parts are kept as they are (transfer
  * encoding removed), and the first returned message gives its header block.
  * Nothing inside the returned message is read as the bounce's own text.
+ * Where a message with no report part of its own has a message/rfc822 part
+ * at the top of its tree (see wrapped_part), that part's content is noted
+ * (m->wrapped): it may be a whole bounce wrapped by a gateway or forwarded
+ * by a user, which the decoder reads when the formats find nothing else.
  *
  * The parser, its input stream, the stream part contents are written to and
  * the charset converters are kept from one message to the next (struct
@@ -172,6 +176,7 @@ void message_free(bk_message *m)
     bk_buf_free(&m->feedback);
     bk_buf_free(&m->original);
     bk_buf_free(&m->inner_dsn);
+    bk_buf_free(&m->wrapped_copy);
 }
 
 /* reset - empty every part of m, keep the memory */
@@ -185,6 +190,9 @@ static void reset(bk_message *m)
     bk_buf_reset(&m->feedback);
     bk_buf_reset(&m->original);
     bk_buf_reset(&m->inner_dsn);
+    bk_buf_reset(&m->wrapped_copy);
+    m->wrapped = NULL;
+    m->wrapped_len = 0;
     m->has_original = 0;
     m->parts = 0;
     m->from = m->subject = NULL;
@@ -398,29 +406,44 @@ static void content_text(struct message_gmime *g, const char *charset, int utf8,
     append_clean(out, data, len);
 }
 
-/* part_content - a leaf part's content, transfer encoding removed; converted
- * from its charset to UTF-8 when utf8 is set. Appended to out. */
-static void part_content(struct message_gmime *g, GMimePart *part, int utf8, bk_buf *out)
+/* content_bytes - the content of w, transfer encoding removed: a view of
+ * the input (*in_input set) or g->content (valid until the next part is
+ * read); 0 when the part has none */
+static int content_bytes(struct message_gmime *g, GMimeDataWrapper *w, guint8 **data,
+                         size_t *len, int *in_input)
 {
-    GMimeDataWrapper *w = g_mime_part_get_content(part);
     if (!w)
-        return;
-    guint8 *data;
-    size_t len;
+        return 0;
     int at_end;
     GMimeContentEncoding enc = g_mime_data_wrapper_get_encoding(w);
-    int in_view = input_view(g, g_mime_data_wrapper_get_stream(w), &data, &len, &at_end);
+    int in_view = input_view(g, g_mime_data_wrapper_get_stream(w), data, len, &at_end);
     if (in_view && enc != GMIME_CONTENT_ENCODING_UUENCODE) {
-        view_decoded(g, enc, &data, &len);
+        /* view_decoded leaves the view as it is but for these two */
+        *in_input = enc != GMIME_CONTENT_ENCODING_BASE64 &&
+                    enc != GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE;
+        view_decoded(g, enc, data, len);
     } else {
         /* decoded by GMime (what it does with the other encodings is no
          * more than giving the view's bytes) */
         g_byte_array_set_size(g->content, 0);
         g_mime_stream_mem_set_byte_array(GMIME_STREAM_MEM(g->content_stream), g->content);
         g_mime_data_wrapper_write_to_stream(w, g->content_stream);
-        data = g->content->data;
-        len = g->content->len;
+        *data = g->content->data;
+        *len = g->content->len;
+        *in_input = 0;
     }
+    return 1;
+}
+
+/* part_content - a leaf part's content, transfer encoding removed; converted
+ * from its charset to UTF-8 when utf8 is set. Appended to out. */
+static void part_content(struct message_gmime *g, GMimePart *part, int utf8, bk_buf *out)
+{
+    guint8 *data;
+    size_t len;
+    int in_input;
+    if (!content_bytes(g, g_mime_part_get_content(part), &data, &len, &in_input))
+        return;
     const char *charset = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
     content_text(g, charset, utf8, data, len, out);
 }
@@ -840,6 +863,82 @@ static void walk(bk_message *m, GMimeObject *obj, int depth, int skip_html)
     }
 }
 
+/* returned_leaf - obj is a message/rfc822 part (or its kin) that GMime left
+ * unparsed (see message_setup) */
+static int returned_leaf(GMimeObject *obj)
+{
+    GMimeContentType *ct = g_mime_object_get_content_type(obj);
+    const char *type = ct ? g_mime_content_type_get_media_type(ct) : NULL;
+    const char *sub = ct ? g_mime_content_type_get_media_subtype(ct) : NULL;
+    return GMIME_IS_PART(obj) && type && sub && g_ascii_strcasecmp(type, "message") == 0 &&
+           returned_subtype(sub);
+}
+
+/* body_text - obj is the body text beside an attachment: a text part not
+ * marked as an attachment, or a multipart/alternative or related */
+static int body_text(GMimeObject *obj)
+{
+    GMimeContentType *ct = g_mime_object_get_content_type(obj);
+    if (!ct)
+        return 0;
+    if (GMIME_IS_MULTIPART(obj))
+        return g_mime_content_type_is_type(ct, "multipart", "alternative") ||
+               g_mime_content_type_is_type(ct, "multipart", "related");
+    const char *disp = g_mime_object_get_disposition(obj);
+    return GMIME_IS_PART(obj) && g_mime_content_type_is_type(ct, "text", "*") &&
+           !(disp && g_ascii_strcasecmp(disp, "attachment") == 0);
+}
+
+/* wrapped_part - the message part of body that may be a whole bounce
+ * wrapped in it: body itself, its first part, or (outside a
+ * multipart/report, whose message part is the returned original) its one
+ * message part when every other part is body text; NULL when none */
+static GMimeObject *wrapped_part(GMimeObject *body)
+{
+    if (returned_leaf(body))
+        return body;
+    if (!GMIME_IS_MULTIPART(body))
+        return NULL;
+    GMimeMultipart *mp = GMIME_MULTIPART(body);
+    int n = g_mime_multipart_get_count(mp);
+    GMimeObject *first = n > 0 ? g_mime_multipart_get_part(mp, 0) : NULL;
+    if (!first || returned_leaf(first))
+        return first;
+    GMimeContentType *ct = g_mime_object_get_content_type(body);
+    if (ct && g_mime_content_type_is_type(ct, "multipart", "report"))
+        return NULL;
+    GMimeObject *one = NULL;
+    for (int i = 0; i < n; i++) {
+        GMimeObject *c = g_mime_multipart_get_part(mp, i);
+        if (returned_leaf(c) && !one)
+            one = c;
+        else if (!body_text(c))
+            return NULL;
+    }
+    return one;
+}
+
+/* wrapped_keep - where the content of the wrapped message part obj lies
+ * (transfer encoding removed) into m->wrapped: in the input when it is
+ * there as it came, else copied */
+static void wrapped_keep(bk_message *m, GMimeObject *obj)
+{
+    guint8 *data;
+    size_t len;
+    int in_input;
+    if (!content_bytes(m->gm, g_mime_part_get_content(GMIME_PART(obj)), &data, &len, &in_input) ||
+        len == 0)
+        return;
+    if (!in_input) { /* g->content, which the next part read writes over */
+        bk_buf_append(&m->wrapped_copy, (const char *)data, len);
+        if (m->wrapped_copy.oom)
+            return;
+        data = (guint8 *)m->wrapped_copy.data;
+    }
+    m->wrapped = (const char *)data;
+    m->wrapped_len = len;
+}
+
 /* header_text - a field's decoded value: as it came when it is plain ASCII
  * without encoded words (decoding and unfolding would keep it as it is, and
  * fields_add folds its white space), else as GMime decodes it */
@@ -1164,6 +1263,11 @@ int message_read(bk_message *m, const char *msg, size_t len, char *why, size_t w
     if (ct)
         content_type_into(m, ct);
     walk(m, body, 0, 0);
+    if (!m->dsn.len && !m->feedback.len) {
+        GMimeObject *wrapped = wrapped_part(body);
+        if (wrapped)
+            wrapped_keep(m, wrapped);
+    }
     g_object_unref(body);
     return message_done(m, nh, why, whylen);
 }

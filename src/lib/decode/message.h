@@ -30,6 +30,15 @@ typedef struct {
     bk_buf original;       /* the returned message's header block (raw text) */
     bk_buf inner_dsn;      /* the delivery-status part of a returned message that is
                               itself a delivery report (a bounce forwarded whole) */
+    const char *wrapped;   /* the content of a message/rfc822 part at the top of the
+                              tree (the message itself, its first part, or the one
+                              attachment beside the body text of a multipart other
+                              than a report) of a message with no report part of its
+                              own: maybe a bounce a gateway wrapped or a user
+                              forwarded (NULL: none). Valid until the next
+                              message_read of m */
+    size_t wrapped_len;
+    bk_buf wrapped_copy;   /* that content when it is not where the input holds it */
     int has_original;      /* a message/rfc822 or text/rfc822-headers part was found */
     int parts;             /* MIME parts seen */
     size_t original_at;    /* original_start() of text, found once by message_read */
