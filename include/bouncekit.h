@@ -566,6 +566,9 @@ typedef struct {
     unsigned long long probes;    /* address verification results (Postfix's probes): no mail sent */
     unsigned long long untried;   /* recipients' lines that say no delivery was tried this time
                                    * (Exim: queued only, retry time not reached): no deferral */
+    unsigned long long handoffs;  /* recipients handed to a relay on this host (127.0.0.0/8, ::1,
+                                   * localhost) that queued them to send on: a content filter's
+                                   * re-injection, the submission client's MTA; no outcome */
 } bk_log_stats;
 
 typedef struct bk_log_reader bk_log_reader;

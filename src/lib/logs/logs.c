@@ -2,8 +2,9 @@
  * logs.c - MTA logs to one outcome per recipient (bk_log_*): the line
  * prefix (logline.c), the reader for the program that wrote the line
  * (postfix_log.c, exim_log.c, sendmail_log.c), the state kept per queue id,
- * and the verdict on each failure (the classifier, with the logged status
- * and relay as hints).
+ * whether a delivery was only a hand-off to a relay on this host that queued
+ * the message again (log_handoff), and the verdict on each failure (the
+ * classifier, with the logged status and relay as hints).
  *
  * Memory is bounded: queue ids live in one open-addressing table of at most
  * max_queue entries; every 65,536 lines (and when the table is full) entries
@@ -196,6 +197,115 @@ log_span log_value(log_span s, const char *key)
         e++;
     v.len = (size_t)(s.p + e - v.p);
     return v;
+}
+
+/* lower - ASCII c in lower case */
+static char lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+}
+
+/* ci_at - s holds the lower-case needle[0..n) at offset i, in any case */
+static int ci_at(log_span s, size_t i, const char *needle, size_t n)
+{
+    if (i + n > s.len)
+        return 0;
+    for (size_t k = 0; k < n; k++)
+        if (lower(s.p[i + k]) != needle[k])
+            return 0;
+    return 1;
+}
+
+/* loopback_addr - a is in 127.0.0.0/8 or is ::1, also as Sendmail writes
+ * IPv6 ("IPv6:::1") and IPv4-mapped ("::ffff:127.0.0.1") */
+static int loopback_addr(log_span a)
+{
+    if (ci_at(a, 0, "ipv6:", 5))
+        a.p += 5, a.len -= 5;
+    if (a.len == 3 && memcmp(a.p, "::1", 3) == 0)
+        return 1;
+    if (ci_at(a, 0, "::ffff:", 7))
+        a.p += 7, a.len -= 7;
+    if (a.len < 5 || memcmp(a.p, "127.", 4) != 0)
+        return 0;
+    for (size_t i = 4; i < a.len; i++)
+        if ((a.p[i] < '0' || a.p[i] > '9') && a.p[i] != '.')
+            return 0;
+    return 1;
+}
+
+/* loopback - the relay is this host: the address in its "[...]" (Postfix
+ * "name[addr]:port", Sendmail "name [addr]" or "[addr] [addr]") is a
+ * loopback address, or, with no brackets, the name is localhost. A unix
+ * socket ("name[private/lmtp]") and a transport ("local", "dovecot") are not. */
+static int loopback(log_span relay)
+{
+    const char *open = relay.len ? memchr(relay.p, '[', relay.len) : NULL;
+    if (open) {
+        const char *end = relay.p + relay.len;
+        const char *close = memchr(open, ']', (size_t)(end - open));
+        return close && loopback_addr((log_span){open + 1, (size_t)(close - open - 1)});
+    }
+    size_t n = 0;
+    while (n < relay.len && relay.p[n] != ':' && relay.p[n] != ' ')
+        n++;
+    if (n && relay.p[n - 1] == '.')
+        n--;
+    return n == 9 && ci_at(relay, 0, "localhost", 9);
+}
+
+/* alnum - c is an ASCII letter or digit */
+static int alnum(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+/* ci_find - offset of the lower-case needle in s, in any case (the last one
+ * when last is set), or -1 */
+static long ci_find(log_span s, const char *needle, int last)
+{
+    size_t n = strlen(needle);
+    long at = -1;
+    for (size_t i = 0; i + n <= s.len; i++)
+        if (lower(s.p[i]) == needle[0] && ci_at(s, i, needle, n)) {
+            at = (long)i;
+            if (!last)
+                break;
+        }
+    return at;
+}
+
+/* next_id - the queue id a reply names: "queued as QID" (Postfix, and
+ * amavisd-new passing on its MTA's reply) or "QID Message accepted for
+ * delivery" (Sendmail); length 0 when none */
+static log_span next_id(log_span text)
+{
+    log_span id = {text.p, 0};
+    long at = ci_find(text, "queued as ", 1);
+    if (at >= 0) {
+        id.p = text.p + at + 10;
+        while (id.p + id.len < text.p + text.len && alnum(id.p[id.len]))
+            id.len++;
+        return id;
+    }
+    at = ci_find(text, " message accepted for delivery", 0);
+    if (at > 0) {
+        const char *end = text.p + at;
+        id.p = end;
+        while (id.p > text.p && alnum(id.p[-1]))
+            id.p--;
+        id.len = (size_t)(end - id.p);
+    }
+    return id;
+}
+
+int log_handoff(bk_log_reader *r, const char *mta, log_span relay, log_span text)
+{
+    /* the relay first: it rules out nearly every delivery at once */
+    if (!loopback(relay))
+        return 0;
+    log_span id = next_id(text);
+    return id.len && queue_get(r, mta, id.p, id.len, 0) != NULL;
 }
 
 /* log_unbracket - drop the angle brackets of "<addr>" */

@@ -143,6 +143,15 @@ long long log_number(log_span v);
 /* log_decimal - "12" or "0.25" at the start of v, -1 when v starts with no digit */
 double log_decimal(log_span v);
 
+/* log_handoff - a delivery to relay with the reply text is a hand-off: the
+ * relay is this host (127.0.0.0/8, ::1, localhost) and its reply names the
+ * queue id it queued the message under to send it on ("queued as QID2",
+ * "QID2 Message accepted for delivery"), one this log has shown (of mta):
+ * a content filter's re-injection, the submission client's MTA. A reply
+ * naming no id seen here (a tunnel to a smarthost, a test server) is a
+ * delivery: no other line of the log would tell its outcome. */
+int log_handoff(bk_log_reader *r, const char *mta, log_span relay, log_span text);
+
 /* log_unbracket - drop the angle brackets of "<addr>" */
 log_span log_unbracket(log_span v);
 

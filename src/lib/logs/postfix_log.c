@@ -12,11 +12,22 @@
  *                      (soft_bounce = yes): a deferral, its reply the reason
  *                  status=deliverable|undeliverable[-but-not-cached] (TEXT)
  *                      an address verification probe: counted, no outcome
+ *                  relay=127.0.0.1[127.0.0.1]:10024, ..., status=sent (250 2.0.0
+ *                      from MTA(smtp:[127.0.0.1]:10025): 250 2.0.0 Ok: queued as QID2)
+ *                      a hand-off to a content filter (amavisd-new ...) or relay
+ *                      on this host that queued it again as QID2, a queue id
+ *                      already seen (its cleanup line comes before this reply):
+ *                      counted, no outcome (QID2's lines have it). A deferral
+ *                      there (the filter down) stays an outcome, as do a
+ *                      delivery to a mailbox and a reply naming an id not
+ *                      seen (a tunnel to a smarthost)
  *   bounce    QID: sender non-delivery notification: QID2
  *   smtpd     NOQUEUE: reject: RCPT from H[A]: 550 5.1.1 <r>: ...; from=<s> to=<r> ...
  *
  * A recipient's deferrals are kept with its queue id until it is sent,
  * bounced or expired; the outcome then carries the number of attempts.
+ * A hand-off ends them too, without an outcome: the message goes on under
+ * another queue id, whose outcome counts its own attempts.
  */
 #include "logs_internal.h"
 
@@ -140,7 +151,23 @@ static int delivery(bk_log_reader *r, const log_line *l, log_span qid, log_span 
     }
     log_span relay = f[F_RELAY], dsn = f[F_DSN];
     log_span delay = f[F_DELAY], orig = log_unbracket(f[F_ORIG]);
-    if (word.len == 4 && memcmp(word.p, "sent", 4) == 0) {
+    int sent = word.len == 4 && memcmp(word.p, "sent", 4) == 0;
+    if (sent && log_handoff(r, "postfix", relay, text)) {
+        /* handed to a content filter on this host that queued it again:
+         * the new queue id's lines tell the outcome. Earlier deferrals of
+         * the recipient here (the filter down) end with this line; the
+         * outcome counts the attempts of the new queue id only. */
+        r->st.handoffs++;
+        log_queue *hq = queue_get(r, "postfix", qid.p, qid.len, 0);
+        if (hq) {
+            hq->last = r->now;
+            log_pending *hp = pending_get(hq, to.p, to.len, 0);
+            if (hp)
+                pending_remove(hq, hp);
+        }
+        return 0;
+    }
+    if (sent) {
         /* the provider's cache slots (relay host as relay_host() makes it,
          * recipient domain) load while the rest is done */
         const char *h = relay.p, *end = relay.p + relay.len;
@@ -180,7 +207,7 @@ static int delivery(bk_log_reader *r, const log_line *l, log_span qid, log_span 
         return 0;
     }
     bk_log_outcome o;
-    if (word.len == 4 && memcmp(word.p, "sent", 4) == 0)
+    if (sent)
         o = BK_LOG_DELIVERED;
     else if (word.len == 7 && memcmp(word.p, "bounced", 7) == 0)
         o = BK_LOG_BOUNCED;

@@ -10,6 +10,10 @@
  *        [dsn=X.Y.Z,] stat=Sent (REPLY) | Deferred: TEXT | queued | TEXT
  *        (Sent: delivered; Deferred or a 4.x status: pending, an attempt;
  *        "queued" is no attempt: counted as untried; 4.4.7: expired; any other: bounced)
+ *        Sent to this host's MTA ("mailer=relay, relay=[127.0.0.1] [127.0.0.1]",
+ *        "stat=Sent (QID2 Message accepted for delivery)", as the submission
+ *        client does), QID2's from= line already seen (the MTA logs it
+ *        before its reply): a hand-off, counted, no outcome (QID2's lines have it)
  *   QID: QID2: DSN: TEXT | QID: QID2: return to sender: TEXT
  *        a notice Sendmail sent (not "Warning: ..." nor "Return receipt");
  *        "Cannot send message for 5 days": QID's pending recipients expired
@@ -121,6 +125,7 @@ static int delivery(bk_log_reader *r, const log_line *l, log_span qid, log_span 
     }
     if (!text.len)
         text = stat;
+    int handoff = sent && log_handoff(r, SENDMAIL, relay, text);
     log_queue *q = queue_get(r, SENDMAIL, qid.p, qid.len, 1);
     if (!q)
         return -1;
@@ -142,6 +147,17 @@ static int delivery(bk_log_reader *r, const log_line *l, log_span qid, log_span 
             continue;
         }
         log_pending *p = pending_get(q, to.p, to.len, deferred);
+        if (handoff) {
+            /* accepted by the MTA on this host (the submission client's
+             * queue handed to sm-mta): its queue id has the outcome. The
+             * recipient is done here, earlier deferrals (the MTA down)
+             * ending without an outcome of their own. */
+            r->st.handoffs++;
+            if (p)
+                pending_remove(q, p);
+            final++;
+            continue;
+        }
         if (deferred) {
             if (!p)
                 return -1;
