@@ -199,32 +199,15 @@ log_span log_value(log_span s, const char *key)
     return v;
 }
 
-/* lower - ASCII c in lower case */
-static char lower(char c)
-{
-    return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
-}
-
-/* ci_at - s holds the lower-case needle[0..n) at offset i, in any case */
-static int ci_at(log_span s, size_t i, const char *needle, size_t n)
-{
-    if (i + n > s.len)
-        return 0;
-    for (size_t k = 0; k < n; k++)
-        if (lower(s.p[i + k]) != needle[k])
-            return 0;
-    return 1;
-}
-
 /* loopback_addr - a is in 127.0.0.0/8 or is ::1, also as Sendmail writes
  * IPv6 ("IPv6:::1") and IPv4-mapped ("::ffff:127.0.0.1") */
 static int loopback_addr(log_span a)
 {
-    if (ci_at(a, 0, "ipv6:", 5))
+    if (bk_ci_prefix(a.p, a.len, "ipv6:"))
         a.p += 5, a.len -= 5;
     if (a.len == 3 && memcmp(a.p, "::1", 3) == 0)
         return 1;
-    if (ci_at(a, 0, "::ffff:", 7))
+    if (bk_ci_prefix(a.p, a.len, "::ffff:"))
         a.p += 7, a.len -= 7;
     if (a.len < 5 || memcmp(a.p, "127.", 4) != 0)
         return 0;
@@ -251,7 +234,7 @@ static int loopback(log_span relay)
         n++;
     if (n && relay.p[n - 1] == '.')
         n--;
-    return n == 9 && ci_at(relay, 0, "localhost", 9);
+    return n == 9 && bk_ci_prefix(relay.p, relay.len, "localhost");
 }
 
 /* alnum - c is an ASCII letter or digit */
@@ -260,18 +243,17 @@ static int alnum(char c)
     return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 }
 
-/* ci_find - offset of the lower-case needle in s, in any case (the last one
- * when last is set), or -1 */
+/* ci_find - offset of needle in s, in any case (the last one when last is
+ * set), or -1 */
 static long ci_find(log_span s, const char *needle, int last)
 {
-    size_t n = strlen(needle);
-    long at = -1;
-    for (size_t i = 0; i + n <= s.len; i++)
-        if (lower(s.p[i]) == needle[0] && ci_at(s, i, needle, n)) {
-            at = (long)i;
-            if (!last)
-                break;
-        }
+    long at = bk_ci_find(s.p, s.len, needle);
+    while (last && at >= 0) {
+        long next = bk_ci_find(s.p + at + 1, s.len - (size_t)at - 1, needle);
+        if (next < 0)
+            break;
+        at += 1 + next;
+    }
     return at;
 }
 
