@@ -12,7 +12,8 @@
  *     550 5.1.1 <addr>... User unknown
  * The delivery-status fields come first; the transcript adds the remote
  * reply, the command it answered and the remote host, and the local
- * mailer's words where the DSN only gives an exit code ("X-Unix; 255").
+ * mailer's words where the DSN only gives an exit code ("X-Unix; 255"),
+ * and the whole of a multi-line reply whose first line alone the DSN keeps.
  */
 #include "dsn.h"
 #include "format.h"
@@ -232,6 +233,47 @@ static void enrich(found_rcpt *r, const found_rcpt *t, const found_rcpt *reason,
     r->diagtype[0] = '\0';
 }
 
+/* whole_reply - Sendmail's DSN and address list keep only the first line of
+ * a multi-line reply ("550-Verification failed for <a@b>"); the transcript
+ * shows every line ("<<< 550-...", ..., "<<< 550 Sender verify failed"):
+ * r's diagnostic becomes the whole reply when its first line is there */
+static void whole_reply(const bk_message *m, found_rcpt *r)
+{
+    span d = span_trim((span){r->diag, r->diag_len});
+    if (d.len < 5 || !take_reply_code(d) || d.p[3] != '-')
+        return;
+    const char *t = m->text.data;
+    size_t end = m->text.len, pos;
+    if (!t || !line_after(&m->text, "----- Transcript of session follows -----", end, &pos))
+        return;
+    span rest = {t + pos, end - pos}, line;
+    /* its first bytes (the diagnostic's white space is collapsed; the
+     * transcript's is not, further on) */
+    char first[41];
+    size_t k = d.len < sizeof first - 1 ? d.len : sizeof first - 1;
+    memcpy(first, d.p, k);
+    first[k] = '\0';
+    long at = span_find(rest, first);
+    /* the transcript line is "<<< " and the first line itself */
+    if (at < 4 || memcmp(rest.p + at - 4, "<<< ", 4) != 0)
+        return;
+    pos += (size_t)at - 4;
+    found_rcpt whole;
+    whole.diag_len = 0;
+    for (int n = 0; n < 40 && line_next(t, end, &pos, &line); n++) {
+        span s = span_trim(line);
+        if (!span_starts(s, "<<< ") || s.len < 8 || memcmp(s.p + 4, d.p, 3) != 0 ||
+            (s.p[7] != '-' && s.p[7] != ' '))
+            break;
+        found_diag(&whole, s.p + 4, s.len - 4);
+        if (s.p[7] == ' ') {
+            diag_clear(r);
+            found_diag(r, whole.diag, whole.diag_len);
+            return;
+        }
+    }
+}
+
 /* better_status - the remote reply's own enhanced code ("550 5.7.1 ...")
  * over the DSN's, which Sendmail may set from its queue state (4.4.7) or
  * a general class (5.0.0) */
@@ -269,6 +311,7 @@ static int decode(const bk_message *m, found *out)
         found_rcpt *r = &out->r[i];
         span a = {r->recipient, strlen(r->recipient)};
         enrich(r, listed(tx, a), listed(rs, a), st);
+        whole_reply(m, r);
         if (!r->reply_code) {
             span d = span_trim((span){r->diag, r->diag_len});
             r->reply_code = take_reply_code(d);
