@@ -97,6 +97,9 @@ run logs --json --year 2026 "$DATA/postfix-amavis.log"
 jq_is '[.input.handoffs, .totals.sent, .totals.delivered, .totals.bounced, .totals.deferred] | @tsv' "7	8	6	1	1" \
     "postfix: content filter hand-offs counted, not sent"
 jq_is '.totals.bounce_rate * 7 | round' 1 "postfix: bounce rate over the real deliveries (1 of 7)"
+run logs --json --year 2026 "$DATA/exim-amavis.log"
+jq_is '[.input.handoffs, .totals.sent, .totals.delivered, .totals.bounced] | @tsv' "2	4	2	1" \
+    "exim: content filter hand-offs (250 OK id=...) counted, not sent"
 run logs --events --year 2026 "$DATA/postfix-amavis.log"
 jq_is -s '[.[] | select(.recipient == "dan@example.net")] | [length, .[0].attempts, .[0].first] | @tsv' \
     "1	1	2026-12-06T09:40:01Z" "postfix: deferrals before a hand-off give no outcome; the new queue id's attempts count"

@@ -9,6 +9,8 @@
  *                            when ID0 had a failure (else a delay warning)
  *   ID => rcpt [(parent)] [<orig>] [F=<s>] R=router T=transport
  *         [H=host [ip][:port]] [C="250 ..."] [QT=time]               delivered
+ *         (to a loopback host whose reply names an id this log has shown,
+ *         "250 OK id=ID2": a hand-off to a content filter, no outcome)
  *   ID -> rcpt ...           another address of the same delivery
  *   ID >> rcpt ...           delivered during cutthrough
  *   ID *> rcpt ...           delivery suppressed (-N): no outcome
@@ -297,6 +299,15 @@ static int outcome(bk_log_reader *r, const log_line *l, log_span id, char flag, 
         set_str(&p->text, text, strlen(text));
         if (relay.len)
             set_str(&p->relay, relay.p, relay.len);
+        return 0;
+    }
+    if (flag == '>' && log_handoff(r, EXIM, relay, f.conf)) {
+        /* handed to a content filter on this host that passed it to Exim
+         * again: the new message's lines tell the outcome; deferrals here
+         * (the filter down) end with this line */
+        r->st.handoffs++;
+        if (p)
+            pending_remove(q, p);
         return 0;
     }
     bk_log_outcome o = BK_LOG_DELIVERED;

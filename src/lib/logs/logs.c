@@ -258,8 +258,9 @@ static long ci_find(log_span s, const char *needle, int last)
 }
 
 /* next_id - the queue id a reply names: "queued as QID" (Postfix, and
- * amavisd-new passing on its MTA's reply) or "QID Message accepted for
- * delivery" (Sendmail); length 0 when none */
+ * amavisd-new passing on its MTA's reply), "QID Message accepted for
+ * delivery" (Sendmail) or the last "id=ID" (Exim's "250 OK id=1a2B3c-...",
+ * after amavisd-new's own "id=..."); length 0 when none */
 static log_span next_id(log_span text)
 {
     log_span id = {text.p, 0};
@@ -277,6 +278,13 @@ static log_span next_id(log_span text)
         while (id.p > text.p && alnum(id.p[-1]))
             id.p--;
         id.len = (size_t)(end - id.p);
+        return id;
+    }
+    at = ci_find(text, " id=", 1);
+    if (at >= 0) {
+        id.p = text.p + at + 4;
+        while (id.p + id.len < text.p + text.len && (alnum(id.p[id.len]) || id.p[id.len] == '-'))
+            id.len++;
     }
     return id;
 }
