@@ -715,6 +715,15 @@ static void test_wrapped(void **state)
     assert_string_equal(out.bounces[0].verdict.reason, "userunknown");
     wrap(&m, "Tom <tom@example.org>", note, inner.data);
     only_rcpt(d, &m, "b@example.net");
+    /* a person's cover note naming other addresses: the wrapped bounce's
+     * recipient, not the note's addresses */
+    bk_buf_reset(&m);
+    bk_buf_printf(&m, "From: Tom <tom@example.org>\nSubject: Fwd: Undelivered Mail Returned to Sender\n"
+                      "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"w\"\n\n--w\n"
+                      "Content-Type: text/plain\n\nSue, see below; reply to help@example.org\n"
+                      "or write to sue@example.org\n\n--w\nContent-Type: message/rfc822\n\n%s\n--w--\n",
+                  inner.data);
+    only_rcpt(d, &m, "b@example.net");
     /* the whole message a message/rfc822 */
     bk_buf_reset(&m);
     bk_buf_printf(&m, "From: postmaster@gw.example.com\nMIME-Version: 1.0\n"

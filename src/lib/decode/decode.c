@@ -452,11 +452,15 @@ static void fill(bk_decoder *d, const bk_format *fmt, const found_rcpt *r, size_
         set_token(d->sha1, b);
 }
 
+extern const bk_format bk_format_fallback;
+
 /* first_format - the first format, in rank order, that finds recipients in
- * d->m (they are in d->f), or NULL */
-static const bk_format *first_format(bk_decoder *d)
+ * d->m (they are in d->f), or NULL; the general fallback only when asked */
+static const bk_format *first_format(bk_decoder *d, int fallback)
 {
     for (size_t i = 0; i < n_sorted; i++) {
+        if (!fallback && sorted[i] == &bk_format_fallback)
+            continue;
         if (!sorted[i]->match(&d->m))
             continue;
         found_reset(&d->f);
@@ -505,13 +509,29 @@ int bk_decode(bk_decoder *d, const char *msg, size_t len, bk_decoded *out)
         out->status = BK_UNREADABLE;
         return 0;
     }
-    const bk_format *fmt = first_format(d);
+    /* a person's message with a bounce wrapped in it (a forward as an
+     * attachment): the general fallback waits, as it would take the
+     * addresses of the cover note for failed recipients. A mail system's
+     * message is read by its own words first (a bounce whose returned
+     * message is an older bounce). */
+    int wrapped = d->m.wrapped != NULL && !from_mail_system(&d->m);
+    const bk_format *fmt = first_format(d, !wrapped);
     int looks = 0; /* the input or the bounce wrapped in it says it is one */
     if (!fmt) {
         looks = looks_like_bounce(&d->m);
         if (unwrap(d, out->why, sizeof out->why)) {
             looks = 1;
-            fmt = first_format(d);
+            fmt = first_format(d, 1);
+        }
+        if (!fmt && wrapped) {
+            /* nothing in the wrapped message: the input's own text, read
+             * again, by the general fallback too */
+            n_len = len;
+            norm = normalise(&d->norm, msg, &n_len);
+            if (!norm)
+                return -1;
+            if (message_read(&d->m, norm, n_len, out->why, sizeof out->why) == 0)
+                fmt = first_format(d, 1);
         }
     }
     if (!fmt) {

@@ -358,6 +358,11 @@ static int header_has_any(const bk_message *m, const char *name, const char *con
     return 0;
 }
 
+int from_mail_system(const bk_message *m)
+{
+    return header_has_any(m, "From", BOUNCE_FROM, sizeof BOUNCE_FROM / sizeof BOUNCE_FROM[0]);
+}
+
 /* bounce_words - From or Subject of a delivery failure report */
 int bounce_words(const bk_message *m)
 {

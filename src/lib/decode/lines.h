@@ -140,6 +140,10 @@ span original_header(const bk_message *m);
  * (mailer-daemon, postmaster, "Undeliverable", "Returned mail", ...) */
 int bounce_words(const bk_message *m);
 
+/* from_mail_system - the From of a mail system (MAILER-DAEMON, postmaster,
+ * "Mail Delivery System" ...), not of a person */
+int from_mail_system(const bk_message *m);
+
 /* looks_like_bounce - bounce_words(), a report of type delivery-status, or
  * the empty Return-Path of a message from a mail system */
 int looks_like_bounce(const bk_message *m);
