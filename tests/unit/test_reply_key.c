@@ -56,6 +56,10 @@ static void variant(const char *t, size_t n, char *out, int domains, char *first
             size_t a = i, b = i + 1;
             while (a > 0 && (alnum(t[a - 1]) || strchr("._%+=-'", t[a - 1])))
                 a--;
+            /* a multi-line reply's "550-" before it is the code, not the local part */
+            if (i - a > 4 && t[a] >= '2' && t[a] <= '5' && bk_is_digit((unsigned char)t[a + 1]) &&
+                bk_is_digit((unsigned char)t[a + 2]) && t[a + 3] == '-')
+                a += 4;
             while (b < n && (alnum(t[b]) || t[b] == '.' || t[b] == '-'))
                 b++;
             for (size_t j = a; j < (domains ? b : i); j++)
@@ -236,6 +240,12 @@ static void test_marks(void **state)
     const char kept[] = "550 <\002@docomo.ne.jp>: User unknown";
     assert_int_equal(n, sizeof kept - 1);
     assert_memory_equal(out, kept, n);
+    /* a multi-line reply's code before an unspaced address stays */
+    t = "550-bob@example.net is not an active address";
+    n = reply_key(t, strlen(t), NULL, "example.net", out, sizeof out);
+    const char coded[] = "550-\005 is not an active address";
+    assert_int_equal(n, sizeof coded - 1);
+    assert_memory_equal(out, coded, n);
 }
 
 int main(void)

@@ -13,7 +13,8 @@
  * every reply that differs only there:
  *   - a leading "host NAME[ADDR] said: " whose NAME is the relay host given
  *     (the caller keys on that host's provider instead);
- *   - the local part of an address (local@domain), and its domain when that is
+ *   - the local part of an address (local@domain; a multi-line reply's code
+ *     before it, "550-bob@...", is not part of it), and its domain when that is
  *     the recipient's domain given (the caller keys on its provider: a
  *     provider is recognised by the domain in a reply, as "user@docomo.ne.jp");
  *   - a run of 12 or more letters and digits holding both;
@@ -106,6 +107,17 @@ static size_t address_at(const char *p, size_t avail)
     return n && n + 1 < avail && p[n] == '@' && domain_char((unsigned char)p[n + 1]) ? n : 0;
 }
 
+/* code_prefix - 4 when p starts with a multi-line reply's code and hyphen
+ * ("550-"), which an address may follow unspaced ("550-bob@example.net is
+ * not ..."): the code is no part of the local part, and stays in the key */
+static size_t code_prefix(const char *p, size_t avail)
+{
+    return avail > 4 && p[0] >= '2' && p[0] <= '5' && bk_is_digit((unsigned char)p[1]) &&
+                   bk_is_digit((unsigned char)p[2]) && p[3] == '-'
+               ? 4
+               : 0;
+}
+
 size_t reply_key(const char *text, size_t len, const char *host, const char *domain, char *out,
                  size_t cap)
 {
@@ -121,10 +133,16 @@ size_t reply_key(const char *text, size_t len, const char *host, const char *dom
         size_t n;
         if (o + 1 > cap)
             return 0;
+        size_t code = i == 0 || !local_char((unsigned char)text[i - 1]) ? code_prefix(text + i, len - i) : 0;
         if ((i == 0 || !local_char((unsigned char)text[i - 1])) &&
-            (n = address_at(text + i, len - i)) != 0) {
+            (n = address_at(text + i + code, len - i - code)) != 0) {
             /* an address: its local part masked; its domain too when it is
              * the recipient's (the caller keys on that domain's provider) */
+            if (o + code + 1 > cap)
+                return 0;
+            memcpy(out + o, text + i, code);
+            o += code;
+            i += code;
             out[o++] = MARK_ADDRESS;
             i += n + 1;
             size_t d = 0;
