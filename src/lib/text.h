@@ -39,6 +39,8 @@ static inline int bk_is_alpha(unsigned char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
+/* bk_is_alnum - ASCII letter or digit */
+static inline int bk_is_alnum(unsigned char c) { return bk_is_alpha(c) || bk_is_digit(c); }
 /* bk_is_space - space, tab, CR, LF, VT, FF */
 static inline int bk_is_space(unsigned char c)
 {

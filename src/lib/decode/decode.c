@@ -470,15 +470,12 @@ static const bk_format *first_format(bk_decoder *d, int fallback)
     return NULL;
 }
 
-/* wrapped_bounce - the message read from a wrapped part is a bounce: a
- * delivery report by its type or its delivery-status part, or its From,
- * Subject or Return-Path say so (looks_like_bounce, as for the input) */
+/* wrapped_bounce - the message read from a wrapped part is a bounce: it
+ * has a delivery-status part, or looks_like_bounce() says so (its report
+ * type, From, Subject or Return-Path), as for the input */
 static int wrapped_bounce(const bk_message *m)
 {
-    return m->dsn.len ||
-           (m->content_type.data && strcmp(m->content_type.data, "multipart/report") == 0 &&
-            m->report_type.data && strcmp(m->report_type.data, "delivery-status") == 0) ||
-           looks_like_bounce(m);
+    return m->dsn.len || looks_like_bounce(m);
 }
 
 /* unwrap - d->m read again from the bounce wrapped in it (a gateway's

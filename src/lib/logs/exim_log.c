@@ -28,6 +28,7 @@
  * to the classifier with blanks instead.
  */
 #include "logs_internal.h"
+#include "text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -40,12 +41,6 @@ typedef struct {
     int has_text;
 } exim_fields;
 
-/* alnum - an ASCII letter or digit */
-static int alnum(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
-
 /* exim_id - the length of the message id at the start of m (followed by a
  * blank or the end), 0 when there is none */
 static size_t exim_id(log_span m)
@@ -53,7 +48,7 @@ static size_t exim_id(log_span m)
     static const size_t lo[3] = {6, 6, 2}, hi[3] = {6, 11, 4};
     size_t part = 0, n = 0;
     for (size_t i = 0;; i++) {
-        if (i < m.len && alnum(m.p[i])) {
+        if (i < m.len && bk_is_alnum((unsigned char)m.p[i])) {
             n++;
             continue;
         }

@@ -237,12 +237,6 @@ static int loopback(log_span relay)
     return n == 9 && bk_ci_prefix(relay.p, relay.len, "localhost");
 }
 
-/* alnum - c is an ASCII letter or digit */
-static int alnum(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
-
 /* ci_find - offset of needle in s, in any case (the last one when last is
  * set), or -1 */
 static long ci_find(log_span s, const char *needle, int last)
@@ -267,7 +261,7 @@ static log_span next_id(log_span text)
     long at = ci_find(text, "queued as ", 1);
     if (at >= 0) {
         id.p = text.p + at + 10;
-        while (id.p + id.len < text.p + text.len && alnum(id.p[id.len]))
+        while (id.p + id.len < text.p + text.len && bk_is_alnum((unsigned char)id.p[id.len]))
             id.len++;
         return id;
     }
@@ -275,7 +269,7 @@ static log_span next_id(log_span text)
     if (at > 0) {
         const char *end = text.p + at;
         id.p = end;
-        while (id.p > text.p && alnum(id.p[-1]))
+        while (id.p > text.p && bk_is_alnum((unsigned char)id.p[-1]))
             id.p--;
         id.len = (size_t)(end - id.p);
         return id;
@@ -283,7 +277,8 @@ static log_span next_id(log_span text)
     at = ci_find(text, " id=", 1);
     if (at >= 0) {
         id.p = text.p + at + 4;
-        while (id.p + id.len < text.p + text.len && (alnum(id.p[id.len]) || id.p[id.len] == '-'))
+        while (id.p + id.len < text.p + text.len &&
+               (bk_is_alnum((unsigned char)id.p[id.len]) || id.p[id.len] == '-'))
             id.len++;
     }
     return id;

@@ -42,9 +42,6 @@ static int domain_char(unsigned char c)
     return bk_is_alpha(c) || bk_is_digit(c) || c == '.' || c == '-';
 }
 
-/* alnum - letter or digit */
-static int alnum(unsigned char c) { return bk_is_alpha(c) || bk_is_digit(c); }
-
 /* host_prefix - the length of "host HOST[...] said: " at the start of t, or 0 */
 static size_t host_prefix(const char *t, size_t len, const char *host, size_t hlen)
 {
@@ -87,7 +84,7 @@ static size_t id_run(const char *p, size_t avail)
 {
     size_t n = 0;
     int letters = 0, digits = 0;
-    while (n < avail && alnum((unsigned char)p[n])) {
+    while (n < avail && bk_is_alnum((unsigned char)p[n])) {
         if (bk_is_digit((unsigned char)p[n]))
             digits = 1;
         else
@@ -158,13 +155,13 @@ size_t reply_key(const char *text, size_t len, const char *host, const char *dom
             continue;
         }
         /* ids and time stamps only at the start of a word */
-        int word_start = i == 0 || !alnum((unsigned char)text[i - 1]);
+        int word_start = i == 0 || !bk_is_alnum((unsigned char)text[i - 1]);
         if (word_start && bk_is_digit(c) && (n = time_stamp(text + i, len - i)) != 0) {
             out[o++] = MARK_TIME;
             i += n;
             continue;
         }
-        if (word_start && alnum(c) && (n = id_run(text + i, len - i)) != 0) {
+        if (word_start && bk_is_alnum((unsigned char)c) && (n = id_run(text + i, len - i)) != 0) {
             out[o++] = MARK_ID;
             i += n;
             continue;

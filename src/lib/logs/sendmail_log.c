@@ -107,7 +107,7 @@ static int delivery(bk_log_reader *r, const log_line *l, log_span qid, log_span 
     log_span dsn = log_value(fields, "dsn="), relay = log_value(fields, "relay=");
     double dl = delay(log_value(fields, "delay="));
     int sent = log_starts(stat, "Sent"), queued = log_starts(stat, "queued");
-    int deferred = log_starts(stat, "Deferred") || queued || (dsn.len && dsn.p[0] == '4' &&
+    int deferred = log_starts(stat, "Deferred") || (dsn.len && dsn.p[0] == '4' &&
                    !(dsn.len == 5 && memcmp(dsn.p, "4.4.7", 5) == 0));
     bk_log_outcome o = sent ? BK_LOG_DELIVERED
                        : dsn.len && dsn.p[0] == '4' ? BK_LOG_EXPIRED : BK_LOG_BOUNCED;
