@@ -736,8 +736,23 @@ static void test_wrapped(void **state)
                       "Content-Type: multipart/mixed; boundary=\"w\"\n\n%s--w\n"
                       "Content-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\n%s\n--w--\n",
                   note, b64);
-    g_free(b64);
     only_rcpt(d, &m, "b@example.net");
+    /* saved and attached as a file of unknown type: application/octet-stream
+     * named *.eml is read; another name is not */
+    for (int named_eml = 1; named_eml >= 0; named_eml--) {
+        bk_buf_reset(&m);
+        bk_buf_printf(&m, "From: Tom <tom@example.org>\nMIME-Version: 1.0\n"
+                          "Content-Type: multipart/mixed; boundary=\"w\"\n\n%s--w\n"
+                          "Content-Type: application/octet-stream\n"
+                          "Content-Disposition: attachment; filename=\"%s\"\n"
+                          "Content-Transfer-Encoding: base64\n\n%s\n--w--\n",
+                      note, named_eml ? "Returned.EML" : "returned.bin", b64);
+        if (named_eml)
+            only_rcpt(d, &m, "b@example.net");
+        else
+            assert_int_equal(decode_text(d, m.data, m.len).status, BK_NOT_BOUNCE);
+    }
+    g_free(b64);
 
     /* a forwarded message that is no bounce, two wrapped ones, two levels:
      * not bounces */

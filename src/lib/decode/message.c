@@ -889,10 +889,31 @@ static int body_text(GMimeObject *obj)
            !(disp && g_ascii_strcasecmp(disp, "attachment") == 0);
 }
 
+/* eml_attachment - obj is a message attached as a file its sender's
+ * program did not know the type of: application/octet-stream named *.eml */
+static int eml_attachment(GMimeObject *obj)
+{
+    if (!GMIME_IS_PART(obj))
+        return 0;
+    GMimeContentType *ct = g_mime_object_get_content_type(obj);
+    if (!ct || !g_mime_content_type_is_type(ct, "application", "octet-stream"))
+        return 0;
+    const char *name = g_mime_part_get_filename(GMIME_PART(obj));
+    size_t len = name ? strlen(name) : 0;
+    return len > 4 && g_ascii_strcasecmp(name + len - 4, ".eml") == 0;
+}
+
+/* attached_message - obj is a whole message attached: a message part GMime
+ * left unparsed, or an .eml file */
+static int attached_message(GMimeObject *obj)
+{
+    return returned_leaf(obj) || eml_attachment(obj);
+}
+
 /* wrapped_part - the message part of body that may be a whole bounce
  * wrapped in it: body itself, its first part, or (outside a
  * multipart/report, whose message part is the returned original) its one
- * message part when every other part is body text; NULL when none */
+ * attached message when every other part is body text; NULL when none */
 static GMimeObject *wrapped_part(GMimeObject *body)
 {
     if (returned_leaf(body))
@@ -902,7 +923,7 @@ static GMimeObject *wrapped_part(GMimeObject *body)
     GMimeMultipart *mp = GMIME_MULTIPART(body);
     int n = g_mime_multipart_get_count(mp);
     GMimeObject *first = n > 0 ? g_mime_multipart_get_part(mp, 0) : NULL;
-    if (!first || returned_leaf(first))
+    if (!first || attached_message(first))
         return first;
     GMimeContentType *ct = g_mime_object_get_content_type(body);
     if (ct && g_mime_content_type_is_type(ct, "multipart", "report"))
@@ -910,7 +931,7 @@ static GMimeObject *wrapped_part(GMimeObject *body)
     GMimeObject *one = NULL;
     for (int i = 0; i < n; i++) {
         GMimeObject *c = g_mime_multipart_get_part(mp, i);
-        if (returned_leaf(c) && !one)
+        if (attached_message(c) && !one)
             one = c;
         else if (!body_text(c))
             return NULL;
