@@ -569,6 +569,9 @@ typedef struct {
     unsigned long long handoffs;  /* recipients handed to a relay on this host (127.0.0.0/8, ::1,
                                    * localhost) that queued them to send on: a content filter's
                                    * re-injection, the submission client's MTA; no outcome */
+    unsigned long long discarded; /* recipients this host dropped on purpose, not sent: Postfix's
+                                   * discard, a content filter's "discarded", Exim's :blackhole:,
+                                   * a delivery to /dev/null; no outcome */
 } bk_log_stats;
 
 typedef struct bk_log_reader bk_log_reader;

@@ -494,6 +494,7 @@ json_t *report_json(const logs_report *rp, const bk_log_stats *st)
     json_object_set_new(s, "probes", json_integer((json_int_t)st->probes));
     json_object_set_new(s, "untried", json_integer((json_int_t)st->untried));
     json_object_set_new(s, "handoffs", json_integer((json_int_t)st->handoffs));
+    json_object_set_new(s, "discarded", json_integer((json_int_t)st->discarded));
     json_object_set_new(o, "input", s);
     return o;
 }
@@ -566,9 +567,9 @@ void report_text(const logs_report *rp, const bk_log_stats *st, term *t)
             pct(rp->threshold, b3, sizeof b3));
     for (int gi = 0; gi < N_GROUPS; gi++)
         text_table(rp, gi, t);
-    fprintf(t->out, "\n  %llu lines read: %llu used, %llu of other programs, %llu malformed; %llu queue ids evicted; %llu bounce notices sent; %llu address verification results; %llu recipients queued, not tried; %llu handed to a relay on this host\n",
+    fprintf(t->out, "\n  %llu lines read: %llu used, %llu of other programs, %llu malformed; %llu queue ids evicted; %llu bounce notices sent; %llu address verification results; %llu recipients queued, not tried; %llu handed to a relay on this host; %llu discarded here\n",
             st->lines, st->used, st->other, st->malformed, st->evicted, st->notices, st->probes, st->untried,
-            st->handoffs);
+            st->handoffs, st->discarded);
 }
 
 void report_free(logs_report *rp)
