@@ -788,6 +788,14 @@ void event_emit(bk_log_reader *r, bk_log_event *e)
         classify(r, e, domain);
         if (e->outcome == BK_LOG_EXPIRED && strcmp(e->verdict.reason, "undefined") == 0)
             bk_verdict_set_reason(r->c, &e->verdict, "expired");
+        else if (e->outcome == BK_LOG_DEFERRED && strcmp(e->verdict.reason, "expired") == 0) {
+            /* a connection that timed out (which ends in a bounce only when the
+             * queue lifetime runs out, hence expired) on a recipient still being
+             * retried: nothing has expired yet, the network failed */
+            const char *rule = e->verdict.rule;
+            bk_verdict_set_reason(r->c, &e->verdict, "networkerror");
+            e->verdict.rule = rule;
+        }
         e->provider = e->verdict.provider;
     }
     if (!r->o.no_tokens)
