@@ -694,6 +694,35 @@ static void only_rcpt(bk_decoder *d, const bk_buf *m, const char *rcpt)
     assert_string_equal(out.bounces[0].recipient, rcpt);
 }
 
+/* a message saved with blank lines before its header is read as without
+ * them; blank lines before text that is no header are not skipped */
+static void test_leading_blank_lines(void **state)
+{
+    (void)state;
+    bk_decoder *d = bk_decoder_new(clf, NULL);
+    assert_non_null(d);
+    bk_buf dsn = BK_BUF_INIT, m = BK_BUF_INIT;
+    old_dsn(&dsn, "b@example.net", "ann@example.com");
+    const char *before[] = {"\n", "   \t \n", "\n  \n\n"};
+    for (size_t i = 0; i < sizeof before / sizeof *before; i++) {
+        bk_buf_reset(&m);
+        bk_buf_printf(&m, "%s%s", before[i], dsn.data);
+        only_rcpt(d, &m, "b@example.net");
+        bk_buf_reset(&m); /* CRLF line ends too */
+        for (const char *p = before[i]; *p; p++)
+            bk_buf_puts(&m, *p == '\n' ? "\r\n" : (char[]){*p, 0});
+        bk_buf_puts(&m, dsn.data);
+        only_rcpt(d, &m, "b@example.net");
+    }
+    bk_buf_reset(&m);
+    bk_buf_puts(&m, "\nnot a header line\nFinal-Recipient: rfc822; c@example.org\n");
+    bk_decoded out = decode_text(d, m.data, m.len);
+    assert_int_not_equal(out.status, BK_DECODED);
+    bk_buf_free(&dsn);
+    bk_buf_free(&m);
+    bk_decoder_free(d);
+}
+
 /* a bounce wrapped by a gateway or forwarded by a user is decoded in its
  * wrapping, one level deep; a report's returned message never is */
 static void test_wrapped(void **state)
@@ -1105,6 +1134,7 @@ int main(void)
         cmocka_unit_test(test_record_time_token), cmocka_unit_test(test_record_time_plain),
         cmocka_unit_test(test_plain_header_text), cmocka_unit_test(test_single_part),
         cmocka_unit_test(test_text_clean),  cmocka_unit_test(test_wrapped),
+        cmocka_unit_test(test_leading_blank_lines),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     bk_classifier_free(clf);

@@ -1237,9 +1237,35 @@ static GMimeObject *parsed(struct message_gmime *g)
     return g_mime_parser_construct_part(g->parser, NULL);
 }
 
+/* blank_lines - the length of the lines of blanks at the start of msg (a
+ * message saved with an empty or space-filled line before its header),
+ * when a header field follows them; 0 otherwise. Bounded: 8 lines, 4 KB. */
+static size_t blank_lines(const char *msg, size_t len)
+{
+    size_t at = 0, max = len < 4096 ? len : 4096;
+    for (int lines = 0; lines < 8; lines++) {
+        size_t k = at;
+        while (k < max && (msg[k] == ' ' || msg[k] == '\t'))
+            k++;
+        if (k >= max || msg[k] != '\n')
+            break;
+        at = k + 1;
+    }
+    if (at == 0 || at >= len)
+        return 0;
+    /* a field name, then its colon */
+    size_t k = at;
+    while (k < len && k - at < 80 && msg[k] > ' ' && msg[k] < 127 && msg[k] != ':')
+        k++;
+    return k > at && k < len && msg[k] == ':' ? at : 0;
+}
+
 /* message_read - take msg apart into m */
 int message_read(bk_message *m, const char *msg, size_t len, char *why, size_t whylen)
 {
+    size_t skip = blank_lines(msg, len);
+    msg += skip;
+    len -= skip;
     reset(m);
     if (!m->gm)
         m->gm = gmime_new();

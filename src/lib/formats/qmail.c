@@ -13,7 +13,8 @@
  * "Connected to X but sender was rejected.", "X failed after I sent the
  * message.", then "--- Below this line is a copy of the message." (or
  * "--- Enclosed are the original headers of the message.", "--- Enclosed
- * is a copy of the message.").
+ * is a copy of the message."). Its sentence "This is a permanent error;
+ * I've given up." makes a recipient whose paragraph gives no code 5.0.0.
  */
 #include "format.h"
 #include "lines.h"
@@ -209,6 +210,9 @@ static int decode(const bk_message *m, found *out)
         if (cur && s.len)
             found_diag(&para, s.p, s.len);
     }
+    /* qmail-send's failure notice says every address failed for good */
+    if (message_find(m, "This is a permanent error; I've given up") >= 0)
+        status_permanent(out);
     if (!m->original.len && out->n)
         original_in_text(m, out);
     return out->n > 0;
