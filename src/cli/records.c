@@ -41,7 +41,7 @@ json_t *record_json(const char *origin, const bk_bounce *b)
     json_object_set_new(o, "origin", json_string(origin));
     json_object_set_new(o, "timestamp", opt_str(b->timestamp));
     json_object_set_new(o, "addresser", opt_str(b->addresser));
-    json_object_set_new(o, "recipient", json_string(b->recipient));
+    json_object_set_new(o, "recipient", opt_str(b->recipient)); /* none: a complaint that names none */
     json_object_set_new(o, "origrecipient", opt_str(b->origrecipient));
     json_object_set_new(o, "action", opt_str(b->action));
     json_object_set_new(o, "status", opt_str(v->status));

@@ -52,6 +52,8 @@ jq_is -s '.[0].token | test("^[0-9a-f]{40}$")' true "token is SHA-1 hex"
 tok=$(jq -r -s '.[0].token' <<<"$OUT")
 run decode --format jsonl "$eml"
 jq_is -s '.[0].token' "$tok" "token stable between runs"
+run decode --format jsonl "$DATA/arf-02.eml"
+jq_is '[.recipient, .feedbacktype] | @json' '[null,"abuse"]' "a complaint naming no recipient: recipient null"
 run decode --format jsonl "$DATA/opensmtpd-02.eml"
 jq_is -s '[.[].action] | unique | join(",")' delayed "OpenSMTPD warning: action delayed"
 jq_is -s '.[1] | "\(.status) \(.permanence) \(.hardbounce)"' "4.0.0 transient false" "a delay with no code is transient, never hard"
