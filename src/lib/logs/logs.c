@@ -3,7 +3,8 @@
  * prefix (logline.c), the reader for the program that wrote the line
  * (postfix_log.c, exim_log.c, sendmail_log.c), the state kept per queue id,
  * whether a delivery was only a hand-off to a relay on this host that queued
- * the message again (log_handoff), and the verdict on each failure (the
+ * the message again (log_handoff) or a content filter there that dropped it
+ * (log_filter_discard), and the verdict on each failure (the
  * classifier, with the logged status and relay as hints).
  *
  * Memory is bounded: queue ids live in one open-addressing table of at most
@@ -291,6 +292,16 @@ int log_handoff(bk_log_reader *r, const char *mta, log_span relay, log_span text
         return 0;
     log_span id = next_id(text);
     return id.len && queue_get(r, mta, id.p, id.len, 0) != NULL;
+}
+
+int log_filter_discard(log_span relay, log_span text)
+{
+    /* the reply first: "250 2.7.0 Ok, discarded, id=..." (2.7.1 in older
+     * amavisd-new), unlike any other delivery's from its tenth byte */
+    if (text.len < 23 || memcmp(text.p, "250 2.7.", 8) != 0 ||
+        memcmp(text.p + 9, " Ok, discarded", 14) != 0)
+        return 0;
+    return loopback(relay);
 }
 
 /* log_unbracket - drop the angle brackets of "<addr>" */

@@ -152,6 +152,11 @@ double log_decimal(log_span v);
  * delivery: no other line of the log would tell its outcome. */
 int log_handoff(bk_log_reader *r, const char *mta, log_span relay, log_span text);
 
+/* log_filter_discard - a delivery to relay with the reply text is a content
+ * filter on this host (127.0.0.0/8, ::1, localhost) dropping the message on
+ * purpose: amavisd-new's "250 2.7.0 Ok, discarded, id=... - INFECTED: ..." */
+int log_filter_discard(log_span relay, log_span text);
+
 /* log_unbracket - drop the angle brackets of "<addr>" */
 log_span log_unbracket(log_span v);
 

@@ -23,6 +23,20 @@
  *                      seen (a tunnel to a smarthost)
  *   bounce    QID: sender non-delivery notification: QID2
  *   smtpd     NOQUEUE: reject: RCPT from H[A]: 550 5.1.1 <r>: ...; from=<s> to=<r> ...
+ *             QID: milter-reject: RCPT from H[A]: 451 4.7.1 ...; from=<s> to=<r> ...
+ *             (DATA, BDAT, END-OF-MESSAGE: the whole message; to= is its first
+ *             recipient), discard: / milter-discard:, hold: / milter-hold: ...
+ *   cleanup   QID: milter-reject: END-OF-MESSAGE from H[A]: 5.7.1 TEXT; from=<s> to=<r> ...
+ *             QID: reject: header|body CONTENT from H[A]; from=<s> to=<r> proto=P
+ *                  helo=<h>: 5.7.1 TEXT   (header_checks, body_checks)
+ *             QID: discard|hold|warning|info|filter|redirect|...: header|body ...
+ *             a refusal of a message refused or dropped whole by cleanup ends
+ *             its queue id (qmgr never sees it); one of a local submission
+ *             (no proto=) is no outcome: cleanup bounces it and logs each
+ *             recipient "status=bounced"
+ *   discard   QID: to=<r>, relay=none, ..., status=sent (NEXTHOP): dropped on
+ *             purpose, counted (discarded), as a content filter's "250 2.7.0
+ *             Ok, discarded, id=..." on this host (log_filter_discard)
  *
  * A recipient's deferrals are kept with its queue id until it is sent,
  * bounced or expired; the outcome then carries the number of attempts.
@@ -30,6 +44,7 @@
  * another queue id, whose outcome counts its own attempts.
  */
 #include "logs_internal.h"
+#include "text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -129,6 +144,42 @@ static int qmgr_fields(log_span s, log_span *out)
     return expired;
 }
 
+/* prog_discard - the program is Postfix's discard(8) transport ("postfix/discard",
+ * any syslog_name) */
+static int prog_discard(log_span prog)
+{
+    return prog.len >= 8 && memcmp(prog.p + prog.len - 8, "/discard", 8) == 0;
+}
+
+/* prog_cleanup - the program is Postfix's cleanup(8) */
+static int prog_cleanup(log_span prog)
+{
+    return prog.len >= 8 && memcmp(prog.p + prog.len - 8, "/cleanup", 8) == 0;
+}
+
+/* end_pending - recipient to of qid needs no outcome of this queue id (a
+ * hand-off, a discard): its earlier deferrals end with this line */
+static void end_pending(bk_log_reader *r, log_span qid, log_span to)
+{
+    log_queue *q = queue_get(r, "postfix", qid.p, qid.len, 0);
+    if (!q)
+        return;
+    q->last = r->now;
+    log_pending *p = pending_get(q, to.p, to.len, 0);
+    if (p)
+        pending_remove(q, p);
+}
+
+/* message_gone - the message of qid was refused or dropped whole before it
+ * was queued (cleanup never hands it to qmgr, which logs no "removed"):
+ * forget its entry, as "removed" does */
+static void message_gone(bk_log_reader *r, log_span qid)
+{
+    log_queue *q = queue_get(r, "postfix", qid.p, qid.len, 0);
+    if (q)
+        queue_expire(r, q, BK_LOG_DEFERRED);
+}
+
 /* delivery - "to=<r>, ... status=..." */
 static int delivery(bk_log_reader *r, const log_line *l, log_span qid, log_span rest)
 {
@@ -152,19 +203,21 @@ static int delivery(bk_log_reader *r, const log_line *l, log_span qid, log_span 
     log_span relay = f[F_RELAY], dsn = f[F_DSN];
     log_span delay = f[F_DELAY], orig = log_unbracket(f[F_ORIG]);
     int sent = word.len == 4 && memcmp(word.p, "sent", 4) == 0;
+    if (sent && (prog_discard(l->prog) || log_filter_discard(relay, text))) {
+        /* dropped on purpose: by the discard(8) transport, or by a content
+         * filter on this host ("250 2.7.0 Ok, discarded, id=..."): no
+         * delivery; earlier deferrals of the recipient end here */
+        r->st.discarded++;
+        end_pending(r, qid, to);
+        return 0;
+    }
     if (sent && log_handoff(r, "postfix", relay, text)) {
         /* handed to a content filter on this host that queued it again:
          * the new queue id's lines tell the outcome. Earlier deferrals of
          * the recipient here (the filter down) end with this line; the
          * outcome counts the attempts of the new queue id only. */
         r->st.handoffs++;
-        log_queue *hq = queue_get(r, "postfix", qid.p, qid.len, 0);
-        if (hq) {
-            hq->last = r->now;
-            log_pending *hp = pending_get(hq, to.p, to.len, 0);
-            if (hp)
-                pending_remove(hq, hp);
-        }
+        end_pending(r, qid, to);
         return 0;
     }
     if (sent) {
@@ -235,55 +288,207 @@ static int delivery(bk_log_reader *r, const log_line *l, log_span qid, log_span 
     return 0;
 }
 
-/* reject - smtpd "NOQUEUE: reject: RCPT from H[A]: TEXT; from=<s> to=<r> ..." */
-static int reject(bk_log_reader *r, const log_line *l, log_span qid, log_span rest)
+/* angle - the address of "<...>" at p, after its '<': up to the '>' that a
+ * blank, ':' or the end follows */
+static log_span angle(const char *p, const char *end)
 {
-    long colon = log_find(rest, ": ");
-    log_span to = {NULL, 0}, from = {NULL, 0};
+    const char *gt = p;
+    while (gt < end && (gt = memchr(gt, '>', (size_t)(end - gt))) != NULL) {
+        if (gt + 1 == end || gt[1] == ' ' || gt[1] == ':')
+            return (log_span){p, (size_t)(gt - p)};
+        gt++;
+    }
+    return (log_span){p, (size_t)(end - p)};
+}
+
+typedef struct {
+    log_span from, to;        /* the addresses, without brackets */
+    log_span text;            /* after the fields' ": " (cleanup's content checks) */
+    int proto;                /* a proto= field: the message came by SMTP */
+} pf_envelope;
+
+/* envelope - the fields smtpd and cleanup append to what they refused or
+ * acted on, "; from=<s> to=<r> proto=P helo=<h>" (each optional), and the
+ * text after them: found after the last ';' of s that starts one, as what
+ * comes before (a reply, a header the sender wrote) may hold anything.
+ * Returns the offset of that ';', -1 when there is none. */
+static long envelope(log_span s, pf_envelope *env)
+{
+    memset(env, 0, sizeof *env);
+    env->from.p = env->to.p = env->text.p = s.p;
+    const char *end = s.p + s.len;
     long semi = -1;
-    for (size_t i = rest.len; i > 0; i--)
-        if (rest.p[i - 1] == ';') {
+    for (size_t i = s.len; i > 0 && semi < 0; i--) {
+        log_span after = {s.p + i, s.len - i};
+        if (s.p[i - 1] == ';' && (log_starts(after, " from=<") || log_starts(after, " to=<") ||
+                                  log_starts(after, " proto=") || log_starts(after, " helo=<")))
             semi = (long)i - 1;
-            break;
-        }
-    if (colon < 0 || semi < colon)
+    }
+    if (semi < 0)
         return -1;
-    log_span tail = {rest.p + semi + 1, rest.len - (size_t)semi - 1};
-    long t = log_find(tail, " to=<"), f = log_find(tail, " from=<");
-    if (t >= 0) {
-        to.p = tail.p + t + 5;
-        const char *gt = memchr(to.p, '>', (size_t)(tail.p + tail.len - to.p));
-        to.len = gt ? (size_t)(gt - to.p) : 0;
+    const char *p = s.p + semi + 1;
+    while (p + 1 < end && *p == ' ') {
+        log_span at = {p + 1, (size_t)(end - p - 1)}, v;
+        if (log_starts(at, "proto=")) {
+            env->proto = 1;
+            for (p = at.p + 6; p < end && *p != ' ' && *p != ':'; p++)
+                ;
+            continue;
+        }
+        if (log_starts(at, "from=<"))
+            v = env->from = angle(at.p + 6, end);
+        else if (log_starts(at, "to=<"))
+            v = env->to = angle(at.p + 4, end);
+        else if (log_starts(at, "helo=<"))
+            v = angle(at.p + 6, end);
+        else
+            break;
+        p = v.p + v.len < end ? v.p + v.len + 1 : end; /* after the '>' */
     }
-    if (f >= 0) {
-        from.p = tail.p + f + 7;
-        const char *gt = memchr(from.p, '>', (size_t)(tail.p + tail.len - from.p));
-        from.len = gt ? (size_t)(gt - from.p) : 0;
-    }
-    if (!to.len)
-        return 1; /* a rejection with no recipient (CONNECT, HELO, MAIL) */
-    bk_log_event *e = event_start(r, BK_LOG_REJECTED, "postfix", l, NULL);
+    if (p + 1 < end && p[0] == ':' && p[1] == ' ')
+        env->text = (log_span){p + 2, (size_t)(end - p - 2)};
+    return semi;
+}
+
+/* refused - the rejected outcome of the envelope's recipient: the client
+ * host, the reply text; of queue id qid (entry q when the message is gone) */
+static void refused(bk_log_reader *r, const log_line *l, log_span qid, const log_queue *q,
+                    const pf_envelope *env, log_span client, log_span text)
+{
+    bk_log_event *e = event_start(r, BK_LOG_REJECTED, "postfix", l, q);
     if (qid.len)
         copy_field(e->queue_id, sizeof e->queue_id, qid.p, qid.len);
-    copy_field(e->recipient, sizeof e->recipient, to.p, to.len);
-    if (from.len)
-        copy_field(e->sender, sizeof e->sender, from.p, from.len);
-    /* "RCPT from host[addr]: " then the reply */
+    copy_field(e->recipient, sizeof e->recipient, env->to.p, env->to.len);
+    if (env->from.len)
+        copy_field(e->sender, sizeof e->sender, env->from.p, env->from.len);
+    copy_field(e->relay, sizeof e->relay, client.p, client.len);
+    copy_field(e->text, sizeof e->text, text.p, text.len);
+    event_emit(r, e);
+}
+
+/* reject - smtpd's "reject: RCPT from H[A]: TEXT; from=<s> to=<r> ..." (also
+ * milter-reject, and cleanup's milter-reject "END-OF-MESSAGE from H[A]:
+ * 5.7.1 TEXT; ..."): the reply refuses the recipient named; at DATA, BDAT
+ * or END-OF-MESSAGE, or in cleanup, the whole message (to= names its first
+ * recipient only), whose queue id then ends */
+static int reject(bk_log_reader *r, const log_line *l, log_span qid, log_span rest)
+{
+    pf_envelope env;
+    long colon = log_find(rest, ": ");
+    long semi = envelope(rest, &env);
+    if (colon < 0 || semi < colon)
+        return -1;
+    int cleanup = prog_cleanup(l->prog);
+    if (cleanup && !env.proto)
+        return 0; /* a local submission: cleanup bounces it, logging each recipient */
+    if (!env.to.len)
+        return 1; /* a rejection with no recipient (CONNECT, HELO, MAIL) */
+    /* "EVENT from host[addr]: " then the reply */
     log_span head = {rest.p, (size_t)colon};
+    size_t ev = 0;
+    while (ev < head.len && head.p[ev] != ' ')
+        ev++;
+    int whole = cleanup || (ev == 4 && (memcmp(head.p, "DATA", 4) == 0 || memcmp(head.p, "BDAT", 4) == 0)) ||
+                (ev == 14 && memcmp(head.p, "END-OF-MESSAGE", 14) == 0);
+    log_span client = {head.p, 0};
     long fromh = log_find(head, " from ");
     if (fromh >= 0)
-        copy_field(e->relay, sizeof e->relay, head.p + fromh + 6, head.len - (size_t)fromh - 6);
-    copy_field(e->text, sizeof e->text, rest.p + colon + 2, (size_t)(semi - colon - 2));
-    event_emit(r, e);
+        client = (log_span){head.p + fromh + 6, head.len - (size_t)fromh - 6};
+    log_span text = {rest.p + colon + 2, (size_t)(semi - colon - 2)};
+    const log_queue *q = whole && qid.len ? queue_get(r, "postfix", qid.p, qid.len, 0) : NULL;
+    refused(r, l, qid, q, &env, client, text);
+    if (whole && qid.len)
+        message_gone(r, qid);
     return 0;
+}
+
+/* content_reject - cleanup's header or body check, "reject: header|body
+ * CONTENT from ORIGIN; from=<s> to=<r> proto=P helo=<h>: 5.7.1 TEXT" (the
+ * text "5.7.1 message content rejected" when the rule gave none): the whole
+ * message is refused, to= names its first recipient only */
+static int content_reject(bk_log_reader *r, const log_line *l, log_span qid, log_span rest)
+{
+    pf_envelope env;
+    long semi = envelope(rest, &env);
+    if (semi < 0)
+        return -1;
+    if (!env.proto)
+        return 0; /* "from local": cleanup bounces it, logging each recipient */
+    if (!env.to.len)
+        return 1;
+    /* the origin is after the last " from " before the fields */
+    log_span client = {rest.p + semi, 0};
+    for (long i = semi - 6; i >= 0; i--)
+        if (memcmp(rest.p + i, " from ", 6) == 0) {
+            client = (log_span){rest.p + i + 6, (size_t)(semi - i - 6)};
+            break;
+        }
+    const log_queue *q = qid.len ? queue_get(r, "postfix", qid.p, qid.len, 0) : NULL;
+    refused(r, l, qid, q, &env, client, env.text);
+    message_gone(r, qid);
+    return 0;
+}
+
+/* word_is - w is the word k */
+static int word_is(log_span w, const char *k)
+{
+    size_t n = strlen(k);
+    return w.len == n && memcmp(w.p, k, n) == 0;
+}
+
+/* action - "ACTION: ..." after the queue id (or NOQUEUE): what smtpd's
+ * restrictions, cleanup's header and body checks and the milters did.
+ *   reject, milter-reject       a refusal (reject, content_reject)
+ *   discard, milter-discard     the message dropped on purpose: counted
+ *                               (discarded), once, as the lines name its
+ *                               first recipient only
+ *   hold, milter-hold           the message kept in the hold queue, no
+ *                               delivery tried: counted (untried); it is
+ *                               delivered under its queue id if released
+ *   warning, warn, info, filter, redirect, pass, prepend, replace, bcc,
+ *   strip, delay                no outcome
+ * What cleanup refuses or drops never reaches qmgr: its queue id ends. */
+static int action(bk_log_reader *r, const log_line *l, log_span qid, log_span rest)
+{
+    size_t n = 0;
+    while (n < rest.len && n < 16 && (bk_is_alpha((unsigned char)rest.p[n]) || rest.p[n] == '-'))
+        n++;
+    if (n + 2 > rest.len || rest.p[n] != ':' || rest.p[n + 1] != ' ')
+        return 1;
+    log_span w = {rest.p, n}, tail = {rest.p + n + 2, rest.len - n - 2};
+    int milter = n > 7 && memcmp(w.p, "milter-", 7) == 0;
+    if (milter)
+        w = (log_span){w.p + 7, w.len - 7};
+    if (word_is(w, "reject"))
+        return !milter && (log_starts(tail, "header ") || log_starts(tail, "body "))
+                   ? content_reject(r, l, qid, tail)
+                   : reject(r, l, qid, tail);
+    if (word_is(w, "discard")) {
+        r->st.discarded++;
+        if (qid.len && prog_cleanup(l->prog))
+            message_gone(r, qid);
+        return 0;
+    }
+    if (word_is(w, "hold")) {
+        r->st.untried++;
+        return 0;
+    }
+    if (milter)
+        return 1;
+    static const char *const quiet[] = {"warning", "warn", "info",    "filter", "redirect", "pass",
+                                        "prepend", "replace", "bcc", "strip",  "delay"};
+    for (size_t k = 0; k < sizeof quiet / sizeof quiet[0]; k++)
+        if (word_is(w, quiet[k]))
+            return 0;
+    return 1;
 }
 
 int postfix_line(bk_log_reader *r, const log_line *l)
 {
     log_span msg = l->msg;
-    if (log_starts(msg, "NOQUEUE: reject: ")) {
-        log_span rest = {msg.p + 17, msg.len - 17}, none = {NULL, 0};
-        return reject(r, l, none, rest);
+    if (log_starts(msg, "NOQUEUE: ")) {
+        log_span rest = {msg.p + 9, msg.len - 9}, none = {NULL, 0};
+        return action(r, l, none, rest);
     }
     log_span qid = log_queue_id(msg);
     if (!qid.len)
@@ -291,8 +496,6 @@ int postfix_line(bk_log_reader *r, const log_line *l)
     log_span rest = {msg.p + qid.len + 2, msg.len - qid.len - 2};
     if (log_starts(rest, "to=<"))
         return delivery(r, l, qid, rest);
-    if (log_starts(rest, "reject: "))
-        return reject(r, l, qid, (log_span){rest.p + 8, rest.len - 8});
     if (log_starts(rest, "from=<")) {
         log_queue *q = queue_get(r, "postfix", qid.p, qid.len, 1);
         if (!q)
@@ -333,5 +536,5 @@ int postfix_line(bk_log_reader *r, const log_line *l)
         r->st.notices++;
         return 0;
     }
-    return 1;
+    return action(r, l, qid, rest);
 }
