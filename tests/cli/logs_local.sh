@@ -18,4 +18,25 @@ jq_is -s '[.[] | select(.recipient == "hal@example.com")][0] | [.outcome, .origr
 jq_is -s '[.[] | select(.recipient == "ivy@example.net")][0].origrecipient' list@example.com "exim: a remote address keeps the address it came from"
 jq_is -s '[.[] | select(.recipient == "hob@example.com")][0] | [.attempts, .first] | @tsv' "2	2026-12-06T17:00:01Z" "exim: a pipe's deferral joined to its delivery"
 
+# Sendmail: a file or program of an alias or .forward is about ctladdr's
+# address; to=/dev/null is discarded
+run logs --json --year 2026 --threshold 100 "$DATA/sendmail-local.log"
+expect_rc 0 "sendmail-local --json"
+jq_is '.input | [.discarded, .bounce_notices, .other] | @tsv' "1	2	1" \
+    "sendmail: /dev/null discarded; the sender notify counted as a notice, the postmaster notify not; a delivery's note left"
+jq_is '.totals | [.rejected, .expired] | @tsv' "4	2" "sendmail: refusals at RCPT; sender and postmaster notify expire"
+run logs --events --year 2026 "$DATA/sendmail-local.log"
+jq_is -s '[.[] | select(.recipient | test("^[/|\"]"))] | length' 0 "sendmail: no file or program as recipient"
+jq_is -s '[.[] | select(.recipient == "jo@example.com")] | length' 0 "sendmail: no outcome for to=/dev/null"
+jq_is -s '[.[] | select(.recipient == "pat@example.com")][0] | [.outcome, .attempts, .first] | @tsv' \
+    "delivered	2	2026-12-06T19:00:01Z" "sendmail: a program's deferral joined to its delivery"
+# refusals at RCPT get the sender of the from= line that follows them
+jq_is -s '[.[] | select(.outcome == "rejected") | [.recipient, .addresser, .timestamp] | join(" ")] | join(",")' \
+    "nobody@example.com promo@example.net 2026-12-06T19:30:00Z,old@example.com promo@example.net 2026-12-06T19:30:00Z,ghost@example.com shop@example.net 2026-12-06T19:31:00Z,victim@example.com spam@example.net 2026-12-06T19:50:00Z" \
+    "sendmail: refusals with the sender of their from= line, at their own time"
+jq_is -s '[.[] | select(.recipient == "zed@example.com") | .outcome] | join(",")' bounced "sendmail: a delivery's note of the same shape is no refusal"
+run logs --events --year 2026 "$DATA/sendmail-sample.log"
+jq_is -s '[.[] | select(.outcome == "rejected") | .addresser] | join(",")' "promo@example.org,bulk@example.net" \
+    "sendmail: check_rcpt and Milter refusals get the sender of the from= line"
+
 finish
