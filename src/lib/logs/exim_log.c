@@ -11,9 +11,18 @@
  *         [H=host [ip][:port]] [C="250 ..."] [QT=time]               delivered
  *         (to a loopback host whose reply names an id this log has shown,
  *         "250 OK id=ID2": a hand-off to a content filter, no outcome)
+ *         A pipe, a file or a local mailbox is logged by what Exim made of
+ *         the address, then the address it came from: "|/usr/bin/procmail
+ *         <h@example.com>", "/home/u/mbox (u@example.org) <u@example.com>",
+ *         "save mbox <u@example.com>", "alice <root@example.com>" (a router
+ *         with log_as_local): the recipient is the address in <...>.
+ *         "/dev/null <g@example.com> ... T=**bypassed**" and ":blackhole:
+ *         <b@example.com> R=router" are no deliveries: counted as
+ *         discarded, no outcome
  *   ID -> rcpt ...           another address of the same delivery
  *   ID >> rcpt ...           delivered during cutthrough
- *   ID *> rcpt ...           delivery suppressed (-N): no outcome
+ *   ID *> rcpt ...           delivery suppressed (-N): counted as discarded,
+ *                            no outcome
  *   ID ** rcpt [<orig>] [R=.. T=.. H=..]: TEXT                        bounced
  *   ID ** rcpt ...: retry timeout exceeded                            expired
  *   ID == rcpt [<orig>] [R=.. T=..] defer (N) [H=..]: TEXT            deferral
@@ -108,7 +117,8 @@ static void fields(log_span s, int addr, exim_fields *f)
     int first = addr, in_host = 0;
     while (i < s.len) {
         log_span t = token(s, &i);
-        int last = t.len > 0 && t.p[t.len - 1] == ':';
+        /* ":blackhole:" in the address's place is no end of the fields */
+        int last = t.len > 0 && t.p[t.len - 1] == ':' && !(first && t.p[0] == ':');
         if (last)
             t.len--;
         if (in_host && t.len && (t.p[0] == '[' || t.p[0] == '(')) {
@@ -260,7 +270,25 @@ static int untried(log_span text)
     return 0;
 }
 
-/* outcome - "=>", "->", ">>", "**" and "==" lines of message id */
+/* recipient_of - the address an outcome line is about: the address
+ * delivered to, or, when that is no address (a pipe, a file, :blackhole:,
+ * a local part logged alone), the address in <...> it came from */
+static log_span recipient_of(const exim_fields *f)
+{
+    if (f->orig.len && f->addr.len &&
+        (f->addr.p[0] == '/' || f->addr.p[0] == '|' || !memchr(f->addr.p, '@', f->addr.len)))
+        return f->orig;
+    return f->addr;
+}
+
+/* is_span - s is exactly the string lit */
+static int is_span(log_span s, const char *lit)
+{
+    size_t n = strlen(lit);
+    return s.len == n && memcmp(s.p, lit, n) == 0;
+}
+
+/* outcome - "=>", "->", ">>", "**", "==" and "*>" (flag 'N') lines of message id */
 static int outcome(bk_log_reader *r, const log_line *l, log_span id, char flag, log_span rest)
 {
     exim_fields f;
@@ -273,7 +301,16 @@ static int outcome(bk_log_reader *r, const log_line *l, log_span id, char flag, 
     q->last = r->now;
     if (!q->has_sender && f.from.p)
         queue_set_sender(q, f.from.p, f.from.len);
-    log_pending *p = pending_get(q, f.addr.p, f.addr.len, 0);
+    log_span rcpt = recipient_of(&f);
+    log_pending *p = pending_get(q, rcpt.p, rcpt.len, 0);
+    if (flag == 'N' || (flag == '>' && (is_span(f.addr, ":blackhole:") || is_span(f.addr, "/dev/null")))) {
+        /* dropped here on purpose (-N, :blackhole:, /dev/null): not sent,
+         * no outcome; deferrals before end with this line */
+        r->st.discarded++;
+        if (p)
+            pending_remove(q, p);
+        return 0;
+    }
     log_span relay = relay_of(f.host);
     if (flag == '=') {
         if (untried(f.text)) {
@@ -283,7 +320,7 @@ static int outcome(bk_log_reader *r, const log_line *l, log_span id, char flag, 
                 p->last = r->now;
             return 0;
         }
-        if (!p && !(p = pending_get(q, f.addr.p, f.addr.len, 1)))
+        if (!p && !(p = pending_get(q, rcpt.p, rcpt.len, 1)))
             return -1;
         if (!p->first)
             p->first = r->now;
@@ -312,8 +349,9 @@ static int outcome(bk_log_reader *r, const log_line *l, log_span id, char flag, 
                 ? BK_LOG_EXPIRED
                 : BK_LOG_BOUNCED;
     bk_log_event *e = event_start(r, o, EXIM, l, q);
-    copy_field(e->recipient, sizeof e->recipient, f.addr.p, f.addr.len);
-    copy_field(e->orig_recipient, sizeof e->orig_recipient, f.orig.p, f.orig.len);
+    copy_field(e->recipient, sizeof e->recipient, rcpt.p, rcpt.len);
+    if (rcpt.p != f.orig.p) /* else the address it came from is the recipient */
+        copy_field(e->orig_recipient, sizeof e->orig_recipient, f.orig.p, f.orig.len);
     copy_field(e->relay, sizeof e->relay, relay.p, relay.len);
     if (o == BK_LOG_DELIVERED) {
         copy_text(e->text, sizeof e->text, f.conf);
@@ -395,7 +433,7 @@ int exim_line(bk_log_reader *r, const log_line *l)
         if (log_starts(rest, "=="))
             return outcome(r, l, id, '=', after);
         if (log_starts(rest, "*>"))
-            return after.len ? 0 : -1;
+            return outcome(r, l, id, 'N', after);
     }
     if (log_starts(rest, "Completed")) {
         log_queue *q = queue_get(r, EXIM, id.p, id.len, 0);

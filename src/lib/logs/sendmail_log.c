@@ -14,12 +14,26 @@
  *        "stat=Sent (QID2 Message accepted for delivery)", as the submission
  *        client does), QID2's from= line already seen (the MTA logs it
  *        before its reply): a hand-off, counted, no outcome (QID2's lines have it)
- *   QID: QID2: DSN: TEXT | QID: QID2: return to sender: TEXT
- *        a notice Sendmail sent (not "Warning: ..." nor "Return receipt");
- *        "Cannot send message for 5 days": QID's pending recipients expired
+ *        A to= that is no address (a file "/home/u/mbox", a program
+ *        "|/usr/bin/procmail" or "\"|...\"", written by an alias or a
+ *        .forward) is about the address of ctladdr=<u@example.com> (uid/gid);
+ *        to=/dev/null Sent is no delivery: counted as discarded, no outcome
+ *   QID: QID2: DSN: TEXT | return to sender: TEXT | sender notify: TEXT
+ *        a notice Sendmail sent the sender (not "Warning: ..." nor "Return
+ *        receipt"); "Cannot send message for 5 days": QID's pending
+ *        recipients expired
+ *   QID: QID2: postmaster notify: TEXT   the same sent to the postmaster: no
+ *        notice to the sender, but "Cannot send message for" expires as well
  *   QID|NOQUEUE: ruleset=check_rcpt, arg1=<r>, relay=host [ip],
  *        reject=550 5.7.1 <r>... Relaying denied          rejected at RCPT
  *   QID: Milter: to=<r>, reject=550 5.7.1 TEXT              rejected at RCPT
+ *   QID: <r>... User unknown | No such user here | Mailbox disabled for this
+ *        recipient   an unknown local user refused at RCPT (usrerr() logs the
+ *        address as given, "... ", the text without its codes), rejected
+ *        A refusal with a queue id is reported when the from= line of that
+ *        id comes (Sendmail logs it when the transaction ends: "nrcpts=0"
+ *        when every recipient was refused), with its sender. After the
+ *        from= line, the same shape is a delivery's note: its to= line tells.
  *
  * Sendmail logs no line when a message leaves the queue: an entry is
  * dropped once as many recipients as from= counted have an outcome.
@@ -93,6 +107,32 @@ static log_span next_rcpt(log_span list, size_t *i)
     return log_unbracket(a);
 }
 
+/* not_address - a to= that names a file or a program, not an address */
+static int not_address(log_span to)
+{
+    size_t i = to.len && to.p[0] == '"' ? 1 : 0;
+    return i < to.len && (to.p[i] == '/' || to.p[i] == '|');
+}
+
+/* is_dev_null - to=/dev/null, quoted or not */
+static int is_dev_null(log_span to)
+{
+    if (to.len >= 2 && to.p[0] == '"' && to.p[to.len - 1] == '"')
+        to.p++, to.len -= 2;
+    return to.len == 9 && memcmp(to.p, "/dev/null", 9) == 0;
+}
+
+/* ctl_address - the address of "ctladdr=<u@example.com> (uid/gid)" or
+ * "ctladdr=u (uid/gid)"; length 0 when there is none */
+static log_span ctl_address(log_span fields)
+{
+    log_span c = log_value(fields, "ctladdr=");
+    const char *blank = c.len ? memchr(c.p, ' ', c.len) : NULL;
+    if (blank)
+        c.len = (size_t)(blank - c.p);
+    return log_unbracket(c);
+}
+
 /* delivery - "QID: to=<r>,..., stat=..." */
 static int delivery(bk_log_reader *r, const log_line *l, log_span qid, log_span rest)
 {
@@ -105,6 +145,8 @@ static int delivery(bk_log_reader *r, const log_line *l, log_span qid, log_span 
     long sep = log_find((log_span){list.p, fields.len - 3}, ", ");
     list.len = sep < 0 ? fields.len - 3 : (size_t)sep;
     log_span dsn = log_value(fields, "dsn="), relay = log_value(fields, "relay=");
+    log_span ctl = {NULL, 0};
+    int ctl_read = 0;
     double dl = delay(log_value(fields, "delay="));
     int sent = log_starts(stat, "Sent"), queued = log_starts(stat, "queued");
     int deferred = log_starts(stat, "Deferred") || (dsn.len && dsn.p[0] == '4' &&
@@ -136,6 +178,20 @@ static int delivery(bk_log_reader *r, const log_line *l, log_span qid, log_span 
         if (!to.len)
             continue;
         any = 1;
+        if (not_address(to)) {
+            if (sent && is_dev_null(to)) {
+                /* thrown away here (an alias to /dev/null): not sent */
+                r->st.discarded++;
+                final++;
+                continue;
+            }
+            if (!ctl_read) {
+                ctl = ctl_address(fields);
+                ctl_read = 1;
+            }
+            if (ctl.len)
+                to = ctl; /* the address whose alias or .forward named it */
+        }
         if (queued) {
             /* queued without a delivery attempt (delivery mode queue or
              * deferred, a load too high): no deferral; counted, and an
@@ -194,6 +250,67 @@ static int delivery(bk_log_reader *r, const log_line *l, log_span qid, log_span 
     return any ? 0 : -1;
 }
 
+/* refusal - recipient to refused at RCPT with text: reported now without
+ * a queue id, else held in the queue entry (a pending recipient with no
+ * attempt) until the from= line of the id gives its sender */
+static int refusal(bk_log_reader *r, const log_line *l, log_span qid, log_span to, log_span relay,
+                   log_span text)
+{
+    log_queue *q = NULL;
+    if (qid.len) {
+        q = queue_get(r, SENDMAIL, qid.p, qid.len, 1);
+        if (!q)
+            return -1;
+        q->last = r->now;
+        log_pending *p = pending_get(q, to.p, to.len, 0);
+        if (!p && !q->has_sender && (p = pending_get(q, to.p, to.len, 1)) != NULL) {
+            p->first = p->last = r->now;
+            set_str(&p->text, text.p, text.len);
+            set_str(&p->relay, relay.p, relay.len);
+            return 0;
+        }
+    }
+    bk_log_event *e = event_start(r, BK_LOG_REJECTED, SENDMAIL, l, NULL);
+    copy_field(e->queue_id, sizeof e->queue_id, qid.p, qid.len);
+    const char *sender = q ? queue_sender(q) : NULL;
+    if (sender)
+        copy_field(e->sender, sizeof e->sender, sender, strlen(sender));
+    copy_field(e->recipient, sizeof e->recipient, to.p, to.len);
+    copy_field(e->relay, sizeof e->relay, relay.p, relay.len);
+    copy_field(e->text, sizeof e->text, text.p, text.len);
+    event_emit(r, e);
+    return 0;
+}
+
+/* release - report the refusals held in q (their sender now known), in
+ * the order they came */
+static void release(bk_log_reader *r, const log_line *l, log_queue *q)
+{
+    size_t held = 0;
+    for (size_t k = 0; k < q->np; k++) {
+        const log_pending *p = &q->p[k];
+        if (p->attempts)
+            continue;
+        held++;
+        bk_log_event *e = event_start(r, BK_LOG_REJECTED, SENDMAIL, l, q);
+        copy_field(e->recipient, sizeof e->recipient, p->recipient, strlen(p->recipient));
+        if (p->text)
+            copy_field(e->text, sizeof e->text, p->text, strlen(p->text));
+        if (p->relay)
+            copy_field(e->relay, sizeof e->relay, p->relay, strlen(p->relay));
+        e->first = e->last = p->first;
+        event_emit(r, e);
+    }
+    for (size_t k = 0; held && k < q->np;) {
+        if (q->p[k].attempts)
+            k++;
+        else {
+            pending_remove(q, &q->p[k]);
+            held--;
+        }
+    }
+}
+
 /* reject - "ruleset=check_rcpt, arg1=<r>, relay=.., reject=TEXT" or
  * "Milter: to=<r>, reject=TEXT" */
 static int reject(bk_log_reader *r, const log_line *l, log_span qid, log_span rest)
@@ -205,23 +322,41 @@ static int reject(bk_log_reader *r, const log_line *l, log_span qid, log_span re
         return -1;
     if (!to.len || (log_starts(rest, "ruleset=") && !log_starts(rest, "ruleset=check_rcpt,")))
         return 1; /* the connection, HELO or sender refused: no recipient */
-    bk_log_event *e = event_start(r, BK_LOG_REJECTED, SENDMAIL, l, NULL);
-    copy_field(e->queue_id, sizeof e->queue_id, qid.p, qid.len);
-    copy_field(e->recipient, sizeof e->recipient, to.p, to.len);
-    log_span relay = log_value(fields, "relay=");
-    copy_field(e->relay, sizeof e->relay, relay.p, relay.len);
-    copy_field(e->text, sizeof e->text, text.p, text.len);
-    event_emit(r, e);
-    return 0;
+    return refusal(r, l, qid, to, log_value(fields, "relay="), text);
 }
 
-/* notice - "QID: QID2: DSN: TEXT" or "QID: QID2: return to sender: TEXT" */
-static int notice(bk_log_reader *r, log_span qid, log_span text)
+/* session - "<r>... TEXT": what usrerr() logged during the SMTP session,
+ * an unknown local user refused at RCPT; 1 for any other text, or once
+ * the id's from= line was seen (a delivery's note then) */
+static int session(bk_log_reader *r, const log_line *l, log_span qid, log_span rest)
+{
+    static const char *const REFUSALS[] = {"User unknown", "No such user", "Mailbox disabled",
+                                           "Addressee unknown"};
+    const char *blank = memchr(rest.p, ' ', rest.len);
+    if (!blank || blank - rest.p < 4 || memcmp(blank - 3, "...", 3) != 0)
+        return 1;
+    log_span to = log_unbracket((log_span){rest.p, (size_t)(blank - 3 - rest.p)});
+    log_span text = {blank + 1, rest.len - (size_t)(blank + 1 - rest.p)};
+    size_t i = 0;
+    while (i < sizeof REFUSALS / sizeof *REFUSALS && log_find(text, REFUSALS[i]) < 0)
+        i++;
+    if (i == sizeof REFUSALS / sizeof *REFUSALS || !to.len)
+        return 1;
+    const log_queue *q = queue_get(r, SENDMAIL, qid.p, qid.len, 0);
+    if (q && q->has_sender)
+        return 1;
+    return refusal(r, l, qid, to, (log_span){NULL, 0}, rest);
+}
+
+/* notice - "QID: QID2: DSN: TEXT" (return to sender, sender notify,
+ * postmaster notify): a notice to the sender is counted (to_sender) */
+static int notice(bk_log_reader *r, log_span qid, log_span text, int to_sender)
 {
     if (log_starts(text, "Warning:") || log_starts(text, "Return receipt") ||
         log_starts(text, "Delivery report"))
         return 0; /* a delay warning or a success report */
-    r->st.notices++;
+    if (to_sender)
+        r->st.notices++;
     if (log_find(text, "Cannot send message for") >= 0) {
         log_queue *q = queue_get(r, SENDMAIL, qid.p, qid.len, 0);
         if (q)
@@ -248,13 +383,18 @@ int sendmail_line(bk_log_reader *r, const log_line *l)
     if (log_starts(rest, "from=")) {
         log_span from = log_unbracket(log_value(rest, "from="));
         log_span nrcpts = log_value(rest, "nrcpts=");
-        if (nrcpts.len == 1 && nrcpts.p[0] == '0')
-            return 0; /* every recipient refused: no message */
-        log_queue *q = queue_get(r, SENDMAIL, qid.p, qid.len, 1);
+        int none = nrcpts.len == 1 && nrcpts.p[0] == '0'; /* every recipient refused */
+        log_queue *q = queue_get(r, SENDMAIL, qid.p, qid.len, !none);
         if (!q)
-            return -1;
+            return none ? 0 : -1;
         q->last = r->now;
         queue_set_sender(q, from.p, from.len);
+        release(r, l, q);
+        if (none) {
+            if (!q->np)
+                queue_drop(r, q); /* no message */
+            return 0;
+        }
         log_span size = log_value(rest, "size="), id = log_unbracket(log_value(rest, "msgid="));
         if (size.len)
             q->size = log_number(size);
@@ -268,11 +408,16 @@ int sendmail_line(bk_log_reader *r, const log_line *l)
     if (q2.len) {
         log_span what = {rest.p + q2.len + 2, rest.len - q2.len - 2};
         if (log_starts(what, "DSN: "))
-            return notice(r, qid, (log_span){what.p + 5, what.len - 5});
+            return notice(r, qid, (log_span){what.p + 5, what.len - 5}, 1);
         if (log_starts(what, "return to sender: "))
-            return notice(r, qid, (log_span){what.p + 18, what.len - 18});
-        if (log_starts(what, "postmaster notify: ") || log_starts(what, "sender notify: "))
-            return 0;
+            return notice(r, qid, (log_span){what.p + 18, what.len - 18}, 1);
+        if (log_starts(what, "sender notify: "))
+            return notice(r, qid, (log_span){what.p + 15, what.len - 15}, 1);
+        if (log_starts(what, "postmaster notify: "))
+            return notice(r, qid, (log_span){what.p + 19, what.len - 19}, 0);
+        return 1;
     }
+    if (rest.len)
+        return session(r, l, qid, rest);
     return 1;
 }
