@@ -450,7 +450,7 @@ static void remove_slot(bk_log_reader *r, size_t i)
 static bk_log_event *pending_event(bk_log_reader *r, const log_queue *q, size_t k, bk_log_outcome o)
 {
     const log_pending *p = &q->p[k];
-    bk_log_event *e = event_start(r, o, q->mta, NULL, q);
+    bk_log_event *e = event_start(r, p->refused ? BK_LOG_REJECTED : o, q->mta, NULL, q);
     copy_field(e->recipient, sizeof e->recipient, p->recipient, strlen(p->recipient));
     e->attempts = p->attempts;
     e->first = p->first;

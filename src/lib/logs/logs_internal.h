@@ -25,6 +25,8 @@ typedef struct {
     char *text;               /* the last deferral's reason, malloc'd */
     char *relay;
     double delay;
+    int refused;              /* a refusal at RCPT held until its sender is known: an
+                               * outcome rejected whenever it is reported */
 } log_pending;
 
 typedef struct {

@@ -265,6 +265,7 @@ static int refusal(bk_log_reader *r, const log_line *l, log_span qid, log_span t
         log_pending *p = pending_get(q, to.p, to.len, 0);
         if (!p && !q->has_sender && (p = pending_get(q, to.p, to.len, 1)) != NULL) {
             p->first = p->last = r->now;
+            p->refused = 1;
             set_str(&p->text, text.p, text.len);
             set_str(&p->relay, relay.p, relay.len);
             return 0;
@@ -289,7 +290,7 @@ static void release(bk_log_reader *r, const log_line *l, log_queue *q)
     size_t held = 0;
     for (size_t k = 0; k < q->np; k++) {
         const log_pending *p = &q->p[k];
-        if (p->attempts)
+        if (!p->refused)
             continue;
         held++;
         bk_log_event *e = event_start(r, BK_LOG_REJECTED, SENDMAIL, l, q);
@@ -302,7 +303,7 @@ static void release(bk_log_reader *r, const log_line *l, log_queue *q)
         event_emit(r, e);
     }
     for (size_t k = 0; held && k < q->np;) {
-        if (q->p[k].attempts)
+        if (!q->p[k].refused)
             k++;
         else {
             pending_remove(q, &q->p[k]);
