@@ -175,6 +175,17 @@ static void reply_dsn(log_span t, char *dsn, size_t cap)
     copy_field(dsn, cap, t.p + 4, e - 4);
 }
 
+/* has_reply_code - t holds a remote's 4xx or 5xx reply code ("...: 451 4.7.1
+ * greylisted", "... 550-..."), a word of three digits */
+static int has_reply_code(log_span t)
+{
+    for (size_t i = 0; i + 3 < t.len; i++)
+        if ((t.p[i] == '4' || t.p[i] == '5') && (i == 0 || t.p[i - 1] == ' ') &&
+            bk_is_digit(t.p[i + 1]) && bk_is_digit(t.p[i + 2]) && (t.p[i + 3] == ' ' || t.p[i + 3] == '-'))
+            return 1;
+    return 0;
+}
+
 /* duration - Exim's "1d2h3m4s" as seconds, -1 when absent or malformed */
 static double duration(log_span v)
 {
@@ -329,6 +340,10 @@ static int outcome(bk_log_reader *r, const log_line *l, log_span id, char flag, 
         char text[BK_REPLY_TEXT_MAX];
         copy_text(text, sizeof text, f.text);
         set_str(&p->text, text, strlen(text));
+        /* Exim deferred it: a failure of its own ("Connection timed out",
+         * "missing MX ...") is temporary, as its delay warning's 4.0.0 says;
+         * a remote's reply keeps its own codes */
+        copy_field(p->dsn, sizeof p->dsn, "4.0.0", has_reply_code(f.text) ? 0 : 5);
         if (relay.len)
             set_str(&p->relay, relay.p, relay.len);
         return 0;
