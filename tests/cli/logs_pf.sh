@@ -30,8 +30,8 @@ jq_is -s '[.[] | select(.outcome == "rejected") | [.recipient, .diagnosticcode, 
     "checks: the reply after the fields, never the header's own text"
 
 run logs --json --year 2026 "$DATA/postfix-discard.log"
-jq_is '[.input.discarded, .totals.sent, .totals.delivered, .totals.deferred] | @tsv' "3	2	2	0" \
-    "discard: the discard transport and amavisd-new's discards (after a deferral) are no deliveries; a remote's reply stays one"
+jq_is '[.input.discarded, .totals.sent, .totals.delivered, .totals.deferred] | @tsv' "4	3	3	0" \
+    "discard: the discard transport, amavisd-new's discards (after a deferral) and an alias to /dev/null are no deliveries; a remote's reply and a file stay ones"
 
 # the queue id of a message cleanup refused or dropped ends there: nothing is
 # left to be evicted (a held message stays in the queue, and is)

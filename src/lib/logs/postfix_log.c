@@ -36,7 +36,8 @@
  *             recipient "status=bounced"
  *   discard   QID: to=<r>, relay=none, ..., status=sent (NEXTHOP): dropped on
  *             purpose, counted (discarded), as a content filter's "250 2.7.0
- *             Ok, discarded, id=..." on this host (log_filter_discard)
+ *             Ok, discarded, id=..." on this host (log_filter_discard), and
+ *             local's "status=sent (delivered to file: /dev/null)"
  *
  * A recipient's deferrals are kept with its queue id until it is sent,
  * bounced or expired; the outcome then carries the number of attempts.
@@ -203,10 +204,12 @@ static int delivery(bk_log_reader *r, const log_line *l, log_span qid, log_span 
     log_span relay = f[F_RELAY], dsn = f[F_DSN];
     log_span delay = f[F_DELAY], orig = log_unbracket(f[F_ORIG]);
     int sent = word.len == 4 && memcmp(word.p, "sent", 4) == 0;
-    if (sent && (prog_discard(l->prog) || log_filter_discard(relay, text))) {
-        /* dropped on purpose: by the discard(8) transport, or by a content
-         * filter on this host ("250 2.7.0 Ok, discarded, id=..."): no
-         * delivery; earlier deferrals of the recipient end here */
+    if (sent && (prog_discard(l->prog) || log_filter_discard(relay, text) ||
+                 (text.len == 28 && memcmp(text.p, "delivered to file: /dev/null", 28) == 0))) {
+        /* dropped on purpose: by the discard(8) transport, by a content
+         * filter on this host ("250 2.7.0 Ok, discarded, id=..."), or by an
+         * alias to /dev/null (local(8)): no delivery; earlier deferrals of
+         * the recipient end here */
         r->st.discarded++;
         end_pending(r, qid, to);
         return 0;
