@@ -238,6 +238,26 @@ static log_span relay_of(log_span h)
     return h;
 }
 
+/* text_host - the remote host older Exim names in the text instead of an
+ * "H=" field ("SMTP error from remote mail server after RCPT TO:<a@b>: host
+ * mx.example.net [192.0.2.9]: 550 ..."), as "mx.example.net [192.0.2.9]";
+ * length 0 when there is none */
+static log_span text_host(log_span t)
+{
+    log_span none = {t.p, 0};
+    long at = log_find(t, ": host ");
+    if (at < 0)
+        return none;
+    log_span h = {t.p + at + 7, t.len - (size_t)at - 7};
+    const char *open = memchr(h.p, '[', h.len < 300 ? h.len : 300);
+    const char *close = open ? memchr(open, ']', h.len - (size_t)(open - h.p)) : NULL;
+    if (!open || open == h.p || open[-1] != ' ' || !close || (size_t)(close - h.p) + 1 >= h.len ||
+        close[1] != ':' || memchr(h.p, ' ', (size_t)(open - 1 - h.p)))
+        return none;
+    h.len = (size_t)(close + 1 - h.p);
+    return h;
+}
+
 /* arrival - "ID <= sender ...": the message's sender, size and id; a
  * message Exim made ("<= <> R=ID0") about a failure is a bounce notice */
 static int arrival(bk_log_reader *r, log_span id, log_span rest)
@@ -322,7 +342,7 @@ static int outcome(bk_log_reader *r, const log_line *l, log_span id, char flag, 
             pending_remove(q, p);
         return 0;
     }
-    log_span relay = relay_of(f.host);
+    log_span relay = f.host.len ? relay_of(f.host) : text_host(f.text);
     if (flag == '=') {
         if (untried(f.text)) {
             /* no deferral: counted; an earlier attempt's reason stays pending */
