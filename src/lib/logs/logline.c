@@ -104,18 +104,81 @@ static size_t iso_stamp(const char *p, size_t len, long long *t)
     return i;
 }
 
+/* rfc5424_head - "<PRI>1 " at p (RFC 5424, rsyslog's
+ * RSYSLOG_SyslogProtocol23Format): its length, 0 when none */
+static size_t rfc5424_head(const char *p, size_t len)
+{
+    size_t i = 1;
+    while (i < len && i < 4 && bk_is_digit((unsigned char)p[i]))
+        i++;
+    if (len < 5 || p[0] != '<' || i == 1 || i + 3 > len || p[i] != '>' || p[i + 1] != '1' ||
+        p[i + 2] != ' ')
+        return 0;
+    return i + 3;
+}
+
+/* structured_data - RFC 5424's "-" or "[id k="v"]..." at p[*i] and the
+ * blank after; -1 when neither (a ']' inside a quoted value is escaped) */
+static int structured_data(const char *p, size_t len, size_t *i)
+{
+    if (*i < len && p[*i] == '-')
+        (*i)++;
+    else if (*i >= len || p[*i] != '[')
+        return -1;
+    while (*i < len && p[*i] == '[') {
+        int quoted = 0;
+        for ((*i)++; *i < len && (quoted || p[*i] != ']'); (*i)++)
+            if (quoted && p[*i] == '\\' && *i + 1 < len)
+                (*i)++;
+            else if (p[*i] == '"')
+                quoted = !quoted;
+        if (*i >= len)
+            return -1;
+        (*i)++;
+    }
+    if (*i < len && p[*i] != ' ')
+        return -1;
+    if (*i < len)
+        (*i)++;
+    if (len - *i >= 3 && memcmp(p + *i, "\xEF\xBB\xBF", 3) == 0) /* a UTF-8 message's BOM */
+        *i += 3;
+    return 0;
+}
+
+/* solaris_tag - Solaris syslog's "[ID 801593 mail.info] " at p: its length,
+ * 0 when none */
+static size_t solaris_tag(const char *p, size_t len)
+{
+    if (len < 4 || memcmp(p, "[ID ", 4) != 0)
+        return 0;
+    size_t i = 4, k;
+    while (i < len && bk_is_digit((unsigned char)p[i]))
+        i++;
+    if (i == 4 || i >= len || p[i] != ' ')
+        return 0;
+    for (k = i + 1; k < len && (bk_is_alnum((unsigned char)p[k]) || p[k] == '.'); k++)
+        ;
+    if (k == i + 1 || k >= len || p[k] != ']')
+        return 0;
+    k++;
+    return k < len && p[k] == ' ' ? k + 1 : k;
+}
+
 int log_line_parse(const char *p, size_t len, int year, log_line *out)
 {
     memset(out, 0, sizeof *out);
-    size_t i = 0;
+    size_t i = 0, head = len && p[0] == '<' ? rfc5424_head(p, len) : 0;
     long long t;
-    size_t n = iso_stamp(p, len, &t);
-    if (n && n < len && p[n] == ' ') {
+    size_t n = iso_stamp(p + head, len - head, &t);
+    if (head && !n)
+        return -1;
+    n += head;
+    if (n > head && n < len && p[n] == ' ') {
         out->time = t;
         out->has_year = 1;
-        out->month = bk_digits(p + 5, 2);
+        out->month = bk_digits(p + head + 5, 2);
         i = n + 1;
-        if (p[10] == ' ') {
+        if (!head && p[10] == ' ') {
             /* Exim: "2026-12-06 12:20:36 [+0100] [pid] message" */
             out->kind = LINE_EXIM;
             if (i + 5 < len && (p[i] == '+' || p[i] == '-') && bk_digits(p + i + 1, 4) >= 0) {
@@ -138,6 +201,8 @@ int log_line_parse(const char *p, size_t len, int year, log_line *out)
             out->msg.len = len - i;
             return 0;
         }
+    } else if (head) {
+        return -1;
     } else {
         /* "Mmm dd HH:MM:SS " with the day space-padded or not */
         if (len < 16 || p[3] != ' ' || !(p[0] >= 'A' && p[0] <= 'Z') ||
@@ -179,8 +244,15 @@ int log_line_parse(const char *p, size_t len, int year, log_line *out)
     }
     out->kind = LINE_SYSLOG;
     out->host = word(p, len, &i);
-    if (program(p, len, &i, &out->prog) != 0)
+    if (head) {
+        /* RFC 5424: APP-NAME PROCID MSGID STRUCTURED-DATA MSG; the program is APP-NAME */
+        out->prog = word(p, len, &i);
+        log_span procid = word(p, len, &i), msgid = word(p, len, &i);
+        if (!out->prog.len || !procid.len || !msgid.len || structured_data(p, len, &i) != 0)
+            return -1;
+    } else if (program(p, len, &i, &out->prog) != 0)
         return -1;
+    i += solaris_tag(p + i, len - i);
     out->msg.p = p + i;
     out->msg.len = len - i;
     return 0;

@@ -3,8 +3,10 @@
  * program and its process id, and the message after them. Knows classic
  * syslog ("Dec  6 12:20:36 host prog[pid]: msg", also Postfix's own
  * maillog_file), RFC 3339 stamps (rsyslog, journalctl -o short-iso:
- * "2026-12-06T12:20:36.123+01:00 host prog[pid]: msg") and Exim's main log
- * ("2026-12-06 12:20:36 [pid] msg", no host or program).
+ * "2026-12-06T12:20:36.123+01:00 host prog[pid]: msg"), RFC 5424 lines
+ * ("<22>1 2026-12-06T12:20:36.123+01:00 host prog pid - - msg", structured
+ * data "-" or "[...]"), Solaris's "[ID 801593 mail.info] " after the program,
+ * and Exim's main log ("2026-12-06 12:20:36 [pid] msg", no host or program).
  */
 #ifndef BK_LOGLINE_H
 #define BK_LOGLINE_H
