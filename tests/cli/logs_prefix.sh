@@ -1,6 +1,7 @@
 # logs_prefix.sh - bouncekit logs on line prefixes and times: stamps without
 # a zone read in the local time zone (TZ), a classic syslog file merged with
-# an RFC 3339 one, RFC 5424 and Solaris prefixes, Sendmail's sm-* titles.
+# an RFC 3339 one, RFC 5424 and Solaris prefixes, Sendmail's sm-* titles,
+# and the warning for a file none of whose lines the reader knows.
 source "$(dirname "$0")/common.bash"
 DATA="$SRC/tests/data/logs"
 export BOUNCEKIT_CACHE_DIR="$TMP/cache"
@@ -60,5 +61,32 @@ jq_is -s '[.[].outcome] | join(",")' delivered,deferred "UTC: the same files in 
 write_pair -05:00 07 07
 in_zone "$NEW_YORK" logs --events --year 2026 "$TMP/mail.log.1" "$TMP/mail.log"
 jq_is -s "$MERGED" "kim@example.net delivered 2 2026-12-06T12:20:01Z 2026-12-06T12:50:01Z" "New York: merged in time order"
+
+# a file none of whose lines the reader knows: named, with its count and first line
+{
+    printf '2013 Jun 16 16:05:06.123 gds39d postfix/smtpd[4242]: connect from client.example.net[192.0.2.50]\n'
+    printf '2013 Jun 16 16:05:07.001 gds39d postfix/smtpd[4242]: disconnect from client.example.net[192.0.2.50]\n'
+    printf '\n\x01\xff "quoted" \\ line\n'
+} > "$TMP/odd-prefix.log"
+run logs --events "$TMP/odd-prefix.log"
+expect_rc 1 "no line of any input known"
+expect_err "$TMP/odd-prefix.log: none of its 4 lines is a Postfix, Exim or Sendmail line this reader knows (first: \"2013 Jun 16 16:05:06.123 gds39d postfix/smtpd[4242]: connect fro...\")" "the warning"
+run logs --events --year 2026 "$TMP/odd-prefix.log" "$DATA/prefix-solaris.log"
+expect_rc 0 "another input was read"
+expect_err "odd-prefix.log: none of its 4 lines" "the warning beside a good input"
+[ "$(jq -r .recipient <<<"$OUT" | wc -l)" -eq 3 ] || fail "the good input's outcomes"
+grep -q prefix-solaris <<<"$ERR" && fail "a good input named in a warning"
+run logs --json --year 2026 "$DATA/prefix-solaris.log" "$TMP/odd-prefix.log"
+expect_rc 0 "--json: another input was read"
+printf '\x01\xff "q" \\\n' | "$BK" logs --json - >/dev/null 2>"$TMP/err"
+[ $? -eq 1 ] || fail "standard input of unknown lines: exit status"
+grep -qF 'standard input: none of its 1 line is a Postfix, Exim or Sendmail line this reader knows (first: "\x01\xff \"q\" \\")' "$TMP/err" ||
+    fail "standard input: the warning escapes its bytes: $(cat "$TMP/err")"
+: > "$TMP/empty.log"
+run logs --events "$TMP/empty.log"
+expect_rc 0 "an empty file"
+[ -z "$ERR" ] || fail "an empty file: no warning, got: $ERR"
+run logs --help
+expect_out "none" "--help says when the exit status is 1"
 
 finish
