@@ -6,7 +6,9 @@
  * health report (terminal, --json, or --html FILE).
  *
  * Exit status: 0 read and below the bounce-rate line, 3 the line was crossed
- * (overall or by a sender), 1 an input could not be read, 2 bad usage.
+ * (overall or by a sender), 1 an input could not be read or no line read was
+ * a mail program's, 2 bad usage. A file none of whose lines was a mail
+ * program's is named in a warning.
  */
 #include "cli.h"
 #include "logs_input.h"
@@ -30,6 +32,14 @@ typedef struct {
     int events;
     logs_report *report;
 } run;
+
+/* what one input gave, until a line of it is a mail program's */
+typedef struct {
+    unsigned long long lines; /* lines read while none was known */
+    int known;                /* a line was used, or a mail program's but malformed */
+    char first[64];           /* the first non-empty line, cut */
+    size_t first_len, first_full; /* the bytes kept, and the whole line's length */
+} file_use;
 
 static volatile int stop_requested;
 
@@ -68,8 +78,12 @@ static void logs_usage(FILE *out)
             "  --no-progress     no progress line, even on a terminal\n"
             "  --help            this text\n"
             "\n"
+            "A file none of whose lines is a Postfix, Exim or Sendmail line this reader\n"
+            "knows is named on standard error, with the first of its lines.\n"
+            "\n"
             "Exit status: 0 below the line, 3 the bounce rate (overall or of a sender)\n"
-            "crossed the line, 1 an input could not be read, 2 bad usage.\n"
+            "crossed the line, 1 an input could not be read or lines were read but none\n"
+            "of any input was a mail program's, 2 bad usage.\n"
             "\n"
             "Examples:\n"
             "  bouncekit logs /var/log/mail.log.1 /var/log/mail.log\n"
@@ -147,6 +161,52 @@ static void on_event(const bk_log_event *e, void *ctx)
         json_decref(o);
     } else
         report_add(st->report, e);
+}
+
+/* feed - one line to the reader; for an input none of whose lines was known
+ * yet, whether this one is (the counts before and after) */
+static void feed(bk_log_reader *r, file_use *u, const char *line, size_t len)
+{
+    if (u->known) {
+        bk_log_line(r, line, len);
+        return;
+    }
+    bk_log_stats before, after;
+    bk_log_stats_get(r, &before);
+    bk_log_line(r, line, len);
+    bk_log_stats_get(r, &after);
+    u->lines++;
+    u->known = after.used + after.malformed != before.used + before.malformed;
+    if (!u->first_full && len) {
+        u->first_full = len;
+        u->first_len = len < sizeof u->first ? len : sizeof u->first;
+        memcpy(u->first, line, u->first_len);
+    }
+}
+
+/* warn_unknown - name a file none of whose lines was known, with the start
+ * of its first line (bytes outside printable ASCII as \xHH) */
+static void warn_unknown(const char *path, const file_use *u)
+{
+    char shown[sizeof u->first * 4 + 4];
+    size_t n = 0;
+    for (size_t i = 0; i < u->first_len; i++) {
+        unsigned char c = (unsigned char)u->first[i];
+        if (c == '"' || c == '\\') {
+            shown[n++] = '\\';
+            shown[n++] = (char)c;
+        } else if (c >= 0x20 && c < 0x7f)
+            shown[n++] = (char)c;
+        else
+            n += (size_t)snprintf(shown + n, sizeof shown - n, "\\x%02x", c);
+    }
+    if (u->first_full > u->first_len) {
+        memcpy(shown + n, "...", 3);
+        n += 3;
+    }
+    shown[n] = '\0';
+    cli_error("logs", "%s: none of its %llu line%s is a Postfix, Exim or Sendmail line this reader knows (first: \"%s\")",
+              strcmp(path, "-") == 0 ? "standard input" : path, u->lines, u->lines == 1 ? "" : "s", shown);
 }
 
 /* parse_duration - "90", "30m", "12h", "7d" as seconds; -1 when malformed */
@@ -275,9 +335,10 @@ int cmd_logs(int argc, char **argv)
         bk_classifier_free(clf);
         return EXIT_FAIL;
     }
-    size_t failed = 0;
-    log_inputs *in = log_inputs_open(argv + optind, (size_t)(argc - optind), r, follow, &failed);
-    int rc = failed ? EXIT_FAIL : EXIT_OK;
+    size_t failed = 0, n_in = (size_t)(argc - optind);
+    file_use *use = calloc(n_in, sizeof *use);
+    log_inputs *in = use ? log_inputs_open(argv + optind, n_in, r, follow, &failed) : NULL;
+    int rc = failed || !use ? EXIT_FAIL : EXIT_OK;
     if (in) {
         signal(SIGINT, on_signal);
         signal(SIGTERM, on_signal);
@@ -285,7 +346,7 @@ int cmd_logs(int argc, char **argv)
         size_t len;
         double last_draw = 0;
         while (!stop_requested && log_inputs_next(in, &line, &len, &stop_requested)) {
-            bk_log_line(r, line, len);
+            feed(r, &use[log_inputs_arg(in)], line, len);
             if (progress)
                 draw_progress(in, &last_draw, 0);
             if (follow && st.events)
@@ -297,7 +358,17 @@ int cmd_logs(int argc, char **argv)
         if (log_inputs_cut(in))
             cli_error("logs", "%llu lines longer than %u bytes were cut", log_inputs_cut(in), LOG_LINE_MAX);
         log_inputs_close(in);
+        int any_known = 0, any_lines = 0;
+        for (size_t i = 0; i < n_in; i++) {
+            any_known |= use[i].known;
+            any_lines |= use[i].lines > 0;
+            if (use[i].lines && !use[i].known)
+                warn_unknown(argv[optind + (int)i], &use[i]);
+        }
+        if (any_lines && !any_known)
+            rc = EXIT_FAIL;
     }
+    free(use);
     bk_log_stats stats;
     bk_log_stats_get(r, &stats);
     if (!st.events) {

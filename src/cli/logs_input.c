@@ -29,6 +29,7 @@ typedef struct {
     int skip_rest;          /* the last line was cut: drop the rest of it first */
     int reopen;             /* following: the file was rotated and the old one read to its end */
     ino_t ino;              /* for following: the file we have open */
+    size_t arg;             /* its index in the paths given */
     unsigned long long done;
 } input;
 
@@ -203,6 +204,7 @@ log_inputs *log_inputs_open(char *const *paths, size_t n, const bk_log_reader *r
     for (size_t i = 0; i < n && li->in; i++) {
         input *f = &li->in[li->n];
         f->path = paths[i];
+        f->arg = i;
         f->buf = malloc(BLOCK + LOG_LINE_MAX);
         if (!f->buf || open_one(f) != 0) {
             cli_error("logs", "%s: %s", paths[i], f->buf ? strerror(errno ? errno : ENOENT) : "out of memory");
@@ -252,6 +254,11 @@ int log_inputs_next(log_inputs *in, const char **line, size_t *len, volatile int
     *line = in->in[best].line;
     *len = in->in[best].len;
     return 1;
+}
+
+size_t log_inputs_arg(const log_inputs *in)
+{
+    return in->last >= 0 ? in->in[in->last].arg : 0;
 }
 
 void log_inputs_progress(const log_inputs *in, unsigned long long *done, unsigned long long *total)

@@ -27,6 +27,10 @@ log_inputs *log_inputs_open(char *const *paths, size_t n, const bk_log_reader *r
  * becomes set) */
 int log_inputs_next(log_inputs *in, const char **line, size_t *len, volatile int *stop);
 
+/* log_inputs_arg - the index in paths of the file of the line
+ * log_inputs_next gave last */
+size_t log_inputs_arg(const log_inputs *in);
+
 /* log_inputs_progress - bytes read so far and in all (0: unknown) */
 void log_inputs_progress(const log_inputs *in, unsigned long long *done, unsigned long long *total);
 

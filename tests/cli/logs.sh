@@ -8,6 +8,7 @@ source "$(dirname "$0")/common.bash"
 DATA="$SRC/tests/data/logs"
 TSV='[.recipient, .outcome, .reason, (.hardbounce|tostring), (.status // "-"), (.attempts|tostring)] | @tsv'
 export BOUNCEKIT_CACHE_DIR="$TMP/cache"
+export TZ=UTC # stamps without a zone are local time: the expected times are UTC
 
 # rotated_set LOG - LOG's rotated parts, oldest first, then LOG
 rotated_set() {

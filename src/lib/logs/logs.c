@@ -823,6 +823,17 @@ static int prog_is(log_span prog, const char *name)
            (prog.len == n || prog.p[prog.len - n - 1] == '/');
 }
 
+/* sendmail_prog - "sendmail", or a name starting "sm-" (sm-mta, the submission
+ * queue's runner sm-msp-queue, the daemon's titles as sm-acceptingconnections),
+ * after any "/" */
+static int sendmail_prog(log_span prog)
+{
+    size_t s = prog.len;
+    while (s > 0 && prog.p[s - 1] != '/')
+        s--;
+    return prog_is(prog, "sendmail") || (prog.len - s > 3 && memcmp(prog.p + s, "sm-", 3) == 0);
+}
+
 int bk_log_line(bk_log_reader *r, const char *line, size_t len)
 {
     r->st.lines++;
@@ -846,8 +857,7 @@ int bk_log_line(bk_log_reader *r, const char *line, size_t len)
         rc = exim_line(r, &l);
     else if (l.prog.len >= 7 && memcmp(l.prog.p, "postfix", 7) == 0)
         rc = postfix_line(r, &l);
-    else if (prog_is(l.prog, "sendmail") || prog_is(l.prog, "sm-mta") ||
-             prog_is(l.prog, "sm-msp-queue")) /* the submission queue's runner: lines alike */
+    else if (sendmail_prog(l.prog))
         rc = sendmail_line(r, &l);
     else if (prog_is(l.prog, "exim") || prog_is(l.prog, "exim4")) {
         /* Exim's main log sent to syslog: the rest reads as its own log */
