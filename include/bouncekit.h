@@ -561,6 +561,8 @@ typedef struct {
     unsigned long long used;      /* lines of a mail program that were understood */
     unsigned long long malformed; /* lines of a mail program that could not be read */
     unsigned long long other;     /* lines of other programs, or with no known prefix */
+    unsigned long long unprefixed; /* of them, lines with no prefix this reader knows (syslog,
+                                    * RFC 3339, RFC 5424, Exim's main log): another format */
     unsigned long long evicted;   /* queue ids forgotten before they left the queue */
     unsigned long long notices;   /* bounce notices the MTA sent to senders */
     unsigned long long probes;    /* address verification results (Postfix's probes): no mail sent */

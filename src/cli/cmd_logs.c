@@ -6,9 +6,9 @@
  * health report (terminal, --json, or --html FILE).
  *
  * Exit status: 0 read and below the bounce-rate line, 3 the line was crossed
- * (overall or by a sender), 1 an input could not be read or no line read was
- * a mail program's, 2 bad usage. A file none of whose lines was a mail
- * program's is named in a warning.
+ * (overall or by a sender), 1 an input could not be read or no line read had
+ * a prefix the reader knows (a log in another format), 2 bad usage. A file
+ * none of whose lines told of a delivery is named in a warning.
  */
 #include "cli.h"
 #include "logs_input.h"
@@ -37,6 +37,7 @@ typedef struct {
 typedef struct {
     unsigned long long lines; /* lines read while none was known */
     int known;                /* a line was used, or a mail program's but malformed */
+    int prefixed;             /* a line had a prefix the reader knows */
     char first[64];           /* the first non-empty line, cut */
     size_t first_len, first_full; /* the bytes kept, and the whole line's length */
 } file_use;
@@ -78,12 +79,13 @@ static void logs_usage(FILE *out)
             "  --no-progress     no progress line, even on a terminal\n"
             "  --help            this text\n"
             "\n"
-            "A file none of whose lines is a Postfix, Exim or Sendmail line this reader\n"
-            "knows is named on standard error, with the first of its lines.\n"
+            "A file none of whose lines tells of a delivery by Postfix, Exim or Sendmail\n"
+            "is named on standard error, with the first of its lines.\n"
             "\n"
             "Exit status: 0 below the line, 3 the bounce rate (overall or of a sender)\n"
             "crossed the line, 1 an input could not be read or lines were read but none\n"
-            "of any input was a mail program's, 2 bad usage.\n"
+            "of any input had a prefix this reader knows (syslog, RFC 3339, RFC 5424,\n"
+            "Exim's main log), 2 bad usage.\n"
             "\n"
             "Examples:\n"
             "  bouncekit logs /var/log/mail.log.1 /var/log/mail.log\n"
@@ -177,6 +179,7 @@ static void feed(bk_log_reader *r, file_use *u, const char *line, size_t len)
     bk_log_stats_get(r, &after);
     u->lines++;
     u->known = after.used + after.malformed != before.used + before.malformed;
+    u->prefixed |= after.unprefixed == before.unprefixed;
     if (!u->first_full && len) {
         u->first_full = len;
         u->first_len = len < sizeof u->first ? len : sizeof u->first;
@@ -205,8 +208,11 @@ static void warn_unknown(const char *path, const file_use *u)
         n += 3;
     }
     shown[n] = '\0';
-    cli_error("logs", "%s: none of its %llu line%s is a Postfix, Exim or Sendmail line this reader knows (first: \"%s\")",
-              strcmp(path, "-") == 0 ? "standard input" : path, u->lines, u->lines == 1 ? "" : "s", shown);
+    cli_error("logs", "%s: none of its %llu line%s %s (first: \"%s\")",
+              strcmp(path, "-") == 0 ? "standard input" : path, u->lines, u->lines == 1 ? "" : "s",
+              u->prefixed ? "tells of a delivery by Postfix, Exim or Sendmail"
+                          : "has a time stamp and prefix this reader knows (syslog, RFC 3339, RFC 5424, Exim's main log)",
+              shown);
 }
 
 /* parse_duration - "90", "30m", "12h", "7d" as seconds; -1 when malformed */
@@ -358,15 +364,15 @@ int cmd_logs(int argc, char **argv)
         if (log_inputs_cut(in))
             cli_error("logs", "%llu lines longer than %u bytes were cut", log_inputs_cut(in), LOG_LINE_MAX);
         log_inputs_close(in);
-        int any_known = 0, any_lines = 0;
+        int any_prefixed = 0, any_lines = 0;
         for (size_t i = 0; i < n_in; i++) {
-            any_known |= use[i].known;
+            any_prefixed |= use[i].known || use[i].prefixed;
             any_lines |= use[i].lines > 0;
             if (use[i].lines && !use[i].known)
                 warn_unknown(argv[optind + (int)i], &use[i]);
         }
-        if (any_lines && !any_known)
-            rc = EXIT_FAIL;
+        if (any_lines && !any_prefixed)
+            rc = EXIT_FAIL; /* no line of any input was in a form this reader knows */
     }
     free(use);
     bk_log_stats stats;

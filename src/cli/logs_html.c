@@ -328,9 +328,9 @@ static void tables(bk_buf *b, const json_t *rp)
 /* input - what was read: lines used, of other programs, malformed, ... */
 static void input(bk_buf *b, const json_t *rp)
 {
-    static const char *const keys[] = {"lines", "used", "other", "malformed", "evicted", "bounce_notices",
+    static const char *const keys[] = {"lines", "used", "other", "unprefixed", "malformed", "evicted", "bounce_notices",
                                        "probes", "untried", "handoffs", "discarded"};
-    static const char *const labels[] = {"lines read", "used", "of other programs", "malformed (skipped)",
+    static const char *const labels[] = {"lines read", "used", "of other programs", "of them in no known form", "malformed (skipped)",
                                          "queue ids evicted", "bounce notices sent",
                                          "address verification results", "recipients queued, not tried",
                                          "recipients handed to a relay on this host",

@@ -489,6 +489,7 @@ json_t *report_json(const logs_report *rp, const bk_log_stats *st)
     json_object_set_new(s, "used", json_integer((json_int_t)st->used));
     json_object_set_new(s, "malformed", json_integer((json_int_t)st->malformed));
     json_object_set_new(s, "other", json_integer((json_int_t)st->other));
+    json_object_set_new(s, "unprefixed", json_integer((json_int_t)st->unprefixed));
     json_object_set_new(s, "evicted", json_integer((json_int_t)st->evicted));
     json_object_set_new(s, "bounce_notices", json_integer((json_int_t)st->notices));
     json_object_set_new(s, "probes", json_integer((json_int_t)st->probes));
@@ -567,8 +568,8 @@ void report_text(const logs_report *rp, const bk_log_stats *st, term *t)
             pct(rp->threshold, b3, sizeof b3));
     for (int gi = 0; gi < N_GROUPS; gi++)
         text_table(rp, gi, t);
-    fprintf(t->out, "\n  %llu lines read: %llu used, %llu of other programs, %llu malformed; %llu queue ids evicted; %llu bounce notices sent; %llu address verification results; %llu recipients queued, not tried; %llu handed to a relay on this host; %llu discarded here\n",
-            st->lines, st->used, st->other, st->malformed, st->evicted, st->notices, st->probes, st->untried,
+    fprintf(t->out, "\n  %llu lines read: %llu used, %llu of other programs (%llu in no known form), %llu malformed; %llu queue ids evicted; %llu bounce notices sent; %llu address verification results; %llu recipients queued, not tried; %llu handed to a relay on this host; %llu discarded here\n",
+            st->lines, st->used, st->other, st->unprefixed, st->malformed, st->evicted, st->notices, st->probes, st->untried,
             st->handoffs, st->discarded);
 }
 

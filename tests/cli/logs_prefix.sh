@@ -70,7 +70,7 @@ jq_is -s "$MERGED" "kim@example.net delivered 2 2026-12-06T12:20:01Z 2026-12-06T
 } > "$TMP/odd-prefix.log"
 run logs --events "$TMP/odd-prefix.log"
 expect_rc 1 "no line of any input known"
-expect_err "$TMP/odd-prefix.log: none of its 4 lines is a Postfix, Exim or Sendmail line this reader knows (first: \"2013 Jun 16 16:05:06.123 gds39d postfix/smtpd[4242]: connect fro...\")" "the warning"
+expect_err "$TMP/odd-prefix.log: none of its 4 lines has a time stamp and prefix this reader knows (syslog, RFC 3339, RFC 5424, Exim's main log) (first: \"2013 Jun 16 16:05:06.123 gds39d postfix/smtpd[4242]: connect fro...\")" "the warning"
 run logs --events --year 2026 "$TMP/odd-prefix.log" "$DATA/prefix-solaris.log"
 expect_rc 0 "another input was read"
 expect_err "odd-prefix.log: none of its 4 lines" "the warning beside a good input"
@@ -80,12 +80,24 @@ run logs --json --year 2026 "$DATA/prefix-solaris.log" "$TMP/odd-prefix.log"
 expect_rc 0 "--json: another input was read"
 printf '\x01\xff "q" \\\n' | "$BK" logs --json - >/dev/null 2>"$TMP/err"
 [ $? -eq 1 ] || fail "standard input of unknown lines: exit status"
-grep -qF 'standard input: none of its 1 line is a Postfix, Exim or Sendmail line this reader knows (first: "\x01\xff \"q\" \\")' "$TMP/err" ||
+grep -qF 'standard input: none of its 1 line has a time stamp and prefix this reader knows' "$TMP/err" &&
+    grep -qF '(first: "\x01\xff \"q\" \\")' "$TMP/err" ||
     fail "standard input: the warning escapes its bytes: $(cat "$TMP/err")"
 : > "$TMP/empty.log"
 run logs --events "$TMP/empty.log"
 expect_rc 0 "an empty file"
 [ -z "$ERR" ] || fail "an empty file: no warning, got: $ERR"
+# a quiet server's log: Postfix lines, none of a delivery: named, but no failure
+{
+    printf 'Dec  6 09:00:00 mx postfix/smtpd[100]: connect from unknown[192.0.2.1]\n'
+    printf 'Dec  6 09:00:01 mx postfix/smtpd[100]: disconnect from unknown[192.0.2.1] ehlo=1 quit=1 commands=2\n'
+} > "$TMP/quiet.log"
+run logs --json --year 2026 "$TMP/quiet.log"
+expect_rc 0 "a log of connections only is no failure"
+expect_err "quiet.log: none of its 2 lines tells of a delivery by Postfix, Exim or Sendmail" "a log of connections only: named"
+jq_is '.input | [.other, .unprefixed] | @tsv' "2	0" "connections are other lines, in a known form"
+run logs --json "$TMP/odd-prefix.log"
+jq_is '.input | [.other, .unprefixed] | @tsv' "4	4" "lines in no known form counted"
 run logs --help
 expect_out "none" "--help says when the exit status is 1"
 

@@ -840,6 +840,7 @@ int bk_log_line(bk_log_reader *r, const char *line, size_t len)
     log_line l;
     if (log_line_parse(line, len, r->year, &l) != 0) {
         r->st.other++;
+        r->st.unprefixed++;
         return 0;
     }
     if (!l.has_year) {
