@@ -8,6 +8,7 @@
 # Set BOUNCEKIT_HEALTH_SHOTS=DIR to also get screenshots in DIR.
 # Exit status: 0 pass, 1 fail, 77 skip (no chromium, node or npm packages).
 set -u
+export TZ=UTC # syslog stamps are read in the local time zone; the checks expect UTC
 
 BIN=${1:?usage: run-health.sh PATH_TO_BOUNCEKIT SOURCE_DIR}
 SRC=${2:?usage: run-health.sh PATH_TO_BOUNCEKIT SOURCE_DIR}
