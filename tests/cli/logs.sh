@@ -115,6 +115,8 @@ run logs --year 2026 --threshold 100 --html "$TMP/handoff.html" "$DATA/postfix-a
 grep -q 'data-input="handoffs"' "$TMP/handoff.html" || fail "html report counts hand-offs"
 run logs --json --year 2026 "$DATA/exim-queued.log"
 jq_is '.input | [.other, .untried] | @tsv' "4	7" "exim: queued-only and retry-time lines counted as untried"
+run logs --events --year 2026 "$DATA/postfix-postscreen.log"
+jq_is -s '[.[].addresser] | join(",")' "offers@example.net,news@example.com" "postscreen: the sender of its comma-separated fields"
 run logs --events "$DATA/exim-old.log"
 jq_is -s '[.[].relay] | unique | join(",")' "mx0.example.net [192.0.2.90]" "exim: older lines name the remote host in the text"
 run logs --json --year 2026 "$DATA/exim-queue-real.log"

@@ -292,12 +292,12 @@ static int delivery(bk_log_reader *r, const log_line *l, log_span qid, log_span 
 }
 
 /* angle - the address of "<...>" at p, after its '<': up to the '>' that a
- * blank, ':' or the end follows */
+ * blank, ':', ',' or the end follows */
 static log_span angle(const char *p, const char *end)
 {
     const char *gt = p;
     while (gt < end && (gt = memchr(gt, '>', (size_t)(end - gt))) != NULL) {
-        if (gt + 1 == end || gt[1] == ' ' || gt[1] == ':')
+        if (gt + 1 == end || gt[1] == ' ' || gt[1] == ':' || gt[1] == ',')
             return (log_span){p, (size_t)(gt - p)};
         gt++;
     }
@@ -330,11 +330,15 @@ static long envelope(log_span s, pf_envelope *env)
     if (semi < 0)
         return -1;
     const char *p = s.p + semi + 1;
-    while (p + 1 < end && *p == ' ') {
+    for (;;) {
+        if (p < end && *p == ',') /* postscreen: "from=<s>, to=<r>, proto=ESMTP, helo=<h>" */
+            p++;
+        if (!(p + 1 < end && *p == ' '))
+            break;
         log_span at = {p + 1, (size_t)(end - p - 1)}, v;
         if (log_starts(at, "proto=")) {
             env->proto = 1;
-            for (p = at.p + 6; p < end && *p != ' ' && *p != ':'; p++)
+            for (p = at.p + 6; p < end && *p != ' ' && *p != ':' && *p != ','; p++)
                 ;
             continue;
         }
