@@ -29,6 +29,8 @@ typedef struct {
     int skip_rest;          /* the last line was cut: drop the rest of it first */
     int reopen;             /* following: the file was rotated and the old one read to its end */
     ino_t ino;              /* for following: the file we have open */
+    int stream;             /* a pipe, standard input or a terminal: its end is the end,
+                             * even when following (journalctl -f | bouncekit logs --follow -) */
     size_t arg;             /* its index in the paths given */
     unsigned long long done;
 } input;
@@ -45,14 +47,18 @@ struct log_inputs {
 /* open_one - open a file (or stdin) for reading */
 static int open_one(input *f)
 {
-    if (strcmp(f->path, "-") == 0)
+    if (strcmp(f->path, "-") == 0) {
+        struct stat st;
+        f->stream = fstat(0, &st) != 0 || !S_ISREG(st.st_mode);
         f->gz = gzdopen(dup(0), "rb");
-    else {
+    } else {
         /* the inode of the file opened, not of what the path names a moment later */
         int fd = open(f->path, O_RDONLY);
         struct stat st;
-        if (fd >= 0 && fstat(fd, &st) == 0)
+        if (fd >= 0 && fstat(fd, &st) == 0) {
             f->ino = st.st_ino;
+            f->stream = !S_ISREG(st.st_mode); /* a named pipe */
+        }
         f->gz = fd >= 0 ? gzdopen(fd, "rb") : NULL;
         if (fd >= 0 && !f->gz)
             close(fd);
@@ -80,7 +86,7 @@ static int refill(log_inputs *li, input *f)
         return 0;
     int n = gzread(f->gz, f->buf + f->end, (unsigned)(room < BLOCK ? room : BLOCK));
     if (n <= 0) {
-        if (!li->follow)
+        if (!li->follow || f->stream)
             f->eof = 1;
         gzclearerr(f->gz);
         return 0;

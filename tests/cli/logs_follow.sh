@@ -3,7 +3,8 @@
 # the rotation is printed, including lines written to the old file just
 # before it was moved and its last line without a line end; SIGINT ends the
 # run promptly with status 0, and the recipients still pending then are
-# printed as deferred. Polls for output with a time limit, no fixed waits.
+# printed as deferred; a pipe on standard input ends the run when it ends.
+# Polls for output with a time limit, no fixed waits.
 source "$(dirname "$0")/common.bash"
 export BOUNCEKIT_CACHE_DIR="${BOUNCEKIT_CACHE_DIR:-$TMP/cache}"
 LOG="$TMP/mail.log"
@@ -79,5 +80,14 @@ jq_is -s '[.[] | [.recipient, .outcome] | join(" ")] | sort | join(",")' \
     "each outcome once, before and after the rotation"
 jq_is -s '[.[] | select(.recipient == "gone1@example.net")][0] | [.reason, .hardbounce] | @tsv' \
     "userunknown	true" "a bounce has its verdict"
+
+# a pipe on standard input (journalctl -f | bouncekit logs --follow -): its end
+# ends the run, with the report
+{ msg 1 piped@example.net sent; sleep 0.3; msg 2 piped2@example.net bounced; } |
+    timeout 20 "$BK" logs --follow --json --year 2026 - > "$TMP/pipe.out" 2>/dev/null
+RC=$?
+expect_rc 0 "--follow on a pipe ends when the pipe does"
+OUT=$(cat "$TMP/pipe.out")
+jq_is '[.totals.delivered, .totals.bounced] | @tsv' "1	1" "--follow on a pipe: every line read"
 
 finish
