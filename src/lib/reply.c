@@ -431,6 +431,9 @@ static const struct {
     {"after pipelined data", BK_CMD_DATA},
     {"after rcpt to", BK_CMD_RCPT},
     {"after mail from", BK_CMD_MAIL},
+    /* "SMTP error from remote server after RCPT command" */
+    {"after rcpt command", BK_CMD_RCPT},
+    {"after mail command", BK_CMD_MAIL},
     {"after data", BK_CMD_DATA},
     {"after bdat", BK_CMD_BDAT},
     {"after ehlo", BK_CMD_EHLO},

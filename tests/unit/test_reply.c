@@ -107,6 +107,9 @@ static const shape SHAPES[] = {
      "", BK_CMD_EHLO, "mx.example.com", "192.0.2.10",
      "lost connection with mx.example.com[192.0.2.10] while performing the EHLO handshake", 0,
      ""},
+    {"SMTP error from remote server after RCPT command: host mx1.example.com[192.0.2.88]: 550 "
+     "Requested action not taken: mailbox unavailable",
+     550, "", BK_CMD_RCPT, "mx1.example.com", "192.0.2.88", NULL, 0, ""},
     {"conversation with mx.example.com[192.0.2.10] timed out while sending message body", 0, "",
      BK_CMD_DATA, "mx.example.com", "192.0.2.10",
      "conversation with mx.example.com[192.0.2.10] timed out while sending message body", 0, ""},

@@ -47,6 +47,29 @@ static void upper_type(char *t)
             *t = (char)(*t - 'a' + 'A');
 }
 
+/* supplementary_info - the "type; text" of Microsoft's field
+ * X-Supplementary-Info, which Outlook.com and Exchange write instead of a
+ * Diagnostic-Code: "< #5.5.0 smtp;550 Requested action not taken ...>",
+ * "<mx.example.net #5.1.1 smtp;550 5.1.1 ...>" (the remote host first) */
+static span supplementary_info(span v)
+{
+    v = span_trim(v);
+    if (v.len >= 2 && v.p[0] == '<' && v.p[v.len - 1] == '>') {
+        v.p++;
+        v.len -= 2;
+        v = span_trim(v);
+    }
+    const char *semi = memchr(v.p, ';', v.len);
+    const char *hash = memchr(v.p, '#', semi ? (size_t)(semi - v.p) : v.len);
+    if (hash) { /* the host and the status (which Status gives too): the rest */
+        size_t k = (size_t)(hash - v.p);
+        while (k < v.len && !bk_is_space((unsigned char)v.p[k]))
+            k++;
+        v = span_trim(span_from(v, k));
+    }
+    return v;
+}
+
 /* recipient_group - one recipient's fields into an entry; a recipient
  * listed twice keeps what its first group said. The recipient is the
  * Final-Recipient, unless that names a host inside the reporting system (a
@@ -96,6 +119,8 @@ static void recipient_group(const field_block *g, const field_block *msg, found 
             found_set(r->rhost, sizeof r->rhost, h.p, h.len);
     }
     span diag = get(g, "Diagnostic-Code");
+    if (!diag.len)
+        diag = supplementary_info(get(g, "X-Supplementary-Info"));
     if (diag.len && !r->diag_len) {
         span d = typed_value(diag.p, diag.len, r->diagtype, sizeof r->diagtype);
         upper_type(r->diagtype);
