@@ -169,6 +169,11 @@ static int decode(const bk_message *m, found *out)
         }
         found_diag(r, line.p, line.len);
     }
+    /* the words of qmail-send and Exim (and the mail systems built on them)
+     * for a failure that will not be retried */
+    long perm = out->n ? message_find(m, "This is a permanent error") : -1;
+    if (perm >= 0 && (size_t)perm < m->original_at)
+        status_permanent(out);
     if (out->n && !m->has_original)
         original_in_text(m, out);
     return out->n > 0;
