@@ -382,6 +382,23 @@ static void report_reason(const bk_classifier *c, const found_rcpt *r, size_t di
         bk_verdict_set_reason(c, v, "onhold");
 }
 
+/* said_permanent - v of a failure the notice says is for good, which no
+ * code describes: permanent, status 5.0.0, the fields that follow from that
+ * (hardbounce ...); the rule that decided stays named */
+static void said_permanent(const bk_classifier *c, bk_verdict *v)
+{
+    if (v->permanence == BK_PERM_UNKNOWN) {
+        const char *rule = v->rule;
+        bk_tier tier = v->tier;
+        v->permanence = BK_PERM_PERMANENT;
+        bk_verdict_set_reason(c, v, v->reason);
+        v->rule = rule;
+        v->tier = tier;
+    }
+    if (!v->status[0])
+        found_set(v->status, sizeof v->status, "5.0.0", 5);
+}
+
 /* fill - one bounce from what the format found */
 static void fill(bk_decoder *d, const bk_format *fmt, const found_rcpt *r, size_t end,
                  bk_bounce *b)
@@ -439,6 +456,8 @@ static void fill(bk_decoder *d, const bk_format *fmt, const found_rcpt *r, size_
         bk_verdict_set_reason(d->c, &b->verdict, r->reason);
     else
         report_reason(d->c, r, diag_len, &b->verdict);
+    if (r->said_permanent && !r->status[0] && (!r->reply_code || r->reply_code >= 500))
+        said_permanent(d->c, &b->verdict);
 
     set_time(b, r->date[0] ? r->date : d->f.date[0] ? d->f.date : NULL);
     if (!b->timestamp[0]) {

@@ -36,6 +36,8 @@ typedef struct {
     char date[64];                      /* when, as the report writes it */
     char feedbacktype[32];
     const char *reason;                 /* set when the format itself says why */
+    int said_permanent;                 /* the notice says the failure is for good (see
+                                         * notice_permanent in report_text.h) */
 } found_rcpt;
 
 #define FOUND_SIDES 2                   /* side lists a format may keep (found_side) */

@@ -273,6 +273,7 @@ int find_status(span s, char *out)
 static const char *const ORIGINAL_MARKERS[] = {
     "below this line is a copy of the message",
     "this is a copy of the message",
+    "this is a copy of your message", /* Exim: "Mail failure - no recipient addresses" */
     "original message follows",
     "----- original message",
     "------ original message",

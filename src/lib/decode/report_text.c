@@ -165,6 +165,12 @@ void status_permanent(found *out)
     }
 }
 
+void notice_permanent(found *out)
+{
+    for (size_t i = 0; i < out->n; i++)
+        out->r[i].said_permanent = 1;
+}
+
 /* original_in_text - the returned header block of the text */
 void original_in_text(const bk_message *m, found *out)
 {

@@ -212,7 +212,7 @@ static int decode(const bk_message *m, found *out)
     }
     /* qmail-send's failure notice says every address failed for good */
     if (message_find(m, "This is a permanent error; I've given up") >= 0)
-        status_permanent(out);
+        notice_permanent(out);
     if (!m->original.len && out->n)
         original_in_text(m, out);
     return out->n > 0;
