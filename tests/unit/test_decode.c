@@ -162,6 +162,23 @@ static void test_addresses(void **state)
         int ok = c > 0x7f || (c > 32 && c < 127 && !strchr("<>()[],;:\"\\@", c));
         assert_int_equal(is_address((span){t, 7}), ok);
     }
+    /* a quoted local part (RFC 5321): blanks and specials inside the quotes */
+    static const char *const quoted_ok[] = {"\"john doe\"@example.com", "<\"a,b\"@example.com>",
+                                            "\"x\\\"y\"@example.com"};
+    static const char *const quoted_bad[] = {"\"\"@example.com", "\"open@example.com",
+                                             "\"a\"b@example.com", "\"a\"@", "x\"a\"@example.com"};
+    for (size_t i = 0; i < sizeof quoted_ok / sizeof *quoted_ok; i++)
+        assert_true(is_address((span){quoted_ok[i], strlen(quoted_ok[i])}));
+    for (size_t i = 0; i < sizeof quoted_bad / sizeof *quoted_bad; i++)
+        assert_false(is_address((span){quoted_bad[i], strlen(quoted_bad[i])}));
+    const char *t6 = "failed: <\"john doe\"@example.com> (user unknown)";
+    span s6 = {t6, strlen(t6)};
+    assert_true(find_address(s6, &a));
+    assert_true(span_eq(a, "\"john doe\"@example.com"));
+    const char *t7 = "address \"jo q\"@example.com: no such user";
+    span s7 = {t7, strlen(t7)};
+    assert_true(find_address(s7, &a));
+    assert_true(span_eq(a, "\"jo q\"@example.com"));
 }
 
 static void test_codes(void **state)

@@ -65,6 +65,8 @@ static void test_normalize(void **state)
     assert_string_equal(norm("@example.com", 0), "ERR");
     assert_string_equal(norm("jane@", 0), "ERR");
     assert_string_equal(norm("ja ne@example.com", 0), "ERR");
+    assert_string_equal(norm("\"front desk\"@Example.com", 0), "\"front desk\"@example.com");
+    assert_string_equal(norm("\"ja ne@example.com", 0), "ERR");
     assert_string_equal(norm("jane@exa mple.com", 0), "ERR");
     assert_string_equal(norm("jane@bad..example", 0), "ERR");
     assert_string_equal(norm("jane@\xff\xfe.example", 0), "ERR");

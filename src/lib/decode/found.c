@@ -123,11 +123,28 @@ found_rcpt *found_add(found *f, const char *p, size_t n)
     return r;
 }
 
+/* same_mailbox - a and b are one address, but for the quotes of a local
+ * part that some reports write and others leave off ("a..b"@x, a..b@x) */
+static int same_mailbox(const char *a, const char *b)
+{
+    for (;;) {
+        while (*a == '"')
+            a++;
+        while (*b == '"')
+            b++;
+        if (bk_lower((unsigned char)*a) != bk_lower((unsigned char)*b))
+            return 0;
+        if (!*a)
+            return 1;
+        a++, b++;
+    }
+}
+
 void found_orig(found_rcpt *r, const char *p, size_t n)
 {
     char addr[BK_ADDR_MAX];
     size_t len = normalise(p, n, addr);
-    if (!len || (strlen(r->recipient) == len && bk_ci_prefix(r->recipient, len, addr)))
+    if (!len || same_mailbox(r->recipient, addr))
         return;
     memcpy(r->orig, addr, len + 1);
 }

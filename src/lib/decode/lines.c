@@ -77,7 +77,27 @@ static int addr_char(unsigned char c)
     }
 }
 
-/* is_address - s is one e-mail address, perhaps in angle brackets */
+/* quoted_end - the length of the quoted string at s.p[0] (RFC 5321's
+ * Quoted-string local part, "john doe"@example.com: printable ASCII and
+ * blanks, a backslash quoting the next byte), 0 when it is none */
+static size_t quoted_end(span s)
+{
+    if (!s.len || s.p[0] != '"')
+        return 0;
+    for (size_t i = 1; i < s.len; i++) {
+        unsigned char c = (unsigned char)s.p[i];
+        if (c == '\\' && i + 1 < s.len)
+            i++;
+        else if (c == '"')
+            return i > 1 ? i + 1 : 0;
+        else if (c < 32 || c == 127)
+            return 0;
+    }
+    return 0;
+}
+
+/* is_address - s is one e-mail address, perhaps in angle brackets; its
+ * local part may be a quoted string */
 int is_address(span s)
 {
     s = span_trim(s);
@@ -87,10 +107,11 @@ int is_address(span s)
     }
     if (s.len < 3 || s.len >= BK_ADDR_MAX)
         return 0;
-    const char *at = memchr(s.p, '@', s.len);
+    size_t q = quoted_end(s);
+    const char *at = q ? (q < s.len && s.p[q] == '@' ? s.p + q : NULL) : memchr(s.p, '@', s.len);
     if (!at || at == s.p || at == s.p + s.len - 1)
         return 0;
-    for (size_t i = 0; i < s.len; i++) {
+    for (size_t i = q; i < s.len; i++) {
         unsigned char c = (unsigned char)s.p[i];
         if (s.p + i != at && !addr_char(c) && c < 0x80)
             return 0;
@@ -102,7 +123,18 @@ int is_address(span s)
 static int bare_address(span s, size_t at, span *addr)
 {
     size_t a = at, b = at + 1;
-    while (a > 0 && (addr_char((unsigned char)s.p[a - 1]) || (unsigned char)s.p[a - 1] >= 0x80))
+    int quoted = 0;
+    if (a > 0 && s.p[a - 1] == '"') {
+        /* a quoted local part: back to its opening quote, on this line */
+        size_t k = a - 1;
+        while (k > 0 && s.p[k - 1] != '"' && s.p[k - 1] != '\n' && a - k < BK_ADDR_MAX)
+            k--;
+        if (k > 0 && s.p[k - 1] == '"' && quoted_end(span_from(s, k - 1)) == a - k + 1) {
+            a = k - 1;
+            quoted = 1;
+        }
+    }
+    while (!quoted && a > 0 && (addr_char((unsigned char)s.p[a - 1]) || (unsigned char)s.p[a - 1] >= 0x80))
         a--;
     while (b < s.len && (addr_char((unsigned char)s.p[b]) || (unsigned char)s.p[b] >= 0x80))
         b++;

@@ -114,14 +114,16 @@ static int domain_form(const char *d, size_t n, char *out, size_t outlen, char *
 }
 
 /* local_ok - 1 when the local part is 1..64 bytes of valid UTF-8 without
- * white space or control bytes */
+ * control bytes, and without white space unless it is a quoted string
+ * ("front desk"@example.com, RFC 5321) */
 static int local_ok(const char *l, size_t n)
 {
     if (n == 0 || n > LOCAL_MAX)
         return 0;
+    int quoted = n >= 3 && l[0] == '"' && l[n - 1] == '"';
     for (size_t i = 0; i < n;) {
         unsigned char c = (unsigned char)l[i];
-        if (c < 0x20 || c == 0x7f || c == ' ')
+        if (c < 0x20 || c == 0x7f || (c == ' ' && !quoted))
             return 0;
         size_t k = bk_utf8_seq_len((const unsigned char *)l + i, n - i);
         if (k == 0)
