@@ -815,8 +815,7 @@ void event_emit(bk_log_reader *r, bk_log_event *e)
         r->sink(e, r->ctx);
 }
 
-/* is_prog - the program name is name, or ends with "/name" */
-static int prog_is(log_span prog, const char *name)
+int log_prog_is(log_span prog, const char *name)
 {
     size_t n = strlen(name);
     return prog.len >= n && memcmp(prog.p + prog.len - n, name, n) == 0 &&
@@ -831,7 +830,7 @@ static int sendmail_prog(log_span prog)
     size_t s = prog.len;
     while (s > 0 && prog.p[s - 1] != '/')
         s--;
-    return prog_is(prog, "sendmail") || (prog.len - s > 3 && memcmp(prog.p + s, "sm-", 3) == 0);
+    return log_prog_is(prog, "sendmail") || (prog.len - s > 3 && memcmp(prog.p + s, "sm-", 3) == 0);
 }
 
 int bk_log_line(bk_log_reader *r, const char *line, size_t len)
@@ -860,7 +859,7 @@ int bk_log_line(bk_log_reader *r, const char *line, size_t len)
         rc = postfix_line(r, &l);
     else if (sendmail_prog(l.prog))
         rc = sendmail_line(r, &l);
-    else if (prog_is(l.prog, "exim") || prog_is(l.prog, "exim4")) {
+    else if (log_prog_is(l.prog, "exim") || log_prog_is(l.prog, "exim4")) {
         /* Exim's main log sent to syslog: the rest reads as its own log */
         l.kind = LINE_EXIM;
         rc = exim_line(r, &l);

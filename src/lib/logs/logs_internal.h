@@ -159,6 +159,10 @@ int log_handoff(bk_log_reader *r, const char *mta, log_span relay, log_span text
  * purpose: amavisd-new's "250 2.7.0 Ok, discarded, id=... - INFECTED: ..." */
 int log_filter_discard(log_span relay, log_span text);
 
+/* log_prog_is - the program name is name, or ends with "/name"
+ * ("postfix/cleanup", "postfix-out/discard") */
+int log_prog_is(log_span prog, const char *name);
+
 /* log_unbracket - drop the angle brackets of "<addr>" */
 log_span log_unbracket(log_span v);
 

@@ -145,19 +145,6 @@ static int qmgr_fields(log_span s, log_span *out)
     return expired;
 }
 
-/* prog_discard - the program is Postfix's discard(8) transport ("postfix/discard",
- * any syslog_name) */
-static int prog_discard(log_span prog)
-{
-    return prog.len >= 8 && memcmp(prog.p + prog.len - 8, "/discard", 8) == 0;
-}
-
-/* prog_cleanup - the program is Postfix's cleanup(8) */
-static int prog_cleanup(log_span prog)
-{
-    return prog.len >= 8 && memcmp(prog.p + prog.len - 8, "/cleanup", 8) == 0;
-}
-
 /* end_pending - recipient to of qid needs no outcome of this queue id (a
  * hand-off, a discard): its earlier deferrals end with this line */
 static void end_pending(bk_log_reader *r, log_span qid, log_span to)
@@ -204,7 +191,7 @@ static int delivery(bk_log_reader *r, const log_line *l, log_span qid, log_span 
     log_span relay = f[F_RELAY], dsn = f[F_DSN];
     log_span delay = f[F_DELAY], orig = log_unbracket(f[F_ORIG]);
     int sent = word.len == 4 && memcmp(word.p, "sent", 4) == 0;
-    if (sent && (prog_discard(l->prog) || log_filter_discard(relay, text) ||
+    if (sent && (log_prog_is(l->prog, "discard") || log_filter_discard(relay, text) ||
                  (text.len == 28 && memcmp(text.p, "delivered to file: /dev/null", 28) == 0))) {
         /* dropped on purpose: by the discard(8) transport, by a content
          * filter on this host ("250 2.7.0 Ok, discarded, id=..."), or by an
@@ -385,7 +372,7 @@ static int reject(bk_log_reader *r, const log_line *l, log_span qid, log_span re
     long semi = envelope(rest, &env);
     if (colon < 0 || semi < colon)
         return -1;
-    int cleanup = prog_cleanup(l->prog);
+    int cleanup = log_prog_is(l->prog, "cleanup");
     if (cleanup && !env.proto)
         return 0; /* a local submission: cleanup bounces it, logging each recipient */
     if (!env.to.len)
@@ -472,7 +459,7 @@ static int action(bk_log_reader *r, const log_line *l, log_span qid, log_span re
                    : reject(r, l, qid, tail);
     if (word_is(w, "discard")) {
         r->st.discarded++;
-        if (qid.len && prog_cleanup(l->prog))
+        if (qid.len && log_prog_is(l->prog, "cleanup"))
             message_gone(r, qid);
         return 0;
     }
