@@ -339,6 +339,12 @@ int bk_classify(const bk_classifier *c, const char *text, size_t len, const bk_h
  * permanence; rule becomes "". Returns -1 when reason is not one of the 36. */
 int bk_verdict_set_reason(const bk_classifier *c, bk_verdict *v, const char *reason);
 
+/* bk_verdict_set_permanence - give v another permanence (a report that says
+ * on its own that the failure is for good): hardbounce, suggestion,
+ * severity and bounce classes follow from it and from v's reason; the rule
+ * stays. Returns -1 when v's reason is not one of the 36. */
+int bk_verdict_set_permanence(const bk_classifier *c, bk_verdict *v, bk_permanence p);
+
 /* bk_classifier_provider - the mailbox provider a remote host name (or,
  * failing that, a recipient domain) belongs to, by the providers' host
  * suffixes; NULL when none. Lengths in bytes; either may be 0. */

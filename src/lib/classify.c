@@ -1127,6 +1127,16 @@ int bk_verdict_set_reason(const bk_classifier *c, bk_verdict *v, const char *rea
     return 0;
 }
 
+int bk_verdict_set_permanence(const bk_classifier *c, bk_verdict *v, bk_permanence p)
+{
+    int i = v->reason ? reason_index(v->reason, strlen(v->reason)) : -1;
+    if (i < 0)
+        return -1;
+    v->permanence = p;
+    fill_from_reason(c, v, i);
+    return 0;
+}
+
 const char *bk_classifier_provider(const bk_classifier *c, const char *host, size_t host_len,
                                    const char *domain, size_t domain_len)
 {

@@ -338,6 +338,17 @@ static void test_verdict_fields(void **state)
     assert_string_equal(v.rule, "");
     v = verdict("", NULL);
     assert_string_equal(v.reason, "undefined");
+    /* another permanence: what follows from it follows, the rule stays */
+    v = verdict("example.net does not accept mail", NULL);
+    const char *rule = v.rule;
+    assert_int_equal(bk_verdict_set_permanence(clf, &v, BK_PERM_PERMANENT), 0);
+    assert_true(v.hardbounce);
+    assert_int_equal(v.permanence, BK_PERM_PERMANENT);
+    assert_string_equal(v.rule, rule);
+    assert_int_equal(bk_verdict_set_permanence(clf, &v, BK_PERM_TRANSIENT), 0);
+    assert_false(v.hardbounce);
+    v.reason = "no such reason";
+    assert_int_equal(bk_verdict_set_permanence(clf, &v, BK_PERM_PERMANENT), -1);
 }
 
 /* write_tmp - a temporary user rule file */

@@ -383,18 +383,12 @@ static void report_reason(const bk_classifier *c, const found_rcpt *r, size_t di
 }
 
 /* said_permanent - v of a failure the notice says is for good, which no
- * code describes: permanent, status 5.0.0, the fields that follow from that
- * (hardbounce ...); the rule that decided stays named */
+ * code describes: permanent (and what follows from that: hardbounce ...),
+ * status 5.0.0 */
 static void said_permanent(const bk_classifier *c, bk_verdict *v)
 {
-    if (v->permanence == BK_PERM_UNKNOWN) {
-        const char *rule = v->rule;
-        bk_tier tier = v->tier;
-        v->permanence = BK_PERM_PERMANENT;
-        bk_verdict_set_reason(c, v, v->reason);
-        v->rule = rule;
-        v->tier = tier;
-    }
+    if (v->permanence == BK_PERM_UNKNOWN)
+        bk_verdict_set_permanence(c, v, BK_PERM_PERMANENT);
     if (!v->status[0])
         found_set(v->status, sizeof v->status, "5.0.0", 5);
 }
