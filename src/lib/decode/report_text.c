@@ -165,9 +165,10 @@ void status_permanent(found *out)
     }
 }
 
-void notice_permanent(found *out)
+void notice_permanent(const bk_message *m, found *out)
 {
-    for (size_t i = 0; i < out->n; i++)
+    long at = out->n ? message_find(m, "This is a permanent error") : -1;
+    for (size_t i = 0; at >= 0 && (size_t)at < m->original_at && i < out->n; i++)
         out->r[i].said_permanent = 1;
 }
 

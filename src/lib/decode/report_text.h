@@ -82,11 +82,12 @@ void diag_first_lines(const bk_message *m, found_rcpt *r, size_t max);
  * status, no reply code or a 5xx one): the report says delivery was given up */
 void status_permanent(found *out);
 
-/* notice_permanent - the notice's own words say every entry failed for good
- * ("This is a permanent error"): an entry no code describes is given 5.0.0
+/* notice_permanent - when the notice's own words before the returned
+ * message say every entry failed for good ("This is a permanent error", as
+ * qmail-send and Exim write it), an entry no code describes is given 5.0.0
  * and permanence permanent once its text is classified, so that the
  * invented code does not weigh in the verdict as a code would (decode.c) */
-void notice_permanent(found *out);
+void notice_permanent(const bk_message *m, found *out);
 
 /* original_in_text - out->original at the returned header block found in
  * the text (original_header()) */

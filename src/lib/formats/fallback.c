@@ -171,9 +171,7 @@ static int decode(const bk_message *m, found *out)
     }
     /* the words of qmail-send and Exim (and the mail systems built on them)
      * for a failure that will not be retried */
-    long perm = out->n ? message_find(m, "This is a permanent error") : -1;
-    if (perm >= 0 && (size_t)perm < m->original_at)
-        notice_permanent(out);
+    notice_permanent(m, out);
     if (out->n && !m->has_original)
         original_in_text(m, out);
     return out->n > 0;

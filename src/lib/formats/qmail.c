@@ -14,7 +14,8 @@
  * message.", then "--- Below this line is a copy of the message." (or
  * "--- Enclosed are the original headers of the message.", "--- Enclosed
  * is a copy of the message."). Its sentence "This is a permanent error;
- * I've given up." makes a recipient whose paragraph gives no code 5.0.0.
+ * I've given up." makes a recipient whose paragraph gives no code 5.0.0
+ * (notice_permanent).
  */
 #include "format.h"
 #include "lines.h"
@@ -211,8 +212,7 @@ static int decode(const bk_message *m, found *out)
             found_diag(&para, s.p, s.len);
     }
     /* qmail-send's failure notice says every address failed for good */
-    if (message_find(m, "This is a permanent error; I've given up") >= 0)
-        notice_permanent(out);
+    notice_permanent(m, out);
     if (!m->original.len && out->n)
         original_in_text(m, out);
     return out->n > 0;
