@@ -312,13 +312,6 @@ static log_span recipient_of(const exim_fields *f)
     return f->addr;
 }
 
-/* is_span - s is exactly the string lit */
-static int is_span(log_span s, const char *lit)
-{
-    size_t n = strlen(lit);
-    return s.len == n && memcmp(s.p, lit, n) == 0;
-}
-
 /* outcome - "=>", "->", ">>", "**", "==" and "*>" (flag 'N') lines of message id */
 static int outcome(bk_log_reader *r, const log_line *l, log_span id, char flag, log_span rest)
 {
@@ -334,7 +327,7 @@ static int outcome(bk_log_reader *r, const log_line *l, log_span id, char flag, 
         queue_set_sender(q, f.from.p, f.from.len);
     log_span rcpt = recipient_of(&f);
     log_pending *p = pending_get(q, rcpt.p, rcpt.len, 0);
-    if (flag == 'N' || (flag == '>' && (is_span(f.addr, ":blackhole:") || is_span(f.addr, "/dev/null")))) {
+    if (flag == 'N' || (flag == '>' && (log_is(f.addr, ":blackhole:") || log_is(f.addr, "/dev/null")))) {
         /* dropped here on purpose (-N, :blackhole:, /dev/null): not sent,
          * no outcome; deferrals before end with this line */
         r->st.discarded++;

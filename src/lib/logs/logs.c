@@ -148,6 +148,12 @@ long log_find(log_span s, const char *needle)
 }
 
 /* log_starts - s begins with prefix */
+int log_is(log_span s, const char *lit)
+{
+    size_t n = strlen(lit);
+    return s.len == n && memcmp(s.p, lit, n) == 0;
+}
+
 int log_starts(log_span s, const char *prefix)
 {
     if (!prefix[0])

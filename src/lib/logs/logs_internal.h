@@ -135,6 +135,9 @@ long log_find(log_span s, const char *needle);
 /* log_starts - s begins with prefix */
 int log_starts(log_span s, const char *prefix);
 
+/* log_is - s is exactly the string lit */
+int log_is(log_span s, const char *lit);
+
 /* log_value - the value of "key=" (at the start or after a blank) in a
  * ", "-separated list, up to the next ',' or the end; len 0 when missing */
 log_span log_value(log_span s, const char *key);

@@ -192,7 +192,7 @@ static int delivery(bk_log_reader *r, const log_line *l, log_span qid, log_span 
     log_span delay = f[F_DELAY], orig = log_unbracket(f[F_ORIG]);
     int sent = word.len == 4 && memcmp(word.p, "sent", 4) == 0;
     if (sent && (log_prog_is(l->prog, "discard") || log_filter_discard(relay, text) ||
-                 (text.len == 28 && memcmp(text.p, "delivered to file: /dev/null", 28) == 0))) {
+                 log_is(text, "delivered to file: /dev/null"))) {
         /* dropped on purpose: by the discard(8) transport, by a content
          * filter on this host ("250 2.7.0 Ok, discarded, id=..."), or by an
          * alias to /dev/null (local(8)): no delivery; earlier deferrals of
@@ -423,13 +423,6 @@ static int content_reject(bk_log_reader *r, const log_line *l, log_span qid, log
     return 0;
 }
 
-/* word_is - w is the word k */
-static int word_is(log_span w, const char *k)
-{
-    size_t n = strlen(k);
-    return w.len == n && memcmp(w.p, k, n) == 0;
-}
-
 /* action - "ACTION: ..." after the queue id (or NOQUEUE): what smtpd's
  * restrictions, cleanup's header and body checks and the milters did.
  *   reject, milter-reject       a refusal (reject, content_reject)
@@ -453,17 +446,17 @@ static int action(bk_log_reader *r, const log_line *l, log_span qid, log_span re
     int milter = n > 7 && memcmp(w.p, "milter-", 7) == 0;
     if (milter)
         w = (log_span){w.p + 7, w.len - 7};
-    if (word_is(w, "reject"))
+    if (log_is(w, "reject"))
         return !milter && (log_starts(tail, "header ") || log_starts(tail, "body "))
                    ? content_reject(r, l, qid, tail)
                    : reject(r, l, qid, tail);
-    if (word_is(w, "discard")) {
+    if (log_is(w, "discard")) {
         r->st.discarded++;
         if (qid.len && log_prog_is(l->prog, "cleanup"))
             message_gone(r, qid);
         return 0;
     }
-    if (word_is(w, "hold")) {
+    if (log_is(w, "hold")) {
         r->st.untried++;
         return 0;
     }
@@ -472,7 +465,7 @@ static int action(bk_log_reader *r, const log_line *l, log_span qid, log_span re
     static const char *const quiet[] = {"warning", "warn", "info",    "filter", "redirect", "pass",
                                         "prepend", "replace", "bcc", "strip",  "delay"};
     for (size_t k = 0; k < sizeof quiet / sizeof quiet[0]; k++)
-        if (word_is(w, quiet[k]))
+        if (log_is(w, quiet[k]))
             return 0;
     return 1;
 }
