@@ -148,12 +148,6 @@ long log_find(log_span s, const char *needle)
 }
 
 /* log_starts - s begins with prefix */
-int log_is(log_span s, const char *lit)
-{
-    size_t n = strlen(lit);
-    return s.len == n && memcmp(s.p, lit, n) == 0;
-}
-
 int log_starts(log_span s, const char *prefix)
 {
     if (!prefix[0])
@@ -819,13 +813,6 @@ void event_emit(bk_log_reader *r, bk_log_event *e)
         set_token(r, e);
     if (r->sink)
         r->sink(e, r->ctx);
-}
-
-int log_prog_is(log_span prog, const char *name)
-{
-    size_t n = strlen(name);
-    return prog.len >= n && memcmp(prog.p + prog.len - n, name, n) == 0 &&
-           (prog.len == n || prog.p[prog.len - n - 1] == '/');
 }
 
 /* sendmail_prog - "sendmail", or a name starting "sm-" (sm-mta, the submission

@@ -14,6 +14,8 @@
 #include "bouncekit.h"
 #include "logline.h"
 
+#include <string.h>
+
 #define QID_MAX 32
 #define SENDER_INLINE 40  /* senders shorter than this live in their queue entry */
 
@@ -135,8 +137,13 @@ long log_find(log_span s, const char *needle);
 /* log_starts - s begins with prefix */
 int log_starts(log_span s, const char *prefix);
 
-/* log_is - s is exactly the string lit */
-int log_is(log_span s, const char *lit);
+/* log_is - s is exactly the string lit (inline: the literal's length is
+ * known when compiled) */
+static inline int log_is(log_span s, const char *lit)
+{
+    size_t n = strlen(lit);
+    return s.len == n && memcmp(s.p, lit, n) == 0;
+}
 
 /* log_value - the value of "key=" (at the start or after a blank) in a
  * ", "-separated list, up to the next ',' or the end; len 0 when missing */
@@ -163,8 +170,13 @@ int log_handoff(bk_log_reader *r, const char *mta, log_span relay, log_span text
 int log_filter_discard(log_span relay, log_span text);
 
 /* log_prog_is - the program name is name, or ends with "/name"
- * ("postfix/cleanup", "postfix-out/discard") */
-int log_prog_is(log_span prog, const char *name);
+ * ("postfix/cleanup", "postfix-out/discard"); inline, as log_is */
+static inline int log_prog_is(log_span prog, const char *name)
+{
+    size_t n = strlen(name);
+    return prog.len >= n && memcmp(prog.p + prog.len - n, name, n) == 0 &&
+           (prog.len == n || prog.p[prog.len - n - 1] == '/');
+}
 
 /* log_unbracket - drop the angle brackets of "<addr>" */
 log_span log_unbracket(log_span v);
