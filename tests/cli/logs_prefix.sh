@@ -62,6 +62,26 @@ write_pair -05:00 07 07
 in_zone "$NEW_YORK" logs --events --year 2026 "$TMP/mail.log.1" "$TMP/mail.log"
 jq_is -s "$MERGED" "kim@example.net delivered 2 2026-12-06T12:20:01Z 2026-12-06T12:50:01Z" "New York: merged in time order"
 
+# with no --year, a syslog stamp later than now is of the year before (last
+# December's log read in January); one of some days ago is of this year
+stamp_line() { # DAYS_FROM_NOW RECIPIENT
+    local when
+    when=$(TZ=UTC date -d "$1 days" '+%b %e %H:%M:%S')
+    printf '%s mta postfix/smtp[922]: 5B2C3D4E5F: to=<%s>, relay=mx.example.net[192.0.2.20]:25, delay=1, delays=0.1/0/0.5/0.4, dsn=2.0.0, status=sent (250 2.0.0 Ok)\n' "$when" "$2"
+}
+{ stamp_line +40 ahead@example.net; stamp_line -3 past@example.net; } > "$TMP/no-year.log"
+YEAR_OF='[.[] | .recipient + " " + .first[0:4]] | join(",")'
+this=$(TZ=UTC date +%Y)
+ahead=$(TZ=UTC date -d '+40 days' +%Y)
+past=$(TZ=UTC date -d '-3 days' +%Y)
+in_zone UTC logs --events "$TMP/no-year.log"
+jq_is -s "$YEAR_OF" "ahead@example.net $((ahead - 1)),past@example.net $past" "no --year: a date still to come is last year's"
+sed "s/^2026-12-06/$(TZ=UTC date -d '-10 days' +%F)/" "$TMP/exim.log" > "$TMP/exim-recent.log"
+in_zone UTC logs --events "$TMP/no-year.log" "$TMP/exim-recent.log"
+jq_is -s '[.[] | .recipient] | join(",")' "ahead@example.net,ann@example.com,past@example.net" "no --year: merged by the year read"
+in_zone UTC logs --events --year "$this" "$TMP/no-year.log"
+jq_is -s "$YEAR_OF" "ahead@example.net $this,past@example.net $this" "--year: every stamp of that year"
+
 # a file none of whose lines the reader knows: named, with its count and first line
 {
     printf '2013 Jun 16 16:05:06.123 gds39d postfix/smtpd[4242]: connect from client.example.net[192.0.2.50]\n'

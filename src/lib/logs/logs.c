@@ -39,14 +39,18 @@ const char *bk_log_outcome_name(bk_log_outcome o)
     return "unknown";
 }
 
-/* this_year - the current year (UTC) */
+/* this_year - the current year in the local time zone, as the stamps are read */
 static int this_year(void)
 {
     time_t t = time(NULL);
     struct tm tm;
-    gmtime_r(&t, &tm);
+    localtime_r(&t, &tm);
     return tm.tm_year + 1900;
 }
+
+/* YEAR_AHEAD - how far past the clock a stamp without a year may lie before
+ * it is taken for the year before: a log of last December read in January */
+#define YEAR_AHEAD (2 * 86400LL)
 
 bk_log_reader *bk_log_reader_new(const bk_classifier *c, const bk_log_options *options,
                                  bk_log_sink sink, void *ctx)
@@ -62,6 +66,8 @@ bk_log_reader *bk_log_reader_new(const bk_classifier *c, const bk_log_options *o
     if (!r->o.max_queue)
         r->o.max_queue = 100000;
     r->year = r->o.year ? r->o.year : this_year();
+    r->guess_year = !r->o.year;
+    r->clock = time(NULL);
     r->sink = sink;
     r->ctx = ctx;
     r->cap = 1024;
@@ -839,6 +845,12 @@ int bk_log_line(bk_log_reader *r, const char *line, size_t len)
         /* a syslog stamp: December followed by January is the next year */
         if (r->last_month >= 11 && l.month <= 2) {
             r->year++;
+            r->clock = time(NULL);
+            log_line_parse(line, len, r->year, &l);
+        }
+        /* with no --year, a stamp later than now is of the year before */
+        if (r->guess_year && l.time > r->clock + YEAR_AHEAD) {
+            r->year--;
             log_line_parse(line, len, r->year, &l);
         }
         r->last_month = l.month;
@@ -875,6 +887,9 @@ long long bk_log_line_time(const bk_log_reader *r, const char *line, size_t len)
 {
     log_line l;
     if (log_line_parse(line, len, r->year, &l) != 0)
+        return -1;
+    if (!l.has_year && r->guess_year && l.time > r->clock + YEAR_AHEAD &&
+        log_line_parse(line, len, r->year - 1, &l) != 0)
         return -1;
     return l.time;
 }

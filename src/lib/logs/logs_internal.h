@@ -72,6 +72,8 @@ struct bk_log_reader {
     bk_log_stats st;
     long long now;            /* the time of the latest line */
     int year, last_month;
+    int guess_year;           /* no year given: a stamp past the clock is the year before's */
+    long long clock;          /* the time when reading began, or the year last turned */
     unsigned long long since_sweep;
     bk_log_event ev;          /* the event being built */
     bk_verdict delivered;     /* the verdict of every delivery, once made */
