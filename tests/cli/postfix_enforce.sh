@@ -38,6 +38,9 @@ trap 'stop_postfix; for p in "${SERVE_PIDS[@]}"; do kill "$p" 2>/dev/null; wait 
 DB="$TMP/list.db"
 "$BK" suppress add --db "$DB" --reason userunknown gone@example.com >/dev/null
 "$BK" suppress add --db "$DB" @dead.example >/dev/null
+# a quoted local part: Postfix looks up its external form in tables and
+# sends its internal form (no quotes) to a policy server
+"$BK" suppress add --db "$DB" '"front desk"@example.com' >/dev/null
 start_serve --db "$DB" || finish
 
 # --- a private Postfix instance with two smtpd services
@@ -120,14 +123,15 @@ for port in $P_MAP $P_POL; do
     done
 done
 
-# session PORT - one SMTP session sending one message to four recipients;
+# session PORT - one SMTP session sending one message to five recipients;
 # prints each refused recipient with its reply, then "accepted N"
 session() {
     python3 - "$1" <<'PY'
 import smtplib, sys
 s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=20)
 s.ehlo("client.bouncekit.test")
-rcpts = ["gone@example.com", "ok@example.com", "x@dead.example", "other@example.net"]
+rcpts = ["gone@example.com", "ok@example.com", "x@dead.example", "other@example.net",
+         '"front desk"@example.com']
 try:
     refused = s.sendmail("sender@bouncekit.test", rcpts,
                          "From: sender@bouncekit.test\r\nSubject: test\r\n\r\nhello\r\n")
@@ -145,12 +149,14 @@ OUT=$(session "$P_MAP" 2>&1)
 grep -qE '^refused gone@example.com 5[0-9][0-9] 5\.1\.1 .*recipient suppressed \(userunknown' <<<"$OUT" ||
     fail "socketmap smtpd: the suppressed recipient is not refused: $OUT"
 grep -qE '^refused x@dead.example 5[0-9][0-9] 5\.1\.2 ' <<<"$OUT" || fail "socketmap smtpd: suppressed domain: $OUT"
+grep -qE '^refused "front desk"@example.com 5[0-9][0-9] 5\.1\.1 ' <<<"$OUT" || fail "socketmap smtpd: a quoted local part: $OUT"
 grep -q '^accepted 2$' <<<"$OUT" || fail "socketmap smtpd: the others are not accepted: $OUT"
 
 OUT=$(session "$P_POL" 2>&1)
 grep -qE '^refused gone@example.com 5[0-9][0-9] 5\.1\.1 .*recipient suppressed \(userunknown' <<<"$OUT" ||
     fail "policy smtpd: the suppressed recipient is not refused: $OUT"
 grep -qE '^refused x@dead.example 5[0-9][0-9] 5\.1\.2 ' <<<"$OUT" || fail "policy smtpd: suppressed domain: $OUT"
+grep -qE '^refused "front desk"@example.com 5[0-9][0-9] 5\.1\.1 ' <<<"$OUT" || fail "policy smtpd: a quoted local part: $OUT"
 grep -q '^accepted 2$' <<<"$OUT" || fail "policy smtpd: the others are not accepted: $OUT"
 
 # a suppression added through the API takes effect in Postfix at once

@@ -64,9 +64,36 @@ static void test_normalize(void **state)
     assert_string_equal(norm("nobody", 0), "ERR");
     assert_string_equal(norm("@example.com", 0), "ERR");
     assert_string_equal(norm("jane@", 0), "ERR");
-    assert_string_equal(norm("ja ne@example.com", 0), "ERR");
+    /* quoted only when it must be: Postfix's external form (logs, table
+     * lookups) and its internal form (policy requests) are one address */
     assert_string_equal(norm("\"front desk\"@Example.com", 0), "\"front desk\"@example.com");
+    assert_string_equal(norm("front desk@example.com", 0), "\"front desk\"@example.com");
+    assert_string_equal(norm("\"jane\"@example.com", 0), "jane@example.com");
+    assert_string_equal(norm("\"jane.doe\"@example.com", 0), "jane.doe@example.com");
+    assert_string_equal(norm("john..doe@example.com", 0), "\"john..doe\"@example.com");
+    assert_string_equal(norm(".jane@example.com", 0), "\".jane\"@example.com");
+    assert_string_equal(norm("jane.@example.com", 0), "\"jane.\"@example.com");
+    assert_string_equal(norm("\"a\\\"b\"@example.com", 0), "\"a\\\"b\"@example.com");
+    assert_string_equal(norm("\"a\\\\b\"@example.com", 0), "\"a\\\\b\"@example.com");
+    assert_string_equal(norm("\"a\\b\"@example.com", 0), "ab@example.com");
+    assert_string_equal(norm("\"jane+news\"@example.com", 1), "jane@example.com");
+    assert_string_equal(norm("\"j ane+news\"@example.com", 1), "\"j ane\"@example.com");
+    assert_string_equal(norm("jürgen@example.com", 0), "jürgen@example.com");
     assert_string_equal(norm("\"ja ne@example.com", 0), "ERR");
+    assert_string_equal(norm("ja\"ne@example.com", 0), "ERR");
+    assert_string_equal(norm("\"\"@example.com", 0), "ERR");
+    assert_string_equal(norm("\"ja\tne\"@example.com", 0), "ERR");
+    char longest[80] = "\"";
+    memset(longest + 1, 'a', 63);
+    memcpy(longest + 64, " \"@example.com", 15);
+    assert_string_equal(norm(longest + 1, 0), "ERR"); /* no opening quote */
+    char want[80] = "\"";
+    memset(want + 1, 'a', 63);
+    memcpy(want + 64, " \"@example.com", 15);
+    assert_string_equal(norm(longest, 0), want);      /* 64 bytes of text, quoted */
+    longest[1] = 'b';
+    memmove(longest + 2, longest + 1, strlen(longest + 1) + 1);
+    assert_string_equal(norm(longest, 0), "ERR");     /* 65 */
     assert_string_equal(norm("jane@exa mple.com", 0), "ERR");
     assert_string_equal(norm("jane@bad..example", 0), "ERR");
     assert_string_equal(norm("jane@\xff\xfe.example", 0), "ERR");

@@ -3,8 +3,9 @@
  * the suppression list (docs/suppression.md):
  *   1. white space around it and one pair of angle brackets are dropped;
  *   2. it splits at the last '@': the local part (1..64 bytes, valid UTF-8,
- *      no white space or control bytes) is kept as it is, except that with
- *      plus folding "user+tag" becomes "user";
+ *      no control bytes) is kept as it is, except that with plus folding
+ *      "user+tag" becomes "user", and that it is quoted only when it must be
+ *      (a dot-string bare, anything else as a quoted string);
  *   3. the domain loses a final dot, is lower-cased, and when it holds
  *      non-ASCII letters becomes punycode (libidn2, NFC, non-transitional,
  *      IDNA 2008); it must then be a host name or an [address literal].
@@ -113,24 +114,78 @@ static int domain_form(const char *d, size_t n, char *out, size_t outlen, char *
     return ok ? 0 : -1;
 }
 
-/* local_ok - 1 when the local part is 1..64 bytes of valid UTF-8 without
- * control bytes, and without white space unless it is a quoted string
- * ("front desk"@example.com, RFC 5321) */
-static int local_ok(const char *l, size_t n)
+/* is_atext - a byte of an atom (RFC 5322 atext; with RFC 6531 any byte of
+ * a UTF-8 sequence) */
+static int is_atext(unsigned char c)
 {
-    if (n == 0 || n > LOCAL_MAX)
-        return 0;
-    int quoted = n >= 3 && l[0] == '"' && l[n - 1] == '"';
-    for (size_t i = 0; i < n;) {
-        unsigned char c = (unsigned char)l[i];
-        if (c < 0x20 || c == 0x7f || (c == ' ' && !quoted))
+    if (c >= 0x80 || bk_is_alnum(c))
+        return 1;
+    switch (c) {
+    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-':
+    case '/': case '=': case '?': case '^': case '_': case '`': case '{': case '|': case '}':
+    case '~':
+        return 1;
+    }
+    return 0;
+}
+
+/* local_form - the local part l[0..n) in its one form, written to out (cap
+ * bytes): its text (the quotes and backslashes of a quoted string taken
+ * off, "user+tag" cut to "user" with fold_plus) must be 1..64 bytes of valid
+ * UTF-8 without control bytes; it is written bare when it is a dot-string
+ * and quoted otherwise (RFC 5321 4.1.2). So "jane"@ and jane@ are one
+ * address, and so are Postfix's external form "front desk"@ (logs, table
+ * lookups) and its internal form front desk@ (policy requests). The length
+ * written, or 0 when the local part is not valid. */
+static size_t local_form(const char *l, size_t n, int fold_plus, char *out, size_t cap)
+{
+    char text[LOCAL_MAX];
+    size_t tn = 0;
+    if (n >= 2 && l[0] == '"' && l[n - 1] == '"') {
+        for (size_t i = 1; i + 1 < n; i++) {
+            char c = l[i];
+            if (c == '\\' && i + 2 < n)
+                c = l[++i];
+            if (tn == sizeof text)
+                return 0;
+            text[tn++] = c;
+        }
+    } else {
+        if (n > sizeof text || memchr(l, '"', n) || memchr(l, '\\', n))
             return 0;
-        size_t k = bk_utf8_seq_len((const unsigned char *)l + i, n - i);
+        memcpy(text, l, n);
+        tn = n;
+    }
+    if (fold_plus) {
+        const char *plus = tn > 1 ? memchr(text + 1, '+', tn - 1) : NULL;
+        if (plus)
+            tn = (size_t)(plus - text);
+    }
+    if (tn == 0)
+        return 0;
+    int bare = text[0] != '.' && text[tn - 1] != '.';
+    for (size_t i = 0; i < tn;) {
+        unsigned char c = (unsigned char)text[i];
+        if (c < 0x20 || c == 0x7f)
+            return 0;
+        if (c == '.' ? i + 1 < tn && text[i + 1] == '.' : !is_atext(c))
+            bare = 0;
+        size_t k = bk_utf8_seq_len((const unsigned char *)text + i, tn - i);
         if (k == 0)
             return 0;
         i += k;
     }
-    return 1;
+    size_t o = 0;
+    if (!bare && o < cap)
+        out[o++] = '"';
+    for (size_t i = 0; i < tn && o < cap; i++) {
+        if (!bare && (text[i] == '"' || text[i] == '\\') && o + 1 < cap)
+            out[o++] = '\\';
+        out[o++] = text[i];
+    }
+    if (!bare && o < cap)
+        out[o++] = '"';
+    return o < cap ? o : 0;
 }
 
 int bk_address_normalize(const char *in, size_t len, int fold_plus, char *out, size_t outlen,
@@ -149,21 +204,15 @@ int bk_address_normalize(const char *in, size_t len, int fold_plus, char *out, s
         set_err(err, errlen, n ? "no '@' in the address" : "empty address");
         return -1;
     }
-    size_t ln = (size_t)(at - p);
-    if (fold_plus) {
-        const char *plus = ln > 1 ? memchr(p + 1, '+', ln - 1) : NULL;
-        if (plus)
-            ln = (size_t)(plus - p);
-    }
-    if (!local_ok(p, ln)) {
-        set_err(err, errlen, ln ? "not a valid local part" : "no local part");
+    size_t ln = local_form(p, (size_t)(at - p), fold_plus, out, outlen);
+    if (ln == 0) {
+        set_err(err, errlen, at == p ? "no local part" : "not a valid local part, or too long");
         return -1;
     }
     if (ln + 2 > outlen) {
         set_err(err, errlen, "address too long");
         return -1;
     }
-    memcpy(out, p, ln);
     out[ln] = '@';
     return domain_form(at + 1, n - (size_t)(at - p) - 1, out + ln + 1, outlen - ln - 1, err,
                        errlen);
