@@ -714,7 +714,8 @@ static int sender_context(const facts *f)
  *   - no command known, with a specific status (one with a non-generic code
  *     rule) or with no code at all (the text read by its words): it stands.
  * User rules, code rules, rules with status= or cmd= conditions of their own
- * and rules marked `definite` are left alone. */
+ * and rules marked `definite` are left alone (`definite` ones unless a rule
+ * marked `sender` matched too). */
 /* context_open - is the best candidate one whose context the step checks (a
  * phrase of a reason with an "unconfirmed" entry, not a user rule)? */
 static int context_open(const bk_classifier *c, const bk_rule *best)
@@ -730,10 +731,13 @@ static int context_needed(const bk_classifier *c, const bk_rule *best, const fac
 }
 
 /* context_sure - is rule r, of the best candidate's reason, one that makes
- * the context step leave the verdict alone? */
-static int context_sure(const bk_rule *r)
+ * the context step leave the verdict alone? One that checked the context
+ * itself (status= or cmd=), or a `definite` one unless a sender phrase
+ * matched too: Exim's "Sender verify failed" quotes the sender's own MX,
+ * however sure its words */
+static int context_sure(const bk_rule *r, const facts *f)
 {
-    return r->pattern && (r->definite || r->n_status || r->cmd_mask);
+    return r->pattern && (r->n_status || r->cmd_mask || (r->definite && !f->sender_phrase));
 }
 
 static int context_step(const bk_classifier *c, const int *list, size_t n, const facts *f,
@@ -749,8 +753,8 @@ static int context_step(const bk_classifier *c, const int *list, size_t n, const
     size_t other = n; /* the best candidate of another reason */
     for (size_t i = 0; i < n; i++) {
         const bk_rule *r = &c->rs.rules[list[i]];
-        if (r->reason == best->reason && context_sure(r))
-            return 0; /* the rule is sure, or checked the context itself */
+        if (r->reason == best->reason && context_sure(r, f))
+            return 0;
         if (!r->pattern && r->tier == BK_TIER_STATUS)
             specific = 1;
         if (r->reason != best->reason && other == n)
@@ -982,11 +986,11 @@ static int decide_lazy(const bk_classifier *c, facts *f, const unsigned *cand, s
      * and, for a reply on the sender's side, the best rule of another reason */
     const bk_rule *best = &c->rs.rules[list[0]];
     int reason = best->reason, other = !(sender_context(f) || f->sender_phrase);
-    if (context_sure(best))
+    if (context_sure(best, f))
         return 0;
     for (; i < n_r; i++) {
         const bk_rule *r = &c->rs.rules[rules[i]];
-        if (r->reason == reason ? !context_sure(r) : other)
+        if (r->reason == reason ? !context_sure(r, f) : other)
             continue;
         if ((rc = rm_confirm(m, (unsigned)rules[i])) != 0) {
             if (rc < 0)
