@@ -515,7 +515,7 @@ int bk_webhook_decode(bk_decoder *d, const char *provider, const char *body, siz
 const char *const *bk_webhook_providers(void);
 
 /* ------------------------------------------------------------------------
- * MTA logs (Postfix, Exim, Sendmail): one outcome per recipient delivery
+ * MTA logs (Postfix, Exim, Sendmail, KumoMTA, PowerMTA): one outcome per recipient delivery
  * ---------------------------------------------------------------------- */
 
 typedef enum {
@@ -531,9 +531,9 @@ const char *bk_log_outcome_name(bk_log_outcome o);
 
 typedef struct {
     bk_log_outcome outcome;
-    const char *mta;                /* "postfix", "exim", "sendmail" */
+    const char *mta;                /* "postfix", "exim", "sendmail", "kumomta", "powermta" */
     char host[BK_FIELD_MAX];        /* the host that wrote the log line */
-    char queue_id[32];
+    char queue_id[64];
     char sender[BK_ADDR_MAX];
     char recipient[BK_ADDR_MAX];
     char orig_recipient[BK_ADDR_MAX];
@@ -580,6 +580,8 @@ typedef struct {
     unsigned long long discarded; /* recipients this host dropped on purpose, not sent: Postfix's
                                    * discard, a content filter's "discarded", Exim's :blackhole:,
                                    * a delivery to /dev/null; no outcome */
+    unsigned long long complaints; /* feedback (ARF) reports the MTA logged: KumoMTA's Feedback,
+                                    * PowerMTA's f records; a complaint, no delivery outcome */
 } bk_log_stats;
 
 typedef struct bk_log_reader bk_log_reader;

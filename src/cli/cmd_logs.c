@@ -1,5 +1,6 @@
 /*
- * cmd_logs.c - bouncekit logs: read Postfix, Exim and Sendmail logs (plain
+ * cmd_logs.c - bouncekit logs: read Postfix, Exim and Sendmail logs and
+ * KumoMTA's JSON log records (plain
  * or gzip, several files merged in time order, or standard input; --follow
  * tails a live log across rotation), one outcome per recipient delivery,
  * and print either every outcome (--events, JSON Lines) or the delivery
@@ -57,10 +58,12 @@ static void logs_usage(FILE *out)
     fprintf(out,
             "Usage: bouncekit logs [OPTIONS] FILE...\n"
             "\n"
-            "Read mail logs (Postfix, Exim, Sendmail; plain or .gz; - for standard input)\n"
-            "and report delivery health: one outcome per recipient (delivered, deferred,\n"
-            "bounced, expired, rejected at submission) with a verdict on every failure.\n"
-            "Several files are merged in time order (mail.log.2.gz mail.log.1 mail.log).\n"
+            "Read mail logs (Postfix, Exim, Sendmail; KumoMTA's JSON log records; plain or\n"
+            ".gz; - for standard input) and report delivery health: one outcome per\n"
+            "recipient (delivered, deferred, bounced, expired, rejected at submission) with\n"
+            "a verdict on every failure. Each line's format is known by itself: logs of\n"
+            "several MTAs mix. Several files are merged in time order (mail.log.2.gz\n"
+            "mail.log.1 mail.log).\n"
             "\n"
             "Options:\n"
             "  --events          print every outcome as JSON Lines instead of the report\n"
@@ -83,7 +86,7 @@ static void logs_usage(FILE *out)
             "Time stamps without a zone (classic syslog, Exim's main log) are read in the\n"
             "local time zone: set TZ to read another server's logs (TZ=Europe/Berlin).\n"
             "\n"
-            "A file none of whose lines tells of a delivery by Postfix, Exim or Sendmail\n"
+            "A file none of whose lines tells of a delivery by one of these MTAs\n"
             "is named on standard error, with the first of its lines.\n"
             "\n"
             "Exit status: 0 below the line, 3 the bounce rate (overall or of a sender)\n"
@@ -214,7 +217,7 @@ static void warn_unknown(const char *path, const file_use *u)
     shown[n] = '\0';
     cli_error("logs", "%s: none of its %llu line%s %s (first: \"%s\")",
               strcmp(path, "-") == 0 ? "standard input" : path, u->lines, u->lines == 1 ? "" : "s",
-              u->prefixed ? "tells of a delivery by Postfix, Exim or Sendmail"
+              u->prefixed ? "tells of a delivery by Postfix, Exim, Sendmail or KumoMTA"
                           : "has a time stamp and prefix this reader knows (syslog, RFC 3339, RFC 5424, Exim's main log)",
               shown);
 }

@@ -329,12 +329,13 @@ static void tables(bk_buf *b, const json_t *rp)
 static void input(bk_buf *b, const json_t *rp)
 {
     static const char *const keys[] = {"lines", "used", "other", "unprefixed", "malformed", "evicted", "bounce_notices",
-                                       "probes", "untried", "handoffs", "discarded"};
+                                       "probes", "untried", "handoffs", "discarded", "complaints"};
     static const char *const labels[] = {"lines read", "used", "of other programs", "of them in no known form", "malformed (skipped)",
                                          "queue ids evicted", "bounce notices sent",
                                          "address verification results", "recipients queued, not tried",
                                          "recipients handed to a relay on this host",
-                                         "recipients discarded on this host"};
+                                         "recipients discarded on this host",
+                                         "complaints (feedback reports)"};
     const json_t *in = json_object_get(rp, "input");
     char s[40];
     bk_buf_puts(b, "<section id=\"input\"><h2>Input</h2><table class=\"input\"><tbody>\n");

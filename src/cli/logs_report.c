@@ -496,6 +496,7 @@ json_t *report_json(const logs_report *rp, const bk_log_stats *st)
     json_object_set_new(s, "untried", json_integer((json_int_t)st->untried));
     json_object_set_new(s, "handoffs", json_integer((json_int_t)st->handoffs));
     json_object_set_new(s, "discarded", json_integer((json_int_t)st->discarded));
+    json_object_set_new(s, "complaints", json_integer((json_int_t)st->complaints));
     json_object_set_new(o, "input", s);
     return o;
 }
@@ -568,9 +569,9 @@ void report_text(const logs_report *rp, const bk_log_stats *st, term *t)
             pct(rp->threshold, b3, sizeof b3));
     for (int gi = 0; gi < N_GROUPS; gi++)
         text_table(rp, gi, t);
-    fprintf(t->out, "\n  %llu lines read: %llu used, %llu of other programs (%llu in no known form), %llu malformed; %llu queue ids evicted; %llu bounce notices sent; %llu address verification results; %llu recipients queued, not tried; %llu handed to a relay on this host; %llu discarded here\n",
+    fprintf(t->out, "\n  %llu lines read: %llu used, %llu of other programs (%llu in no known form), %llu malformed; %llu queue ids evicted; %llu bounce notices sent; %llu address verification results; %llu recipients queued, not tried; %llu handed to a relay on this host; %llu discarded here; %llu complaints (feedback reports)\n",
             st->lines, st->used, st->other, st->unprefixed, st->malformed, st->evicted, st->notices, st->probes, st->untried,
-            st->handoffs, st->discarded);
+            st->handoffs, st->discarded, st->complaints);
 }
 
 void report_free(logs_report *rp)

@@ -131,6 +131,31 @@ run logs --json --year 2026 "$DATA/postfix-verify.log"
 jq_is '.input | [.other, .probes] | @tsv' "3	4" "postfix: address verification results counted"
 jq_is '.totals | [.sent, .rejected] | @tsv' "1	1" "postfix: a probe is no mail sent"
 
+# KumoMTA's JSON log records: outcomes, the report, a complaint, mixed with Postfix
+run logs --json --year 2026 --threshold 100 "$DATA/kumomta-sample.log"
+jq_is '.totals | [.sent, .delivered, .deferred, .bounced, .expired, .rejected, .hard] | @tsv' "10	3	1	4	2	1	2" "kumomta: totals"
+jq_is '.input | [.lines, .used, .malformed, .other, .complaints, .unprefixed] | @tsv' "27	24	1	2	1	0" "kumomta: lines, the malformed one, the feedback report"
+run logs --events --year 2026 "$DATA/kumomta-sample.log"
+jq_is -s '[.[].decodedby] | unique | join(",")' kumomta "kumomta: decodedby"
+jq_is -s '[.[] | select(.recipient == "slow@example.org")][0] | [.attempts, .first, .last, .queueid, .addresser, .size, .rhost] | @tsv' \
+    "3	2026-12-06T10:03:02Z	2026-12-06T10:33:04Z	1d98076abbbc11ed940250ebf67f93b5	news@example.org	2841	mx.example.org" \
+    "kumomta: deferrals joined to the delivery by the spool id"
+jq_is -s '[.[] | select(.recipient == "nobody@example.net")][0] | [.replycode, .command, .diagnosticcode] | @tsv' \
+    "550	RCPT	550 5.1.1 The email account that you tried to reach does not exist. Please try double-checking the recipient's email address for typos or unnecessary spaces. (in reply to RCPT TO command)" \
+    "kumomta: the reply put back together with its command"
+jq_is -s '[.[] | select(.recipient == "stuck@example.net")][0] | [.status, .diagnosticcode] | @tsv' \
+    "4.3.0	451 4.3.0 Temporary local problem - please try later (in reply to end of DATA command)" "kumomta: an expiry tells the last deferral's reason"
+jq_is -s '[.[] | select(.recipient == "dave@example.com") | .outcome] | join(",")' "delivered,bounced" "kumomta: an out-of-band bounce after the delivery"
+run logs --events --year 2026 "$DATA/kumomta-sample.log" "$DATA/postfix-real.log"
+expect_rc 0 "kumomta and postfix merged"
+jq_is -s '[.[].decodedby] | unique | join(",")' "kumomta,postfix" "kumomta and postfix: both read"
+jq_is -s 'length' "$(cat "$DATA/kumomta-sample.expect" "$DATA/postfix-real.expect" | wc -l | tr -d ' ')" "kumomta and postfix: every outcome of both"
+jq_is -s '[.[] | select(.decodedby == "kumomta") | .recipient] | join(",")' \
+    "$(cut -f1 "$DATA/kumomta-sample.expect" | paste -sd, -)" "kumomta and postfix: each file's own order kept"
+{ cat "$DATA/kumomta-sample.log"; printf '{"type":"Delivery","id":"x","recipient":"a@example.com"}\n{not json}\n{"type":"Bounce","timestamp":1796551200,"id":"y"}\n'; } > "$TMP/kumo-odd.log"
+run logs --json --year 2026 --threshold 100 "$TMP/kumo-odd.log"
+jq_is '.input.malformed' 4 "kumomta: no time stamp, no JSON, no recipient: malformed"
+
 # odd and malformed lines are counted, never fatal
 {
     printf 'Dec  6 10:00:00 mta postfix/smtp[1]: ABCDE12345: to=<x@example.com>, relay=\n'

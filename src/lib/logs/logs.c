@@ -1,7 +1,8 @@
 /*
  * logs.c - MTA logs to one outcome per recipient (bk_log_*): the line
  * prefix (logline.c), the reader for the program that wrote the line
- * (postfix_log.c, exim_log.c, sendmail_log.c), the state kept per queue id,
+ * (postfix_log.c, exim_log.c, sendmail_log.c; a JSON record, a line starting
+ * with '{', is KumoMTA's: kumo_log.c), the state kept per queue id,
  * whether a delivery was only a hand-off to a relay on this host that queued
  * the message again (log_handoff) or a content filter there that dropped it
  * (log_filter_discard), and the verdict on each failure (the
@@ -652,13 +653,80 @@ bk_log_event *event_start(bk_log_reader *r, bk_log_outcome o, const char *mta,
     if (l && l->host.len)
         copy_field(e->host, sizeof e->host, l->host.p, l->host.len);
     if (q) {
-        copy_field(e->queue_id, sizeof e->queue_id, q->qid, strlen(q->qid));
+        if (!q->anonymous)
+            copy_field(e->queue_id, sizeof e->queue_id, q->qid, strlen(q->qid));
         if (q->messageid)
             copy_field(e->messageid, sizeof e->messageid, q->messageid, strlen(q->messageid));
         e->size = q->size;
         e->nrcpt = q->nrcpt;
     }
     return e;
+}
+
+/* log_record_defer - keep a failed attempt as pending under its key */
+int log_record_defer(bk_log_reader *r, const log_record *a)
+{
+    log_queue *q = queue_get(r, a->mta, a->key.p, a->key.len, 1);
+    log_pending *p = q && a->recipient.len ? pending_get(q, a->recipient.p, a->recipient.len, 1) : NULL;
+    if (!p)
+        return -1;
+    q->anonymous = a->anonymous;
+    q->last = r->now;
+    if (a->sender.len && !q->has_sender)
+        queue_set_sender(q, a->sender.p, a->sender.len);
+    if (a->size >= 0)
+        q->size = a->size;
+    if (a->messageid.len && !q->messageid)
+        set_str(&q->messageid, a->messageid.p, a->messageid.len);
+    if (!p->first)
+        p->first = r->now;
+    p->last = r->now;
+    p->attempts++;
+    copy_field(p->dsn, sizeof p->dsn, a->dsn.p, a->dsn.len);
+    set_str(&p->text, a->text.p, a->text.len);
+    set_str(&p->relay, a->relay.p, a->relay.len);
+    return 0;
+}
+
+/* log_record_outcome - report the outcome of a's recipient with its earlier attempts */
+int log_record_outcome(bk_log_reader *r, const log_record *a, bk_log_outcome o)
+{
+    if (!a->recipient.len)
+        return -1;
+    log_queue *q = o == BK_LOG_REJECTED ? NULL : queue_get(r, a->mta, a->key.p, a->key.len, 0);
+    log_pending *p = q ? pending_get(q, a->recipient.p, a->recipient.len, 0) : NULL;
+    bk_log_event *e = event_start(r, o, a->mta, NULL, NULL);
+    copy_field(e->sender, sizeof e->sender, a->sender.p, a->sender.len);
+    copy_field(e->recipient, sizeof e->recipient, a->recipient.p, a->recipient.len);
+    copy_field(e->relay, sizeof e->relay, a->relay.p, a->relay.len);
+    copy_field(e->dsn, sizeof e->dsn, a->dsn.p, a->dsn.len);
+    copy_field(e->text, sizeof e->text, a->text.p, a->text.len);
+    if (!r->o.report_only) {
+        if (!a->anonymous)
+            copy_field(e->queue_id, sizeof e->queue_id, a->key.p, a->key.len);
+        copy_field(e->orig_recipient, sizeof e->orig_recipient, a->orig_recipient.p,
+                   a->orig_recipient.len);
+        copy_field(e->messageid, sizeof e->messageid, a->messageid.p, a->messageid.len);
+        e->size = a->size;
+    }
+    e->attempts = o == BK_LOG_REJECTED || a->use_pending ? 0 : 1; /* an expiry is no attempt */
+    if (p) {
+        e->attempts += p->attempts;
+        e->first = p->first;
+        if (!e->sender[0] && q->has_sender)
+            copy_field(e->sender, sizeof e->sender, queue_sender(q), strlen(queue_sender(q)));
+        if (a->use_pending && p->text) { /* the last deferral tells why */
+            copy_field(e->dsn, sizeof e->dsn, p->dsn, strlen(p->dsn));
+            copy_field(e->text, sizeof e->text, p->text, strlen(p->text));
+            if (p->relay && p->relay[0])
+                copy_field(e->relay, sizeof e->relay, p->relay, strlen(p->relay));
+        }
+        pending_remove(q, p);
+    }
+    if (q && q->np == 0)
+        queue_drop(r, q); /* one message a recipient: nothing more to wait for */
+    event_emit(r, e);
+    return 0;
 }
 
 /* relay_host - the host name of "name[addr]:port" */
@@ -832,9 +900,34 @@ static int sendmail_prog(log_span prog)
     return log_prog_is(prog, "sendmail") || (prog.len - s > 3 && memcmp(prog.p + s, "sm-", 3) == 0);
 }
 
+void log_clock(bk_log_reader *r, long long t)
+{
+    if (t > r->now || r->now - t > r->o.horizon)
+        r->now = t; /* a clock going back a little keeps the later time */
+}
+
+/* line_done - count a line read (rc as a reader returns it) and sweep the
+ * table now and then */
+static int line_done(bk_log_reader *r, int rc)
+{
+    if (rc == 0)
+        r->st.used++;
+    else if (rc < 0)
+        r->st.malformed++;
+    else
+        r->st.other++;
+    if (++r->since_sweep >= SWEEP_EVERY) {
+        r->since_sweep = 0;
+        sweep(r, 0);
+    }
+    return rc < 0 ? -1 : 0;
+}
+
 int bk_log_line(bk_log_reader *r, const char *line, size_t len)
 {
     r->st.lines++;
+    if (len && line[0] == '{')
+        return line_done(r, kumo_line(r, line, len));
     log_line l;
     if (log_line_parse(line, len, r->year, &l) != 0) {
         r->st.other++;
@@ -855,8 +948,7 @@ int bk_log_line(bk_log_reader *r, const char *line, size_t len)
         }
         r->last_month = l.month;
     }
-    if (l.time > r->now || r->now - l.time > r->o.horizon)
-        r->now = l.time; /* a clock going back a little keeps the later time */
+    log_clock(r, l.time);
     int rc;
     if (l.kind == LINE_EXIM)
         rc = exim_line(r, &l);
@@ -870,21 +962,13 @@ int bk_log_line(bk_log_reader *r, const char *line, size_t len)
         rc = exim_line(r, &l);
     } else
         rc = 1;
-    if (rc == 0)
-        r->st.used++;
-    else if (rc < 0)
-        r->st.malformed++;
-    else
-        r->st.other++;
-    if (++r->since_sweep >= SWEEP_EVERY) {
-        r->since_sweep = 0;
-        sweep(r, 0);
-    }
-    return rc < 0 ? -1 : 0;
+    return line_done(r, rc);
 }
 
 long long bk_log_line_time(const bk_log_reader *r, const char *line, size_t len)
 {
+    if (len && line[0] == '{')
+        return kumo_time(line, len);
     log_line l;
     if (log_line_parse(line, len, r->year, &l) != 0)
         return -1;

@@ -1,7 +1,8 @@
 /*
  * logs_internal.h - what the log readers (postfix_log.c, exim_log.c,
- * sendmail_log.c) share with the core (logs.c): the state kept per queue id
- * and per recipient still in the queue, and the call that reports an outcome.
+ * sendmail_log.c, kumo_log.c) share with the core (logs.c): the
+ * state kept per queue id and per recipient still in the queue, and the calls
+ * that report an outcome.
  *
  * A queue entry lives from the first line that names its queue id to the
  * line that says the message left the queue; entries idle longer than the
@@ -16,7 +17,7 @@
 
 #include <string.h>
 
-#define QID_MAX 32
+#define QID_MAX 40         /* KumoMTA's spool ids have 32 characters */
 #define SENDER_INLINE 40  /* senders shorter than this live in their queue entry */
 
 typedef struct {
@@ -34,6 +35,7 @@ typedef struct {
 typedef struct {
     char qid[QID_MAX];        /* "" for a free slot */
     const char *mta;          /* the reader that made it */
+    int anonymous;            /* qid is a key the reader made, not the MTA's: not shown */
     char sender_in[SENDER_INLINE]; /* the sender when short (has_sender 1) */
     char *sender_out;         /* else: malloc'd (has_sender 2) */
     char *messageid;          /* malloc'd or NULL */
@@ -187,10 +189,43 @@ log_span log_unbracket(log_span v);
  * Sendmail); length 0 when it is not one */
 log_span log_queue_id(log_span msg);
 
+/* log_clock - the time of the line being read is t: the reader's clock
+ * moves to it (a clock going back a little keeps the later time) */
+void log_clock(bk_log_reader *r, long long t);
+
+/* log_record - one recipient's delivery attempt or outcome, as the MTAs that
+ * log one record per recipient write it (KumoMTA, PowerMTA): all of it in
+ * the record, only the earlier attempts kept in the queue table */
+typedef struct {
+    const char *mta;
+    log_span key;             /* the queue key of the recipient's message */
+    int anonymous;            /* key is made by the reader: not shown as the queue id */
+    log_span sender, recipient, orig_recipient, relay, dsn, text, messageid;
+    long long size;           /* -1 when unknown */
+    int use_pending;          /* an outcome that is no delivery attempt and has no reason of
+                               * the remote's (an expiry): the last deferral's status, text
+                               * and relay when one was seen */
+} log_record;
+
+/* log_record_defer - a failed attempt of the recipient of a, still to be
+ * retried: kept as pending under its key; -1 when it cannot be kept */
+int log_record_defer(bk_log_reader *r, const log_record *a);
+
+/* log_record_outcome - the outcome o of the recipient of a, its earlier
+ * attempts (first time, number) joined; -1 when a has no recipient */
+int log_record_outcome(bk_log_reader *r, const log_record *a, bk_log_outcome o);
+
 /* postfix_line / exim_line / sendmail_line - one line of each MTA; 0 used
  * or not of interest, -1 malformed */
 int postfix_line(bk_log_reader *r, const log_line *l);
 int exim_line(bk_log_reader *r, const log_line *l);
 int sendmail_line(bk_log_reader *r, const log_line *l);
+
+/* kumo_line - one KumoMTA JSON log record (a line starting with '{'): 0
+ * used, 1 not of interest, -1 malformed; kumo_time - its time stamp, -1
+ * when it has none (kumo_log.c) */
+int kumo_line(bk_log_reader *r, const char *line, size_t len);
+long long kumo_time(const char *line, size_t len);
+
 
 #endif
