@@ -1,6 +1,6 @@
 /*
  * fuzz_logs.c - libFuzzer target for the MTA log readers (Postfix, Exim,
- * Sendmail, KumoMTA): any bytes, split into lines, fed to one reader and finished;
+ * Sendmail, KumoMTA, PowerMTA): any bytes, split into lines, fed to one reader and finished;
  * every outcome must have NUL-terminated fields and a valid reason.
  */
 #include "bouncekit.h"

@@ -1,6 +1,6 @@
 /*
- * cmd_logs.c - bouncekit logs: read Postfix, Exim and Sendmail logs and
- * KumoMTA's JSON log records (plain
+ * cmd_logs.c - bouncekit logs: read Postfix, Exim and Sendmail logs,
+ * KumoMTA's JSON log records and PowerMTA's accounting CSV (plain
  * or gzip, several files merged in time order, or standard input; --follow
  * tails a live log across rotation), one outcome per recipient delivery,
  * and print either every outcome (--events, JSON Lines) or the delivery
@@ -58,12 +58,12 @@ static void logs_usage(FILE *out)
     fprintf(out,
             "Usage: bouncekit logs [OPTIONS] FILE...\n"
             "\n"
-            "Read mail logs (Postfix, Exim, Sendmail; KumoMTA's JSON log records; plain or\n"
-            ".gz; - for standard input) and report delivery health: one outcome per\n"
-            "recipient (delivered, deferred, bounced, expired, rejected at submission) with\n"
-            "a verdict on every failure. Each line's format is known by itself: logs of\n"
-            "several MTAs mix. Several files are merged in time order (mail.log.2.gz\n"
-            "mail.log.1 mail.log).\n"
+            "Read mail logs (Postfix, Exim, Sendmail; KumoMTA's JSON log records; PowerMTA's\n"
+            "accounting CSV, read after its header row; plain or .gz; - for standard input)\n"
+            "and report delivery health: one outcome per recipient (delivered, deferred,\n"
+            "bounced, expired, rejected at submission) with a verdict on every failure.\n"
+            "Each line's format is known by itself: logs of several MTAs mix. Several\n"
+            "files are merged in time order (mail.log.2.gz mail.log.1 mail.log).\n"
             "\n"
             "Options:\n"
             "  --events          print every outcome as JSON Lines instead of the report\n"
@@ -97,7 +97,9 @@ static void logs_usage(FILE *out)
             "Examples:\n"
             "  bouncekit logs /var/log/mail.log.1 /var/log/mail.log\n"
             "  bouncekit logs --events /var/log/mail.log | jq -c 'select(.hardbounce)'\n"
-            "  bouncekit logs --threshold 1 --html /var/www/health.html /var/log/mail.log\n");
+            "  bouncekit logs --threshold 1 --html /var/www/health.html /var/log/mail.log\n"
+            "  bouncekit logs /var/log/pmta/acct-*.csv\n"
+            "  zstdcat /var/log/kumomta/* | bouncekit logs -   # KumoMTA's local log segments\n");
 }
 
 /* opt_str - a JSON string, or null when empty */
@@ -217,7 +219,7 @@ static void warn_unknown(const char *path, const file_use *u)
     shown[n] = '\0';
     cli_error("logs", "%s: none of its %llu line%s %s (first: \"%s\")",
               strcmp(path, "-") == 0 ? "standard input" : path, u->lines, u->lines == 1 ? "" : "s",
-              u->prefixed ? "tells of a delivery by Postfix, Exim, Sendmail or KumoMTA"
+              u->prefixed ? "tells of a delivery by Postfix, Exim, Sendmail, KumoMTA or PowerMTA"
                           : "has a time stamp and prefix this reader knows (syslog, RFC 3339, RFC 5424, Exim's main log)",
               shown);
 }

@@ -1,5 +1,5 @@
 # logs.sh - bouncekit logs on the repository's MTA log fixtures
-# (tests/data/logs/*.log, each with a .expect file: one line per outcome in
+# (tests/data/logs/*.log and PowerMTA's *.csv, each with a .expect file: one line per outcome in
 # the order --events prints them, "recipient outcome reason hardbounce
 # status attempts", tab-separated; X.log.1, X.log.2 ... next to X.log are
 # its rotated older parts and are given with it); gzip, merging, standard
@@ -22,8 +22,8 @@ rotated_set() {
 
 # every fixture (with its rotated parts) gives exactly its expected lines
 n=0
-for log in "$DATA"/*.log; do
-    want="${log%.log}.expect"
+for log in "$DATA"/*.log "$DATA"/*.csv; do
+    want="${log%.*}.expect"
     [ -f "$want" ] || { fail "$(basename "$log"): no .expect file"; continue; }
     mapfile -t files < <(rotated_set "$log")
     run logs --events --year 2026 "${files[@]}"
@@ -77,13 +77,13 @@ gzip -c "$DATA/sendmail-sample.log" | "$BK" logs --events --year 2026 - > "$TMP/
 [ "$(jq -r "$TSV" "$TMP/stdin.out")" = "$(cat "$DATA/sendmail-sample.expect")" ] || fail "gzip on stdin gives other events"
 
 # the --json report: totals that add up, a timeline, the input counts
-for log in "$DATA"/*.log; do
+for log in "$DATA"/*.log "$DATA"/*.csv; do
     mapfile -t files < <(rotated_set "$log")
     run logs --json --year 2026 --threshold 100 "${files[@]}"
     expect_rc 0 "$(basename "$log") --json"
     jq_is '.totals | .sent == .delivered + .deferred + .bounced + .expired' true "$(basename "$log"): sent adds up"
     jq_is '(.timeline | length > 0) and ([.timeline[].sent] | add) == .totals.sent' true "$(basename "$log"): timeline"
-    jq_is '.totals.sent + .totals.rejected' "$(wc -l < "${log%.log}.expect" | tr -d ' ')" "$(basename "$log"): every outcome counted"
+    jq_is '.totals.sent + .totals.rejected' "$(wc -l < "${log%.*}.expect" | tr -d ' ')" "$(basename "$log"): every outcome counted"
     jq_is '.input | .lines == .used + .malformed + .other' true "$(basename "$log"): input lines add up"
 done
 run logs --json --year 2026 "$DATA/exim-sample.log"
@@ -155,6 +155,40 @@ jq_is -s '[.[] | select(.decodedby == "kumomta") | .recipient] | join(",")' \
 { cat "$DATA/kumomta-sample.log"; printf '{"type":"Delivery","id":"x","recipient":"a@example.com"}\n{not json}\n{"type":"Bounce","timestamp":1796551200,"id":"y"}\n'; } > "$TMP/kumo-odd.log"
 run logs --json --year 2026 --threshold 100 "$TMP/kumo-odd.log"
 jq_is '.input.malformed' 4 "kumomta: no time stamp, no JSON, no recipient: malformed"
+
+# PowerMTA's accounting CSV: columns by the header's names, quoting, a complaint, mixed
+run logs --json --threshold 100 "$DATA/pmta-acct.csv"
+jq_is '.totals | [.sent, .delivered, .deferred, .bounced, .expired, .hard] | @tsv' "10	3	1	5	1	2" "pmta: totals"
+jq_is '.input | [.lines, .used, .malformed, .other, .complaints, .unprefixed] | @tsv' "19	17	1	1	1	0" "pmta: header rows used, the cut row malformed, the queue's tq other, the f record"
+run logs --events "$DATA/pmta-acct.csv"
+jq_is -s '[.[].decodedby] | unique | join(",")' powermta "pmta: decodedby"
+jq_is -s '[.[] | select(.recipient == "eve@example.com")][0] | [.diagnosticcode, .rhost, .size, .queueid] | @tsv' \
+    '550 5.7.1 Message rejected: "spam" content detected	mx1.example.com	2841	' "pmta: a quoted field with \"\", the relay's name, dlvSize, no queue id"
+jq_is -s '[.[] | select(.recipient == "slow@example.org")][0] | [.attempts, .first, .last] | @tsv' \
+    "3	2026-12-06T10:03:02Z	2026-12-06T10:33:04Z" "pmta: t records joined to the d record (-0500 stamps)"
+jq_is -s '[.[] | select(.recipient == "stuck@example.net")][0] | [.outcome, .status] | @tsv' "expired	4.3.0" "pmta: message-expired"
+{
+    printf 'd,2026-12-06 05:00:00-0500,news@example.org,early@example.com\n'
+    printf 'rcpt,type,dsnDiag,timeLogged,orig\n'
+    printf 'type,rcpt,dsnStatus,dsnDiag,timeLogged,orig,dsnMta\n'
+    printf 'b,zed@example.net,5.1.1 (bad destination mailbox address),"smtp;550 5.1.1 <zed@example.net>, no such user",1796551300,news@example.org,mx.example.net (192.0.2.20)\n'
+    printf 'b,,5.1.1,smtp;550 x,1796551301,news@example.org,\n'
+    printf 'd,amy@example.net,2.0.0 (success),smtp;250 ok,not-a-time,news@example.org,\n'
+} > "$TMP/pmta-cols.csv"
+run logs --events "$TMP/pmta-cols.csv"
+jq_is -s '[.[] | [.recipient, .outcome, .reason, .status, .timestamp, .rhost] | @tsv] | join(";")' \
+    "zed@example.net	bounced	userunknown	5.1.1	2026-12-06T10:01:40Z	mx.example.net" "pmta: another column order, epoch times"
+run logs --json "$TMP/pmta-cols.csv"
+jq_is '.input | [.lines, .used, .malformed, .other, .unprefixed] | @tsv' "6	2	2	2	2" \
+    "pmta: a row before any header and a CSV of other columns are not read; rows without a recipient or time malformed"
+run logs --events --year 2026 "$DATA/postfix-real.log" "$DATA/pmta-acct.csv" "$DATA/kumomta-sample.log"
+expect_rc 0 "pmta, kumomta and postfix merged"
+jq_is -s '[.[].decodedby] | unique | join(",")' "kumomta,postfix,powermta" "three MTAs: all read"
+jq_is -s 'length' "$(cat "$DATA/kumomta-sample.expect" "$DATA/postfix-real.expect" "$DATA/pmta-acct.expect" | wc -l | tr -d ' ')" "three MTAs: every outcome"
+jq_is -s '[.[] | select(.decodedby == "powermta") | .recipient] | join(",")' \
+    "$(cut -f1 "$DATA/pmta-acct.expect" | paste -sd, -)" "three MTAs: the CSV's own order kept"
+jq_is -s '[.[] | select(.decodedby != "postfix" and .outcome != "deferred") | .last] == ([.[] | select(.decodedby != "postfix" and .outcome != "deferred") | .last] | sort)' true \
+    "kumomta and pmta outcomes merged in time order (the pending ones come at the end)"
 
 # odd and malformed lines are counted, never fatal
 {

@@ -211,6 +211,16 @@ static size_t solaris_tag(const char *p, size_t len)
     return k < len && p[k] == ' ' ? k + 1 : k;
 }
 
+long long log_stamp(const char *p, size_t len)
+{
+    long long t;
+    int zoned;
+    size_t n = iso_stamp(p, len, &t, &zoned);
+    if (!n || n != len)
+        return -1;
+    return zoned ? t : from_local(t);
+}
+
 int log_line_parse(const char *p, size_t len, int year, log_line *out)
 {
     memset(out, 0, sizeof *out);

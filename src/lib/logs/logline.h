@@ -38,5 +38,10 @@ typedef struct {
  * without one. Returns 0, or -1 when the line has no known prefix. */
 int log_line_parse(const char *line, size_t len, int year, log_line *out);
 
+/* log_stamp - the whole of p[0..len) as an RFC 3339 or "YYYY-MM-DD HH:MM:SS"
+ * stamp (a zone "Z", "+01:00" or "-0500" kept, none read as local time):
+ * seconds since 1970, -1 when it is none */
+long long log_stamp(const char *p, size_t len);
+
 
 #endif

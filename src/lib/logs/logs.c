@@ -2,7 +2,8 @@
  * logs.c - MTA logs to one outcome per recipient (bk_log_*): the line
  * prefix (logline.c), the reader for the program that wrote the line
  * (postfix_log.c, exim_log.c, sendmail_log.c; a JSON record, a line starting
- * with '{', is KumoMTA's: kumo_log.c), the state kept per queue id,
+ * with '{', is KumoMTA's: kumo_log.c; a CSV row after a header "type,...",
+ * PowerMTA's accounting: pmta_log.c), the state kept per queue id,
  * whether a delivery was only a hand-off to a relay on this host that queued
  * the message again (log_handoff) or a content filter there that dropped it
  * (log_filter_discard), and the verdict on each failure (the
@@ -928,6 +929,8 @@ int bk_log_line(bk_log_reader *r, const char *line, size_t len)
     r->st.lines++;
     if (len && line[0] == '{')
         return line_done(r, kumo_line(r, line, len));
+    if (pmta_row(r, line, len))
+        return line_done(r, pmta_line(r, line, len));
     log_line l;
     if (log_line_parse(line, len, r->year, &l) != 0) {
         r->st.other++;
@@ -969,6 +972,8 @@ long long bk_log_line_time(const bk_log_reader *r, const char *line, size_t len)
 {
     if (len && line[0] == '{')
         return kumo_time(line, len);
+    if (pmta_row(r, line, len))
+        return pmta_time(r, line, len);
     log_line l;
     if (log_line_parse(line, len, r->year, &l) != 0)
         return -1;
@@ -1011,5 +1016,6 @@ void bk_log_reader_free(bk_log_reader *r)
     free(r->prov);
     if (r->sha1)
         g_checksum_free(r->sha1);
+    pmta_free(r);
     free(r);
 }

@@ -1,6 +1,6 @@
 /*
  * logs_internal.h - what the log readers (postfix_log.c, exim_log.c,
- * sendmail_log.c, kumo_log.c) share with the core (logs.c): the
+ * sendmail_log.c, kumo_log.c, pmta_log.c) share with the core (logs.c): the
  * state kept per queue id and per recipient still in the queue, and the calls
  * that report an outcome.
  *
@@ -85,6 +85,7 @@ struct bk_log_reader {
     size_t prov_hint[2][2];   /* [host, domain]: {length, slot} prefetched for the next lookup */
     log_verdict_slot *verdicts;        /* VERDICT_SLOTS, direct-mapped */
     struct _GChecksum *sha1;  /* reused for every token */
+    struct pmta_map *pmta;    /* the columns of PowerMTA accounting rows, once a header was read */
 };
 
 /* queue_get - the entry of queue id qid[0..len) of the given MTA; created
@@ -226,6 +227,17 @@ int sendmail_line(bk_log_reader *r, const log_line *l);
  * when it has none (kumo_log.c) */
 int kumo_line(bk_log_reader *r, const char *line, size_t len);
 long long kumo_time(const char *line, size_t len);
+
+/* pmta_row - the line is a row of a PowerMTA accounting file: a header row
+ * ("type,..." naming a rcpt column), or, once one was read, a row whose first
+ * field is a record type ("d,", "b,", "tq,"); pmta_line - read it: a header
+ * sets the columns of the rows after it; 0 used, 1 not of interest, -1
+ * malformed; pmta_time - a row's timeLogged, -1 when none; pmta_free - the
+ * column map (pmta_log.c) */
+int pmta_row(const bk_log_reader *r, const char *line, size_t len);
+int pmta_line(bk_log_reader *r, const char *line, size_t len);
+long long pmta_time(const bk_log_reader *r, const char *line, size_t len);
+void pmta_free(bk_log_reader *r);
 
 
 #endif
