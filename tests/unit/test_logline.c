@@ -2,7 +2,8 @@
  * test_logline.c - the prefix of mail log lines (src/lib/logs/logline.c):
  * stamps without a zone read in the local time zone, right at the changes
  * to and from summer time; RFC 5424 and Solaris prefixes; every cut of a
- * line read without reading past it.
+ * line read without reading past it; a lone stamp (log_stamp: PowerMTA's
+ * timeLogged).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -143,12 +144,35 @@ static void test_cuts(void **state)
         }
 }
 
+/* log_stamp - the whole value a stamp, its zone kept or local time */
+static void test_stamp(void **state)
+{
+    (void)state;
+    setenv("TZ", NEW_YORK, 1);
+    assert_int_equal(log_stamp("2026-12-06 05:00:02-0500", 24), 1796551202LL);
+    assert_int_equal(log_stamp("2026-12-06T10:00:02Z", 20), 1796551202LL);
+    assert_int_equal(log_stamp("2026-12-06T11:00:02+01:00", 25), 1796551202LL);
+    assert_int_equal(log_stamp("2026-12-06 05:00:02", 19), 1796551202LL); /* New York's wall clock */
+    assert_int_equal(log_stamp("2026-12-06 05:00:02-0500 x", 26), -1);   /* more than a stamp */
+    assert_int_equal(log_stamp("2026-12-06", 10), -1);
+    assert_int_equal(log_stamp("1796551202", 10), -1);
+    for (size_t n = 0; n < 24; n++) { /* every cut, alone on the heap */
+        char *c = malloc(n ? n : 1);
+        assert_non_null(c);
+        memcpy(c, "2026-12-06 05:00:02-0500", n);
+        long long t = log_stamp(c, n);
+        assert_true(t == -1 || n >= 19);
+        free(c);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_local_time),
         cmocka_unit_test(test_prefixes),
         cmocka_unit_test(test_cuts),
+        cmocka_unit_test(test_stamp),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

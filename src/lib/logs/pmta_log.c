@@ -154,6 +154,7 @@ static int header(bk_log_reader *r, const char *line, size_t len)
     while (i <= len && m->ncols < PMTA_COLUMNS) {
         log_span name;
         if (next_field(line, len, &i, f, &name) != 0) {
+            m->ncols = 0; /* no columns: the rows after it are not misread */
             rc = -1;
             break;
         }
