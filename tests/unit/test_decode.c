@@ -137,6 +137,18 @@ static void test_dsn_groups(void **state)
     assert_string_equal(f.r[1].action, "delayed");
     assert_string_equal(f.addresser, "s@example.com");
     found_free(&f);
+    /* Action words RFC 3464 does not know, in the one they mean */
+    const char *odd = "Final-Recipient: rfc822; e@example.net\nAction: Error\nStatus: 5.0.0\n\n"
+                      "Final-Recipient: rfc822; d@example.net\nAction: deferred (retrying)\n\n"
+                      "Final-Recipient: rfc822; v@example.net\nAction: deliverable\nStatus: 2.1.5\n\n"
+                      "Final-Recipient: rfc822; w@example.net\nAction: whatever\n\n"
+                      "Final-Recipient: rfc822; x@example.net\nAction: expanded\n";
+    const char *want[] = {"failed", "delayed", "delivered", "failed", "expanded"};
+    memset(&f, 0, sizeof f);
+    assert_int_equal(dsn_parse(odd, strlen(odd), &f), 5);
+    for (size_t i = 0; i < 5; i++)
+        assert_string_equal(f.r[i].action, want[i]);
+    found_free(&f);
 }
 
 static void test_addresses(void **state)

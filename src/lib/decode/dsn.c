@@ -70,6 +70,29 @@ static span supplementary_info(span v)
     return v;
 }
 
+/* standard_action - an Action word RFC 3464 does not know in the one it
+ * means ("error", "failure", "bounced" are failed; "deferred", "delay" are
+ * delayed; "success", "sent" and Postfix's address verification's
+ * "deliverable" are delivered); any other failed, as a report of a
+ * recipient is of a failure unless it says otherwise */
+static void standard_action(char *a, size_t cap)
+{
+    static const char *const KNOWN[] = {"failed", "delayed", "delivered", "relayed", "expanded"};
+    static const struct {
+        const char *word, *means;
+    } SYNONYMS[] = {{"delay", "delayed"},     {"deferred", "delayed"}, {"transient", "delayed"},
+                    {"success", "delivered"}, {"sent", "delivered"},   {"ok", "delivered"},
+                    {"deliverable", "delivered"}};
+    for (size_t i = 0; i < sizeof KNOWN / sizeof KNOWN[0]; i++)
+        if (strcmp(a, KNOWN[i]) == 0)
+            return;
+    const char *means = "failed";
+    for (size_t i = 0; i < sizeof SYNONYMS / sizeof SYNONYMS[0]; i++)
+        if (strcmp(a, SYNONYMS[i].word) == 0)
+            means = SYNONYMS[i].means;
+    found_set(a, cap, means, strlen(means));
+}
+
 /* recipient_group - one recipient's fields into an entry; a recipient
  * listed twice keeps what its first group said. The recipient is the
  * Final-Recipient, unless that names a host inside the reporting system (a
@@ -102,6 +125,7 @@ static void recipient_group(const field_block *g, const field_block *msg, found 
         found_set(r->action, sizeof r->action, action.p, k);
         for (char *c = r->action; *c; c++)
             *c = (char)bk_lower((unsigned char)*c);
+        standard_action(r->action, sizeof r->action);
     }
     span status = get(g, "Status");
     if (status.len && !r->status[0])

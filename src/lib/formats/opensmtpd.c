@@ -12,8 +12,12 @@
  * following recipients failed permanently:" with the same lines). Its
  * warning ("A message is delayed for more than 4 hours for the following
  * list of recipients:", "this is only a temporary failure report") lists
- * recipients still in the queue: action delayed.
+ * recipients still in the queue: action delayed. Newer versions add a
+ * delivery-status part (Status 5.0.0 for every failure, 4.4.7 when the
+ * envelope expired): its fields come first, the text's reply and status
+ * where it gives one.
  */
+#include "dsn.h"
 #include "format.h"
 #include "lines.h"
 #include "report_text.h"
@@ -35,6 +39,7 @@ static int decode(const bk_message *m, found *out)
     long at = message_find(m, "This is the MAILER-DAEMON, please DO NOT REPLY");
     if (at < 0)
         return 0;
+    dsn_decode(m, out);
     const char *t = m->text.data;
     size_t end = m->text.len, pos = (size_t)at, lines = 0;
     long copy = message_find(m, "Below is a copy of the original message");
@@ -56,8 +61,10 @@ static int decode(const bk_message *m, found *out)
                         found_set(cur->action, sizeof cur->action, "delayed", 7);
                     span reason = span_trim(span_from(s, (size_t)(colon - s.p) + 1));
                     found_diag(cur, reason.p, reason.len);
-                    cur->reply_code = take_reply_code(reason);
-                    find_status(reason, cur->status);
+                    int code = take_reply_code(reason);
+                    if (code)
+                        cur->reply_code = code;
+                    find_status(reason, cur->status); /* written only when found */
                 }
                 continue;
             }
