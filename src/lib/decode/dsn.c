@@ -77,7 +77,8 @@ static span supplementary_info(span v)
  * recipient is of a failure unless it says otherwise */
 static void standard_action(char *a, size_t cap)
 {
-    static const char *const KNOWN[] = {"failed", "delayed", "delivered", "relayed", "expanded"};
+    /* "expired" is left to the formats that read it (SendGrid gave up) */
+    static const char *const KNOWN[] = {"failed", "delayed", "delivered", "relayed", "expanded", "expired"};
     static const struct {
         const char *word, *means;
     } SYNONYMS[] = {{"delay", "delayed"},     {"deferred", "delayed"}, {"transient", "delayed"},
