@@ -7,7 +7,8 @@
  *        daemon=MTA, relay=host [ip]
  *   QID: to=<r>[,<r2>...], [ctladdr=<c> (uid/gid),] delay=[D+]HH:MM:SS,
  *        xdelay=.., mailer=esmtp, pri=N, [relay=mx.example.net. [ip],]
- *        [dsn=X.Y.Z,] stat=Sent (REPLY) | Deferred: TEXT | queued | TEXT
+ *        [dsn=X.Y.Z,] [reply=REPLY,] stat=Sent (REPLY) | Deferred: TEXT | queued | TEXT
+ *        (8.17 logs the remote's reply= of a failure: the text classified)
  *        (Sent: delivered; Deferred or a 4.x status: pending, an attempt;
  *        "queued" is no attempt: counted as untried; 4.4.7: expired; any other: bounced)
  *        Sent to this host's MTA ("mailer=relay, relay=[127.0.0.1] [127.0.0.1]",
@@ -140,6 +141,9 @@ static int delivery(bk_log_reader *r, const log_line *l, log_span qid, log_span 
     log_span stat = tail(rest, ", stat=", &fields);
     if (!stat.len)
         return -1;
+    /* Sendmail 8.17 logs the remote's own reply before stat= (which then
+     * says only "Service unavailable"); it may hold ", " */
+    log_span reply = tail(fields, ", reply=", &fields);
     /* the to= list ends at the first ", " */
     log_span list = {rest.p + 3, 0};
     long sep = log_find((log_span){list.p, fields.len - 3}, ", ");
@@ -167,6 +171,8 @@ static int delivery(bk_log_reader *r, const log_line *l, log_span qid, log_span 
     }
     if (!text.len)
         text = stat;
+    if (reply.len && !sent)
+        text = reply;
     int handoff = sent && log_handoff(r, SENDMAIL, relay, text);
     log_queue *q = queue_get(r, SENDMAIL, qid.p, qid.len, 1);
     if (!q)
