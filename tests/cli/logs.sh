@@ -146,6 +146,11 @@ jq_is -s '[.[] | select(.recipient == "nobody@example.net")][0] | [.replycode, .
 jq_is -s '[.[] | select(.recipient == "stuck@example.net")][0] | [.status, .diagnosticcode] | @tsv' \
     "4.3.0	451 4.3.0 Temporary local problem - please try later (in reply to end of DATA command)" "kumomta: an expiry tells the last deferral's reason"
 jq_is -s '[.[] | select(.recipient == "dave@example.com") | .outcome] | join(",")' "delivered,bounced" "kumomta: an out-of-band bounce after the delivery"
+# a record whose content already holds the whole reply (as other tools write them): not doubled
+printf '%s\n' '{"type":"Bounce","id":"aa11","sender":"s@example.org","recipient":"u@example.com","response":{"code":550,"enhanced_code":{"class":5,"subject":1,"detail":1},"content":"550 5.1.1 <u@example.com>: Recipient address rejected: User unknown","command":"RCPT TO"},"timestamp":1796551200}' > "$TMP/kumo-whole.log"
+run logs --events "$TMP/kumo-whole.log"
+jq_is '[.diagnosticcode, .reason] | @tsv' "550 5.1.1 <u@example.com>: Recipient address rejected: User unknown (in reply to RCPT TO command)	userunknown" \
+    "kumomta: a content with its own code is not prefixed again"
 run logs --events --year 2026 "$DATA/kumomta-sample.log" "$DATA/postfix-real.log"
 expect_rc 0 "kumomta and postfix merged"
 jq_is -s '[.[].decodedby] | unique | join(",")' "kumomta,postfix" "kumomta and postfix: both read"

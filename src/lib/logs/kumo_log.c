@@ -108,11 +108,16 @@ static void reply(const json_t *resp, char *text, size_t tcap, char *dsn, size_t
     }
     log_span content = str(resp, "content");
     size_t n = 0, ld = strlen(dsn);
-    /* an out-of-band bounce's content may start with the status already */
+    /* an out-of-band bounce's content may start with the status already,
+     * and a record written by other tools with the whole reply */
     int has_dsn = ld && content.len > ld && memcmp(content.p, dsn, ld) == 0 && content.p[ld] == ' ';
-    if (code >= 200 && code < 600)
+    char digits[8];
+    int has_code = code >= 200 && code < 600 && snprintf(digits, sizeof digits, "%lld", code) == 3 &&
+                   content.len > 4 && memcmp(content.p, digits, 3) == 0 &&
+                   (content.p[3] == ' ' || content.p[3] == '-');
+    if (code >= 200 && code < 600 && !has_code)
         n = (size_t)snprintf(text, tcap, "%lld ", code);
-    if (dsn[0] && !has_dsn && n < tcap)
+    if (dsn[0] && !has_dsn && !has_code && n < tcap)
         n += (size_t)snprintf(text + n, tcap - n, "%s ", dsn);
     if (n < tcap)
         n += (size_t)snprintf(text + n, tcap - n, "%.*s", (int)(content.len < tcap ? content.len : tcap),
