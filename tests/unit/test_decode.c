@@ -142,12 +142,17 @@ static void test_dsn_groups(void **state)
                       "Final-Recipient: rfc822; d@example.net\nAction: deferred (retrying)\n\n"
                       "Final-Recipient: rfc822; v@example.net\nAction: deliverable\nStatus: 2.1.5\n\n"
                       "Final-Recipient: rfc822; w@example.net\nAction: whatever\n\n"
-                      "Final-Recipient: rfc822; x@example.net\nAction: expanded\n";
-    const char *want[] = {"failed", "delayed", "delivered", "failed", "expanded"};
+                      "Final-Recipient: rfc822; x@example.net\nAction: expanded\n\n"
+                      "Final-Recipient: rfc822; z@example.net\nAction: expired\n";
+    const char *want[] = {"failed", "delayed", "delivered", "failed", "expanded", "failed"};
     memset(&f, 0, sizeof f);
-    assert_int_equal(dsn_parse(odd, strlen(odd), &f), 5);
-    for (size_t i = 0; i < 5; i++)
+    assert_int_equal(dsn_parse(odd, strlen(odd), &f), 6);
+    for (size_t i = 0; i < 6; i++)
         assert_string_equal(f.r[i].action, want[i]);
+    /* "expired": the reporting MTA gave up, a final failure because time ran out */
+    assert_string_equal(f.r[5].reason, "expired");
+    assert_string_equal(f.r[5].status, "5.0.0");
+    assert_null(f.r[4].reason);
     found_free(&f);
 }
 

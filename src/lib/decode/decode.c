@@ -400,9 +400,8 @@ static void fill(bk_decoder *d, const bk_format *fmt, const found_rcpt *r, size_
     memset(b, 0, sizeof *b);
     found_set(b->recipient, sizeof b->recipient, r->recipient, strlen(r->recipient));
     found_set(b->origrecipient, sizeof b->origrecipient, r->orig, strlen(r->orig));
-    /* no action, or one that gave up because time ran out: failed */
-    const char *action = r->action[0] && strcmp(r->action, "expired") != 0 ? r->action : "failed";
-    found_set(b->action, sizeof b->action, action, strlen(action));
+    found_set(b->action, sizeof b->action, r->action[0] ? r->action : "failed",
+              strlen(r->action[0] ? r->action : "failed"));
     found_set(b->diagnostictype, sizeof b->diagnostictype, r->diagtype, strlen(r->diagtype));
     found_set(b->rhost, sizeof b->rhost, r->rhost, strlen(r->rhost));
     const char *lhost = r->lhost[0] ? r->lhost : d->f.lhost;

@@ -71,14 +71,13 @@ static span supplementary_info(span v)
 }
 
 /* standard_action - an Action word RFC 3464 does not know in the one it
- * means ("error", "failure", "bounced" are failed; "deferred", "delay" are
- * delayed; "success", "sent" and Postfix's address verification's
+ * means ("error", "failure", "bounced" and "expired" are failed; "deferred",
+ * "delay" are delayed; "success", "sent" and Postfix's address verification's
  * "deliverable" are delivered); any other failed, as a report of a
  * recipient is of a failure unless it says otherwise */
 static void standard_action(char *a, size_t cap)
 {
-    /* "expired" is left to the formats that read it (SendGrid gave up) */
-    static const char *const KNOWN[] = {"failed", "delayed", "delivered", "relayed", "expanded", "expired"};
+    static const char *const KNOWN[] = {"failed", "delayed", "delivered", "relayed", "expanded"};
     static const struct {
         const char *word, *means;
     } SYNONYMS[] = {{"delay", "delayed"},     {"deferred", "delayed"}, {"transient", "delayed"},
@@ -118,6 +117,7 @@ static void recipient_group(const field_block *g, const field_block *msg, found 
     if (orig.len && !r->orig[0])
         found_orig(r, orig.p, orig.len);
     span action = get(g, "Action");
+    int gave_up = 0;
     if (action.len && !r->action[0]) {
         /* "failed (bad address)": the word alone, lower case */
         size_t k = 0;
@@ -126,11 +126,18 @@ static void recipient_group(const field_block *g, const field_block *msg, found 
         found_set(r->action, sizeof r->action, action.p, k);
         for (char *c = r->action; *c; c++)
             *c = (char)bk_lower((unsigned char)*c);
+        gave_up = strcmp(r->action, "expired") == 0;
         standard_action(r->action, sizeof r->action);
     }
     span status = get(g, "Status");
     if (status.len && !r->status[0])
         find_status(status, r->status);
+    if (gave_up) { /* "Action: expired" (SendGrid): a final failure because time ran out */
+        if (!r->reason)
+            r->reason = "expired";
+        if (!r->status[0])
+            found_set(r->status, sizeof r->status, "5.0.0", 5);
+    }
     span rmta = get(g, "Remote-MTA");
     if (rmta.len && !r->rhost[0]) {
         span h = typed_value(rmta.p, rmta.len, NULL, 0);

@@ -60,7 +60,7 @@ static void text_line(const bk_message *m, found_rcpt *r)
     }
 }
 
-/* decode - the status fields, SendGrid's "expired", the text's line */
+/* decode - the status fields (SendGrid's "Action: expired" read there), the text's line */
 static int decode(const bk_message *m, found *out)
 {
     if (!dsn_decode(m, out))
@@ -70,13 +70,6 @@ static int decode(const bk_message *m, found *out)
         text_line(m, r);
         if (!r->reply_code && r->diag_len)
             r->reply_code = take_reply_code((span){r->diag, r->diag_len});
-        if (strcmp(r->action, "expired") == 0) {
-            /* SendGrid gave up: a final failure because time ran out */
-            found_set(r->action, sizeof r->action, "failed", 6);
-            r->reason = "expired";
-            if (!r->status[0])
-                found_set(r->status, sizeof r->status, "5.0.0", 5);
-        }
     }
     return 1;
 }
