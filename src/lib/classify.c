@@ -17,7 +17,7 @@
  *   5. fills the verdict from the reason table, reading the transient
  *      column for 4xx replies; hardbounce needs a permanent failure.
  * The classifier is read-only after construction; each thread keeps its own
- * Vectorscan scratch space (rulematch.c), allocated on its first call.
+ * Vectorscan scratch space (rulematch_scan.c), allocated on its first call.
  */
 #include "classify_internal.h"
 #include "embedded.h"

@@ -6,8 +6,8 @@
  * PCRE2 (JIT). The result is what one Vectorscan scan of every pattern gives:
  * each pattern that matches, once, in the order of the end of its first match.
  *
- * The literal database is cached in one file (see cache_path in
- * rulematch.c). The matcher is read-only after construction; each thread
+ * The literal database is cached in one file (see rm_cache_path in
+ * rulematch_cache.c). The matcher is read-only after construction; each thread
  * keeps its own scratch space, match data and work lists, allocated on its
  * first scan.
  */
