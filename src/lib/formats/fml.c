@@ -3,8 +3,11 @@
  * "fml [fml 4.0.3 ...]", X-ML-Name, X-ML-Info): fml refuses a post to a
  * list ("You are not a member of this mailing list <list@example.org>.",
  * Subject "You ADDR are not member (NAME ML)", "Your mail was rejected",
- * "fml system error message" ...). The failed recipient is the list
- * address the post was sent to; the diagnostic, fml's first paragraph.
+ * "fml system error message" ...), or tells of a loop it stopped (Subject
+ * "Loop Alert: Duplicated Message-ID (NAME ML)", "Loop Back Warning": a post
+ * whose Message-ID the list has already seen, or one that came back from
+ * the list itself). The failed recipient is the list address the post was
+ * sent to; the diagnostic, fml's first paragraph.
  */
 #include "format.h"
 #include "lines.h"
@@ -22,7 +25,8 @@ static int match(const bk_message *m)
         return 0;
     span su = header_span(m, "Subject");
     return span_find(su, "not member") >= 0 || span_find(su, "rejected") >= 0 ||
-           span_find(su, "error") >= 0 || message_find(m, "not a member of") >= 0 ||
+           span_find(su, "error") >= 0 || span_find(su, "loop alert") >= 0 ||
+           span_find(su, "loop back warning") >= 0 || message_find(m, "not a member of") >= 0 ||
            message_find(m, "was rejected") >= 0;
 }
 
