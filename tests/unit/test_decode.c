@@ -154,6 +154,30 @@ static void test_dsn_groups(void **state)
     assert_string_equal(f.r[5].status, "5.0.0");
     assert_null(f.r[4].reason);
     found_free(&f);
+    /* the message's fields and two recipients' groups with no blank line
+     * between them; an Original-Recipient first or second in its group */
+    const char *run = "Reporting-MTA: dns; relay.example.com\n"
+                      "Arrival-Date: Mon, 2 Nov 2026 10:00:00 +0000\n"
+                      "Final-Recipient: rfc822; one@example.net\nOriginal-Recipient: rfc822;uno@example.net\n"
+                      "Action: failed\nStatus: 5.2.2\nDiagnostic-Code: smtp; 552 5.2.2 Mailbox full\n"
+                      "Final-Recipient: rfc822; two@example.net\nAction: failed\nStatus: 5.1.1\n"
+                      "Diagnostic-Code: smtp; 550 5.1.1 No such user\n"
+                      "Original-Recipient: rfc822;tres@example.org\nFinal-Recipient: rfc822; three@example.org\n"
+                      "Action: delayed\nStatus: 4.4.1\n";
+    memset(&f, 0, sizeof f);
+    assert_int_equal(dsn_parse(run, strlen(run), &f), 3);
+    assert_string_equal(f.r[0].recipient, "one@example.net");
+    assert_string_equal(f.r[0].orig, "uno@example.net");
+    assert_string_equal(f.r[0].status, "5.2.2");
+    assert_string_equal(f.r[0].lhost, "relay.example.com");
+    assert_string_equal(f.r[1].recipient, "two@example.net");
+    assert_string_equal(f.r[1].status, "5.1.1");
+    assert_string_equal(f.r[1].diag, "550 5.1.1 No such user");
+    assert_string_equal(f.r[1].orig, "");
+    assert_string_equal(f.r[2].recipient, "three@example.org");
+    assert_string_equal(f.r[2].orig, "tres@example.org");
+    assert_string_equal(f.r[2].action, "delayed");
+    found_free(&f);
 }
 
 static void test_addresses(void **state)

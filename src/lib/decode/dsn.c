@@ -183,6 +183,63 @@ static bk_buf scratch_store(bk_buf *s)
     return *s;
 }
 
+/* recipient_field - the name n[0..nl) begins a recipient's group: the
+ * literal name it is, or NULL */
+static const char *recipient_field(const char *n, size_t nl)
+{
+    if (nl == 15 && bk_ci_prefix(n, nl, "Final-Recipient"))
+        return "Final-Recipient";
+    if (nl == 18 && bk_ci_prefix(n, nl, "Original-Recipient"))
+        return "Original-Recipient";
+    return NULL;
+}
+
+/* merged_groups - a block of several recipients' fields with no blank line
+ * between the groups (AOL's reports write the message's fields and every
+ * recipient's in one run): a Final-Recipient or Original-Recipient starts
+ * the next group when the group being read has it already, or has its
+ * Final-Recipient and other fields after it (the pair may come in either
+ * order); the fields before the first are the message's. 0 when g names at
+ * most one Final-Recipient. */
+static int merged_groups(const field_block *g, field_block *msg, found *out)
+{
+    size_t finals = 0;
+    for (size_t i = 0; i < g->n; i++) {
+        size_t nl;
+        const char *n = fields_name(g, i, &nl);
+        const char *f = recipient_field(n, nl);
+        finals += f && f[0] == 'F';
+    }
+    if (finals < 2)
+        return 0;
+    field_block sub;
+    sub.n = sub.skipped = 0;
+    sub.names = 0;
+    sub.store = (bk_buf)BK_BUF_INIT;
+    int msg_fields = msg->n == 0, in_rcpt = 0, prev_other = 0; /* the field before is no recipient field */
+    for (size_t i = 0; i < g->n; i++) {
+        size_t nl, vl;
+        const char *n = fields_name(g, i, &nl);
+        const char *v = fields_value(g, i, &vl);
+        const char *f = recipient_field(n, nl);
+        if (f && in_rcpt && (fields_get(&sub, f, NULL) ||
+                             (prev_other && fields_get(&sub, "Final-Recipient", NULL)))) {
+            recipient_group(&sub, msg, out);
+            fields_reset(&sub);
+        }
+        in_rcpt |= f != NULL;
+        prev_other = f == NULL;
+        if (in_rcpt)
+            fields_add(&sub, n, nl, v, vl);
+        else if (msg_fields)
+            fields_add(msg, n, nl, v, vl);
+    }
+    if (sub.n)
+        recipient_group(&sub, msg, out);
+    fields_free(&sub);
+    return 1;
+}
+
 /* dsn_parse - one entry per recipient group of a block of status fields */
 size_t dsn_parse(const char *p, size_t len, found *out)
 {
@@ -201,8 +258,10 @@ size_t dsn_parse(const char *p, size_t len, found *out)
         pos += used ? used : len - pos;
         if (g.n == 0)
             continue;
-        if (fields_get(&g, "Final-Recipient", NULL) || fields_get(&g, "Original-Recipient", NULL))
-            recipient_group(&g, &msg, out);
+        if (fields_get(&g, "Final-Recipient", NULL) || fields_get(&g, "Original-Recipient", NULL)) {
+            if (!merged_groups(&g, &msg, out))
+                recipient_group(&g, &msg, out);
+        }
         else if (msg.n == 0)
             for (size_t i = 0; i < g.n; i++) {
                 size_t nl, vl;

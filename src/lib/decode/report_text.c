@@ -160,7 +160,7 @@ void status_permanent(found *out)
 {
     for (size_t i = 0; i < out->n; i++) {
         found_rcpt *r = &out->r[i];
-        if (!r->status[0] && (r->reply_code == 0 || r->reply_code >= 500))
+        if (!r->status[0] && !r->said_permanent && (r->reply_code == 0 || r->reply_code >= 500))
             found_set(r->status, sizeof r->status, "5.0.0", 5);
     }
 }

@@ -79,7 +79,8 @@ void diag_clear(found_rcpt *r);
 void diag_first_lines(const bk_message *m, found_rcpt *r, size_t max);
 
 /* status_permanent - status 5.0.0 for the entries no code describes (no
- * status, no reply code or a 5xx one): the report says delivery was given up */
+ * status, no reply code or a 5xx one): the report says delivery was given up
+ * (an entry marked said_permanent gets it once classified, not here) */
 void status_permanent(found *out);
 
 /* notice_permanent - when the notice's own words before the returned

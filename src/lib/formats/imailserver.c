@@ -48,7 +48,8 @@ static int match(const bk_message *m)
            message_find(m, "\nReporting-MTA:") < 0;
 }
 
-/* last_word_address - "Reason: a@b": the reason and the address */
+/* last_word_address - "Reason: a@b": the reason (words, not one header
+ * name such as "To" of a listing of the returned message) and the address */
 static int last_word_address(span s, span *reason, span *addr)
 {
     long colon = -1;
@@ -59,6 +60,8 @@ static int last_word_address(span s, span *reason, span *addr)
         return 0;
     span a = span_trim(span_from(s, (size_t)colon + 1));
     if (!is_address(a))
+        return 0;
+    if (!memchr(s.p, ' ', (size_t)colon))
         return 0;
     *addr = a;
     reason->p = s.p;
@@ -132,6 +135,13 @@ static int decode(const bk_message *m, found *out)
         if (!cur->command)
             cur->command = cmd;
     }
+    /* IMail's own summary line ("Unknown user: a@b") is its word about the
+     * recipient, not a remote server's reply that a filter may have worded
+     * so: permanent once its text is classified, as notice_permanent marks
+     * them; a remote reply with no status gets 5.0.0 now */
+    for (size_t i = 0; i < out->n; i++)
+        if (!out->r[i].reply_code && !out->r[i].status[0])
+            out->r[i].said_permanent = 1;
     status_permanent(out);
     original_after(m, out, "Original message follows.");
     return out->n > 0;

@@ -69,6 +69,10 @@ static int decode(const bk_message *m, found *out)
         long un = span_find(s, "Unable to deliver message to <");
         if (un >= 0 && find_address(span_from(s, (size_t)un), &a)) {
             cur = found_add(out, a.p, a.len);
+            /* the sentence itself, which is all there is when no reason
+             * follows ("... (and other recipients in the same domain).") */
+            if (cur && !cur->diag_len)
+                found_diag(cur, s.p + un, s.len - (size_t)un);
             unable = 1;
             continue;
         }
