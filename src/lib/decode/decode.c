@@ -382,15 +382,30 @@ static void report_reason(const bk_classifier *c, const found_rcpt *r, size_t di
         bk_verdict_set_reason(c, v, "onhold");
 }
 
-/* said_permanent - v of a failure the notice says is for good, which no
- * code describes: permanent (and what follows from that: hardbounce ...),
- * status 5.0.0 */
+/* said_permanent - v of a failure the notice says is for good, or one it
+ * gives up on (given_up), which no code describes: permanent (and what
+ * follows from that: hardbounce ...), status 5.0.0 (RFC 3463: permanent, no
+ * more said); set once its text is classified, so that the invented code
+ * does not weigh in the verdict as a code would */
 static void said_permanent(const bk_classifier *c, bk_verdict *v)
 {
     if (v->permanence == BK_PERM_UNKNOWN)
         bk_verdict_set_permanence(c, v, BK_PERM_PERMANENT);
     if (!v->status[0])
         found_set(v->status, sizeof v->status, "5.0.0", 5);
+}
+
+/* given_up - r is a failure the report gives up on (not a delay, a success,
+ * a complaint or an automatic reply), which neither a status nor a 4xx reply
+ * describes */
+static int given_up(const found_rcpt *r, const bk_verdict *v)
+{
+    if (r->reason || r->status[0] || v->status[0] || (r->reply_code && r->reply_code < 500))
+        return 0;
+    if (r->action[0] && strcmp(r->action, "failed") != 0)
+        return 0;
+    return strcmp(v->reason, "feedback") != 0 && strcmp(v->reason, "vacation") != 0 &&
+           strcmp(v->reason, "delivered") != 0;
 }
 
 /* fill - one bounce from what the format found */
@@ -451,6 +466,8 @@ static void fill(bk_decoder *d, const bk_format *fmt, const found_rcpt *r, size_
     else
         report_reason(d->c, r, diag_len, &b->verdict);
     if (r->said_permanent && !r->status[0] && (!r->reply_code || r->reply_code >= 500))
+        said_permanent(d->c, &b->verdict);
+    else if (given_up(r, &b->verdict))
         said_permanent(d->c, &b->verdict);
 
     set_time(b, r->date[0] ? r->date : d->f.date[0] ? d->f.date : NULL);
