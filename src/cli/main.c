@@ -20,7 +20,7 @@ static const struct {
     {"classify", cmd_classify, "tell what a reply means: reason, hard or soft, whose fault, what to do"},
     {"decode", cmd_decode, "read bounce messages (files, mbox, Maildir): one verdict per failed recipient"},
     {"webhook", cmd_webhook, "read ESP webhook payloads (SES, SendGrid, Mailgun, Postmark, SparkPost): one verdict per event"},
-    {"logs", cmd_logs, "read MTA logs (Postfix, Exim, Sendmail): outcomes per recipient, bounce-rate report"},
+    {"logs", cmd_logs, "read MTA logs (Postfix, Exim, Sendmail, KumoMTA, PowerMTA): outcomes per recipient, bounce-rate report"},
     {"site", cmd_site, "write the static HTML reference of every code to a directory"},
     {"ingest", cmd_ingest, "apply the suppression policy to bounces, complaints and log outcomes"},
     {"suppress", cmd_suppress, "the suppression list: add, remove, check, list, export, import, stats"},
