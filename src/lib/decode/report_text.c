@@ -37,6 +37,47 @@ int line_after(const bk_buf *text, const char *marker, size_t end, size_t *pos)
     return 1;
 }
 
+int line_after_quoted(const bk_buf *text, const char *marker, size_t end, size_t *pos,
+                      size_t *depth)
+{
+    long at = text_find(text, marker);
+    if (at < 0 || (size_t)at >= end)
+        return 0;
+    size_t start = (size_t)at, d = 0;
+    while (start > 0 && text->data[start - 1] != '\n')
+        start--;
+    for (size_t i = start; i < (size_t)at; i++) {
+        char c = text->data[i];
+        if (c == '>')
+            d++;
+        else if (c != ' ' && c != '\t') {
+            d = 0;
+            break;
+        }
+    }
+    *depth = d;
+    span line;
+    *pos = (size_t)at;
+    line_next(text->data, end, pos, &line);
+    return 1;
+}
+
+int unquoted(span line, size_t depth, span *out)
+{
+    span s = line;
+    for (size_t k = 0; k < depth; k++) {
+        while (s.len && (s.p[0] == ' ' || s.p[0] == '\t'))
+            s = span_from(s, 1);
+        if (!s.len || s.p[0] != '>')
+            return 0;
+        s = span_from(s, 1);
+        if (s.len && s.p[0] == ' ')
+            s = span_from(s, 1);
+    }
+    *out = s;
+    return 1;
+}
+
 /* angle_colon_address - s is "<a@b>:"; *a the address inside */
 static int angle_colon_address(span s, span *a)
 {

@@ -36,6 +36,17 @@ bk_command command_word(span s);
  * marker is not in the text before end */
 int line_after(const bk_buf *text, const char *marker, size_t end, size_t *pos);
 
+/* line_after_quoted - line_after, and *depth the quote marks ('>') before the
+ * marker on its line, with only blanks among them: a report a user forwarded
+ * quoted inline ("> ----- The following addresses had ...") */
+int line_after_quoted(const bk_buf *text, const char *marker, size_t end, size_t *pos,
+                      size_t *depth);
+
+/* unquoted - line without its first depth quote marks (each '>' with the
+ * blanks before it and one blank after it); 0 when it has fewer: it is not
+ * part of the quoted report */
+int unquoted(span line, size_t depth, span *out);
+
 /* block_gap - s (trimmed) is blank: it ends the block of lines under *cur
  * once that block has text (*cur set to NULL then); 1 when s is blank */
 int block_gap(span s, found_rcpt **cur);

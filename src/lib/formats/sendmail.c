@@ -111,6 +111,12 @@ static void tx_line(tx_state *st, span line, found *tx, const found *out)
         }
         if (st->cmd == BK_CMD_RCPT && st->rcpt.len)
             r = found_add(tx, st->rcpt.p, st->rcpt.len);
+        if (!r && !st->in_reply && take_reply_code(reply) == 503 && st->general.diag_len &&
+            (st->general.diag[0] == '4' || st->general.diag[0] == '5')) {
+            /* "503 Need RCPT" after a refusal: the refusal's consequence,
+             * not its cause, which stays the reply kept */
+            return;
+        }
         if (!r) {
             r = &st->general;
             if (!st->in_reply)
@@ -146,11 +152,14 @@ static void tx_line(tx_state *st, span line, found *tx, const found *out)
 static void transcript(const bk_message *m, const found *out, found *tx, tx_state *st)
 {
     const char *t = m->text.data;
-    size_t end = m->text.len, pos, lines = 0;
+    size_t end = m->text.len, pos, lines = 0, depth;
     span line;
-    if (!line_after(&m->text, "----- Transcript of session follows -----", end, &pos))
+    if (!line_after_quoted(&m->text, "----- Transcript of session follows -----", end, &pos,
+                           &depth))
         return;
     while (lines++ < SENDMAIL_LINES && line_next(t, end, &pos, &line)) {
+        if (!unquoted(line, depth, &line))
+            break;
         span s = span_trim(line);
         if (span_starts(s, "-----") || span_starts(s, "--") || span_starts(s, "Content-Type:"))
             break;
@@ -162,12 +171,14 @@ static void transcript(const bk_message *m, const found *out, found *tx, tx_stat
 static void reasons(const bk_message *m, found *tx)
 {
     const char *t = m->text.data;
-    size_t end = m->text.len, pos, lines = 0;
+    size_t end = m->text.len, pos, lines = 0, depth;
     span line;
     found_rcpt *cur = NULL;
-    if (!line_after(&m->text, "----- The following addresses had ", end, &pos))
+    if (!line_after_quoted(&m->text, "----- The following addresses had ", end, &pos, &depth))
         return;
     while (lines++ < SENDMAIL_LINES && line_next(t, end, &pos, &line)) {
+        if (!unquoted(line, depth, &line))
+            break;
         span s = span_trim(line);
         if (span_starts(s, "-----"))
             break;
@@ -225,6 +236,11 @@ static void enrich(found_rcpt *r, const found_rcpt *t, const found_rcpt *reason,
     if (!use && st->pending.diag_len)
         use = &st->pending;
     if (!use && reason && reason->diag_len)
+        use = reason;
+    /* a reply of the transcript that names no recipient (several at DATA)
+     * may be another's: the recipient's own "(reason: 550 ...)" is its own */
+    if (use == &st->general && reason && reason->diag_len &&
+        take_reply_code((span){reason->diag, reason->diag_len}))
         use = reason;
     if (!use)
         return;
