@@ -14,6 +14,7 @@
 #include "markers.h"
 #include "message.h"
 #include "record.h"
+#include "report_text.h"
 #include "text.h"
 
 #include <gmime/gmime.h>
@@ -786,6 +787,39 @@ static void test_leading_blank_lines(void **state)
  * in the verdict (an unknown user stays one: a class-level code alone would
  * make a user-unknown phrase a filter's words); Exim's notice of a message
  * that named no recipient has none (its returned copy's sender is none) */
+/* a report quoted inline by a forward: the marker's quote depth, and lines
+ * read inside it (a line with fewer quote marks is outside) */
+static void test_quoted_lines(void **state)
+{
+    (void)state;
+    bk_buf t = BK_BUF_INIT;
+    bk_buf_printf(&t, "Begin forwarded message:\n\n> >    ----- Transcript of session follows -----\n"
+                      "> > >>> DATA\n> >\n> end\n");
+    size_t pos, depth;
+    assert_true(line_after_quoted(&t, "----- Transcript of session follows -----", t.len, &pos,
+                                  &depth));
+    assert_int_equal(depth, 2);
+    span line, in;
+    assert_true(line_next(t.data, t.len, &pos, &line));
+    assert_true(unquoted(line, depth, &in));
+    assert_true(span_eq(in, ">>> DATA"));
+    assert_true(line_next(t.data, t.len, &pos, &line));
+    assert_true(unquoted(line, depth, &in));
+    assert_int_equal(in.len, 0);
+    assert_true(line_next(t.data, t.len, &pos, &line));
+    assert_false(unquoted(line, depth, &in));
+    /* a marker with words before it on its line is not quoted */
+    bk_buf_reset(&t);
+    bk_buf_printf(&t, "note: ----- Transcript of session follows -----\n");
+    assert_true(line_after_quoted(&t, "----- Transcript of session follows -----", t.len, &pos,
+                                  &depth));
+    assert_int_equal(depth, 0);
+    span plain = {"> kept as it is", 15};
+    assert_true(unquoted(plain, 0, &in));
+    assert_true(span_eq(in, "> kept as it is"));
+    bk_buf_free(&t);
+}
+
 static void test_notice_words(void **state)
 {
     (void)state;
@@ -1218,7 +1252,7 @@ int main(void)
     }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fields_fold),  cmocka_unit_test(test_fields_many),
-        cmocka_unit_test(test_dsn_groups),   cmocka_unit_test(test_addresses),
+        cmocka_unit_test(test_dsn_groups),   cmocka_unit_test(test_quoted_lines),   cmocka_unit_test(test_addresses),
         cmocka_unit_test(test_codes),        cmocka_unit_test(test_header_value),
         cmocka_unit_test(test_decode_edges), cmocka_unit_test(test_mailbox_mbox),
         cmocka_unit_test(test_report_reason), cmocka_unit_test(test_returned_header),
