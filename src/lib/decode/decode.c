@@ -465,9 +465,8 @@ static void fill(bk_decoder *d, const bk_format *fmt, const found_rcpt *r, size_
         bk_verdict_set_reason(d->c, &b->verdict, r->reason);
     else
         report_reason(d->c, r, diag_len, &b->verdict);
-    if (r->said_permanent && !r->status[0] && (!r->reply_code || r->reply_code >= 500))
-        said_permanent(d->c, &b->verdict);
-    else if (given_up(r, &b->verdict))
+    if ((r->said_permanent && !r->status[0] && (!r->reply_code || r->reply_code >= 500)) ||
+        given_up(r, &b->verdict))
         said_permanent(d->c, &b->verdict);
 
     set_time(b, r->date[0] ? r->date : d->f.date[0] ? d->f.date : NULL);

@@ -216,7 +216,8 @@ static int merged_groups(const field_block *g, field_block *msg, found *out)
     sub.n = sub.skipped = 0;
     sub.names = 0;
     sub.store = (bk_buf)BK_BUF_INIT;
-    int msg_fields = msg->n == 0, in_rcpt = 0, prev_other = 0; /* the field before is no recipient field */
+    int msg_fields = msg->n == 0, in_rcpt = 0;
+    int prev_other = 0; /* the field before is no recipient field */
     for (size_t i = 0; i < g->n; i++) {
         size_t nl, vl;
         const char *n = fields_name(g, i, &nl);
@@ -261,8 +262,7 @@ size_t dsn_parse(const char *p, size_t len, found *out)
         if (fields_get(&g, "Final-Recipient", NULL) || fields_get(&g, "Original-Recipient", NULL)) {
             if (!merged_groups(&g, &msg, out))
                 recipient_group(&g, &msg, out);
-        }
-        else if (msg.n == 0)
+        } else if (msg.n == 0)
             for (size_t i = 0; i < g.n; i++) {
                 size_t nl, vl;
                 const char *n = fields_name(&g, i, &nl);

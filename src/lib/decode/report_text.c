@@ -28,15 +28,11 @@ bk_command command_word(span s)
 /* line_after - past the marker's line */
 int line_after(const bk_buf *text, const char *marker, size_t end, size_t *pos)
 {
-    long at = text_find(text, marker);
-    if (at < 0 || (size_t)at >= end)
-        return 0;
-    span line;
-    *pos = (size_t)at;
-    line_next(text->data, end, pos, &line);
-    return 1;
+    size_t depth;
+    return line_after_quoted(text, marker, end, pos, &depth);
 }
 
+/* line_after_quoted - past the marker's line, and the quote marks before it */
 int line_after_quoted(const bk_buf *text, const char *marker, size_t end, size_t *pos,
                       size_t *depth)
 {
@@ -62,6 +58,7 @@ int line_after_quoted(const bk_buf *text, const char *marker, size_t end, size_t
     return 1;
 }
 
+/* unquoted - the line inside depth quote marks */
 int unquoted(span line, size_t depth, span *out)
 {
     span s = line;
